@@ -1,0 +1,3 @@
+from uvauth.cli import main
+
+raise SystemExit(main())
