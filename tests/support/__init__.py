@@ -1,0 +1,22 @@
+"""Integration-test infrastructure for uvauth.
+
+Everything here talks to the *real* uv binary over loopback: tiny deterministic wheels (`wheels`),
+an HTTP Basic-auth index server that logs every request (`indexserver`), the real pypiserver as a
+subprocess (`pypiserver`), and a fake `keyring` executable (`keyring`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+# What the `netrc_file` fixture returns: entries {host: (login, password)} -> path written.
+NetrcWriter = Callable[[Mapping[str, tuple[str, str]]], Path]
+
+
+def write_netrc(path: Path, entries: Mapping[str, tuple[str, str]]) -> Path:
+    """Write a netrc file. uv matches entries by host only (no port)."""
+    lines = [f"machine {host} login {user} password {password}" for host, (user, password) in entries.items()]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)  # some netrc readers refuse group/world-readable files holding passwords
+    return path
