@@ -1,0 +1,225 @@
+"""uv's command line, modelled: which subcommand, which options (wherever they stand), which tokens are untouchable.
+
+The grammar is clap's, as uv configures it: options may come before or after the subcommand (global ones at any
+level); ``--opt=value`` and ``--opt value``; short clusters (``-vvv``, ``-iURL``, ``-i URL``); ``--`` ends the
+options; ``uv run`` / ``uv tool run`` / ``uvx`` stop at their command, whose arguments belong to that command. Which
+options take a value comes from ``_uvspec`` (generated from uv's own help), so nothing here runs uv.
+
+uvauth's own option ``--authenticate POLICY`` is recognised here too, wherever a uv global option could stand,
+and removed from the arguments handed to uv.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from uvauth import _uvspec as spec
+
+# uvauth's own options: consumed by uvauth, never passed to uv.
+UVAUTH_VALUE_OPTIONS: Final = frozenset({"--authenticate"})
+
+# Short spellings whose long name the rest of uvauth asks about. clap lets one letter mean different options in
+# different subcommands; these are the meanings in the commands that carry indexes and requirements.
+_LONG_NAMES: Final = {
+    "-i": "--index-url",
+    "-f": "--find-links",
+    "-r": "--requirements",
+    "-c": "--constraints",
+    "-o": "--output-file",
+    "-v": "--verbose",
+    "-q": "--quiet",
+    "-U": "--upgrade",
+    "-P": "--upgrade-package",
+    "-p": "--python",
+    "-b": "--build-constraints",
+    "--requirement": "--requirements",
+    "--constraint": "--constraints",
+    "--override": "--overrides",
+    "--trusted-host": "--allow-insecure-host",
+}
+
+# Commands whose first positional argument is a program to run: that argument and everything after it belong to
+# the program, not to uv.
+_RUNS_A_COMMAND: Final = frozenset({("run",), ("tool", "run"), ("tool", "uvx")})
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option as it stands in argv: ``argv[start:stop]`` are its tokens."""
+
+    name: str  # long spelling when known ("--index-url" for "-i"), else as written
+    value: str | None  # None for flags
+    start: int
+    stop: int
+    spelling: str  # the option as written, without its value ("-i", "--index-url")
+    attached: bool = False  # value given in the same token ("--index-url=URL", "-iURL")
+
+
+@dataclass(frozen=True)
+class UvCommandLine:
+    """A parsed uv command line. ``argv`` excludes the program name."""
+
+    argv: tuple[str, ...]
+    command: tuple[str, ...]  # canonical subcommand path, e.g. ("pip", "compile"); () for bare `uv`
+    options: tuple[Option, ...] = ()
+    positionals: tuple[tuple[int, str], ...] = ()  # (argv index, text) of the command's own positionals
+    boundary: int = 0  # argv[boundary:] is not uv's to parse (after `--`, or a run command and its arguments)
+    uvauth_options: tuple[Option, ...] = field(default=())
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.command)
+
+    def values(self, name: str) -> list[str]:
+        """Every value given for an option, in order (its short and alias spellings included)."""
+        return [o.value for o in self.options if o.name == name and o.value is not None]
+
+    def last(self, name: str) -> str | None:
+        values = self.values(name)
+        return values[-1] if values else None
+
+    def has(self, name: str) -> bool:
+        return any(o.name == name for o in self.options)
+
+    def count(self, name: str) -> int:
+        return sum(1 for o in self.options if o.name == name)
+
+    def takes(self, name: str) -> bool:
+        """True when the parsed (sub)command accepts this option (so uv also reads its environment fallback)."""
+        known = spec.VALUE_OPTIONS.get(self.key, frozenset()) | spec.FLAG_OPTIONS.get(self.key, frozenset())
+        return name in known or name in spec.GLOBAL_VALUE_OPTIONS or name in spec.GLOBAL_FLAG_OPTIONS
+
+    def without_uvauth_options(self) -> list[str]:
+        """argv as plain uv must see it: uvauth's own options removed."""
+        drop = {i for o in self.uvauth_options for i in range(o.start, o.stop)}
+        return [arg for i, arg in enumerate(self.argv) if i not in drop]
+
+
+def _canonical(spelling: str, key: str) -> str:
+    """The long name of a spelling, where this command has that long option: `-i` is `--index-url` in `uv pip
+    compile` but `--install-dir` in `uv python install`, and `-c` is not `--constraints` in `uv venv`."""
+    long = _LONG_NAMES.get(spelling)
+    if long is None:
+        return spelling
+    known = spec.VALUE_OPTIONS.get(key, frozenset()) | spec.FLAG_OPTIONS.get(key, frozenset())
+    if long in known or long in spec.GLOBAL_VALUE_OPTIONS or long in spec.GLOBAL_FLAG_OPTIONS:
+        return long
+    return spelling
+
+
+def _takes_value(spelling: str, key: str) -> bool:
+    return (
+        spelling in spec.GLOBAL_VALUE_OPTIONS
+        or spelling in spec.VALUE_OPTIONS.get(key, ())
+        or spelling in UVAUTH_VALUE_OPTIONS
+    ) and spelling not in spec.OPTIONAL_VALUE_OPTIONS
+
+
+def parse(argv: list[str] | tuple[str, ...]) -> UvCommandLine:
+    """Parse a uv command line (without the program name). Never fails: unknown options are taken as flags,
+    exactly the tokens uv would reject are left for uv to reject."""
+    args = tuple(argv)
+    command: list[str] = []
+    key = ""
+    options: list[Option] = []
+    ours: list[Option] = []
+    positionals: list[tuple[int, str]] = []
+    i, n = 0, len(args)
+    boundary = n
+
+    while i < n:
+        token = args[i]
+        if token == "--":
+            boundary = i + 1
+            break
+        if token.startswith("--") and len(token) > 2:
+            spelling, eq, attached = token.partition("=")
+            if eq:
+                value: str | None = attached
+                stop = i + 1
+            elif _takes_value(spelling, key):
+                value = args[i + 1] if i + 1 < n else None
+                stop = min(i + 2, n)
+            else:
+                value, stop = None, i + 1
+            found = Option(_canonical(spelling, key), value, i, stop, spelling, attached=bool(eq))
+            (ours if spelling in UVAUTH_VALUE_OPTIONS else options).append(found)
+            i = stop
+            continue
+        if token.startswith("-") and len(token) > 1:
+            # A cluster of short options: flags until one that takes a value, which takes the rest of the token
+            # (after an optional '=') or the next token.
+            stop = i + 1
+            for j in range(1, len(token)):
+                spelling = "-" + token[j]
+                if _takes_value(spelling, key):
+                    rest = token[j + 1 :]
+                    if rest:
+                        value = rest[1:] if rest.startswith("=") else rest
+                        options.append(Option(_canonical(spelling, key), value, i, stop, spelling, attached=True))
+                    else:
+                        value = args[i + 1] if i + 1 < n else None
+                        stop = min(i + 2, n)
+                        options.append(Option(_canonical(spelling, key), value, i, stop, spelling))
+                    break
+                options.append(Option(_canonical(spelling, key), None, i, stop, spelling))
+            i = stop
+            continue
+        # A positional: a subcommand while we are still descending, else the command's own argument.
+        subcommands = spec.SUBCOMMANDS.get(key, frozenset())
+        if not positionals and token in subcommands:
+            command.append(spec.ALIASES.get(key, {}).get(token, token))
+            key = " ".join(command)
+            i += 1
+            continue
+        if tuple(command) in _RUNS_A_COMMAND:
+            boundary = i
+            break
+        positionals.append((i, token))
+        i += 1
+
+    return UvCommandLine(args, tuple(command), tuple(options), tuple(positionals), boundary, tuple(ours))
+
+
+def header_command(args: list[str] | tuple[str, ...], *, include_index_url: bool, include_find_links: bool) -> str:
+    """The command line ``uv pip compile`` writes into its output header, for the given uv arguments.
+
+    A port of uv's ``cmd()`` (crates/uv/src/commands/pip/compile.rs): ``uv`` then the arguments joined with single
+    spaces, unquoted, leaving out
+
+    * index options and their values (``--index-url``, ``--extra-index-url``, ``-i``, ``--index``,
+      ``--default-index``; the ``=`` forms too; not ``-iURL``) unless ``--emit-index-url``;
+    * ``--find-links``/``-f`` and their values, and any argument starting with ``--find-links=`` or ``-f``, unless
+      ``--emit-find-links``;
+    * always ``--upgrade``/``-U``, ``--upgrade-package``/``-P`` (with value; any argument starting with
+      ``--upgrade-package=`` or ``-P``), ``--quiet``/``-q``, ``--verbose``/``-v``, ``--no-progress``,
+      ``--native-tls``.
+    """
+    kept: list[str] = []
+    skip_next = False
+    for arg in args:
+        if skip_next:
+            skip_next = False
+            continue
+        if not include_index_url:
+            if arg.startswith(("--extra-index-url=", "--index-url=", "-i=", "--index=", "--default-index=")):
+                continue
+            if arg in ("--index-url", "--extra-index-url", "-i", "--index", "--default-index"):
+                skip_next = True
+                continue
+        if not include_find_links:
+            if arg in ("--find-links", "-f"):
+                skip_next = True
+                continue
+            if arg.startswith(("--find-links=", "-f")):
+                continue
+        if arg in ("--upgrade", "-U", "--quiet", "-q", "--verbose", "-v", "--no-progress", "--native-tls"):
+            continue
+        if arg in ("--upgrade-package", "-P"):
+            skip_next = True
+            continue
+        if arg.startswith(("--upgrade-package=", "-P")):
+            continue
+        kept.append(arg)
+    return "uv " + " ".join(kept)
