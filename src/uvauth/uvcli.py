@@ -65,6 +65,7 @@ class UvCommandLine:
     options: tuple[Option, ...] = ()
     positionals: tuple[tuple[int, str], ...] = ()  # (argv index, text) of the command's own positionals
     boundary: int = 0  # argv[boundary:] is not uv's to parse (after `--`, or a run command and its arguments)
+    command_end: int = 0  # argv index just after the last subcommand word: where the command's own options may go
     uvauth_options: tuple[Option, ...] = field(default=())
 
     @property
@@ -127,6 +128,7 @@ def parse(argv: list[str] | tuple[str, ...]) -> UvCommandLine:
     positionals: list[tuple[int, str]] = []
     i, n = 0, len(args)
     boundary = n
+    command_end = 0
 
     while i < n:
         token = args[i]
@@ -172,6 +174,7 @@ def parse(argv: list[str] | tuple[str, ...]) -> UvCommandLine:
             command.append(spec.ALIASES.get(key, {}).get(token, token))
             key = " ".join(command)
             i += 1
+            command_end = i
             continue
         if tuple(command) in _RUNS_A_COMMAND:
             boundary = i
@@ -179,7 +182,7 @@ def parse(argv: list[str] | tuple[str, ...]) -> UvCommandLine:
         positionals.append((i, token))
         i += 1
 
-    return UvCommandLine(args, tuple(command), tuple(options), tuple(positionals), boundary, tuple(ours))
+    return UvCommandLine(args, tuple(command), tuple(options), tuple(positionals), boundary, command_end, tuple(ours))
 
 
 def header_command(args: list[str] | tuple[str, ...], *, include_index_url: bool, include_find_links: bool) -> str:

@@ -1,0 +1,204 @@
+"""The ``uvauth`` command: uv's command line in, the real uv out.
+
+``uvauth ARGS…`` runs ``uv ARGS…`` — reconciled so that configured authentication policies hold — and
+``uvauth uvauth COMMAND`` runs uvauth's own commands. That reserved first word can never be a uv command or
+option (uv has no reason to name a subcommand after this project), so uvauth's commands never shadow uv's, and
+under ``alias uv=uvauth`` they are ``uv uvauth explain …``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from uvauth import launch, uvcli
+from uvauth.errors import UvauthError
+from uvauth.urls import redact
+
+OWN_COMMANDS: Final = "uvauth"
+_PIP_REQUIREMENTS: Final = {
+    "pip compile": ("positional", "--constraints", "--overrides"),
+    "pip sync": ("positional", "--constraints"),
+    "pip install": ("--requirements", "--constraints", "--overrides"),
+}
+_ENV_FOR: Final = {"--constraints": "UV_CONSTRAINT", "--overrides": "UV_OVERRIDE"}
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on", "y", "t"}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where uv will look: its working directory, project directory and configuration switches."""
+
+    cwd: Path
+    project: Path
+    config_file: Path | None
+    no_config: bool
+
+
+def locate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> Where:
+    """uv's ``--directory`` (chdir first), ``--project`` (discovery root), ``--config-file``, ``--no-config``,
+    each with its environment fallback."""
+    directory = cmdline.last("--directory") or env.get("UV_WORKING_DIR") or env.get("UV_WORKING_DIRECTORY")
+    cwd = Path(os.path.abspath(directory or os.getcwd()))
+    project_arg = cmdline.last("--project") or env.get("UV_PROJECT")
+    project = (cwd / project_arg) if project_arg else cwd
+    if project.name == "pyproject.toml":
+        project = project.parent
+    config_arg = cmdline.last("--config-file") or env.get("UV_CONFIG_FILE")
+    no_config = cmdline.has("--no-config") or _truthy(env.get("UV_NO_CONFIG"))
+    if cmdline.command[:1] == ("pip",):  # the deprecated --isolated still disables config for pip commands
+        no_config = no_config or cmdline.has("--isolated") or _truthy(env.get("UV_ISOLATED"))
+    return Where(cwd, project, (cwd / config_arg) if config_arg else None, no_config)
+
+
+def requirement_inputs(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> dict[str, list[str]] | None:
+    """The requirements, constraints and overrides files of ``uv pip compile/install/sync``; None elsewhere."""
+    kinds = _PIP_REQUIREMENTS.get(cmdline.key)
+    if kinds is None:
+        return None
+    found: dict[str, list[str]] = {"requirements": [], "constraints": [], "overrides": []}
+    for kind in kinds:
+        if kind == "positional":
+            found["requirements"] += [text for _, text in cmdline.positionals]
+        elif kind == "--requirements":
+            found["requirements"] += cmdline.values(kind)
+        else:
+            # uv splits each constraints/overrides value (and its variable) on spaces.
+            given = cmdline.values(kind) or [env.get(_ENV_FOR[kind], "")]
+            found[kind.removeprefix("--")] += [part for value in given for part in value.split(" ") if part]
+    return found
+
+
+def _contacts_indexes(cmdline: uvcli.UvCommandLine) -> bool:
+    """Does this uv command take index options at all (and so may contact a package index)?"""
+    return cmdline.takes("--index-url") or cmdline.takes("--index")
+
+
+def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs: dict[str, list[str]] | None,
+                    settings_present: bool) -> bool:
+    """Cheap test, before any TOML is parsed: could uvauth have anything to change for this command?"""
+    from uvauth.mentions import ENV_VARS, INDEX_FLAGS
+
+    if any(cmdline.has(flag) for flag in INDEX_FLAGS) or any(env.get(var) for var, _ in ENV_VARS.values()):
+        return True
+    if inputs and any(inputs.values()):
+        return True
+    return settings_present or cmdline.uvauth_options != ()
+
+
+def _settings_present(where: Where, env: Mapping[str, str]) -> bool:
+    if any(env.get(var) for var in ("UVAUTH_AUTHENTICATE", "UVAUTH_AUTHENTICATE_PREFIXES")):
+        return True
+    from uvauth.settings import file_sources
+
+    return bool(file_sources(where.project, env))
+
+
+def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, list[str], dict[str, str], object]:
+    """Everything before the exec: (uv path, argv, environment, plan or None)."""
+    forced = next((o.value for o in reversed(cmdline.uvauth_options) if o.name == "--authenticate"), None)
+    argv = cmdline.without_uvauth_options()
+    if not _contacts_indexes(cmdline):
+        return launch.find_uv(env), argv, dict(env), None
+    where = locate(cmdline, env)
+    inputs = requirement_inputs(cmdline, env)
+    settings_present = _settings_present(where, env)
+    if forced is None and not _needs_planning(cmdline, env, inputs, settings_present):
+        return launch.find_uv(env), argv, dict(env), None
+
+    from uvauth import credentials, plan, settings, uvconfig
+    from uvauth.requirements import read_index_options
+
+    cache = launch.cache_dir(env)
+    resolved = settings.resolve(forced, where.project, env, cache)
+    uv = launch.find_uv(env, resolved.uv)
+    config = uvconfig.discover(
+        cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,
+        tool_command=cmdline.command[:1] in (("tool",), ("self",)), env=env,
+    )
+    requirements = None
+    if inputs is not None:
+        requirements = read_index_options(
+            inputs["requirements"], inputs["constraints"], inputs["overrides"], cwd=where.cwd, env=env
+        )
+    planned = plan.make_plan(
+        plan.Inputs(
+            cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
+            settings=plan.Settings(
+                authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
+                forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
+            ),
+            config_dir=str(cache),
+        ),
+        find_credentials=lambda url, name, provider: credentials.find_credentials(
+            url, name=name, env=env, keyring_provider=provider
+        ),
+        uv_version=lambda: launch.uv_version(uv, env),
+    )
+    argv = list(planned.argv)
+    if planned.config_text is not None:
+        path = launch.write_generated_config(planned.config_text, env)
+        argv = ["--config-file", str(path), *argv]
+    child_env = dict(env)
+    child_env.update(planned.env)
+    child_env.update({name: secret.value for name, secret in planned.secrets.items()})
+    return uv, argv, child_env, planned
+
+
+def report(planned: object, verbose: int) -> None:
+    """Warnings always; with uv's -v one line of what changed; with -vv the whole plan. Never a secret."""
+    if planned is None:
+        return
+    from uvauth.plan import Plan
+
+    assert isinstance(planned, Plan)
+    for warning in planned.warnings:
+        print(f"uvauth: warning: {redact(warning)}", file=sys.stderr)
+    if verbose >= 1 and planned.changes:
+        print(f"uvauth: {redact('; '.join(planned.changes))}", file=sys.stderr)
+    if verbose >= 2:
+        for index in planned.indexes:
+            print(f"uvauth:   {index.role:8} {index.url} ({index.where}) policy={index.policy} [{index.policy_why}]"
+                  f" via={index.lever} onto={index.merged_onto or '-'} credentials={index.credential_source or '-'}",
+                  file=sys.stderr)
+        print(f"uvauth:   argv: {redact(' '.join(planned.argv))}", file=sys.stderr)
+        names = sorted([*planned.env, *planned.secrets])
+        print(f"uvauth:   environment set: {', '.join(names) or '-'}", file=sys.stderr)
+
+
+def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
+    env = dict(os.environ) if env is None else dict(env)
+    cmdline = uvcli.parse(list(args))
+    verbose = cmdline.count("--verbose")
+    try:
+        uv, argv, child_env, planned = prepare(cmdline, env)
+    except UvauthError as error:
+        if verbose >= 2:
+            import traceback
+
+            traceback.print_exc()
+        print(f"uvauth: error: {error}", file=sys.stderr)
+        return error.exit_code
+    report(planned, verbose)
+    return launch.exec_uv(uv, argv, child_env)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == [OWN_COMMANDS]:
+        from uvauth.commands import run_own_command
+
+        return run_own_command(args[1:])
+    return run(args)
+
+
+def main_uvx() -> int:
+    """``uvauthx``: uvauth's ``uvx`` (the real ``uvx`` runs ``uv tool uvx``)."""
+    return run(["tool", "uvx", *sys.argv[1:]])

@@ -1,0 +1,119 @@
+"""Launch: find the real uv, write what the plan generated, and become uv.
+
+On POSIX uvauth replaces itself with uv (``os.execve``): the TTY, stdin/stdout/stderr, signals (Ctrl-C reaches uv
+and ``uv run``'s child exactly as without uvauth) and the exit code are then uv's own. Elsewhere it runs uv as a
+child and returns its exit code. Tests replace :data:`exec_uv`, the one seam around the exec.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Callable, NoReturn
+
+from uvauth.errors import UvauthError
+
+_SHIM_MAX_BYTES = 64 * 1024  # a real uv is megabytes; a script or shim that calls uvauth is tiny
+
+
+def cache_dir(env: Mapping[str, str]) -> Path:
+    """uvauth's private cache directory (mode 0700): generated configs, settings and uv-version caches."""
+    base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
+    path = Path(base) / "uvauth"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def write_private(directory: Path, name: str, text: str) -> Path:
+    """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none)."""
+    target = directory / name
+    temporary = directory / f".{name}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, target)
+    return target
+
+
+def write_generated_config(text: str, env: Mapping[str, str]) -> Path:
+    """Content-addressed, so concurrent uvauth runs (``make -j``) with the same configuration share one file."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    directory = cache_dir(env)
+    target = directory / f"uv-{digest}.toml"
+    if target.is_file():
+        return target
+    return write_private(directory, target.name, text)
+
+
+def _is_uvauth(candidate: str, ourselves: set[str]) -> bool:
+    """True for uvauth itself, a symlink to it, or a small script that runs it (users put `uv` shims on PATH)."""
+    real = os.path.realpath(candidate)
+    if real in ourselves:
+        return True
+    try:
+        if os.path.getsize(real) > _SHIM_MAX_BYTES:
+            return False
+        with open(real, "rb") as handle:
+            return b"uvauth" in handle.read(_SHIM_MAX_BYTES)
+    except OSError:
+        return False
+
+
+def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
+    """The real uv: ``UVAUTH_UV`` (or the ``uv`` setting), then a ``uv`` on PATH that is not uvauth, then the uv
+    installed with uvauth (the ``uv`` package)."""
+    explicit = env.get("UVAUTH_UV") or configured
+    if explicit:
+        found = shutil.which(explicit, path=env.get("PATH"))
+        if not found:
+            raise UvauthError(f"the uv given by UVAUTH_UV is not an executable: {explicit}",
+                              hint="point UVAUTH_UV at the real uv binary")
+        return found
+    ourselves = {os.path.realpath(sys.argv[0])} if sys.argv and sys.argv[0] else set()
+    for directory in (env.get("PATH") or "").split(os.pathsep):
+        candidate = os.path.join(directory or ".", "uv")
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and not _is_uvauth(candidate, ourselves):
+            return candidate
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        raise UvauthError("cannot find the real uv", hint="install uv, or set UVAUTH_UV=/path/to/uv") from None
+
+
+def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
+    """uv's version, cached by the binary's path, size and modification time (one run of `uv --version`)."""
+    stat = os.stat(uv)
+    key = f"{os.path.realpath(uv)}:{stat.st_size}:{stat.st_mtime_ns}"
+    cache = cache_dir(env) / "uv-versions.json"
+    try:
+        known = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if key not in known:
+        output = subprocess.run([uv, "--version"], capture_output=True, text=True, timeout=30, check=False).stdout
+        words = output.split()
+        if len(words) < 2:
+            raise UvauthError(f"`{uv} --version` did not print a version", hint="set UVAUTH_UV to a working uv")
+        known = {key: words[1]}
+        write_private(cache.parent, cache.name, json.dumps(known))
+    return tuple(int(part) for part in known[key].split("+")[0].split("-")[0].split(".") if part.isdigit())
+
+
+def _exec(uv: str, argv: Sequence[str], env: Mapping[str, str]) -> NoReturn | int:
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(uv, [uv, *argv], dict(env))
+    return subprocess.run([uv, *argv], env=dict(env), check=False).returncode  # pragma: no cover (Windows)
+
+
+# The seam tests replace: (uv path, argv without program name, full environment) -> exit code.
+exec_uv: Callable[[str, Sequence[str], Mapping[str, str]], int] = _exec  # type: ignore[assignment]

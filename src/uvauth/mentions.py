@@ -1,0 +1,310 @@
+"""Index mentions with their provenance, and the index list uv builds from them.
+
+A *mention* is one place an index URL (or a by-name reference) reaches uv: a command-line flag, an environment
+variable, a line of a requirements file or an ``[[index]]`` table. :func:`uv_indexes` assembles the mentions into
+the list uv itself builds (``IndexLocations``), in uv's order and with uv's roles, so that the planner can compare
+the list before and after a change and keep the invariant: same indexes, same order, same roles.
+
+The order rules (uv-facts §2.1), highest priority first:
+
+* ``uv pip …``: CLI ``--default-index``, CLI ``--index``, CLI ``--extra-index-url``, CLI ``--index-url``, config
+  ``[[pip.index]]`` then ``[[index]]``, config ``extra-index-url``, config ``index-url``, then requirements-file
+  ``--extra-index-url`` and ``--index-url``. Flat indexes: CLI ``--find-links``, config, requirements files.
+* everything else: CLI ``--default-index`` and ``--index``, config ``[[index]]``, CLI then config
+  ``extra-index-url``, and one ``index-url`` (CLI, else config).
+
+Each environment variable stands in for its flag only when the flag is absent (clap's rule) and the subcommand
+takes that flag.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final, Literal
+
+from uvauth.urls import index_key, is_url, path_to_url
+
+if TYPE_CHECKING:
+    from uvauth.requirements import RequirementsIndexes
+    from uvauth.uvcli import Option, UvCommandLine
+    from uvauth.uvconfig import ConfiguredIndex, UvConfig
+
+Flag = Literal["--default-index", "--index", "--index-url", "--extra-index-url", "--find-links"]
+Source = Literal["cli", "env", "requirements", "config", "uvauth"]
+
+PYPI: Final = "https://pypi.org/simple"
+
+# Each index flag, its environment variable, and how uv splits that variable's value.
+ENV_VARS: Final[dict[Flag, tuple[str, str | None]]] = {
+    "--default-index": ("UV_DEFAULT_INDEX", None),
+    "--index": ("UV_INDEX", "whitespace"),
+    "--index-url": ("UV_INDEX_URL", None),
+    "--extra-index-url": ("UV_EXTRA_INDEX_URL", " "),
+    "--find-links": ("UV_FIND_LINKS", ","),
+}
+INDEX_FLAGS: Final = tuple(ENV_VARS)
+
+_INDEX_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True)
+class IndexMention:
+    """One index as it reached uv through the command line or the environment."""
+
+    flag: Flag
+    source: Source
+    where: str  # the flag as spelled ("-i", "--index-url=…" → "--index-url") or the variable name
+    text: str  # the value as given: what uv writes verbatim with --emit-index-url
+    url: str | None  # absolute URL for matching (file:// for a local path); None for a reference by name
+    name: str | None  # `name=URL`'s name, or the name referenced
+    option: Option | None = None  # the argv tokens, for command-line mentions
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of uv's index list, with everything the planner and ``explain`` need about it."""
+
+    text: str
+    key: str
+    name: str | None
+    default: bool
+    explicit: bool
+    flat: bool
+    authenticate: str | None  # as configured; None means uv's default (auto)
+    source: Source
+    where: str
+    configured: ConfiguredIndex | None = None  # the [[index]] it is, or that a by-name reference cloned
+    mention: IndexMention | None = None
+
+
+def split_env(value: str, how: str | None) -> list[str]:
+    """An index variable's values as clap sees them; an empty value means "unset" (uv's ``Maybe::None``)."""
+    if how is None:
+        return [value] if value else []
+    if how == "whitespace":
+        return value.split()
+    return [part for part in value.split(how) if part]
+
+
+def _url_of(text: str, cwd: str) -> str:
+    return text if is_url(text) else path_to_url(text, cwd)
+
+
+def parse_index_value(flag: Flag, text: str, cwd: str, configured_names: frozenset[str]) -> tuple[str | None, str | None]:
+    """(url, name) of an index flag's value, as ``Index::from_str`` and index-by-name read it.
+
+    ``--index`` and ``--default-index`` take a URL, a path, ``name=URL`` or (uv ≥ 0.12.5) the name of a configured
+    index; the other flags take a URL or a path only.
+    """
+    if flag in ("--index", "--default-index"):
+        head, eq, rest = text.partition("=")
+        if eq and _INDEX_NAME.match(head) and (is_url(rest) or rest):
+            return _url_of(rest, cwd), head
+        if not is_url(text) and text in configured_names:
+            return None, text
+    return _url_of(text, cwd), None
+
+
+def command_line_mentions(
+    cmdline: UvCommandLine, env: Mapping[str, str], cwd: str, configured_names: frozenset[str]
+) -> tuple[IndexMention, ...]:
+    """Every index mention on the command line, or in an environment variable standing in for an absent flag."""
+    mentions: list[IndexMention] = []
+    for flag in INDEX_FLAGS:
+        if not cmdline.takes(flag):
+            continue
+        var, how = ENV_VARS[flag]
+        given = [o for o in cmdline.options if o.name == flag]
+        if given:
+            for option in given:
+                # One value may hold several indexes, split as uv splits the variable ("" means "unset").
+                for value in split_env(option.value or "", how):
+                    url, name = parse_index_value(flag, value, cwd, configured_names)
+                    mentions.append(IndexMention(flag, "cli", option.spelling, value, url, name, option))
+            continue
+        for value in split_env(env.get(var, ""), how):
+            url, name = parse_index_value(flag, value, cwd, configured_names)
+            mentions.append(IndexMention(flag, "env", var, value, url, name))
+    return tuple(mentions)
+
+
+def _entry_from_config(index: ConfiguredIndex, cwd: str) -> Entry:
+    base = os.path.dirname(index.origin.rsplit(":", 1)[0]) or cwd
+    return Entry(
+        text=index.url,
+        key=index_key(_url_of(index.url, base)),
+        name=index.name,
+        default=index.default,
+        explicit=index.explicit,
+        flat=index.flat,
+        authenticate=index.authenticate,
+        source="config",
+        where=index.origin,
+        configured=index,
+    )
+
+
+def _entry_from_mention(mention: IndexMention, named: Mapping[str, ConfiguredIndex], cwd: str) -> Entry:
+    default = mention.flag in ("--default-index", "--index-url")
+    if mention.url is None and mention.name is not None:
+        configured = named.get(mention.name)
+        if configured is not None:
+            # index-by-name clones the configured index; `explicit` is cleared, `default` follows the flag.
+            return replace(
+                _entry_from_config(configured, cwd),
+                default=default,
+                explicit=False,
+                flat=False,
+                source=mention.source,
+                where=mention.where,
+                mention=mention,
+            )
+    url = mention.url or _url_of(mention.text, cwd)
+    # uv keeps (and emits) the URL part of `name=URL` as given.
+    text = mention.text.split("=", 1)[1] if mention.name is not None and mention.url is not None else mention.text
+    return Entry(
+        text=text,
+        key=index_key(url),
+        name=mention.name,
+        default=default,
+        explicit=False,
+        flat=mention.flag == "--find-links",
+        authenticate=None,
+        source=mention.source,
+        where=mention.where,
+        mention=mention,
+    )
+
+
+def _config_strings(config: UvConfig | None, key: str, pip: bool, cwd: str) -> list[Entry]:
+    """Config ``index-url``/``extra-index-url``/``find-links`` keys: unnamed, policy auto."""
+    if config is None:
+        return []
+    if key == "index-url":
+        raw = (config.value(key, "pip") if pip else None) or config.value(key)
+        values = [raw] if raw else []
+    else:
+        values = (config.values(key, "pip") if pip else []) + config.values(key)
+    return [
+        Entry(str(v), index_key(_url_of(str(v), cwd)), None, key == "index-url", False, key == "find-links",
+              None, "config", key)
+        for v in values
+    ]
+
+
+def uv_indexes(
+    mentions: Sequence[IndexMention],
+    config: UvConfig | None,
+    requirements: RequirementsIndexes | None,
+    *,
+    pip: bool,
+    cwd: str,
+    synthesized: Sequence[ConfiguredIndex] = (),
+) -> list[Entry]:
+    """uv's ``IndexLocations`` for a command, in uv's order (see the module docstring). Flat entries included.
+
+    ``synthesized`` are ``[[index]]`` tables uvauth adds after the configured ones (in a generated config).
+    """
+    # Names resolve to the first (winning) index of that name, as uv's index-by-name look-up does.
+    named: dict[str, ConfiguredIndex] = {}
+    for index in (*(config.indexes if config else ()), *synthesized):
+        if index.name and index.name not in named:
+            named[index.name] = index
+    by_flag = {flag: [_entry_from_mention(m, named, cwd) for m in mentions if m.flag == flag] for flag in INDEX_FLAGS}
+    configured = [_entry_from_config(i, cwd) for i in (config.indexes if config else ())]
+    if pip and config is not None:
+        configured = [_entry_from_config(i, cwd) for i in config.pip_indexes] + configured
+    configured += [replace(_entry_from_config(i, cwd), source="uvauth") for i in synthesized]
+    config_extra = _config_strings(config, "extra-index-url", pip, cwd)
+    config_index_url = _config_strings(config, "index-url", pip, cwd)
+    cli_index_url = by_flag["--index-url"][-1:]
+
+    entries: list[Entry] = by_flag["--default-index"][-1:] + by_flag["--index"]
+    if pip:
+        entries += by_flag["--extra-index-url"] + cli_index_url + configured + config_extra + config_index_url
+    else:
+        entries += configured + by_flag["--extra-index-url"] + config_extra + (cli_index_url or config_index_url)
+
+    flat = by_flag["--find-links"] + _config_strings(config, "find-links", pip, cwd)
+    if pip and requirements is not None:
+        for option in requirements.extra_index_urls:
+            entries.append(Entry(option.text, index_key(option.url), None, False, False, False, None,
+                                 "requirements", f"{option.path}:{option.line}"))
+        if requirements.index_url is not None:
+            option = requirements.index_url
+            entries.append(Entry(option.text, index_key(option.url), None, True, False, False, None,
+                                 "requirements", f"{option.path}:{option.line}"))
+        for option in requirements.find_links:
+            flat.append(Entry(option.text, index_key(_url_of(option.url, cwd)), None, False, False, True, None,
+                              "requirements", f"{option.path}:{option.line}"))
+    return entries + flat
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What uv does with an index list: the facts uvauth must never change (uv-facts §1.2, §2.2)."""
+
+    default: Entry | None  # None: PyPI
+    implicit: tuple[Entry, ...]  # searched before the default, in this order
+    explicit: tuple[Entry, ...]  # used only for packages pinned to them
+    flat: tuple[Entry, ...]
+    allowed: tuple[Entry, ...]  # what uv's auth middleware knows (first default only, name de-duplicated)
+
+    def resolution(self) -> tuple[object, ...]:
+        """What uv will search, in which order: ``fetch_indexes()`` (implicit indexes, then the default, each
+        index once), the explicit indexes packages can be pinned to, and the flat indexes — by index identity."""
+        fetch: list[str] = []
+        for key in [e.key for e in self.implicit] + [self.default.key if self.default else index_key(PYPI)]:
+            if key not in fetch:
+                fetch.append(key)
+        return (
+            tuple(fetch),
+            tuple(sorted({(e.name or "", e.key) for e in self.explicit})),
+            tuple(e.key for e in self.flat),
+        )
+
+    def emitted(self, *, with_explicit: bool) -> tuple[object, ...]:
+        """The URL text uv writes (``--emit-index-url``, ``# from``, lock sources): verbatim strings."""
+        return (
+            self.default.text if self.default else PYPI,
+            tuple(e.text for e in self.implicit),
+            tuple(e.text for e in self.explicit) if with_explicit else (),
+            tuple(e.text for e in self.flat),
+        )
+
+
+def roles(entries: Sequence[Entry]) -> Roles:
+    """uv's selection helpers over an index list: ``configured_indexes`` (name de-duplication, first wins),
+    ``default_index`` (first default), ``implicit_indexes``, ``explicit_indexes`` and ``allowed_indexes``
+    (which keeps only the first default)."""
+    seen: set[str] = set()
+    configured: list[Entry] = []
+    for entry in entries:
+        if entry.flat:
+            continue
+        if entry.name is not None:
+            if entry.name in seen:
+                continue
+            seen.add(entry.name)
+        configured.append(entry)
+    default = next((e for e in configured if e.default), None)
+    implicit = tuple(e for e in configured if not e.default and not e.explicit)
+    explicit = tuple(e for e in configured if e.explicit and not e.default)
+    flat = tuple(e for e in entries if e.flat)
+    allowed_names: set[str] = set()
+    allowed: list[Entry] = []
+    have_default = False
+    for entry in list(entries):
+        if entry.name is not None:
+            if entry.name in allowed_names:
+                continue
+            allowed_names.add(entry.name)
+        if entry.default and not entry.flat:
+            if have_default:
+                continue
+            have_default = True
+        allowed.append(entry)
+    return Roles(default, implicit, explicit, flat, tuple(allowed))

@@ -1,0 +1,526 @@
+"""The plan: how to run uv so that each index's authentication policy holds, without changing what uv resolves.
+
+Inputs are plain data (the parsed command line, uv's configuration, requirements-file options, uvauth's settings,
+the environment); the output is a :class:`Plan` — the argv and environment to hand uv, and an optional generated
+configuration. Nothing here does I/O except through the ``find_credentials`` function it is given.
+
+The levers, in the order they are tried (uv-facts §8):
+
+1. **By-name reference.** A command-line or environment URL that is a configured named index becomes a reference to
+   that index by name (``--default-index NAME`` / ``--index NAME``, uv ≥ 0.12.5, preview ``index-by-name``), so the
+   configured ``authenticate``, ``ignore-error-codes`` and ``cache-control`` apply. A requirements-file
+   ``--index-url`` that is a configured index gets an earlier ``--default-index NAME``, which makes uv drop the
+   file's unnamed copy.
+2. **Synthesized index.** A URL with no configured entry whose policy must be ``always`` or ``never`` (global
+   option, ``authenticate-prefixes``) gets an ``explicit`` named ``[[index]]`` in a generated configuration
+   (explicit: uv never searches it), and is then referenced by name like (1).
+3. **Pre-seeded credentials.** Where a duplicate unnamed entry must stay (a requirements-file
+   ``--extra-index-url``, a rewrite that would change uv's choices), uvauth finds the credentials itself and hands
+   them to uv as ``UV_INDEX_<NAME>_USERNAME/PASSWORD`` of the named index: uv caches them for that index's URL and
+   root before the first request, so every request under them carries credentials whichever duplicate wins.
+
+Every candidate change is checked by rebuilding uv's index list from the new argv and environment
+(:func:`uvauth.mentions.uv_indexes`) and comparing roles — and, for commands that write index URLs (``pip compile
+--emit-index-url``, lock files, ``export --emit-index-url``), the verbatim URL text. A change that fails the check
+is not made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Final, Literal
+
+from uvauth import mentions as m
+from uvauth.errors import UvauthError
+from uvauth.urls import covers, index_key, realm, redact
+from uvauth.uvcli import UvCommandLine, header_command, parse
+
+if TYPE_CHECKING:
+    from uvauth.credentials import Lookup
+    from uvauth.requirements import RequirementsIndexes
+    from uvauth.uvconfig import ConfiguredIndex, UvConfig
+
+Policy = Literal["auto", "always", "never"]
+PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
+Lever = Literal["none", "by-name", "seeded", "uv"]  # how uvauth makes an index's policy hold
+FindCredentials = Callable[[str, str, "str | None"], "Lookup"]  # (index URL, index name, keyring provider)
+
+BY_NAME_MIN_VERSION: Final = (0, 12, 5)
+SYNTH_PREFIX: Final = "uvauth-"
+_SINGLE_VALUED: Final = ("--default-index", "--index-url", "--config-file")
+
+# Commands that write no index URL anywhere (no lock file, no receipt, no output file): for these a by-name
+# reference may change the URL's spelling (a trailing slash, case) without changing any output.
+_WRITES_NOTHING: Final = frozenset(
+    {"pip install", "pip sync", "pip list", "pip tree", "pip download", "venv", "build"}
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """uvauth's own settings, as far as the plan needs them."""
+
+    authenticate: Policy | None = None  # from UVAUTH_AUTHENTICATE or a settings file
+    authenticate_source: str = ""
+    forced: Policy | None = None  # from --authenticate on this command line: overrides configured policies too
+    prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must never be shown: ``str()`` and ``repr()`` give ``****``."""
+
+    value: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return "****"
+
+
+@dataclass(frozen=True)
+class PlannedIndex:
+    """One index uv will contact, as ``explain`` shows it."""
+
+    url: str  # redacted
+    role: Literal["default", "extra", "flat", "explicit"]
+    source: str
+    where: str
+    merged_onto: str | None  # name of the configured (or synthesized) index it is handled as
+    policy: Policy
+    policy_why: PolicyWhy
+    lever: Lever
+    credential_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    argv: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)  # additions; values are not secrets
+    secrets: Mapping[str, Secret] = field(default_factory=dict)  # additions that are
+    config_text: str | None = None  # generated uv.toml, passed as --config-file
+    indexes: tuple[PlannedIndex, ...] = ()
+    changes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.env or self.secrets or self.config_text is not None) or bool(self.changes)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    cmdline: UvCommandLine
+    env: Mapping[str, str]
+    cwd: str
+    config: UvConfig | None
+    requirements: RequirementsIndexes | None
+    settings: Settings
+    config_dir: str | None = None  # where a generated configuration will be written
+
+
+def _synth_name(url: str) -> str:
+    return SYNTH_PREFIX + hashlib.sha256(index_key(url).encode()).hexdigest()[:10]
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on", "y", "t"}
+
+
+class _View:
+    """uv's index list for one candidate (argv, synthesized indexes)."""
+
+    def __init__(self, inputs: Inputs, argv: Sequence[str], synthesized: Sequence[ConfiguredIndex]) -> None:
+        cmdline = parse(list(argv))
+        names = frozenset(i.name for i in (inputs.config.indexes if inputs.config else ()) if i.name)
+        names |= frozenset(i.name for i in synthesized if i.name)
+        self.mentions = m.command_line_mentions(cmdline, inputs.env, inputs.cwd, names)
+        self.entries = m.uv_indexes(
+            self.mentions, inputs.config, inputs.requirements,
+            pip=cmdline.command[:1] == ("pip",), cwd=inputs.cwd, synthesized=synthesized,
+        )
+        self.roles = m.roles(self.entries)
+
+    def signature(self, *, text: bool, with_explicit: bool) -> tuple[object, ...]:
+        ours = tuple(e for e in self.roles.explicit if e.source == "uvauth")
+        roles = replace(self.roles, explicit=tuple(e for e in self.roles.explicit if e.source != "uvauth"))
+        signature: tuple[object, ...] = roles.resolution()
+        if text:
+            emitted = replace(roles, explicit=roles.explicit + ours) if with_explicit else roles
+            signature += emitted.emitted(with_explicit=with_explicit)
+        return signature
+
+
+def _writes_index_text(inputs: Inputs) -> tuple[bool, bool]:
+    """(does the command write index URL text anywhere, does that include explicit indexes)."""
+    cmd = inputs.cmdline
+    key = cmd.key
+    if key == "pip compile":
+        config_emit = inputs.config.value("emit-index-url", "pip") if inputs.config else None
+        flags = ("--emit-index-url", "--emit-index-annotation", "--emit-find-links")
+        emits = any(cmd.has(f) for f in flags) or bool(config_emit)
+        return emits and not cmd.has("--no-emit-index-url"), False
+    if key == "export":
+        return True, cmd.has("--emit-index-url")
+    return key not in _WRITES_NOTHING, False
+
+
+class _TooOld(Exception):
+    """The uv found cannot do what the plan needs: run it unchanged, and say why."""
+
+
+class _CannotGenerate(Exception):
+    """A generated configuration would not be faithful: run uv unchanged, and say why."""
+
+
+class Planner:
+    def __init__(self, inputs: Inputs, find_credentials: FindCredentials, uv_version: Callable[[], tuple[int, ...]]):
+        self.inputs = inputs
+        self.find_credentials = find_credentials
+        self.uv_version = uv_version
+        self.base_argv = inputs.cmdline.without_uvauth_options()
+        self.argv = list(self.base_argv)
+        self.synthesized: list[ConfiguredIndex] = []
+        self.overrides: dict[str, Policy] = {}
+        self.seed: dict[str, tuple[str, str]] = {}  # index name -> (URL, why)
+        self.by_name: dict[str, str] = {}  # mention `where` + text -> name it now references
+        self.changes: list[str] = []
+        self.warnings: list[str] = []
+        self.text, self.with_explicit = _writes_index_text(inputs)
+        self.original = _View(inputs, self.base_argv, ())
+        self.preview_added = False
+
+    # -- policies ------------------------------------------------------------------------------------------------
+
+    def configured_home(self, entry: m.Entry) -> ConfiguredIndex | None:
+        """The configured named index an entry is, or has the same URL as (the merge target)."""
+        if entry.configured is not None and entry.configured.name:
+            return entry.configured
+        config = self.inputs.config
+        if config is None:
+            return None
+        for index in config.indexes:
+            if index.name and index.flat == entry.flat and config.named(index.name) is index:
+                if m._entry_from_config(index, self.inputs.cwd).key == entry.key:
+                    return index
+        return None
+
+    def policy(self, entry: m.Entry, home: ConfiguredIndex | None) -> tuple[Policy, PolicyWhy]:
+        """The policy an index must get, strongest rule first: ``--authenticate`` on the command line; the
+        ``authenticate`` of its configured index; an ``authenticate-prefixes`` entry covering it; the global
+        setting; uv's default."""
+        settings = self.inputs.settings
+        if settings.forced:
+            return settings.forced, "option"
+        configured = home.authenticate if home is not None else entry.authenticate
+        if configured in ("auto", "always", "never"):
+            return configured, "configured"  # type: ignore[return-value]
+        if any(self._under_prefix(entry.text, p) for p in settings.prefixes):
+            return "always", "prefix"
+        if settings.authenticate:
+            return settings.authenticate, "setting"
+        return "auto", "default"
+
+    def _under_prefix(self, text: str, prefix: str) -> bool:
+        try:
+            return covers(prefix, text)
+        except ValueError:
+            return False
+
+    # -- candidate changes ---------------------------------------------------------------------------------------
+
+    def _accept(self, argv: list[str], synthesized: list[ConfiguredIndex]) -> bool:
+        """Does this candidate keep uv's index list (and, where written, its URL text) exactly as it was?"""
+        cmdline = parse(argv)
+        if any(cmdline.count(flag) > 1 for flag in _SINGLE_VALUED):
+            return False  # clap: "the argument '--default-index' cannot be used multiple times"
+        after = _View(self.inputs, argv, synthesized)
+        return after.signature(text=self.text, with_explicit=self.with_explicit) == self.original.signature(
+            text=self.text, with_explicit=self.with_explicit
+        )
+
+    def _rewrite(self, argv: list[str], mention: m.IndexMention, name: str, view: _View) -> list[str] | None:
+        """argv with one mention replaced by a by-name reference; None where that cannot be written."""
+        flag = "--default-index" if mention.flag in ("--default-index", "--index-url") else "--index"
+        if mention.flag == "--find-links":
+            return None
+        if mention.option is not None:
+            option = mention.option
+            token = argv[option.start]
+            if option.spelling.startswith("-") and not option.spelling.startswith("--") and len(token) > 2 and \
+                    not token.startswith(option.spelling):
+                return None  # part of a short cluster such as `-qiURL`: leave it alone
+            # The option's value may hold several indexes: the others stay, each as its own flag.
+            replacement: list[str] = []
+            for value in m.split_env(option.value or "", m.ENV_VARS[mention.flag][1]):
+                replacement += [flag, name] if value == mention.text else [mention.flag, value]
+            return argv[: option.start] + replacement + argv[option.stop :]
+        # From the environment: the flag now on the command line makes uv ignore the variable, so every value the
+        # variable held is written out as a flag, in order, with this one replaced.
+        values = [x for x in view.mentions if x.source == "env" and x.where == mention.where]
+        added: list[str] = []
+        for other in values:
+            if other is mention:
+                added += [flag, name]
+            else:
+                added += [other.flag, other.text]
+        if flag != mention.flag and len(values) == 1:
+            # The variable's own flag, given empty ("unset" to uv), stops uv from reading the variable too.
+            added.append(f"{mention.flag}=")
+        return _after_command(argv, added)
+
+    def try_by_name(self, mention: m.IndexMention, name: str, synthesized: list[ConfiguredIndex]) -> bool:
+        view = _View(self.inputs, self.argv, synthesized)
+        current = next((x for x in view.mentions if x.where == mention.where and x.text == mention.text
+                        and x.flag == mention.flag), None)
+        if current is None:
+            return False
+        candidate = self._rewrite(self.argv, current, name, view)
+        if candidate is None or not self._accept(candidate, synthesized):
+            return False
+        self.require_by_name()
+        self.argv = candidate
+        self.synthesized = synthesized
+        self.by_name[mention.where + "\0" + mention.text] = name
+        shown = mention.where if mention.source == "env" else mention.flag
+        self.changes.append(f"{shown} {redact(mention.text)} -> {'--default-index' if mention.flag in ('--default-index', '--index-url') else '--index'} {name}")
+        return True
+
+    def try_default_reference(self, name: str) -> bool:
+        """uv-facts §8.4: an earlier default with the same index makes uv drop a requirements file's --index-url."""
+        candidate = _after_command(self.argv, ["--default-index", name])
+        if not self._accept(candidate, self.synthesized):
+            return False
+        self.require_by_name()
+        self.argv = candidate
+        self.changes.append(f"requirements --index-url -> --default-index {name}")
+        return True
+
+    def require_by_name(self) -> None:
+        version = self.uv_version()
+        if version < BY_NAME_MIN_VERSION:
+            raise _TooOld(
+                f"uv {'.'.join(map(str, version))} cannot reference an index by name (uv >= 0.12.5 can), so "
+                "uvauth runs it unchanged: command-line index URLs keep policy auto; upgrade uv to fix this"
+            )
+
+    # -- the plan ------------------------------------------------------------------------------------------------
+
+    def make(self) -> Plan:
+        inputs = self.inputs
+        if _truthy(inputs.env.get("DEPENDABOT")):
+            # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
+            return Plan(tuple(self.base_argv))
+        try:
+            return self._make()
+        except _TooOld as too_old:
+            return Plan(tuple(self.base_argv), warnings=(str(too_old),))
+        except _CannotGenerate as reason:
+            return Plan(tuple(self.base_argv), warnings=(
+                f"uvauth runs uv unchanged for this command: {reason}; policies set by uvauth do not apply",))
+
+    def _make(self) -> Plan:
+        inputs = self.inputs
+        view = self.original
+        no_index = inputs.cmdline.has("--no-index") or bool(inputs.requirements and inputs.requirements.no_index)
+        contacted = [e for e in view.roles.allowed if not e.explicit and (e.flat or not no_index)]
+        planned: list[PlannedIndex] = []
+        for entry in contacted:
+            home = self.configured_home(entry)
+            policy, why = self.policy(entry, home)
+            if home is not None and home.name:
+                target, lever = home.name, self._merge_onto(entry, home, policy, why)
+            elif policy != "auto":
+                target, lever = self._synthesize(entry, policy, why)
+            else:
+                target, lever = None, "none"
+            planned.append(PlannedIndex(
+                url=redact(entry.text),
+                role="flat" if entry.flat else "default" if entry.default else "extra",
+                source=entry.source, where=entry.where, merged_onto=target, policy=policy, policy_why=why,
+                lever=lever,
+            ))
+
+        self._add_prefixes(contacted, planned)
+        secrets, sources = self._seed_credentials()
+        planned = [replace(p, credential_source=sources.get(p.merged_onto or "")) for p in planned]
+        return self._finish(planned, secrets)
+
+    def _merge_onto(self, entry: m.Entry, home: ConfiguredIndex, policy: Policy, why: PolicyWhy) -> Lever:
+        """Make an index that is (or repeats) a configured named index behave as that index, with ``policy``."""
+        name = home.name or ""
+        configured = home.authenticate or "auto"
+        if policy != configured and name not in self.overrides:
+            self.overrides[name] = policy
+            self.changes.append(f"index {name}: authenticate {configured} -> {policy} ({why})")
+        lever: Lever
+        if entry.source == "config" or (entry.mention is not None and entry.mention.url is None):
+            lever = "uv"  # uv itself applies the (generated) configuration to it
+        elif entry.mention is not None and self.try_by_name(entry.mention, name, self.synthesized):
+            lever = "by-name"
+        elif entry.source == "requirements" and entry.default and self.try_default_reference(name):
+            lever = "by-name"
+        else:
+            lever = "none"  # an unnamed duplicate stays: which copy's policy uv applies is down to hash order
+        if policy == "always" and (lever == "none" or configured != "always"):
+            # Seeded credentials hold whichever copy uv picks; and where uvauth imposed `always`, uvauth checks
+            # for credentials itself, so a missing one is reported with the sources it tried.
+            self.seed[name] = (home.url, why)
+            lever = "seeded"
+        return lever
+
+    def _synthesize(self, entry: m.Entry, policy: Policy, why: PolicyWhy) -> tuple[str | None, Lever]:
+        """Give an unconfigured URL a named, explicit index (uv never searches explicit indexes), carrying
+        ``policy``; reference it by name where uv's choices stay the same, else seed its credentials."""
+        from uvauth.uvconfig import ConfiguredIndex
+
+        name = _synth_name(entry.text)
+        table = {"name": name, "url": entry.text, "explicit": True, "authenticate": policy}
+        index = ConfiguredIndex(name=name, url=entry.text, default=False, explicit=True, flat=False,
+                                authenticate=policy, origin="uvauth", level="config-file", section="index",
+                                table=table)
+        candidate = [s for s in self.synthesized if s.name != name] + [index]
+        if entry.mention is not None and self.try_by_name(entry.mention, name, candidate):
+            if policy == "always":
+                self.seed[name] = (entry.text, why)  # uvauth imposed it: check credentials first, name the tries
+            return name, "by-name"
+        if policy == "always" and self._accept(self.argv, candidate):
+            self.synthesized = candidate
+            self.seed[name] = (entry.text, why)
+            return name, "seeded"
+        self.warnings.append(
+            f"cannot apply authenticate = {policy} to {redact(entry.text)} ({entry.where}) without changing "
+            "what uv resolves; it keeps uv's default policy (auto)"
+        )
+        return None, "none"
+
+    def _add_prefixes(self, contacted: list[m.Entry], planned: list[PlannedIndex]) -> None:
+        """Each ``authenticate-prefixes`` entry on a host uv contacts becomes a seeded explicit index: requests
+        under it outside every index root (files served elsewhere) then carry credentials too."""
+        from uvauth.uvconfig import ConfiguredIndex
+
+        hosts = set()
+        for entry in contacted:
+            try:
+                hosts.add(realm(entry.text))
+            except ValueError:
+                continue
+        for prefix in self.inputs.settings.prefixes:
+            if realm(prefix) not in hosts or self.inputs.settings.forced == "never":
+                continue
+            name = _synth_name(prefix)
+            candidate = [s for s in self.synthesized if s.name != name] + [ConfiguredIndex(
+                name=name, url=prefix, default=False, explicit=True, flat=False, authenticate="always",
+                origin="uvauth", level="config-file", section="index",
+                table={"name": name, "url": prefix, "explicit": True, "authenticate": "always"},
+            )]
+            if not self._accept(self.argv, candidate):  # `uv export --emit-index-url` prints explicit indexes
+                self.warnings.append(f"authenticate-prefixes {redact(prefix)} not applied: it would add an index "
+                                     "to this command's output")
+                continue
+            self.synthesized = candidate
+            self.seed[name] = (prefix, "authenticate-prefixes")
+            planned.append(PlannedIndex(redact(prefix), "explicit", "uvauth", "authenticate-prefixes", name,
+                                        "always", "prefix", "seeded"))
+            self.changes.append(f"prefix {redact(prefix)}: credentials up front")
+
+    def _keyring_provider(self) -> str | None:
+        cmd, config = self.inputs.cmdline, self.inputs.config
+        value = cmd.last("--keyring-provider") or self.inputs.env.get("UV_KEYRING_PROVIDER")
+        if not value and config is not None:
+            pip = cmd.command[:1] == ("pip",)
+            value = (config.value("keyring-provider", "pip") if pip else None) or config.value("keyring-provider")
+        return value or None
+
+    def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
+        from uvauth.credentials import env_var_prefix
+
+        secrets: dict[str, Secret] = {}
+        sources: dict[str, str] = {}
+        for name, (url, _why) in self.seed.items():
+            prefix = env_var_prefix(name)
+            if self.inputs.env.get(prefix + "PASSWORD"):
+                sources[name] = f"{prefix}USERNAME/PASSWORD (already set)"
+                continue
+            lookup = self.find_credentials(url, name, self._keyring_provider())
+            if lookup.credentials is None:
+                raise UvauthError(
+                    f"no credentials for index {name} ({redact(url)}), whose policy is authenticate = always; "
+                    f"tried: {'; '.join(lookup.tried)}",
+                    hint=f"add a netrc entry for its host, run `uv auth login {redact(url)}`, or set "
+                    f"{prefix}USERNAME and {prefix}PASSWORD",
+                )
+            credentials = lookup.credentials
+            secrets[prefix + "USERNAME"] = Secret(credentials.username)
+            secrets[prefix + "PASSWORD"] = Secret(credentials.password)
+            sources[name] = f"{credentials.source}: {credentials.detail}"
+            self.changes.append(f"index {name}: credentials from {credentials.source} seeded")
+        return secrets, sources
+
+    def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan:
+        inputs = self.inputs
+        env: dict[str, str] = {}
+        config_text = None
+        if self.synthesized or self.overrides:
+            from uvauth.uvconfig import render_losses, render_merged
+
+            config = inputs.config if inputs.config is not None else _empty_config()
+            lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
+            if lost:
+                raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
+                                      "cannot carry")
+            config_text = render_merged(
+                config,
+                extra_indexes=[dict(s.table) for s in self.synthesized],
+                authenticate=self.overrides,
+                dest_dir=Path(inputs.config_dir) if inputs.config_dir else None,
+            )
+            # The file is passed as --config-file (it replaces discovery, which it already merged); any
+            # --config-file the user gave is taken out, since uv accepts the flag once.
+            self.argv = _drop_option(self.argv, "--config-file")
+        if self.by_name or any(c.startswith("requirements --index-url") for c in self.changes):
+            # A global option: before the subcommand it is clear of `--` and of `uv run`'s command.
+            self.argv = ["--preview-features", "index-by-name", *self.argv]
+        if inputs.cmdline.key == "pip compile" and self.argv != list(self.base_argv):
+            custom = inputs.cmdline.last("--custom-compile-command") or inputs.env.get("UV_CUSTOM_COMPILE_COMMAND")
+            if inputs.config is not None and not custom:
+                custom = inputs.config.value("custom-compile-command", "pip")
+            if not custom and not inputs.cmdline.has("--no-header"):
+                emit_urls = inputs.cmdline.has("--emit-index-url") or bool(
+                    inputs.config and inputs.config.value("emit-index-url", "pip"))
+                emit_links = inputs.cmdline.has("--emit-find-links") or bool(
+                    inputs.config and inputs.config.value("emit-find-links", "pip"))
+                # uv writes its own argv into the header; keep the header of the command the user typed.
+                env["UV_CUSTOM_COMPILE_COMMAND"] = header_command(
+                    self.base_argv, include_index_url=emit_urls, include_find_links=emit_links
+                )
+        return Plan(
+            argv=tuple(self.argv), env=env, secrets=secrets, config_text=config_text, indexes=tuple(planned),
+            changes=tuple(self.changes), warnings=tuple(self.warnings),
+        )
+
+
+def _after_command(argv: list[str], tokens: list[str]) -> list[str]:
+    """Insert options of the subcommand right after its last word (clap accepts them only after it)."""
+    end = parse(argv).command_end
+    return argv[:end] + tokens + argv[end:]
+
+
+def _drop_option(argv: list[str], name: str) -> list[str]:
+    cmdline = parse(argv)
+    drop = {i for o in cmdline.options if o.name == name for i in range(o.start, o.stop)}
+    return [a for i, a in enumerate(argv) if i not in drop]
+
+
+def _empty_config() -> UvConfig:
+    from uvauth.uvconfig import UvConfig
+
+    return UvConfig(files=(), indexes=(), pip_indexes=())
+
+
+def make_plan(
+    inputs: Inputs, find_credentials: FindCredentials, uv_version: Callable[[], tuple[int, ...]]
+) -> Plan:
+    """Plan one uv invocation. Raises :class:`UvauthError` when an ``always`` index has no credentials."""
+    return Planner(inputs, find_credentials, uv_version).make()

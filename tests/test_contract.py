@@ -1,0 +1,122 @@
+"""The contract handed to uv: the exact argv and environment uvauth execs, through the real entry point with
+the one exec seam (``uvauth.launch.exec_uv``) replaced."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from uvauth import cli, launch
+
+U = "http://127.0.0.1:9/artifactory/api/pypi/pypi/simple"
+PASSWORD = "contract-pa55word"
+
+
+class Exec:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[str], dict[str, str]]] = []
+
+    def __call__(self, uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
+        self.calls.append((uv, list(argv), dict(env)))
+        return 0
+
+    @property
+    def argv(self) -> list[str]:
+        return self.calls[-1][1]
+
+    @property
+    def added(self) -> dict[str, str]:
+        env = self.calls[-1][2]
+        return {k: v for k, v in env.items() if os.environ.get(k) != v}
+
+
+@pytest.fixture
+def exec_uv(monkeypatch: pytest.MonkeyPatch) -> Exec:
+    fake = Exec()
+    monkeypatch.setattr(launch, "exec_uv", fake)
+    return fake
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{U}"\nauthenticate = "always"\ndefault = true\n')
+    (tmp_path / "req.in").write_text("tinypkg\n")
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login user password {PASSWORD}\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["--version"], id="version"),
+        pytest.param(["help", "pip"], id="help"),
+        pytest.param(["run", "--no-project", "python", "-c", "pass", "--index-url", U], id="run-tail"),
+        pytest.param(["pip", "compile", "req.in"], id="no-index-mention"),
+        pytest.param(["frobnicate", "--weird"], id="unknown-command"),
+    ],
+)
+def test_pass_through_is_exact(exec_uv: Exec, project: Path, argv: list[str]) -> None:
+    assert cli.main(argv) == 0
+    assert exec_uv.argv == argv
+    assert exec_uv.added == {}
+
+
+def test_pass_through_exit_code_is_uvs(monkeypatch: pytest.MonkeyPatch, project: Path) -> None:
+    monkeypatch.setattr(launch, "exec_uv", lambda uv, argv, env: 7)
+    assert cli.main(["run", "python", "-c", "raise SystemExit(7)"]) == 7
+
+
+def test_reconciled_compile(exec_uv: Exec, project: Path) -> None:
+    assert cli.main(["pip", "compile", "--index-url", U, "req.in"]) == 0
+    assert exec_uv.argv == ["--preview-features", "index-by-name", "pip", "compile", "--default-index", "art", "req.in"]
+    assert exec_uv.added == {"UV_CUSTOM_COMPILE_COMMAND": "uv pip compile req.in"}
+
+
+def test_uvauth_option_is_never_passed_to_uv(exec_uv: Exec, project: Path) -> None:
+    cli.main(["--authenticate", "always", "pip", "compile", "req.in"])
+    assert "--authenticate" not in exec_uv.argv and "always" not in exec_uv.argv
+
+
+def test_seeded_credentials_travel_only_in_the_environment(exec_uv: Exec, project: Path) -> None:
+    cli.main(["pip", "compile", "--emit-index-url", "--extra-index-url", U + "/", "req.in"])
+    assert exec_uv.added == {"UV_INDEX_ART_USERNAME": "user", "UV_INDEX_ART_PASSWORD": PASSWORD}
+    assert all(PASSWORD not in arg for arg in exec_uv.argv)
+
+
+def test_generated_config_is_private_and_passed_as_config_file(exec_uv: Exec, project: Path) -> None:
+    cli.main(["--authenticate", "always", "pip", "install", "--extra-index-url", "http://127.0.0.1:9/other/simple", "x"])
+    argv = exec_uv.argv
+    assert argv[0] == "--config-file"
+    generated = Path(argv[1])
+    assert generated.parent == Path(os.environ["XDG_CACHE_HOME"]) / "uvauth"
+    assert generated.stat().st_mode & 0o777 == 0o600
+    assert generated.parent.stat().st_mode & 0o777 == 0o700
+    assert "uvauth-" in generated.read_text() and PASSWORD not in generated.read_text()
+
+
+def test_bad_setting_is_one_line_exit_2(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("UVAUTH_AUTHENTICATE", "sometimes")
+    monkeypatch.setattr(launch, "exec_uv", lambda *a: pytest.fail("uv must not run"))
+    assert cli.main(["pip", "compile", "--index-url", U, "req.in"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "UVAUTH" in err and "always, auto, never" in err
+
+
+def test_verbose_says_what_changed_in_one_redacted_line(exec_uv: Exec, project: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["pip", "compile", "-v", "--index-url", U.replace("http://", f"http://user:{PASSWORD}@"), "req.in"])
+    err = capsys.readouterr().err
+    assert err.startswith("uvauth: ") and err.count("\n") == 1
+    assert PASSWORD not in err and "user:****@" in err
+
+
+def test_nothing_printed_by_default(exec_uv: Exec, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["pip", "compile", "--index-url", U, "req.in"])
+    assert capsys.readouterr() == ("", "")

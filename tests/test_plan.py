@@ -1,0 +1,284 @@
+"""The planner as a pure function: small inputs in, the exact argv, environment and generated config out."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from uvauth.credentials import Credentials, Lookup
+from uvauth.errors import UvauthError
+from uvauth.plan import Inputs, Plan, Settings, make_plan
+from uvauth.requirements import RequirementsIndexes, RequirementsIndexOption
+from uvauth.uvcli import parse
+from uvauth.uvconfig import ConfigFile, ConfiguredIndex, UvConfig
+
+U = "https://art.example.com/artifactory/api/pypi/pypi/simple"
+OTHER = "https://other.example.com/simple"
+PASSWORD = "s3cret-pa55"
+
+
+def config(*tables: Mapping[str, Any], **options: Any) -> UvConfig:
+    path = Path("/project/uv.toml")
+    indexes = tuple(
+        ConfiguredIndex(
+            name=t.get("name"), url=t["url"], default=bool(t.get("default")), explicit=bool(t.get("explicit")),
+            flat=t.get("format") == "flat", authenticate=t.get("authenticate"), origin=f"{path}:{3 * n + 1}",
+            level="project", section="index", table=dict(t),
+        )
+        for n, t in enumerate(tables)
+    )
+    file = ConfigFile(path, "project", {"index": [dict(t) for t in tables], **options}, False)
+    return UvConfig(files=(file,), indexes=indexes, pip_indexes=())
+
+
+ART_ALWAYS = {"name": "art", "url": U, "authenticate": "always"}
+ART_DEFAULT = {**ART_ALWAYS, "default": True}
+
+
+class FakeCredentials:
+    """Records lookups; answers from a table keyed by index name."""
+
+    def __init__(self, known: Mapping[str, tuple[str, str]] | None = None) -> None:
+        self.known = dict(known or {})
+        self.calls: list[tuple[str, str, str | None]] = []
+
+    def __call__(self, url: str, name: str, keyring_provider: str | None) -> Lookup:
+        self.calls.append((url, name, keyring_provider))
+        if name in self.known:
+            user, password = self.known[name]
+            return Lookup(Credentials(user, password, "netrc", "NETRC=/x (machine h)"), ("netrc",))
+        return Lookup(None, ("URL userinfo", "netrc (~/.netrc: not found)", "keyring (disabled)"))
+
+
+def requirements_file(*options: tuple[str, str], line: int = 1) -> RequirementsIndexes:
+    path = Path("/project/req.in")
+    made = [RequirementsIndexOption(kind, text, text, path, line + n) for n, (kind, text) in enumerate(options)]  # type: ignore[arg-type]
+    return RequirementsIndexes(
+        index_url=next((o for o in made if o.kind == "index-url"), None),
+        extra_index_urls=tuple(o for o in made if o.kind == "extra-index-url"),
+        find_links=(), no_index=False, unread=(),
+    )
+
+
+def plan(
+    argv: Sequence[str],
+    cfg: UvConfig | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    requirements: RequirementsIndexes | None = None,
+    settings: Settings = Settings(),
+    credentials: FakeCredentials | None = None,
+    uv_version: tuple[int, ...] = (0, 13, 8),
+) -> Plan:
+    return make_plan(
+        Inputs(parse(list(argv)), dict(env or {}), "/project", cfg, requirements, settings, "/cache"),
+        credentials or FakeCredentials({"art": ("user", PASSWORD)}),
+        lambda: uv_version,
+    )
+
+
+def generated(p: Plan) -> dict[str, Any]:
+    assert p.config_text is not None
+    return tomllib.loads(p.config_text)
+
+
+# -- by-name references ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "rewritten"),
+    [
+        pytest.param(["--index-url", U], ["--default-index", "art"], id="index-url"),
+        pytest.param([f"--index-url={U}"], ["--default-index", "art"], id="index-url-equals"),
+        pytest.param(["-i", U], ["--default-index", "art"], id="short"),
+        pytest.param([f"-i{U}"], ["--default-index", "art"], id="short-attached"),
+        pytest.param(["--default-index", U], ["--default-index", "art"], id="default-index"),
+        pytest.param(["--default-index", U + "/"], ["--default-index", "art"], id="trailing-slash"),
+        pytest.param(["--default-index", U.replace("art.example.com", "ART.Example.com:443")],
+                     ["--default-index", "art"], id="host-case-and-default-port"),
+    ],
+)
+def test_cli_url_of_a_configured_default_index_becomes_a_reference_by_name(given: list[str], rewritten: list[str]) -> None:
+    p = plan(["pip", "compile", *given, "req.in"], config(ART_DEFAULT))
+    assert p.argv == ("--preview-features", "index-by-name", "pip", "compile", *rewritten, "req.in")
+    # uv writes its own argv into the header: uvauth hands it the header of the command as typed (uv's rule keeps
+    # an attached `-iURL`, so that stays too).
+    header = f"uv pip compile {given[0]} req.in" if given[0].startswith("-ih") else "uv pip compile req.in"
+    assert p.env == {"UV_CUSTOM_COMPILE_COMMAND": header}
+    assert p.secrets == {}
+    assert p.config_text is None
+
+
+def test_extra_index_url_becomes_index_by_name_when_order_is_kept() -> None:
+    p = plan(["pip", "install", "--extra-index-url", U, "tinypkg"], config(ART_ALWAYS))
+    assert p.argv == ("--preview-features", "index-by-name", "pip", "install", "--index", "art", "tinypkg")
+    assert p.env == {}  # pip install writes no header
+
+
+def test_environment_url_becomes_a_flag_and_its_variable_is_neutralised() -> None:
+    p = plan(["pip", "install", "tinypkg"], config(ART_DEFAULT), env={"UV_INDEX_URL": U})
+    # `--index-url=` is uv's "unset": the variable, still in the environment for uv's children, is ignored by uv.
+    assert p.argv == ("--preview-features", "index-by-name", "pip", "install", "--default-index", "art",
+                      "--index-url=", "tinypkg")
+    assert p.env == {}
+
+
+def test_other_values_of_an_index_variable_are_kept_in_order() -> None:
+    p = plan(["pip", "install", "x"], config(ART_ALWAYS), env={"UV_INDEX": f"{OTHER} {U}"})
+    assert p.argv == ("--preview-features", "index-by-name", "pip", "install", "--index", OTHER, "--index", "art", "x")
+
+
+def test_emitted_url_text_must_not_change() -> None:
+    """With --emit-index-url uv writes the URL as given: a by-name reference would write the configured
+    spelling instead, so uvauth seeds the named index's credentials and leaves the command line alone."""
+    credentials = FakeCredentials({"art": ("user", PASSWORD)})
+    p = plan(["pip", "compile", "--emit-index-url", "--index-url", U + "/", "req.in"], config(ART_DEFAULT),
+             credentials=credentials)
+    assert p.argv == ("pip", "compile", "--emit-index-url", "--index-url", U + "/", "req.in")
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+    assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD
+    assert credentials.calls == [(U, "art", None)]
+    assert p.env == {}
+
+
+def test_same_text_with_emit_index_url_is_a_reference_by_name() -> None:
+    p = plan(["pip", "compile", "--emit-index-url", "--index-url", U, "req.in"], config(ART_DEFAULT))
+    assert "art" in p.argv
+    assert p.env["UV_CUSTOM_COMPILE_COMMAND"] == f"uv pip compile --emit-index-url --index-url {U} req.in"
+
+
+def test_a_reference_that_would_reorder_indexes_is_not_made() -> None:
+    """art is the first extra index in the config; as a default it would be searched after `other`."""
+    cfg = config(ART_ALWAYS, {"name": "other", "url": OTHER})
+    p = plan(["lock", "--default-index", U], cfg)
+    assert p.argv == ("lock", "--default-index", U)
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+
+
+def test_name_equals_url_with_the_configured_name_becomes_the_name() -> None:
+    p = plan(["lock", "--index", f"art={U}"], config(ART_ALWAYS))
+    assert p.argv == ("--preview-features", "index-by-name", "lock", "--index", "art")
+
+
+def test_nothing_after_the_run_command_is_touched() -> None:
+    p = plan(["run", "--default-index", U, "python", "-m", "pip", "--index-url", U], config(ART_DEFAULT))
+    assert p.argv == ("--preview-features", "index-by-name", "run", "--default-index", "art", "python", "-m", "pip",
+                      "--index-url", U)
+    assert p.env == {}  # nothing leaks into the child's environment
+
+
+# -- requirements files ------------------------------------------------------------------------------------------
+
+
+def test_requirements_index_url_gets_an_earlier_default_by_name() -> None:
+    p = plan(["pip", "compile", "req.in"], config(ART_ALWAYS), requirements=requirements_file(("index-url", U)))
+    assert p.argv == ("--preview-features", "index-by-name", "pip", "compile", "--default-index", "art", "req.in")
+    assert p.env == {"UV_CUSTOM_COMPILE_COMMAND": "uv pip compile req.in"}
+
+
+def test_requirements_index_url_already_shadowed_by_a_configured_default_needs_nothing() -> None:
+    p = plan(["pip", "compile", "req.in"], config(ART_DEFAULT), requirements=requirements_file(("index-url", U)))
+    assert p.argv == ("pip", "compile", "req.in")
+    assert not p.secrets
+
+
+def test_requirements_extra_index_url_duplicate_is_seeded() -> None:
+    p = plan(["pip", "compile", "req.in"], config(ART_DEFAULT),
+             requirements=requirements_file(("extra-index-url", U + "/")))
+    assert p.argv == ("pip", "compile", "req.in")
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+
+
+# -- policies ----------------------------------------------------------------------------------------------------
+
+
+def test_global_always_gives_an_unconfigured_url_a_synthesized_explicit_index() -> None:
+    p = plan(["pip", "install", "--index-url", OTHER, "x"], None, settings=Settings(forced="always"),
+             credentials=_answer_everything())
+    name = p.argv[p.argv.index("--default-index") + 1]
+    assert name.startswith("uvauth-")
+    [index] = generated(p)["index"]
+    assert index == {"name": name, "url": OTHER, "explicit": True, "authenticate": "always"}
+    # uvauth imposed `always`, so it found the credentials first (and would have named what it tried).
+    assert set(p.secrets) == {f"UV_INDEX_{name.upper().replace('-', '_')}_{part}" for part in ("USERNAME", "PASSWORD")}
+
+
+def test_global_always_on_a_configured_index_without_a_policy() -> None:
+    cfg = config({"name": "art", "url": U, "default": True})
+    p = plan(["lock"], cfg, settings=Settings(authenticate="always", authenticate_source="UVAUTH_AUTHENTICATE"))
+    assert generated(p)["index"][0]["authenticate"] == "always"
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+    assert p.indexes[0].policy_why == "setting"
+
+
+def test_configured_policy_beats_the_global_setting_but_not_the_command_line() -> None:
+    cfg = config({**ART_DEFAULT, "authenticate": "never"})
+    assert plan(["lock"], cfg, settings=Settings(authenticate="always")).config_text is None
+    forced = plan(["lock"], cfg, settings=Settings(forced="always"))
+    assert generated(forced)["index"][0]["authenticate"] == "always"
+
+
+def test_forced_never_seeds_nothing() -> None:
+    credentials = FakeCredentials({"art": ("user", PASSWORD)})
+    p = plan(["lock"], config(ART_DEFAULT), settings=Settings(forced="never"), credentials=credentials)
+    assert generated(p)["index"][0]["authenticate"] == "never"
+    assert not p.secrets and credentials.calls == []
+
+
+def test_always_without_credentials_fails_before_uv_runs_naming_the_index_redacted() -> None:
+    url = f"https://user:{PASSWORD}@other.example.com/simple"
+    with pytest.raises(UvauthError) as raised:
+        plan(["pip", "compile", "--emit-index-url", "--extra-index-url", url, "req.in"], None,
+             settings=Settings(forced="always"), credentials=FakeCredentials({}))
+    message = str(raised.value)
+    assert "https://user:****@other.example.com/simple" in message
+    assert "netrc" in message and PASSWORD not in message
+
+
+def test_prefix_adds_a_seeded_explicit_index_on_a_contacted_host() -> None:
+    prefix = "https://art.example.com/artifactory"
+    p = plan(["lock"], config(ART_DEFAULT), settings=Settings(prefixes=(prefix, "https://unused.example.com/x")),
+             credentials=_answer_everything())
+    indexes = generated(p)["index"]
+    assert [i["url"] for i in indexes] == [U, prefix]  # the unused host's prefix is not added
+    assert indexes[1]["explicit"] is True
+    prefix_name = indexes[1]["name"]
+    assert {f"UV_INDEX_{prefix_name.upper().replace('-', '_')}_PASSWORD"} <= set(p.secrets)
+
+
+def _answer_everything() -> FakeCredentials:
+    class Everything(FakeCredentials):
+        def __call__(self, url: str, name: str, keyring_provider: str | None) -> Lookup:
+            self.calls.append((url, name, keyring_provider))
+            return Lookup(Credentials("user", PASSWORD, "netrc", "test"), ("netrc",))
+
+    return Everything()
+
+
+def test_dependabot_disables_everything_as_uv_does() -> None:
+    p = plan(["--authenticate", "always", "pip", "compile", "--index-url", U, "r.in"], config(ART_DEFAULT),
+             env={"DEPENDABOT": "true"})
+    assert p.argv == ("pip", "compile", "--index-url", U, "r.in")
+    assert not p.changed
+
+
+def test_old_uv_runs_unchanged_and_says_why() -> None:
+    p = plan(["pip", "compile", "--index-url", U, "r.in"], config(ART_DEFAULT), uv_version=(0, 12, 4))
+    assert p.argv == ("pip", "compile", "--index-url", U, "r.in")
+    assert len(p.warnings) == 1 and "0.12.5" in p.warnings[0]
+
+
+def test_keyring_provider_reaches_the_credential_lookup() -> None:
+    credentials = FakeCredentials({"art": ("user", PASSWORD)})
+    plan(["pip", "compile", "--emit-index-url", "--keyring-provider", "subprocess", "--index-url", U + "/", "r.in"],
+         config(ART_DEFAULT), credentials=credentials)
+    assert credentials.calls == [(U, "art", "subprocess")]
+
+
+def test_plan_repr_never_shows_a_secret() -> None:
+    p = plan(["pip", "compile", "--emit-index-url", "--index-url", U + "/", "req.in"], config(ART_DEFAULT))
+    assert PASSWORD not in repr(p) and PASSWORD not in str(p)
