@@ -282,3 +282,10 @@ def test_keyring_provider_reaches_the_credential_lookup() -> None:
 def test_plan_repr_never_shows_a_secret() -> None:
     p = plan(["pip", "compile", "--emit-index-url", "--index-url", U + "/", "req.in"], config(ART_DEFAULT))
     assert PASSWORD not in repr(p) and PASSWORD not in str(p)
+
+
+def test_no_reference_by_name_when_the_user_passes_a_bare_index_directory() -> None:
+    """With `index-by-name` enabled uv would read `--index wheels` as an unknown index name, not a directory."""
+    p = plan(["pip", "install", "--index", "wheels", "--index-url", U, "x"], config(ART_DEFAULT))
+    assert p.argv == ("pip", "install", "--index", "wheels", "--index-url", U, "x")
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}

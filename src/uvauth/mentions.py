@@ -89,6 +89,11 @@ def split_env(value: str, how: str | None) -> list[str]:
     return [part for part in value.split(how) if part]
 
 
+def looks_like_name(text: str) -> bool:
+    """Could uv read this ``--index`` value as an index name (``[A-Za-z0-9-_.]`` only)?"""
+    return bool(_INDEX_NAME.match(text)) and not is_url(text)
+
+
 def _url_of(text: str, cwd: str) -> str:
     return text if is_url(text) else path_to_url(text, cwd)
 

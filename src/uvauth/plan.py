@@ -184,12 +184,11 @@ class Planner:
         self.synthesized: list[ConfiguredIndex] = []
         self.overrides: dict[str, Policy] = {}
         self.seed: dict[str, tuple[str, str]] = {}  # index name -> (URL, why)
-        self.by_name: dict[str, str] = {}  # mention `where` + text -> name it now references
+        self.uses_by_name = False  # whether uv must be told to enable its `index-by-name` preview
         self.changes: list[str] = []
         self.warnings: list[str] = []
         self.text, self.with_explicit = _writes_index_text(inputs)
         self.original = _View(inputs, self.base_argv, ())
-        self.preview_added = False
 
     # -- policies ------------------------------------------------------------------------------------------------
 
@@ -279,10 +278,11 @@ class Planner:
         candidate = self._rewrite(self.argv, current, name, view)
         if candidate is None or not self._accept(candidate, synthesized):
             return False
-        self.require_by_name()
+        if not self.by_name_possible():
+            return False
         self.argv = candidate
         self.synthesized = synthesized
-        self.by_name[mention.where + "\0" + mention.text] = name
+        self.uses_by_name = True
         shown = mention.where if mention.source == "env" else mention.flag
         self.changes.append(f"{shown} {redact(mention.text)} -> {'--default-index' if mention.flag in ('--default-index', '--index-url') else '--index'} {name}")
         return True
@@ -290,20 +290,26 @@ class Planner:
     def try_default_reference(self, name: str) -> bool:
         """uv-facts §8.4: an earlier default with the same index makes uv drop a requirements file's --index-url."""
         candidate = _after_command(self.argv, ["--default-index", name])
-        if not self._accept(candidate, self.synthesized):
+        if not self._accept(candidate, self.synthesized) or not self.by_name_possible():
             return False
-        self.require_by_name()
         self.argv = candidate
+        self.uses_by_name = True
         self.changes.append(f"requirements --index-url -> --default-index {name}")
         return True
 
-    def require_by_name(self) -> None:
+    def by_name_possible(self) -> bool:
+        """Can uv be given references by name? Needs uv >= 0.12.5 (else uvauth runs uv unchanged), and no bare
+        ``--index DIR`` of the user's own: with ``index-by-name`` enabled uv would read it as an unknown name."""
         version = self.uv_version()
         if version < BY_NAME_MIN_VERSION:
             raise _TooOld(
                 f"uv {'.'.join(map(str, version))} cannot reference an index by name (uv >= 0.12.5 can), so "
                 "uvauth runs it unchanged: command-line index URLs keep policy auto; upgrade uv to fix this"
             )
+        return not any(
+            x.flag in ("--index", "--default-index") and x.name is None and m.looks_like_name(x.text)
+            for x in self.original.mentions
+        )
 
     # -- the plan ------------------------------------------------------------------------------------------------
 
@@ -479,7 +485,7 @@ class Planner:
             # The file is passed as --config-file (it replaces discovery, which it already merged); any
             # --config-file the user gave is taken out, since uv accepts the flag once.
             self.argv = _drop_option(self.argv, "--config-file")
-        if self.by_name or any(c.startswith("requirements --index-url") for c in self.changes):
+        if self.uses_by_name:
             # A global option: before the subcommand it is clear of `--` and of `uv run`'s command.
             self.argv = ["--preview-features", "index-by-name", *self.argv]
         if inputs.cmdline.key == "pip compile" and self.argv != list(self.base_argv):
