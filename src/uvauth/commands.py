@@ -1,0 +1,143 @@
+"""uvauth's own commands, reached as ``uvauth uvauth COMMAND`` (``uv uvauth COMMAND`` under ``alias uv=uvauth``).
+
+This is the only module that imports typer; it is imported only for these commands, never on the path that runs uv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Annotated, Any, Final
+
+import typer
+
+from uvauth import __version__, uvcli
+from uvauth.errors import UvauthError
+from uvauth.urls import redact
+
+EXPLAIN_SCHEMA: Final = "uvauth.explain/1"
+
+app = typer.Typer(
+    name="uvauth uvauth",
+    help="uvauth's own commands. Anything else given to uvauth runs uv.",
+    add_completion=False,  # completions come from `uvauth uvauth completion`, built on uv's own
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+# Everything after the command name is a uv command line: never parse it as our options.
+_PASS_THROUGH: Final = {"allow_interspersed_args": False, "ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def explain_data(uv_args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """What uvauth would do for a uv command line, as the documented ``uvauth.explain/1`` JSON object."""
+    from uvauth.cli import prepare
+
+    cmdline = uvcli.parse(uv_args)
+    uv, argv, child_env, planned = prepare(cmdline, env)
+    added = sorted(name for name in child_env if env.get(name) != child_env[name])
+    data: dict[str, Any] = {
+        "schema": EXPLAIN_SCHEMA,
+        "uvauth": __version__,
+        "uv": uv,
+        "command": list(cmdline.command),
+        "changed": planned is not None and planned.changed,
+        "indexes": [],
+        "argv": [redact(a) for a in argv],
+        "environment": added,
+        "changes": [],
+        "warnings": [],
+    }
+    if planned is not None:
+        data["indexes"] = [
+            {
+                "url": index.url,
+                "role": index.role,
+                "source": index.source,
+                "where": index.where,
+                "merged_onto": index.merged_onto,
+                "policy": index.policy,
+                "policy_reason": index.policy_why,
+                "lever": index.lever,
+                "credential_source": index.credential_source,
+            }
+            for index in planned.indexes
+        ]
+        data["changes"] = [redact(c) for c in planned.changes]
+        data["warnings"] = [redact(w) for w in planned.warnings]
+    return data
+
+
+def _render_table(data: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"uv {' '.join(data['command'])}: indexes", title_justify="left")
+    for column in ("role", "url", "from", "handled as", "policy (why)", "how", "credentials"):
+        table.add_column(column)
+    for index in data["indexes"]:
+        table.add_row(
+            index["role"], index["url"], f"{index['source']}: {index['where']}", index["merged_onto"] or "-",
+            f"{index['policy']} ({index['policy_reason']})", index["lever"], index["credential_source"] or "-",
+        )
+    if data["indexes"]:
+        console.print(table)
+    else:
+        console.print("uvauth changes nothing for this command: it runs uv as given.")
+    console.print(f"[bold]runs:[/bold] {data['uv']} {' '.join(data['argv'])}", soft_wrap=True, markup=True)
+    if data["environment"]:
+        console.print(f"[bold]sets:[/bold] {', '.join(data['environment'])}")
+    for warning in data["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+@app.command(context_settings=_PASS_THROUGH)
+def explain(
+    uv_args: Annotated[list[str] | None, typer.Argument(help="The uv command line, as you would type it after `uv`.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the uvauth.explain/1 JSON object.")] = False,
+) -> None:
+    """Show what uvauth would do for a uv command line, without running uv: each index uv would contact (in
+    uv's order), where it came from, the configured index it is merged onto, its policy and why, where its
+    credentials come from (never the secret), and the exact argv and environment variable names handed to uv."""
+    try:
+        data = explain_data(list(uv_args or []), dict(os.environ))
+    except UvauthError as error:
+        print(f"uvauth: error: {error}", file=sys.stderr)
+        raise typer.Exit(error.exit_code) from None
+    if as_json:
+        print(json.dumps(data, indent=2))
+    else:
+        _render_table(data)
+
+
+@app.command()
+def version() -> None:
+    """Print uvauth's version."""
+    print(f"uvauth {__version__}")
+
+
+@app.command(context_settings=_PASS_THROUGH)
+def doctor(
+    uv_args: Annotated[
+        list[str] | None,
+        typer.Argument(help="uv options: --project DIR, --directory DIR, --config-file F, --no-config, "
+                            "--index/--default-index/--index-url/--extra-index-url URL, --keyring-provider …"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the uvauth.doctor/1 JSON object.")] = False,
+) -> None:
+    """Check each index the project uses, over the network: where its credentials come from (never the secret),
+    one GET of its root with them and one without, and a verdict naming the problem (ok, bad-credentials,
+    no-credentials, forbidden, not-found, open, redirect, unreachable, error). Exit code 0 only when every
+    index is ok, 1 otherwise, 2 for a usage error."""
+    from uvauth import doctor as doctor_module
+
+    raise typer.Exit(doctor_module.main(list(uv_args or []), dict(os.environ), as_json=as_json))
+
+
+def run_own_command(args: list[str]) -> int:
+    try:
+        app(args, prog_name="uvauth uvauth", standalone_mode=True)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
