@@ -1,0 +1,985 @@
+"""Tests for uvauth.requirements: reading index options from requirements inputs as uv 0.13.8 does.
+
+Expected values use `{tmp}` for the test's temporary directory, which is also uv's working directory.
+Expected options are `(text, url, file, line)` tuples, `file` relative to `{tmp}`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from uvauth.errors import UvauthError
+from uvauth.requirements import (
+    RequirementsIndexes,
+    RequirementsIndexOption,
+    _verbatim_key,
+    read_index_options,
+)
+
+Option = tuple[str, str, str, int]
+
+
+#: A requirement uv resolves offline: a local wheel that `write` always provides.
+W = "./tinypkg-1.0-py3-none-any.whl"
+
+
+def write(root: Path, files: Mapping[str, str | bytes]) -> None:
+    with zipfile.ZipFile(root / W, "w") as wheel:
+        wheel.writestr("tinypkg/__init__.py", "")
+        wheel.writestr(
+            "tinypkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tinypkg\nVersion: 1.0\n"
+        )
+        wheel.writestr(
+            "tinypkg-1.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+        wheel.writestr("tinypkg-1.0.dist-info/RECORD", "")
+    for name, content in files.items():
+        path = root / name
+        if name.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, newline="")
+
+
+def fill(value: Any, tmp: Path) -> Any:
+    if isinstance(value, str):
+        return value.replace("{tmp}", str(tmp))
+    if isinstance(value, (list, tuple)):
+        return type(value)(fill(item, tmp) for item in value)
+    return value
+
+
+def as_tuple(option: RequirementsIndexOption, tmp: Path) -> Option:
+    return (option.text, option.url, str(option.path.relative_to(tmp)), option.line)
+
+
+def read(tmp: Path, args: dict[str, list[str]], env: dict[str, str] | None = None) -> RequirementsIndexes:
+    return read_index_options(args.get("r", []), args.get("c", []), args.get("o", []), cwd=tmp, env=env or {})
+
+
+def check(result: RequirementsIndexes, tmp: Path, expected: dict[str, Any]) -> None:
+    index_url = expected.get("index_url")
+    assert (as_tuple(result.index_url, tmp) if result.index_url else None) == fill(index_url, tmp)
+    assert [as_tuple(o, tmp) for o in result.extra_index_urls] == fill(expected.get("extra", []), tmp)
+    assert [as_tuple(o, tmp) for o in result.find_links] == fill(expected.get("find_links", []), tmp)
+    assert result.no_index == expected.get("no_index", False)
+    assert list(result.unread) == fill(expected.get("unread", []), tmp)
+    for option in (result.index_url, *result.extra_index_urls, *result.find_links):
+        if option is not None:
+            assert option.path.is_absolute()
+
+
+A = "https://a.example/simple"
+B = "https://b.example/simple"
+F = "https://f.example/links/"
+
+
+def one(content: str, expected: dict[str, Any], *, env: dict[str, str] | None = None, id: str) -> Any:
+    """A case with a single `req.in` holding `content`."""
+    return pytest.param({"req.in": content}, {"r": ["req.in"]}, env or {}, expected, id=id)
+
+
+CASES = [
+    # -- every spelling -------------------------------------------------------------------------
+    one(f"-i {A}\n", {"index_url": (A, A, "req.in", 1)}, id="short-space"),
+    one(f"--index-url {A}\n", {"index_url": (A, A, "req.in", 1)}, id="long-space"),
+    one(f"-i={A}\n", {"index_url": (A, A, "req.in", 1)}, id="short-equals"),
+    one(f"--index-url={A}\n", {"index_url": (A, A, "req.in", 1)}, id="long-equals"),
+    one(f"--index-url\t{A}\n", {"index_url": (A, A, "req.in", 1)}, id="tab"),
+    one(f"--index-url \t  {A}   \n", {"index_url": (A, A, "req.in", 1)}, id="blanks-around-value"),
+    one(f"-i=  {A}\n", {"index_url": (f"  {A}", A, "req.in", 1)}, id="equals-then-blanks-kept-in-text"),
+    one(
+        f"--extra-index-url {B}\n--extra-index-url={A}\n",
+        {"extra": [(B, B, "req.in", 1), (A, A, "req.in", 2)]},
+        id="extra-both-forms",
+    ),
+    one(
+        f"-f {F}\n--find-links={F}x\n--find-links\t{F}y\n",
+        {
+            "find_links": [
+                (F, F, "req.in", 1),
+                (F + "x", F + "x", "req.in", 2),
+                (F + "y", F + "y", "req.in", 3),
+            ]
+        },
+        id="find-links-forms",
+    ),
+    one("--no-index\n", {"no_index": True}, id="no-index"),
+    one("--no-index # why\n", {"no_index": True}, id="no-index-comment"),
+    one("--no-index", {"no_index": True}, id="no-index-at-eof"),
+    one("--no-indexx\n", {}, id="no-index-needs-a-boundary"),
+    one(
+        f"--no-index -f {F}\n",
+        {"no_index": True, "find_links": [(F, F, "req.in", 1)]},
+        id="no-index-then-option",
+    ),
+    # -- quoting ----------------------------------------------------------------------------------
+    one(f"-i '{A}'\n", {"index_url": (A, A, "req.in", 1)}, id="single-quotes"),
+    one(f'-i "{A}"\n', {"index_url": (A, A, "req.in", 1)}, id="double-quotes"),
+    one(
+        '-i "https://h/a b"\n',
+        {"index_url": ("https://h/a b", "https://h/a b", "req.in", 1)},
+        id="quoted-space-kept",
+    ),
+    one(
+        '-f "https://h/"x"/q"\n',
+        {"find_links": [("https://h/x/q", "https://h/x/q", "req.in", 1)]},
+        id="quotes-joined",
+    ),
+    one(
+        "-f https://h/it'unterminated\n",
+        {"find_links": [("https://h/it'unterminated", "https://h/it'unterminated", "req.in", 1)]},
+        id="unterminated-quote-kept",
+    ),
+    one(
+        '-i "https://h/\\$x"\n',
+        {"index_url": ("https://h/$x", "https://h/$x", "req.in", 1)},
+        id="escape-in-dquotes",
+    ),
+    # -- comments, blank lines, whitespace, line endings ----------------------------------------------
+    one(
+        f"# header\n\n   \n\t-i {A}   # the index\n# -i {B}\n",
+        {"index_url": (A, A, "req.in", 4)},
+        id="comments-blank-leading-whitespace",
+    ),
+    one(f"-i {A}#not-a-fragment\n", {"index_url": (A, A, "req.in", 1)}, id="hash-ends-value"),
+    one(
+        f"{W}\r\n\r\n-i {A}\r\n--extra-index-url {B}\r\n",
+        {"index_url": (A, A, "req.in", 3), "extra": [(B, B, "req.in", 4)]},
+        id="crlf",
+    ),
+    one(f"{W}\r\r-i {A}\r", {"index_url": (A, A, "req.in", 3)}, id="lone-cr"),
+    one(f"-i\n\n   {A}  # comment\n", {"index_url": (A, A, "req.in", 1)}, id="value-on-a-later-line"),
+    one(f"\\\n-i {A}\n", {"index_url": (A, A, "req.in", 2)}, id="continuation-before-option"),
+    # -- lines uv rejects or ignores ---------------------------------------------------------------
+    one(f"-i{A}\n--extra-index-url {B}\n", {"extra": [(B, B, "req.in", 2)]}, id="attached-value-ignored"),
+    one(f"--index-urlx {A}\n", {}, id="longer-option-ignored"),
+    one(f"--pre -f {F}\n--trusted-host h\n--prefer-binary\n", {}, id="unsupported-options-swallow-line"),
+    one(
+        f"--extra-index-url {B} --extra-index-url {A}\n",
+        {"extra": [(f"{B} --extra-index-url {A}",) * 2 + ("req.in", 1)]},
+        id="value-runs-to-end-of-line",
+    ),
+    one("-i ./does-not-exist\n-i noscheme\n", {}, id="relative-missing-index-ignored"),
+    one("-f does-not-exist\n", {}, id="relative-missing-find-links-ignored"),
+    one("--bogus\n-i\n", {}, id="garbage-skipped"),
+    # -- options among requirements ----------------------------------------------------------------
+    one(
+        f"requests[socks]>=2 ; python_version >= '3.8'  # pin\n-e ./pkg\nfoo==1 \\\n    --hash=sha256:ab \\\n"
+        f"    --hash=sha256:cd\n--extra-index-url {B}\n",
+        {"extra": [(B, B, "req.in", 6)]},
+        id="requirements-editables-hashes",
+    ),
+    one(
+        f"{W} --hash=sha256:ab -f {F}\n{W} --hash sha256:cd --extra-index-url={B}\n",
+        {"find_links": [(F, F, "req.in", 1)], "extra": [(B, B, "req.in", 2)]},
+        id="options-after-hashes",
+    ),
+    one(f"foo==1 -f {F}\n", {}, id="option-inside-requirement-not-read"),
+    one(
+        f"--no-binary :all:\n--only-binary=foo\n--require-hashes -i {A}\n",
+        {"index_url": (A, A, "req.in", 3)},
+        id="other-options",
+    ),
+    # -- ${VAR} -----------------------------------------------------------------------------------------
+    one(
+        "--extra-index-url ${IDX}\n",
+        {"extra": [("${IDX}", B, "req.in", 1)]},
+        env={"IDX": B},
+        id="var-expanded",
+    ),
+    one(
+        "--extra-index-url https://h/${SEG}/${SEG2}/s\n",
+        {"extra": [("https://h/${SEG}/${SEG2}/s", "https://h/x/${SEG2}/s", "req.in", 1)]},
+        env={"SEG": "x"},
+        id="var-undefined-left",
+    ),
+    one(
+        "--extra-index-url https://h/$SEG/${lower}/s\n",
+        {"extra": [("https://h/$SEG/${lower}/s",) * 2 + ("req.in", 1)]},
+        env={"SEG": "x", "lower": "y"},
+        id="var-dollar-and-lowercase-not-expanded",
+    ),
+    one(
+        "--extra-index-url https://${USER_1}:${PW}@h/s\n",
+        {"extra": [("https://${USER_1}:${PW}@h/s", "https://u:p@h/s", "req.in", 1)]},
+        env={"USER_1": "u", "PW": "p"},
+        id="var-credentials",
+    ),
+    one(
+        "-f ${PROJECT_ROOT}/wheels\n",
+        {"find_links": [("${PROJECT_ROOT}/wheels", "file://{tmp}/wheels", "req.in", 1)]},
+        id="project-root-falls-back-to-cwd",
+    ),
+    one("-i ${EMPTY}\n", {}, env={"EMPTY": ""}, id="var-empty-index-ignored"),
+]
+
+
+@pytest.mark.parametrize(("files", "args", "env", "expected"), CASES)
+def test_single_file(
+    tmp_path: Path,
+    files: dict[str, str],
+    args: dict[str, list[str]],
+    env: dict[str, str],
+    expected: dict[str, Any],
+) -> None:
+    write(tmp_path, {"wheels/": "", **files})
+    check(read(tmp_path, args, env), tmp_path, expected)
+
+
+NESTED = [
+    pytest.param(
+        {
+            "req.in": f"-r sub/a.txt\n--extra-index-url {B}\n",
+            "sub/a.txt": "--requirement=deeper/b.txt\n-f wheels\n",
+            "sub/deeper/b.txt": f"--extra-index-url {A}\n",
+            "sub/wheels/": "",
+        },
+        {"r": ["req.in"]},
+        {},
+        {
+            "extra": [(A, A, "sub/deeper/b.txt", 1), (B, B, "req.in", 2)],
+            "find_links": [("wheels", "file://{tmp}/sub/wheels", "sub/a.txt", 2)],
+        },
+        id="nested-relative-to-containing-file",
+    ),
+    pytest.param(
+        {"req.in": "-r ${SUB}/a.txt\n", "sub/a.txt": f"-i {A}\n"},
+        {"r": ["req.in"]},
+        {"SUB": "sub"},
+        {"index_url": (A, A, "sub/a.txt", 1)},
+        id="nested-var-in-path",
+    ),
+    pytest.param(
+        {"req.in": "-r file://{tmp}/sub/a.txt\n", "sub/a.txt": f"-i {A}\n"},
+        {"r": ["req.in"]},
+        {},
+        {"index_url": (A, A, "sub/a.txt", 1)},
+        id="nested-file-url",
+    ),
+    pytest.param(
+        {"req.in": "-r 'sub dir/a.txt'\n", "sub dir/a.txt": f"-i {A}\n"},
+        {"r": ["req.in"]},
+        {},
+        {"index_url": (A, A, "sub dir/a.txt", 1)},
+        id="nested-quoted-path",
+    ),
+    pytest.param(
+        {
+            "req.in": f"-c c.txt\n--extra-index-url {B}\n",
+            "c.txt": f"-i {A}\n--extra-index-url {A}\n-r more.txt\n",
+            "more.txt": f"-f {F}\n",
+        },
+        {"r": ["req.in"]},
+        {},
+        {"extra": [(B, B, "req.in", 2)]},
+        id="nested-constraints-options-dropped",
+    ),
+    pytest.param(
+        {"a.in": f"-f {F}a\n--extra-index-url {A}\n-r b.in\n", "b.in": f"-r a.in\n-f {F}b\n"},
+        {"r": ["a.in"]},
+        {},
+        {
+            "extra": [(A, A, "a.in", 2), (A, A, "a.in", 2)],
+            "find_links": [
+                (F + "a", F + "a", "a.in", 1),
+                (F + "a", F + "a", "a.in", 1),
+                (F + "b", F + "b", "b.in", 2),
+            ],
+        },
+        id="cycle-read-once-from-the-other-side",
+    ),
+    pytest.param(
+        {"a.in": f"-r a.in\n-r ./a.in\n-f {F}\n"},
+        {"r": ["a.in"]},
+        {},
+        {"find_links": [(F, F, "a.in", 3), (F, F, "a.in", 3)]},
+        id="self-include",
+    ),
+    pytest.param(
+        {"req.in": "-r b.txt\n-r b.txt\n-r sub/../b.txt\n", "b.txt": f"-f {F}\n"},
+        {"r": ["req.in"]},
+        {},
+        {"find_links": [(F, F, "b.txt", 1)]},
+        id="included-twice-read-once",
+    ),
+    pytest.param(
+        {"req.in": f"-i {A}\n-r sub.txt\n", "sub.txt": "-i HTTPS://A.EXAMPLE:443/./simple\n"},
+        {"r": ["req.in"]},
+        {},
+        {"index_url": (A, A, "req.in", 1)},
+        id="nested-same-index-parent-kept",
+    ),
+    pytest.param(
+        {"req.in": f"-r sub.txt\n--extra-index-url {B}\n", "sub.txt": f"-i {A}\n"},
+        {"r": ["req.in"]},
+        {},
+        {"index_url": (A, A, "sub.txt", 1), "extra": [(B, B, "req.in", 2)]},
+        id="nested-index-inherited",
+    ),
+    pytest.param(
+        {"req.in": "-r https://u:secret@h.example/r.txt\n-r -\n-r missing.txt\n"},
+        {"r": ["req.in"]},
+        {},
+        {"unread": ["https://u:****@h.example/r.txt", "-", "{tmp}/missing.txt"]},
+        id="nested-unread",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "args", "env", "expected"), NESTED)
+def test_nested(
+    tmp_path: Path,
+    files: dict[str, str],
+    args: dict[str, list[str]],
+    env: dict[str, str],
+    expected: dict[str, Any],
+) -> None:
+    write(tmp_path, {fill(k, tmp_path): fill(v, tmp_path) for k, v in files.items()})
+    check(read(tmp_path, args, env), tmp_path, expected)
+
+
+INPUTS = [
+    pytest.param(
+        {
+            "a.in": f"--extra-index-url {A}\n-f {F}1\n",
+            "b.in": f"--extra-index-url {B}\n",
+            "c.txt": "--extra-index-url https://c/simple\n-f " + F + "2\n",
+            "o.txt": "--extra-index-url https://o/simple\n",
+        },
+        {"r": ["a.in", "b.in"], "c": ["c.txt"], "o": ["o.txt"]},
+        {},
+        {
+            "extra": [
+                (A, A, "a.in", 1),
+                (B, B, "b.in", 1),
+                ("https://c/simple",) * 2 + ("c.txt", 1),
+                ("https://o/simple",) * 2 + ("o.txt", 1),
+            ],
+            "find_links": [(F + "1", F + "1", "a.in", 2), (F + "2", F + "2", "c.txt", 2)],
+        },
+        id="order-requirements-constraints-overrides",
+    ),
+    pytest.param(
+        {"a.in": f"-i {A}\n", "b.in": "-i https://A.example/simple/\n"},
+        {"r": ["a.in", "b.in"]},
+        {},
+        {"index_url": ("https://A.example/simple/",) * 2 + ("b.in", 1)},
+        id="equal-index-urls-later-wins",
+    ),
+    pytest.param(
+        {"a.in": f"-i {A}\n", "c.txt": "-i https://user:pw@a.example/simple\n"},
+        {"r": ["a.in"], "c": ["c.txt"]},
+        {},
+        {"index_url": ("https://user:pw@a.example/simple",) * 2 + ("c.txt", 1)},
+        id="credentials-do-not-make-it-distinct",
+    ),
+    pytest.param(
+        {"a.in": "--no-index\n", "b.in": f"-i {A}\n"},
+        {"r": ["a.in", "b.in"]},
+        {},
+        {"index_url": (A, A, "b.in", 1), "no_index": True},
+        id="no-index-ored",
+    ),
+    pytest.param(
+        {"a.in": f"-i {A}\n"},
+        {"r": ["-", "https://u:pw@h/req.txt", "missing.in", "a.in"], "c": ["", "http://h/c.txt"]},
+        {},
+        {
+            "index_url": (A, A, "a.in", 1),
+            "unread": ["-", "https://u:****@h/req.txt", "missing.in", "http://h/c.txt"],
+        },
+        id="stdin-remote-missing-unread",
+    ),
+    pytest.param(
+        {
+            "pyproject.toml": "[project]\nname='x'\nversion='1'\n",
+            "setup.py": "",
+            "setup.cfg": "",
+            "pylock.toml": "",
+            "a.in": f"-i {A}\n",
+        },
+        {"r": ["pyproject.toml", "setup.py", "setup.cfg", "a.in"]},
+        {},
+        {"index_url": (A, A, "a.in", 1)},
+        id="metadata-files-ignored",
+    ),
+    pytest.param({"pylock.toml": ""}, {"r": ["pylock.toml"]}, {}, {}, id="pylock-ignored"),
+    pytest.param(
+        {
+            "s.py": "#!/usr/bin/env python\n# /// script\n# dependencies = []\n# [tool.uv]\n"
+            f'# index-url = "{A}"\n# extra-index-url = [\n#   "{B}",\n#   "./idx",\n# ]\n'
+            '# find-links = ["wheels"]\n# no-index = true\n# ///\nprint(1)\n',
+            "idx/": "",
+        },
+        {"r": ["s.py"]},
+        {},
+        {
+            "index_url": (A, A, "s.py", 5),
+            "extra": [(B, B, "s.py", 7), ("./idx", "file://{tmp}/idx", "s.py", 8)],
+            "find_links": [("wheels", "file://{tmp}/wheels", "s.py", 10)],
+            "no_index": True,
+        },
+        id="pep723-script",
+    ),
+    pytest.param(
+        {"sub/s.py": '# /// script\n# [tool.uv]\n# find-links = ["wheels"]\n# ///\n'},
+        {"r": ["sub/s.py"]},
+        {},
+        {"find_links": [("wheels", "file://{tmp}/wheels", "sub/s.py", 3)]},
+        id="pep723-paths-against-cwd",
+    ),
+    pytest.param(
+        {"s.py": f"-i {A}\nprint(1)\n"}, {"r": ["s.py"]}, {}, {}, id="py-without-block-read-as-nothing"
+    ),
+    pytest.param(
+        {"reqs": f"# /// script\n# [tool.uv]\n# extra-index-url = ['{B}']\n# ///\n", "plain": f"-i {A}\n"},
+        {"r": ["reqs", "plain"]},
+        {},
+        {"index_url": (A, A, "plain", 1), "extra": [(B, B, "reqs", 3)]},
+        id="extensionless-script-or-requirements",
+    ),
+    pytest.param(
+        {"a.in": W + "\n", "c.py": f"-i {A}\n"},
+        {"r": ["a.in"], "c": ["c.py"]},
+        {},
+        {"index_url": (A, A, "c.py", 1)},
+        id="py-constraints-read-as-requirements-txt",
+    ),
+    pytest.param(
+        {
+            "u16.in": f"\ufeff-i {A}\n".encode("utf-16-le"),
+            "bom.in": f"\ufeff--extra-index-url {B}\n".encode(),
+        },
+        {"r": ["u16.in", "bom.in"]},
+        {},
+        {"index_url": (A, A, "u16.in", 1), "extra": [(B, B, "bom.in", 1)]},
+        id="utf16-and-bom",
+    ),
+    pytest.param(
+        {"bad.in": b"-i https://x/simple\n\x80\xff\n"},
+        {"r": ["bad.in"]},
+        {},
+        {"unread": ["bad.in"]},
+        id="undecodable-unread",
+    ),
+    pytest.param(
+        {"local-idx/": "", "sub/req.in": "-i ./local-idx\n--extra-index-url file://{tmp}/local-idx/\n"},
+        {"r": ["sub/req.in"]},
+        {},
+        {
+            "index_url": ("./local-idx", "file://{tmp}/local-idx", "sub/req.in", 1),
+            "extra": [("file://{tmp}/local-idx/",) * 2 + ("sub/req.in", 2)],
+        },
+        id="local-index-against-cwd",
+    ),
+    pytest.param(
+        {
+            "cwdonly/": "",
+            "sub/wheels/": "",
+            "sub/req.in": "-f wheels\n-f cwdonly\n-f {tmp}/cwdonly\n-f file:///nowhere\n",
+        },
+        {"r": ["sub/req.in"]},
+        {},
+        {
+            "find_links": [
+                ("wheels", "file://{tmp}/sub/wheels", "sub/req.in", 1),
+                ("{tmp}/cwdonly", "file://{tmp}/cwdonly", "sub/req.in", 3),
+                ("file:///nowhere", "file:///nowhere", "sub/req.in", 4),
+            ]
+        },
+        id="find-links-against-file-dir",
+    ),
+    pytest.param(
+        {"file url.in": f"-i {A}\n"},
+        {"r": ["file://{tmp}/file%20url.in"]},
+        {},
+        {"index_url": (A, A, "file url.in", 1)},
+        id="file-url-input",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "args", "env", "expected"), INPUTS)
+def test_inputs(
+    tmp_path: Path,
+    files: dict[str, str | bytes],
+    args: dict[str, list[str]],
+    env: dict[str, str],
+    expected: dict[str, Any],
+) -> None:
+    write(tmp_path, {fill(k, tmp_path): fill(v, tmp_path) for k, v in files.items()})
+    check(read(tmp_path, {k: fill(v, tmp_path) for k, v in args.items()}, env), tmp_path, expected)
+
+
+SECRET = "s3cr3t-password"
+PA = f"https://user:{SECRET}@a.example/simple"
+PB = f"https://user:{SECRET}@b.example/simple"
+
+ERRORS = [
+    pytest.param(
+        {"req.in": f"-i {PA}\nfoo\n--index-url {A}\n"},
+        {"r": ["req.in"]},
+        "Multiple `--index-url` values provided",
+        "req.in:3",
+        id="twice-in-one-file",
+    ),
+    pytest.param(
+        {"req.in": f"-r sub.txt\n\n-i {PA}\n", "sub.txt": f"-i {PA}\n"},
+        {"r": ["req.in"]},
+        "Multiple `--index-url` values provided",
+        "req.in:3",
+        id="after-an-inherited-one-even-equal",
+    ),
+    pytest.param(
+        {"req.in": f"-i {PA}\n\n-r sub.txt\n", "sub.txt": f"# x\n-i {PA}/\n"},
+        {"r": ["req.in"]},
+        "Nested `requirements` file contains conflicting `--index-url`",
+        "req.in:3",
+        id="nested-conflict-trailing-slash",
+    ),
+    pytest.param(
+        {"req.in": f"-i {A}\n-r sub.txt\n", "sub.txt": f"-i {PA}\n"},
+        {"r": ["req.in"]},
+        "Nested `requirements` file contains conflicting `--index-url`",
+        "req.in:2",
+        id="nested-conflict-credentials",
+    ),
+    pytest.param(
+        {"a.in": f"-i {PA}\n", "b.in": f"\n-i {PB}\n"},
+        {"r": ["a.in", "b.in"]},
+        "Multiple index URLs specified",
+        "b.in:2",
+        id="across-requirements",
+    ),
+    pytest.param(
+        {"a.in": f"-i {PA}\n", "o.txt": f"-i {PB}\n"},
+        {"r": ["a.in"], "o": ["o.txt"]},
+        "Multiple index URLs specified",
+        "o.txt:1",
+        id="across-overrides",
+    ),
+    pytest.param(
+        {"a.in": "-i ${IDX}\n", "b.in": f"-i {A}\n"},
+        {"r": ["a.in", "b.in"]},
+        "Multiple index URLs specified",
+        "b.in:1",
+        id="across-with-variable",
+    ),
+    pytest.param(
+        {"a.in": "-r c.txt\n-r d.txt\n", "c.txt": f"-i {PA}\n", "d.txt": f"-i {PB}\n"},
+        {"r": ["a.in"]},
+        "Nested `requirements` file contains conflicting `--index-url`",
+        "a.in:2",
+        id="two-nested-disagree",
+    ),
+    pytest.param(
+        {"a.in": "-c c.txt\n", "c.txt": f"-i {PA}\n-i {PB}\n"},
+        {"r": ["a.in"]},
+        "Multiple `--index-url` values provided",
+        "c.txt:2",
+        id="inside-nested-constraints",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "args", "message", "where"), ERRORS)
+def test_errors(
+    tmp_path: Path, files: dict[str, str], args: dict[str, list[str]], message: str, where: str
+) -> None:
+    write(tmp_path, files)
+    with pytest.raises(UvauthError) as caught:
+        read(tmp_path, args, {"IDX": f"https://user:{SECRET}@elsewhere.example/simple"})
+    error = caught.value
+    assert error.message.startswith(message)
+    assert error.where == f"{tmp_path}/{where}"
+    assert error.hint
+    assert SECRET not in str(error)
+    assert "****" in str(error) or "${IDX}" in str(error)
+
+
+SUPPRESSED = [
+    pytest.param(
+        {"a.in": f"-i {A}\n", "b.in": f"-i {B}\n"},
+        {"r": ["a.in", "missing.in", "b.in"]},
+        id="missing-input-uv-fails-first",
+    ),
+    pytest.param(
+        {"a.in": f"-i {A}\n", "b.in": f"-i {B}\n"},
+        {"r": ["a.in", "b.in"], "c": ["pyproject.toml"]},
+        id="bad-constraints-name-uv-fails-first",
+    ),
+    pytest.param({"a.in": f"-r missing.txt\n-i {A}\n-i {B}\n"}, {"r": ["a.in"]}, id="missing-nested-file"),
+    pytest.param(
+        {"a.in": f"-ihttps://x/simple\n-i {A}\n-i {B}\n"}, {"r": ["a.in"]}, id="syntax-error-earlier"
+    ),
+    pytest.param(
+        {"a.in": f"-i {A}\n", "b.in": f"--bogus\n-i {B}\n"},
+        {"r": ["a.in", "b.in"]},
+        id="syntax-error-in-a-later-input",
+    ),
+    pytest.param(
+        {"a.in": f"-i {A}\n", "s.py": "print(1)\n", "b.in": f"-i {B}\n"},
+        {"r": ["a.in", "s.py", "b.in"]},
+        id="script-without-metadata",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "args"), SUPPRESSED)
+def test_no_error_where_uv_fails_first(
+    tmp_path: Path, files: dict[str, str], args: dict[str, list[str]]
+) -> None:
+    write(tmp_path, files)
+    read(tmp_path, args)  # must not raise: uv reports its own error before reaching the conflict
+
+
+def test_error_after_a_later_syntax_error_still_raised(tmp_path: Path) -> None:
+    write(tmp_path, {"a.in": f"-i {A}\n-i {B}\n--bogus\n"})
+    with pytest.raises(UvauthError, match="Multiple `--index-url`"):
+        read(tmp_path, {"r": ["a.in"]})
+
+
+def test_never_reads_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Exploding:
+        def read(self, *_: object) -> str:
+            raise AssertionError("stdin was read")
+
+        buffer = property(lambda self: self)
+
+    monkeypatch.setattr(sys, "stdin", Exploding())
+    write(tmp_path, {"a.in": "-r -\n"})
+    result = read(tmp_path, {"r": ["-", "a.in"], "c": ["-"]})
+    assert result.unread == ("-",)
+
+
+def test_url_and_text_types(tmp_path: Path) -> None:
+    write(tmp_path, {"a.in": f"-i {A}\n--no-index\n"})
+    result = read(tmp_path, {"r": ["a.in"]})
+    assert result.index_url is not None
+    assert result.index_url.kind == "index-url"
+    assert result.index_url.path == tmp_path / "a.in"
+    with pytest.raises(AttributeError):
+        result.index_url.text = "x"  # type: ignore[misc]
+
+
+def test_fast(tmp_path: Path) -> None:
+    lines = []
+    for i in range(200):
+        lines.append(
+            [
+                f"# comment {i}",
+                f"pkg{i}=={i}.0 ; python_version >= '3.8'  # pinned",
+                f"pkg{i}=={i} \\\n    --hash=sha256:{'a' * 64} \\\n    --hash=sha256:{'b' * 64}",
+                f"--extra-index-url https://e{i}.example/simple",
+                "",
+                f"requests[socks]>=2.{i}",
+            ][i % 6]
+        )
+    write(tmp_path, {"big.txt": "\n".join(lines) + "\n"})
+    read(tmp_path, {"r": ["big.txt"]})
+    best = min(_timed(lambda: read(tmp_path, {"r": ["big.txt"]})) for _ in range(20))
+    assert best < 0.005, best  # about 0.5 ms here; generous for slow CI machines
+
+
+def _timed(call: Any) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def test_pathological_input_is_linear(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "p.txt": "a"
+            + " " * 50_000
+            + "b\n"
+            + "\\\n" * 20_000
+            + "x"
+            + "\t" * 50_000
+            + "#\n"
+            + "-i"
+            + " " * 50_000
+        },
+    )
+    assert _timed(lambda: read(tmp_path, {"r": ["p.txt"]})) < 0.5
+
+
+# --------------------------------------------------------------------------------------------------
+# Agreement with the real uv
+
+
+def _uv() -> str | None:
+    candidate = Path(sys.executable).with_name("uv")
+    return str(candidate) if candidate.exists() else shutil.which("uv")
+
+
+def run_uv(tmp: Path, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    uv = _uv()
+    if uv is None:
+        pytest.skip("uv is not installed")
+    full_env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp),
+        "UV_CACHE_DIR": str(tmp / ".uv-cache"),
+        "NO_COLOR": "1",
+        **env,
+    }
+    return subprocess.run(
+        [
+            uv,
+            "pip",
+            "compile",
+            "--offline",
+            "--no-config",
+            "--no-header",
+            "--emit-index-url",
+            "--emit-find-links",
+            *args,
+        ],
+        cwd=tmp,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=60,
+    )
+
+
+def emitted(stdout: str) -> list[str]:
+    return [
+        line
+        for line in stdout.splitlines()
+        if line.startswith(("--index-url ", "--extra-index-url ", "--find-links "))
+    ]
+
+
+def expected_emission(result: RequirementsIndexes) -> list[str]:
+    """What `--emit-index-url --emit-find-links` writes for our result (uv adds nothing else here)."""
+    lines = []
+    if not result.no_index:  # `--no-index` drops the index lines, not the find-links ones
+        lines.append(
+            f"--index-url {result.index_url.text if result.index_url else 'https://pypi.org/simple'}"
+        )
+        seen = set()
+        for option in result.extra_index_urls:
+            key = _verbatim_key(option.url)
+            if key not in seen:  # uv writes each extra index once (compared as parsed URLs)
+                seen.add(key)
+                lines.append(f"--extra-index-url {option.text}")
+    lines += [f"--find-links {option.text}" for option in result.find_links]
+    return lines
+
+
+def _cli(args: dict[str, list[str]]) -> list[str]:
+    cli = list(args.get("r", []))
+    for name in args.get("c", []):
+        cli += ["-c", name]
+    for name in args.get("o", []):
+        cli += ["--overrides", name]
+    return cli
+
+
+AGREEMENT = [
+    pytest.param(
+        {
+            "req.in": f"# c\n  -i={A}   # x\n--extra-index-url\t'{B}'\n\n-f\n   {F}\n--extra-index-url {B}\n"
+            f"--pre -f https://swallowed/\n"
+        },
+        {"r": ["req.in"]},
+        {},
+        id="spellings",
+    ),
+    pytest.param(
+        {"req.in": f'-i=  {A}\n-f "https://h/"x"/q"\n--find-links https://h/it\'unterminated\n'},
+        {"r": ["req.in"]},
+        {},
+        id="quoting-and-blanks",
+    ),
+    pytest.param(
+        {
+            "req.in": "--extra-index-url ${IDX}\n--extra-index-url https://h/$IDX/${lower}/${NOPE}\n-f ${PROJECT_ROOT}/w\n"
+            "-r ${SUB}/n.txt\n",
+            "sub/n.txt": "-f wheels\n-c c.txt\n",
+            "sub/c.txt": f"--extra-index-url {A}\n",
+            "sub/wheels/": "",
+            "w/": "",
+        },
+        {"r": ["req.in"]},
+        {"IDX": "https://idx.example/simple", "SUB": "sub", "lower": "x"},
+        id="variables-and-nesting",
+    ),
+    pytest.param(
+        {"a.in": f"-f {F}a\n--extra-index-url {A}\n-r b.in\n", "b.in": f"-r a.in\n-f {F}b\n"},
+        {"r": ["a.in"]},
+        {},
+        id="cycle",
+    ),
+    pytest.param(
+        {
+            "a.in": f"-i {A}\n-f {F}1\n",
+            "b.in": "-i https://A.example/simple/\n",
+            "c.txt": f"--extra-index-url {B}\n",
+            "o.txt": "-f " + F + "2\n",
+        },
+        {"r": ["a.in", "b.in"], "c": ["c.txt"], "o": ["o.txt"]},
+        {},
+        id="across-inputs-later-equal-wins",
+    ),
+    pytest.param(
+        {
+            "req.in": "\r\n-i " + A + "\r\n-r sub.txt\r\n",
+            "sub.txt": "-i HTTPS://A.EXAMPLE:443/simple\n--no-index\n",
+        },
+        {"r": ["req.in"]},
+        {},
+        id="nested-same-index-and-no-index",
+    ),
+    pytest.param(
+        {
+            "s.py": f'# /// script\n# dependencies = []\n# [tool.uv]\n# index-url = "{A}"\n'
+            f'# extra-index-url = ["{B}", "./idx"]\n# find-links = ["wheels"]\n# ///\n',
+            "idx/": "",
+            "wheels/": "",
+            "plain": "--extra-index-url https://plain/simple\n",
+        },
+        {"r": ["s.py", "plain"]},
+        {},
+        id="script-and-extensionless",
+    ),
+    pytest.param(
+        {"local/": "", "sub/wheels/": "", "sub/req.in": "-i ./local\n-f wheels\n"},
+        {"r": ["sub/req.in"]},
+        {},
+        id="local-paths",
+    ),
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("files", "args", "env"), AGREEMENT)
+def test_agrees_with_uv(
+    tmp_path: Path, files: dict[str, str], args: dict[str, list[str]], env: dict[str, str]
+) -> None:
+    write(tmp_path, files)
+    ours = read(tmp_path, args, env)
+    completed = run_uv(tmp_path, _cli(args), env)
+    assert completed.returncode == 0, completed.stderr
+    assert emitted(completed.stdout) == expected_emission(ours)
+
+
+UV_ERRORS = [
+    pytest.param(
+        {"req.in": f"-i {PA}\n-i {A}\n"},
+        {"r": ["req.in"]},
+        "Multiple `--index-url` values provided",
+        id="twice",
+    ),
+    pytest.param(
+        {"req.in": f"-i {A}\n-r s.txt\n", "s.txt": f"-i {A}/\n"},
+        {"r": ["req.in"]},
+        "Nested `requirements` file contains conflicting `--index-url`",
+        id="nested",
+    ),
+    pytest.param(
+        {"a.in": f"-i {PA}\n", "c.txt": f"-i {PB}\n"},
+        {"r": ["a.in"], "c": ["c.txt"]},
+        "Multiple index URLs specified",
+        id="across",
+    ),
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("files", "args", "message"), UV_ERRORS)
+def test_same_errors_as_uv(
+    tmp_path: Path, files: dict[str, str], args: dict[str, list[str]], message: str
+) -> None:
+    write(tmp_path, files)
+    with pytest.raises(UvauthError) as caught:
+        read(tmp_path, args)
+    completed = run_uv(tmp_path, _cli(args), {})
+    assert completed.returncode == 2
+    assert message in completed.stderr
+    assert caught.value.message.startswith(message)
+    assert SECRET not in completed.stderr and SECRET not in str(caught.value)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(f"-i{A}\n", id="attached"),
+        pytest.param("-f does-not-exist\n", id="missing-find-links"),
+        pytest.param("--no-indexx\n", id="no-index-boundary"),
+        pytest.param(f"foo -f {F}\n", id="option-inside-requirement"),
+    ],
+)
+def test_lines_uv_rejects_are_rejected_by_uv(tmp_path: Path, content: str) -> None:
+    """The lines we skip are ones uv refuses, so skipping them never hides an index uv would use."""
+    write(tmp_path, {"req.in": content})
+    completed = run_uv(tmp_path, ["req.in"], {})
+    assert completed.returncode == 2, completed.stdout
+
+
+#: Table cases uv itself rejects (exit code 2): uvauth skips what uv would report.
+UV_REJECTS = {
+    "no-index-needs-a-boundary",
+    "attached-value-ignored",
+    "longer-option-ignored",
+    "relative-missing-index-ignored",
+    "relative-missing-find-links-ignored",
+    "garbage-skipped",
+    "option-inside-requirement-not-read",
+    "var-empty-index-ignored",
+    "nested-unread",
+    "stdin-remote-missing-unread",
+    "pylock-ignored",
+    "py-without-block-read-as-nothing",
+    "undecodable-unread",
+    "find-links-against-file-dir",
+}
+#: Table cases uv cannot resolve offline (an editable project), so their output cannot be compared.
+UV_UNRESOLVABLE = {"requirements-editables-hashes"}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("files", "args", "env", "expected"), CASES + NESTED + INPUTS)
+def test_every_case_agrees_with_uv(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    files: dict[str, str | bytes],
+    args: dict[str, list[str]],
+    env: dict[str, str],
+    expected: dict[str, Any],
+) -> None:
+    """Every table case above, run through the real uv: same emitted index lines, or uv rejects the input."""
+    case = request.node.callspec.id
+    write(tmp_path, {"wheels/": "", **{fill(k, tmp_path): fill(v, tmp_path) for k, v in files.items()}})
+    args = {k: fill(v, tmp_path) for k, v in args.items()}
+    ours = read(tmp_path, args, env)
+    completed = run_uv(tmp_path, _cli(args), env)
+    if case in UV_REJECTS:
+        assert completed.returncode == 2, completed.stdout
+    elif case in UV_UNRESOLVABLE:
+        assert completed.returncode == 1, completed.stderr
+    else:
+        assert completed.returncode == 0, completed.stderr
+        assert emitted(completed.stdout) == expected_emission(ours)
