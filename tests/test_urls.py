@@ -2,7 +2,7 @@
 
 import pytest
 
-from uvauth.urls import covers, index_key, redact, root_path
+from uvauth.urls import covers, index_key, is_url, redact, root_path
 
 
 @pytest.mark.parametrize(
@@ -10,7 +10,6 @@ from uvauth.urls import covers, index_key, redact, root_path
     [
         pytest.param("https://h/simple", "https://h/simple/", id="one-trailing-slash"),
         pytest.param("https://H.Example.COM/simple", "https://h.example.com/simple", id="host-case"),
-        pytest.param("HTTPS://h/simple", "https://h/simple", id="scheme-case"),
         pytest.param("http://h:80/simple", "http://h/simple", id="http-default-port"),
         pytest.param("https://h:443/simple", "https://h/simple", id="https-default-port"),
         pytest.param("https://u:p@h/simple", "https://h/simple", id="userinfo-ignored"),
@@ -81,3 +80,18 @@ def test_covers(prefix: str, url: str, expected: bool) -> None:
 )
 def test_redact(text: str, shown: str) -> None:
     assert redact(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("https://h/simple", True, id="https"),
+        pytest.param("file:///srv/wheels", True, id="file"),
+        pytest.param("HTTPS://h/simple", False, id="upper-case-scheme-is-a-path-to-uv"),
+        pytest.param("s3://bucket/simple", False, id="unknown-scheme-is-a-path"),
+        pytest.param("./wheels", False, id="relative-path"),
+        pytest.param("art", False, id="name"),
+    ],
+)
+def test_is_url_as_uv_reads_index_values(text: str, expected: bool) -> None:
+    assert is_url(text) is expected

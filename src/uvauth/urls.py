@@ -25,8 +25,13 @@ class Realm(NamedTuple):
 
 
 def is_url(text: str) -> bool:
-    """True for ``scheme://…``; anything else uv treats as a local path (or, for ``--index``, maybe a name)."""
-    return bool(_SCHEME.match(text))
+    """Does uv read this index value as a URL? Only for a scheme its ``Scheme::parse`` knows, compared
+    case-sensitively: ``https://…`` is a URL, ``HTTPS://…`` and ``s3://…`` are (relative) paths to uv."""
+    match = _SCHEME.match(text.strip())
+    if not match:
+        return False
+    scheme = match[0][:-3]
+    return scheme in ("http", "https", "file") or scheme.startswith(("git+", "bzr+", "hg+", "svn+"))
 
 
 def _split(url: str) -> SplitResult:
