@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Final
 
 from uvauth import launch, uvcli
 from uvauth.errors import UvauthError
-from uvauth.urls import redact
+
+# Every uv call passes through here: only what the pass-through decision needs is imported at the top.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+    from typing import Final
+
+    from uvauth.plan import Plan
 
 OWN_COMMANDS: Final = "uvauth"
 _PIP_REQUIREMENTS: Final = {
@@ -32,19 +36,23 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on", "y", "t"}
 
 
-@dataclass(frozen=True)
 class Where:
     """Where uv will look: its working directory, project directory and configuration switches."""
 
-    cwd: Path
-    project: Path
-    config_file: Path | None
-    no_config: bool
+    __slots__ = ("cwd", "project", "config_file", "no_config")
+
+    def __init__(self, cwd: Path, project: Path, config_file: Path | None, no_config: bool) -> None:
+        self.cwd = cwd
+        self.project = project
+        self.config_file = config_file
+        self.no_config = no_config
 
 
 def locate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> Where:
     """uv's ``--directory`` (chdir first), ``--project`` (discovery root), ``--config-file``, ``--no-config``,
     each with its environment fallback."""
+    from pathlib import Path
+
     directory = cmdline.last("--directory") or env.get("UV_WORKING_DIR") or env.get("UV_WORKING_DIRECTORY")
     cwd = Path(os.path.abspath(directory or os.getcwd()))
     project_arg = cmdline.last("--project") or env.get("UV_PROJECT")
@@ -84,9 +92,9 @@ def _contacts_indexes(cmdline: uvcli.UvCommandLine) -> bool:
 def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs: dict[str, list[str]] | None,
                     settings_present: bool) -> bool:
     """Cheap test, before any TOML is parsed: could uvauth have anything to change for this command?"""
-    from uvauth.mentions import ENV_VARS, INDEX_FLAGS
-
-    if any(cmdline.has(flag) for flag in INDEX_FLAGS) or any(env.get(var) for var, _ in ENV_VARS.values()):
+    if any(cmdline.has(flag) for flag in uvcli.INDEX_ENV_VARS) or any(
+        env.get(var) for var, _ in uvcli.INDEX_ENV_VARS.values()
+    ):
         return True
     if inputs and any(inputs.values()):
         return True
@@ -96,12 +104,12 @@ def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs
 def _settings_present(where: Where, env: Mapping[str, str]) -> bool:
     if any(env.get(var) for var in ("UVAUTH_AUTHENTICATE", "UVAUTH_AUTHENTICATE_PREFIXES")):
         return True
-    from uvauth.settings import file_sources
+    from uvauth.settings import files_present
 
-    return bool(file_sources(where.project, env))
+    return files_present(where.project, env)
 
 
-def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, list[str], dict[str, str], object]:
+def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, list[str], dict[str, str], Plan | None]:
     """Everything before the exec: (uv path, argv, environment, plan or None)."""
     forced = next((o.value for o in reversed(cmdline.uvauth_options) if o.name == "--authenticate"), None)
     argv = cmdline.without_uvauth_options()
@@ -152,13 +160,12 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, 
     return uv, argv, child_env, planned
 
 
-def report(planned: object, verbose: int) -> None:
+def report(planned: Plan | None, verbose: int) -> None:
     """Warnings always; with uv's -v one line of what changed; with -vv the whole plan. Never a secret."""
     if planned is None:
         return
-    from uvauth.plan import Plan
+    from uvauth.urls import redact
 
-    assert isinstance(planned, Plan)
     for warning in planned.warnings:
         print(f"uvauth: warning: {redact(warning)}", file=sys.stderr)
     if verbose >= 1 and planned.changes:

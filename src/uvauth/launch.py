@@ -7,23 +7,24 @@ child and returns its exit code. Tests replace :data:`exec_uv`, the one seam aro
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
-import subprocess
 import sys
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Callable, NoReturn
 
 from uvauth.errors import UvauthError
+
+# On the path of every uv call: heavier modules are imported where they are needed, not here.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from pathlib import Path
 
 _SHIM_MAX_BYTES = 64 * 1024  # a real uv is megabytes; a script or shim that calls uvauth is tiny
 
 
 def cache_dir(env: Mapping[str, str]) -> Path:
     """uvauth's private cache directory (mode 0700): generated configs, settings and uv-version caches."""
+    from pathlib import Path
+
     base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
     path = Path(base) / "uvauth"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -43,6 +44,8 @@ def write_private(directory: Path, name: str, text: str) -> Path:
 
 def write_generated_config(text: str, env: Mapping[str, str]) -> Path:
     """Content-addressed, so concurrent uvauth runs (``make -j``) with the same configuration share one file."""
+    import hashlib
+
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     directory = cache_dir(env)
     target = directory / f"uv-{digest}.toml"
@@ -70,6 +73,8 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
     installed with uvauth (the ``uv`` package)."""
     explicit = env.get("UVAUTH_UV") or configured
     if explicit:
+        import shutil
+
         found = shutil.which(explicit, path=env.get("PATH"))
         if not found:
             raise UvauthError(f"the uv given by UVAUTH_UV is not an executable: {explicit}",
@@ -90,6 +95,9 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
 
 def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     """uv's version, cached by the binary's path, size and modification time (one run of `uv --version`)."""
+    import json
+    import subprocess
+
     stat = os.stat(uv)
     key = f"{os.path.realpath(uv)}:{stat.st_size}:{stat.st_mtime_ns}"
     cache = cache_dir(env) / "uv-versions.json"
@@ -107,13 +115,15 @@ def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     return tuple(int(part) for part in known[key].split("+")[0].split("-")[0].split(".") if part.isdigit())
 
 
-def _exec(uv: str, argv: Sequence[str], env: Mapping[str, str]) -> NoReturn | int:
+def _exec(uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
     if os.name == "posix":
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execve(uv, [uv, *argv], dict(env))
-    return subprocess.run([uv, *argv], env=dict(env), check=False).returncode  # pragma: no cover (Windows)
+        os.execve(uv, [uv, *argv], dict(env))  # does not return
+    import subprocess  # pragma: no cover (Windows: no exec; run uv and hand back its exit code)
+
+    return subprocess.run([uv, *argv], env=dict(env), check=False).returncode
 
 
 # The seam tests replace: (uv path, argv without program name, full environment) -> exit code.
-exec_uv: Callable[[str, Sequence[str], Mapping[str, str]], int] = _exec  # type: ignore[assignment]
+exec_uv: Callable[[str, Sequence[str], Mapping[str, str]], int] = _exec

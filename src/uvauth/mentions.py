@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal
 
 from uvauth.urls import index_key, is_url, path_to_url
+from uvauth.uvcli import INDEX_ENV_VARS
 
 if TYPE_CHECKING:
     from uvauth.requirements import RequirementsIndexes
@@ -37,14 +38,7 @@ Source = Literal["cli", "env", "requirements", "config", "uvauth"]
 
 PYPI: Final = "https://pypi.org/simple"
 
-# Each index flag, its environment variable, and how uv splits that variable's value.
-ENV_VARS: Final[dict[Flag, tuple[str, str | None]]] = {
-    "--default-index": ("UV_DEFAULT_INDEX", None),
-    "--index": ("UV_INDEX", "whitespace"),
-    "--index-url": ("UV_INDEX_URL", None),
-    "--extra-index-url": ("UV_EXTRA_INDEX_URL", " "),
-    "--find-links": ("UV_FIND_LINKS", ","),
-}
+ENV_VARS: Final[dict[Flag, tuple[str, str | None]]] = INDEX_ENV_VARS  # type: ignore[assignment]
 INDEX_FLAGS: Final = tuple(ENV_VARS)
 
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")

@@ -17,52 +17,89 @@ whose settings have not changed reads one small JSON file and never imports pyda
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Final, Literal
 
 from uvauth.errors import UvauthError
 
-Policy = Literal["auto", "always", "never"]
+# Imported before uvauth knows whether it has anything to do: keep it light.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+    from typing import Any, Final, Literal
+
+    Policy = Literal["auto", "always", "never"]
+
 POLICIES: Final = ("always", "auto", "never")
 ENV_VARS: Final = {"authenticate": "UVAUTH_AUTHENTICATE", "authenticate-prefixes": "UVAUTH_AUTHENTICATE_PREFIXES",
                    "uv": "UVAUTH_UV"}
 _CACHE_VERSION: Final = "1"
+_PYPROJECT_TABLE: Final = "[tool.uvauth"
 
 
-@dataclass(frozen=True)
 class Source:
     """One place settings came from: its label (for messages) and its raw values."""
 
-    label: str
-    values: Mapping[str, Any]
+    __slots__ = ("label", "values")
+
+    def __init__(self, label: str, values: Mapping[str, Any]) -> None:
+        self.label = label
+        self.values = values
 
 
-@dataclass(frozen=True)
 class Resolved:
-    """Validated settings, and where each came from."""
+    """Validated settings, and where the policy came from."""
 
-    authenticate: Policy | None = None
-    authenticate_source: str = ""
-    authenticate_prefixes: tuple[str, ...] = ()
-    uv: str | None = None
-    forced: Policy | None = None  # the command line's --authenticate
+    __slots__ = ("authenticate", "authenticate_source", "authenticate_prefixes", "uv", "forced")
+
+    def __init__(self, authenticate: Policy | None = None, authenticate_source: str = "",
+                 authenticate_prefixes: tuple[str, ...] = (), uv: str | None = None,
+                 forced: Policy | None = None) -> None:
+        self.authenticate = authenticate
+        self.authenticate_source = authenticate_source
+        self.authenticate_prefixes = authenticate_prefixes
+        self.uv = uv
+        self.forced = forced  # the command line's --authenticate
+
+
+def _locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, bool]]:
+    """The settings files in force, strongest first, as (label, path, is a pyproject table) — found without
+    parsing anything: a pyproject.toml counts only if its text has a ``[tool.uvauth`` table header."""
+    found: list[tuple[str, Path, bool]] = []
+    for directory in (project_dir, *project_dir.parents):
+        own = directory / "uvauth.toml"
+        if own.is_file():
+            found.append((str(own), own, False))
+            break
+        pyproject = directory / "pyproject.toml"
+        try:
+            text = pyproject.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+            continue
+        except OSError as error:
+            raise UvauthError(f"cannot read {pyproject}: {error.strerror}") from None
+        if _PYPROJECT_TABLE in text:
+            found.append((f"{pyproject} [tool.uvauth]", pyproject, True))
+            break
+    config_home = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
+    user = type(project_dir)(config_home) / "uvauth" / "uvauth.toml"  # the same Path class, no import needed
+    if user.is_file():
+        found.append((str(user), user, False))
+    return found
+
+
+def files_present(project_dir: Path, env: Mapping[str, str]) -> bool:
+    """Is any uvauth settings file in force? (Cheap: no TOML is parsed.)"""
+    return bool(_locate(project_dir, env))
 
 
 def _read_toml(path: Path, table: tuple[str, ...] = ()) -> Mapping[str, Any] | None:
+    import tomllib
+
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
     except OSError as error:
         raise UvauthError(f"cannot read {path}: {error.strerror}") from None
-    if table and "[tool.uvauth" not in text:
-        return None  # cheap: most pyproject.toml files have no uvauth table, so skip the parse
     try:
         data: Any = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -73,24 +110,12 @@ def _read_toml(path: Path, table: tuple[str, ...] = ()) -> Mapping[str, Any] | N
 
 
 def file_sources(project_dir: Path, env: Mapping[str, str]) -> list[Source]:
-    """The settings files in force, strongest first: the project's, then the user's."""
+    """The settings files in force, strongest first (the project's, then the user's), parsed."""
     sources: list[Source] = []
-    for directory in (project_dir, *project_dir.parents):
-        own = directory / "uvauth.toml"
-        values = _read_toml(own)
+    for label, path, in_pyproject in _locate(project_dir, env):
+        values = _read_toml(path, ("tool", "uvauth") if in_pyproject else ())
         if values is not None:
-            sources.append(Source(str(own), values))
-            break
-        pyproject = directory / "pyproject.toml"
-        values = _read_toml(pyproject, ("tool", "uvauth"))
-        if values is not None:
-            sources.append(Source(f"{pyproject} [tool.uvauth]", values))
-            break
-    config_home = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
-    user = Path(config_home) / "uvauth" / "uvauth.toml"
-    values = _read_toml(user)
-    if values is not None:
-        sources.append(Source(str(user), values))
+            sources.append(Source(label, values))
     return sources
 
 
@@ -109,6 +134,9 @@ def resolve(forced: str | None, project_dir: Path, env: Mapping[str, str], cache
         raise UvauthError(f"invalid value {forced!r} for --authenticate", hint=f"use one of {', '.join(POLICIES)}")
     if not sources:
         return Resolved(forced=forced)  # type: ignore[arg-type]
+    import hashlib
+    import json
+
     key = hashlib.sha256(
         json.dumps([_CACHE_VERSION, [(s.label, s.values) for s in sources]], sort_keys=True).encode()
     ).hexdigest()[:24]

@@ -11,10 +11,13 @@ and removed from the arguments handed to uv.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Final
-
 from uvauth import _uvspec as spec
+
+# This module is on the path of every uv call: `typing` and `dataclasses` cost more to import than all of
+# uvauth's pass-through work, so they are for type checkers only and the classes below are written out.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
 
 # uvauth's own options: consumed by uvauth, never passed to uv.
 UVAUTH_VALUE_OPTIONS: Final = frozenset({"--authenticate"})
@@ -39,34 +42,61 @@ _LONG_NAMES: Final = {
     "--trusted-host": "--allow-insecure-host",
 }
 
+# Each index flag, its environment variable, and how uv splits the variable's value (and the flag's): clap reads
+# the variable only when the flag is absent.
+INDEX_ENV_VARS: Final = {
+    "--default-index": ("UV_DEFAULT_INDEX", None),
+    "--index": ("UV_INDEX", "whitespace"),
+    "--index-url": ("UV_INDEX_URL", None),
+    "--extra-index-url": ("UV_EXTRA_INDEX_URL", " "),
+    "--find-links": ("UV_FIND_LINKS", ","),
+}
+
 # Commands whose first positional argument is a program to run: that argument and everything after it belong to
 # the program, not to uv.
 _RUNS_A_COMMAND: Final = frozenset({("run",), ("tool", "run"), ("tool", "uvx")})
 
 
-@dataclass(frozen=True)
 class Option:
     """One option as it stands in argv: ``argv[start:stop]`` are its tokens."""
 
-    name: str  # long spelling when known ("--index-url" for "-i"), else as written
-    value: str | None  # None for flags
-    start: int
-    stop: int
-    spelling: str  # the option as written, without its value ("-i", "--index-url")
-    attached: bool = False  # value given in the same token ("--index-url=URL", "-iURL")
+    __slots__ = ("name", "value", "start", "stop", "spelling", "attached")
+
+    def __init__(self, name: str, value: str | None, start: int, stop: int, spelling: str,
+                 attached: bool = False) -> None:
+        self.name = name  # long spelling when known ("--index-url" for "-i"), else as written
+        self.value = value  # None for flags
+        self.start = start
+        self.stop = stop
+        self.spelling = spelling  # the option as written, without its value ("-i", "--index-url")
+        self.attached = attached  # value given in the same token ("--index-url=URL", "-iURL")
+
+    def __repr__(self) -> str:
+        return f"Option({self.spelling!r}, start={self.start}, stop={self.stop})"  # values may be secret
 
 
-@dataclass(frozen=True)
 class UvCommandLine:
     """A parsed uv command line. ``argv`` excludes the program name."""
 
-    argv: tuple[str, ...]
-    command: tuple[str, ...]  # canonical subcommand path, e.g. ("pip", "compile"); () for bare `uv`
-    options: tuple[Option, ...] = ()
-    positionals: tuple[tuple[int, str], ...] = ()  # (argv index, text) of the command's own positionals
-    boundary: int = 0  # argv[boundary:] is not uv's to parse (after `--`, or a run command and its arguments)
-    command_end: int = 0  # argv index just after the last subcommand word: where the command's own options may go
-    uvauth_options: tuple[Option, ...] = field(default=())
+    __slots__ = ("argv", "command", "options", "positionals", "boundary", "command_end", "uvauth_options")
+
+    def __init__(
+        self,
+        argv: tuple[str, ...],
+        command: tuple[str, ...],
+        options: tuple[Option, ...] = (),
+        positionals: tuple[tuple[int, str], ...] = (),
+        boundary: int = 0,
+        command_end: int = 0,
+        uvauth_options: tuple[Option, ...] = (),
+    ) -> None:
+        self.argv = argv
+        self.command = command  # canonical subcommand path, e.g. ("pip", "compile"); () for bare `uv`
+        self.options = options
+        self.positionals = positionals  # (argv index, text) of the command's own positionals
+        self.boundary = boundary  # argv[boundary:] is not uv's to parse (after `--`, or a run command's args)
+        self.command_end = command_end  # argv index just after the last subcommand word
+        self.uvauth_options = uvauth_options
 
     @property
     def key(self) -> str:
