@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from uvauth import uvconfig
 from uvauth.errors import UvauthError
 from uvauth.uvconfig import (
     PYPROJECT_ONLY_KEYS,
@@ -548,27 +549,31 @@ def test_bad_uv_no_system_config_is_ignored_when_the_system_level_is_not_read(tm
     assert config.files == ()
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_project_file_is_an_error(tmp_path: Path) -> None:
+def _deny_reading(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """Make one file unreadable. chmod cannot do that for root (as in CI), so the error is raised where
+    uvconfig reads files, exactly as the OS would raise it."""
+    real_read_text = uvconfig._read_text
+
+    def read_text(path: Path) -> str:
+        if Path(path) == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_text(path)
+
+    monkeypatch.setattr(uvconfig, "_read_text", read_text)
+
+
+def test_unreadable_project_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_tree(tmp_path, {"uv.toml": ""})
-    (tmp_path / "uv.toml").chmod(0)
-    try:
-        with pytest.raises(UvauthError) as info:
-            run_discover(tmp_path)
-        assert info.value.where == f"{tmp_path}/uv.toml"
-    finally:
-        (tmp_path / "uv.toml").chmod(0o644)
+    _deny_reading(monkeypatch, tmp_path / "uv.toml")
+    with pytest.raises(UvauthError) as info:
+        run_discover(tmp_path)
+    assert info.value.where == f"{tmp_path}/uv.toml"
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_user_file_is_skipped(tmp_path: Path) -> None:
+def test_unreadable_user_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_tree(tmp_path, {**USER})
-    user = tmp_path / "home/.config/uv/uv.toml"
-    user.chmod(0)
-    try:
-        assert run_discover(tmp_path).files == ()
-    finally:
-        user.chmod(0o644)
+    _deny_reading(monkeypatch, tmp_path / "home/.config/uv/uv.toml")
+    assert run_discover(tmp_path).files == ()
 
 
 # --------------------------------------------------------------------------------------------------------------
