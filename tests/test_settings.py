@@ -1,0 +1,105 @@
+"""uvauth's own settings: sources and their precedence, validation messages, and the cache that keeps pydantic
+off the path of a command whose settings did not change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from uvauth.errors import UvauthError
+from uvauth.settings import resolve
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> dict[str, Path]:
+    project = tmp_path / "project" / "sub"
+    project.mkdir(parents=True)
+    config_home = tmp_path / "config"
+    (config_home / "uvauth").mkdir(parents=True)
+    (tmp_path / "cache").mkdir(mode=0o700)  # as uvauth.launch.cache_dir makes it
+    return {"project": project, "root": tmp_path / "project", "user": config_home / "uvauth" / "uvauth.toml",
+            "config_home": config_home, "cache": tmp_path / "cache"}
+
+
+def _env(dirs: dict[str, Path], **values: str) -> dict[str, str]:
+    return {"XDG_CONFIG_HOME": str(dirs["config_home"]), "HOME": "/nonexistent", **values}
+
+
+def test_nothing_set_needs_no_validation(dirs: dict[str, Path]) -> None:
+    resolved = resolve(None, dirs["project"], _env(dirs), dirs["cache"])
+    assert (resolved.authenticate, resolved.authenticate_prefixes, resolved.uv, resolved.forced) == (None, (), None, None)
+    assert list(dirs["cache"].iterdir()) == []
+
+
+def test_precedence_command_line_environment_project_user(dirs: dict[str, Path]) -> None:
+    dirs["user"].write_text('authenticate = "never"\nuv = "/user/uv"\nauthenticate-prefixes = ["https://u/x"]\n')
+    (dirs["root"] / "pyproject.toml").write_text('[project]\nname = "p"\n[tool.uvauth]\nauthenticate = "auto"\n')
+    env = _env(dirs)
+    resolved = resolve(None, dirs["project"], env, dirs["cache"])
+    assert resolved.authenticate == "auto"  # the project beats the user…
+    assert resolved.authenticate_source.endswith("pyproject.toml [tool.uvauth]")
+    assert resolved.uv == "/user/uv" and resolved.authenticate_prefixes == ("https://u/x",)  # …field by field
+    env["UVAUTH_AUTHENTICATE"] = "always"
+    env["UVAUTH_AUTHENTICATE_PREFIXES"] = "https://a/b  https://c/d"
+    resolved = resolve(None, dirs["project"], env, dirs["cache"])
+    assert resolved.authenticate == "always" and resolved.authenticate_source == "environment (UVAUTH_*)"
+    assert resolved.authenticate_prefixes == ("https://a/b", "https://c/d")
+    assert resolve("never", dirs["project"], env, dirs["cache"]).forced == "never"
+
+
+def test_uvauth_toml_beside_the_project_beats_pyproject(dirs: dict[str, Path]) -> None:
+    (dirs["root"] / "pyproject.toml").write_text('[tool.uvauth]\nauthenticate = "auto"\n')
+    (dirs["root"] / "uvauth.toml").write_text('authenticate = "always"\n')
+    assert resolve(None, dirs["project"], _env(dirs), dirs["cache"]).authenticate == "always"
+
+
+@pytest.mark.parametrize(
+    ("where", "content", "expected"),
+    [
+        pytest.param("env", "sometimes", "UVAUTH", id="environment"),
+        pytest.param("user", 'authenticate = "sometimes"\n', "uvauth.toml", id="user-file"),
+        pytest.param("user", 'authenticate = "always"\nbogus = 1\n', "uvauth.toml", id="unknown-key"),
+        pytest.param("user", 'authenticate-prefixes = ["artifactory.example.com"]\n', "uvauth.toml",
+                     id="prefix-not-a-url"),
+    ],
+)
+def test_invalid_values_name_their_source(dirs: dict[str, Path], where: str, content: str, expected: str) -> None:
+    env = _env(dirs)
+    if where == "env":
+        env["UVAUTH_AUTHENTICATE"] = content
+    else:
+        dirs["user"].write_text(content)
+    with pytest.raises(UvauthError) as raised:
+        resolve(None, dirs["project"], env, dirs["cache"])
+    assert expected in str(raised.value)
+
+
+def test_invalid_command_line_policy() -> None:
+    with pytest.raises(UvauthError, match="always, auto, never"):
+        resolve("sometimes", Path("/"), {}, None)
+
+
+def test_malformed_settings_file_names_the_file(dirs: dict[str, Path]) -> None:
+    dirs["user"].write_text("authenticate = \n")
+    with pytest.raises(UvauthError) as raised:
+        resolve(None, dirs["project"], _env(dirs), dirs["cache"])
+    assert raised.value.where == str(dirs["user"])
+
+
+def test_a_warm_run_does_not_import_pydantic(dirs: dict[str, Path]) -> None:
+    """The validated settings are cached by the hash of their sources: pydantic (≈130 ms) is imported only when
+    they change."""
+    dirs["user"].write_text('authenticate = "always"\n')
+    script = (
+        "import sys; from pathlib import Path; from uvauth.settings import resolve;"
+        f"r = resolve(None, Path({str(dirs['project'])!r}), {_env(dirs)!r}, Path({str(dirs['cache'])!r}));"
+        "print(r.authenticate, 'pydantic' in sys.modules)"
+    )
+    run = lambda: subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert run() == "always True\n"  # cold: validated
+    assert run() == "always False\n"  # warm: from the cache
+    dirs["user"].write_text('authenticate = "never"\n')
+    assert run() == "never True\n"  # sources changed: validated again
