@@ -135,6 +135,21 @@ def doctor(
     raise typer.Exit(doctor_module.main(list(uv_args or []), dict(os.environ), as_json=as_json))
 
 
+@app.command()
+def completion(shell: Annotated[str, typer.Argument(help="bash, zsh or fish.", show_default=False)]) -> None:
+    """Print the completion script for a shell: uv's, for uvauth and for `uv` under `alias uv=uvauth`.
+
+    bash: `eval "$(uvauth uvauth completion bash)"` in ~/.bashrc. zsh: save it as `_uvauth` in $fpath.
+    fish: save it as ~/.config/fish/completions/uvauth.fish."""
+    from uvauth.completion import script
+
+    try:
+        sys.stdout.write(script(shell, dict(os.environ)))
+    except UvauthError as error:
+        print(f"uvauth: error: {error}", file=sys.stderr)
+        raise typer.Exit(error.exit_code) from None
+
+
 def run_own_command(args: list[str]) -> int:
     try:
         app(args, prog_name="uvauth uvauth", standalone_mode=True)
