@@ -2,7 +2,8 @@
 
 Everything here talks to the *real* uv binary over loopback: tiny deterministic wheels (`wheels`),
 an HTTP Basic-auth index server that logs every request (`indexserver`), the real pypiserver as a
-subprocess (`pypiserver`), and a fake `keyring` executable (`keyring`).
+subprocess (`pypiserver`), and a fake `keyring` executable (`keyring`). `uvrun` runs one command line through
+plain uv and through uvauth and counts what the servers saw (the integration tests' harness).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import binascii
 import html
 import re
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,6 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 so uv reuses connections as it would against a real index (every response has a
     # Content-Length, which keep-alive requires).
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the body then waits for the
+    # client's delayed ACK (~40 ms a request on Linux loopback), which makes a tiny resolution take 0.2 s.
+    disable_nagle_algorithm = True
     # Idle keep-alive connections are dropped after this, so handler threads don't linger.
     timeout = 10
 
@@ -209,10 +213,11 @@ class IndexServer:
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> Self:
+    def start(self, port: int = 0) -> Self:
+        """Listen on 127.0.0.1:`port` (0: a free port; a fixed one such as 80 may raise OSError)."""
         if self._httpd is not None:
             raise RuntimeError("server already started")
-        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        httpd = _HTTPServer(("127.0.0.1", port), _Handler)
         httpd.index = self
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -286,7 +291,8 @@ class IndexServer:
         # starts at a request line.
         if length := int(handler.headers.get("Content-Length") or 0):
             handler.rfile.read(length)
-        path = handler.path.split("?", 1)[0]
+        # Percent-decoded, as real servers route (`/pypi%2Dlocal/` is `/pypi-local/`).
+        path = urllib.parse.unquote(handler.path.split("?", 1)[0])
         kind = self._classify(path)
         auth, username = self._check_auth(handler.headers.get("Authorization"))
         response = self._respond(handler, path, kind, auth)

@@ -30,6 +30,9 @@ class WheelSpec:
     # more range if METADATA lies before that); a wheel smaller than that is read from byte 0, so
     # padding exercises a realistic tail read.
     padding: int = 0
+    # Console scripts (`uv tool install`, `uvx`): each name runs `<module>:main`, which prints "<name> <version>"
+    # and the arguments it got.
+    scripts: tuple[str, ...] = ()
 
     @property
     def module(self) -> str:
@@ -45,6 +48,11 @@ DEFAULT_WHEELS: tuple[WheelSpec, ...] = (
     WheelSpec("tinypkg", "1.0", ("tinydep>=1",)),
     WheelSpec("tinydep", "1.0"),
     WheelSpec("otherpkg", "2.0"),
+)
+# For `uv tool install` / `uvx`: a project with a console script (and a dependency, so two projects resolve).
+TOOL_WHEELS: tuple[WheelSpec, ...] = (
+    WheelSpec("tinytool", "1.0", ("tinydep>=1",), scripts=("tinytool",)),
+    WheelSpec("tinydep", "1.0"),
 )
 
 
@@ -92,12 +100,21 @@ def _files(spec: WheelSpec) -> dict[str, bytes]:
     """Archive members except RECORD, in write order."""
     dist_info = f"{wheel_name_part(spec.name)}-{spec.version}.dist-info"
     wheel = "Wheel-Version: 1.0\nGenerator: uvauth-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    files = {f"{spec.module}/__init__.py": f'VERSION = "{spec.version}"\n'.encode()}
+    init = f'VERSION = "{spec.version}"\n'
+    if spec.scripts:
+        init += (
+            "\n\ndef main():\n    import os, sys\n"
+            "    print(os.path.basename(sys.argv[0]), VERSION, *sys.argv[1:])\n"
+        )
+    files = {f"{spec.module}/__init__.py": init.encode()}
     if spec.padding:
         files[f"{spec.module}/_padding.bin"] = _padding(spec.padding)
     files[f"{dist_info}/METADATA"] = _metadata(spec)
     files[f"{dist_info}/WHEEL"] = wheel.encode()
     files[f"{dist_info}/top_level.txt"] = f"{spec.module}\n".encode()
+    if spec.scripts:
+        lines = "".join(f"{name} = {spec.module}:main\n" for name in spec.scripts)
+        files[f"{dist_info}/entry_points.txt"] = f"[console_scripts]\n{lines}".encode()
     return files
 
 

@@ -1,0 +1,189 @@
+"""Integration, issue "uvauth core" scenario 1: every way an index URL reaches uv.
+
+A uv.toml configures ``[[index]] name = "art"`` with ``authenticate = "always"``; the same URL then reaches
+``uv pip compile`` through a flag or a variable. Plain uv gives that copy policy ``auto`` (uv-facts §1.2) and so
+sends requests without credentials (netrc has them, uv only uses them after a 401). Through uvauth: none.
+
+When the configured index is ``default = true`` and the copy is a default too (``--index-url``,
+``--default-index``, their variables), plain uv drops the configured entry and fails on every port. Otherwise
+both entries stay and hash order picks one (uv-facts §1.4): those cases run on several ports
+(:func:`support.uvrun.across_ports`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import NetrcWriter
+from support.indexserver import IndexServer, Layout
+from support.uvrun import Pair, ServerPool, across_ports, compare, run, write_index_toml
+
+pytestmark = pytest.mark.integration
+
+CREDS = {"127.0.0.1": ("user", "pass"), "localhost": ("user", "pass")}
+LAYOUTS: list[Layout] = ["plain", "artifactory"]
+
+# id -> (argv after `pip compile req.in`, environment); "U" stands for the index URL.
+SPELLINGS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "--index-url U": (["--index-url", "U"], {}),
+    "--index-url=U": (["--index-url=U"], {}),
+    "-i U": (["-i", "U"], {}),
+    "-iU": (["-iU"], {}),
+    "--default-index U": (["--default-index", "U"], {}),
+    "--index U": (["--index", "U"], {}),
+    "--extra-index-url U": (["--extra-index-url", "U"], {}),
+    "UV_INDEX_URL": ([], {"UV_INDEX_URL": "U"}),
+    "UV_DEFAULT_INDEX": ([], {"UV_DEFAULT_INDEX": "U"}),
+    "UV_INDEX": ([], {"UV_INDEX": "U"}),
+    "UV_EXTRA_INDEX_URL": ([], {"UV_EXTRA_INDEX_URL": "U"}),
+}
+# A second default given before the configured default=true one: uv keeps only the first, the unnamed `auto` copy.
+DETERMINISTIC = {
+    "--index-url U",
+    "--index-url=U",
+    "-i U",
+    "-iU",
+    "--default-index U",
+    "UV_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+}
+
+
+@pytest.fixture(scope="module")
+def pools(wheelhouse: Path) -> Iterator[dict[str, ServerPool]]:
+    pools: dict[str, ServerPool] = {layout: ServerPool(wheelhouse, layout) for layout in LAYOUTS}
+    yield pools
+    for pool in pools.values():
+        pool.stop()
+
+
+@pytest.fixture(autouse=True)
+def _netrc(netrc_file: NetrcWriter) -> None:
+    netrc_file(CREDS)
+
+
+def compile_with(
+    tmp_path: Path, server: IndexServer, config_url: str, spelling: str, url: str, *, default: bool
+) -> Pair:
+    """`uv pip compile req.in` with uv.toml's `art` at `config_url` and `url` given as `spelling`."""
+    template = tmp_path / f"p{server.port}"
+    template.mkdir(exist_ok=True)
+    write_index_toml(template / "uv.toml", config_url, default=default)
+    (template / "req.in").write_text("tinypkg\n")
+    args, env = SPELLINGS[spelling]
+    argv = ["pip", "compile", "req.in", *(a.replace("U", url) if "U" in a else a for a in args)]
+    return compare(argv, template=template, servers=[server], env={k: url for k in env})
+
+
+@pytest.mark.parametrize("spelling", list(SPELLINGS))
+@pytest.mark.parametrize("default", [True, False], ids=["default", "not-default"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_spelling(
+    pools: dict[str, ServerPool], tmp_path: Path, layout: Layout, default: bool, spelling: str
+) -> None:
+    def scenario(server: IndexServer) -> Pair:
+        return compile_with(tmp_path, server, server.index_url, spelling, server.index_url, default=default)
+
+    if default and spelling in DETERMINISTIC:
+        scenario(pools[layout][0]).assert_fixed()
+    else:
+        across_ports(pools[layout], scenario)
+
+
+def _variant(server: IndexServer, host: str, *, slash: bool, port: bool = True) -> str:
+    where = f"{host}:{server.port}" if port else host
+    return f"http://{where}{server.simple_path}" + ("/" if slash else "")
+
+
+# id -> (configured URL, command-line URL), as functions of the server; configured index is default = true.
+VARIANTS = {
+    "trailing-slash-removed": lambda s: (
+        _variant(s, "127.0.0.1", slash=True),
+        _variant(s, "127.0.0.1", slash=False),
+    ),
+    "trailing-slash-added": lambda s: (
+        _variant(s, "127.0.0.1", slash=False),
+        _variant(s, "127.0.0.1", slash=True),
+    ),
+    "upper-case-host": lambda s: (_variant(s, "localhost", slash=True), _variant(s, "LOCALHOST", slash=True)),
+    "upper-case-host-in-config": lambda s: (
+        _variant(s, "LOCALHOST", slash=True),
+        _variant(s, "localhost", slash=True),
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_url_variants(pools: dict[str, ServerPool], tmp_path: Path, layout: Layout, variant: str) -> None:
+    server = pools[layout][0]
+    config_url, cli_url = VARIANTS[variant](server)
+    compile_with(tmp_path, server, config_url, "--index-url U", cli_url, default=True).assert_fixed()
+
+
+@pytest.fixture
+def port80_server(wheelhouse: Path, request: pytest.FixtureRequest) -> Iterator[IndexServer | None]:
+    """A server on 127.0.0.1:80 (we run as root), or None where the port cannot be bound."""
+    server = IndexServer(wheelhouse, request.param)
+    try:
+        server.start(80)
+    except OSError:
+        yield None
+        return
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("port80_server", LAYOUTS, indirect=True)
+@pytest.mark.parametrize("explicit_port_in", ["command-line", "config"])
+def test_url_variant_default_port(
+    port80_server: IndexServer | None, wheelhouse: Path, tmp_path: Path, explicit_port_in: str
+) -> None:
+    """`http://127.0.0.1:80/…` and `http://127.0.0.1/…` are one index to uv (the url crate drops a default port)."""
+    simple = "/simple/" if port80_server is None else port80_server.simple_path + "/"
+    with_port, without = f"http://127.0.0.1:80{simple}", f"http://127.0.0.1{simple}"
+    config_url, cli_url = (without, with_port) if explicit_port_in == "command-line" else (with_port, without)
+    if port80_server is not None:
+        compile_with(
+            tmp_path, port80_server, config_url, "--index-url U", cli_url, default=True
+        ).assert_fixed()
+        return
+    # Port 80 is taken or forbidden here: check uvauth's plan instead of the wire.
+    write_index_toml(tmp_path / "uv.toml", config_url)
+    (tmp_path / "req.in").write_text("tinypkg\n")
+    result = run(
+        "uvauth",
+        ["uvauth", "explain", "--json", "pip", "compile", "req.in", "--index-url", cli_url],
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, str(result)
+    plan = json.loads(result.stdout)
+    assert [(i["merged_onto"], i["policy"], i["lever"]) for i in plan["indexes"]] == [
+        ("art", "always", "by-name")
+    ]
+
+
+@pytest.mark.parametrize("upper_in", ["command-line", "config"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_upper_case_scheme_is_a_path_to_uv(
+    pools: dict[str, ServerPool], tmp_path: Path, layout: Layout, upper_in: str
+) -> None:
+    # uv 0.13.8 recognises URLs by a case-sensitive scheme: `HTTP://127.0.0.1:P/simple/` is a (missing) local
+    # directory to it, a different index from `http://127.0.0.1:P/simple/`. uvauth must not merge the two.
+    server = pools[layout][0]
+    upper = server.index_url.replace("http://", "HTTP://")
+    config_url, cli_url = (
+        (server.index_url, upper) if upper_in == "command-line" else (upper, server.index_url)
+    )
+    pair = compile_with(tmp_path, server, config_url, "--index-url U", cli_url, default=True)
+    if upper_in == "command-line":
+        # The only index is the missing directory: nothing is contacted, nothing resolves.
+        assert pair.uv.returncode == 1 and pair.uv.requests == 0, str(pair.uv)
+        assert pair.uvauth.requests == 0
+    else:
+        # The command line's (lower-case) URL is the first default; the "directory" index is dropped.
+        assert pair.uv.returncode == 0, str(pair.uv)
+    pair.assert_same_result()
