@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from uvauth import cli, launch
+from uvauth import cli, launch, uvconfig
 
 U = "http://127.0.0.1:9/artifactory/api/pypi/pypi/simple"
 PASSWORD = "contract-pa55word"
@@ -98,6 +98,17 @@ def test_generated_config_is_private_and_passed_as_config_file(exec_uv: Exec, pr
     assert generated.stat().st_mode & 0o777 == 0o600
     assert generated.parent.stat().st_mode & 0o777 == 0o700
     assert "uvauth-" in generated.read_text() and PASSWORD not in generated.read_text()
+
+
+def test_generated_config_is_rendered_once(exec_uv: Exec, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is named by what it is rendered from, so a run with the same configuration reuses it as is,
+    without importing tomlkit to render it again."""
+    argv = ["--authenticate", "always", "pip", "install", "--extra-index-url", "http://127.0.0.1:9/other/simple", "x"]
+    cli.main(argv)
+    first = exec_uv.argv[:2]
+    monkeypatch.setattr(uvconfig.GeneratedConfig, "render", lambda self: pytest.fail("rendered again"))
+    cli.main(argv)
+    assert exec_uv.argv[:2] == first
 
 
 def test_bad_setting_is_one_line_exit_2(project: Path, monkeypatch: pytest.MonkeyPatch,

@@ -11,7 +11,7 @@ import pytest
 
 from uvauth.credentials import Credentials, Lookup
 from uvauth.errors import UvauthError
-from uvauth.plan import Inputs, Plan, Settings, make_plan
+from uvauth.plan import Inputs, Plan, Secret, Settings, make_plan
 from uvauth.requirements import RequirementsIndexes, RequirementsIndexOption
 from uvauth.uvcli import parse
 from uvauth.uvconfig import ConfigFile, ConfiguredIndex, UvConfig
@@ -282,6 +282,12 @@ def test_keyring_provider_reaches_the_credential_lookup() -> None:
 def test_plan_repr_never_shows_a_secret() -> None:
     p = plan(["pip", "compile", "--emit-index-url", "--index-url", U + "/", "req.in"], config(ART_DEFAULT))
     assert PASSWORD not in repr(p) and PASSWORD not in str(p)
+
+
+def test_secret_shows_only_through_its_value() -> None:
+    secret = Secret(PASSWORD)
+    assert PASSWORD not in repr(secret) and PASSWORD not in str(secret) and PASSWORD not in f"{secret}"
+    assert secret.value == PASSWORD
 
 
 def test_no_reference_by_name_when_the_user_passes_a_bare_index_directory() -> None:

@@ -26,6 +26,7 @@ from uvauth import uvconfig
 from uvauth.errors import UvauthError
 from uvauth.uvconfig import (
     PYPROJECT_ONLY_KEYS,
+    GeneratedConfig,
     UvConfig,
     discover,
     render_hash,
@@ -902,6 +903,44 @@ def test_render_hash(tmp_path: Path) -> None:
     assert render_hash(text) == render_hash(render_merged(config))
     assert re.fullmatch(r"[0-9a-f]{16}", render_hash(text))
     assert render_hash(text) != render_hash(text + "\n")
+
+
+def test_generated_config_key_follows_every_render_input(tmp_path: Path) -> None:
+    """uvauth caches the generated file under this key and renders it only when missing: whatever the text
+    depends on must change the key, and reading the same files again must not."""
+    write_tree(tmp_path, LAYERED)
+    config = run_discover(tmp_path, cwd="p", env=SYSTEM_ON)
+    extra = {"name": "uvauth-1", "url": "https://extra.example/simple", "explicit": True, "authenticate": "always"}
+    dest = tmp_path / "cache"
+    generated = GeneratedConfig(config, (extra,), {"shared": "never"}, str(dest))
+    assert generated.render() == render_merged(
+        config, extra_indexes=[extra], authenticate={"shared": "never"}, dest_dir=dest
+    )
+    assert re.fullmatch(r"[0-9a-f]{16}", generated.key)
+    again = run_discover(tmp_path, cwd="p", env=SYSTEM_ON)
+    assert GeneratedConfig(again, (dict(extra),), {"shared": "never"}, str(dest)).key == generated.key
+
+    first, *rest = config.files
+
+    def with_first_file(**changes: Any) -> GeneratedConfig:
+        return generated._replace(config=config._replace(files=(first._replace(**changes), *rest)))
+
+    variants = [
+        generated._replace(extra_indexes=()),
+        generated._replace(extra_indexes=({**extra, "authenticate": "never"},)),
+        generated._replace(authenticate={}),
+        generated._replace(authenticate={"shared": "always"}),
+        generated._replace(dest_dir=str(tmp_path / "elsewhere")),
+        generated._replace(dest_dir=None),
+        generated._replace(config=config._replace(files=tuple(rest))),
+        with_first_file(level="user"),
+        with_first_file(path=tmp_path / "q" / "uv.toml"),
+        with_first_file(options={**first.options, "concurrent-downloads": 4}),
+        with_first_file(options={**first.options, "concurrent-downloads": "4"}),
+        with_first_file(options=dict(reversed(first.options.items()))),  # the text follows the key order
+    ]
+    keys = {variant.key for variant in variants}
+    assert len(keys) == len(variants) and generated.key not in keys
 
 
 def test_render_losses(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Final
 
+    from uvauth.credentials import Lookup
     from uvauth.plan import Plan
 
 OWN_COMMANDS: Final = "uvauth"
@@ -109,6 +110,13 @@ def _settings_present(where: Where, env: Mapping[str, str]) -> bool:
     return files_present(where.project, env)
 
 
+def _find_credentials(url: str, name: str, keyring_provider: str | None, env: Mapping[str, str]) -> Lookup:
+    # Imported only for a plan that hands uv credentials up front: most plans do not.
+    from uvauth.credentials import find_credentials
+
+    return find_credentials(url, name=name, env=env, keyring_provider=keyring_provider)
+
+
 def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, list[str], dict[str, str], Plan | None]:
     """Everything before the exec: (uv path, argv, environment, plan or None)."""
     forced = next((o.value for o in reversed(cmdline.uvauth_options) if o.name == "--authenticate"), None)
@@ -121,7 +129,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, 
     if forced is None and not _needs_planning(cmdline, env, inputs, settings_present):
         return launch.find_uv(env), argv, dict(env), None
 
-    from uvauth import credentials, plan, settings, uvconfig
+    from uvauth import plan, settings, uvconfig
     from uvauth.requirements import read_index_options
 
     cache = launch.cache_dir(env)
@@ -145,14 +153,12 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, 
             ),
             config_dir=str(cache),
         ),
-        find_credentials=lambda url, name, provider: credentials.find_credentials(
-            url, name=name, env=env, keyring_provider=provider
-        ),
+        find_credentials=lambda url, name, provider: _find_credentials(url, name, provider, env),
         uv_version=lambda: launch.uv_version(uv, env),
     )
     argv = list(planned.argv)
-    if planned.config_text is not None:
-        path = launch.write_generated_config(planned.config_text, env)
+    if planned.generated is not None:
+        path = launch.write_generated_config(planned.generated, env)
         argv = ["--config-file", str(path), *argv]
     child_env = dict(env)
     child_env.update(planned.env)
@@ -197,15 +203,27 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     return launch.exec_uv(uv, argv, child_env)
 
 
+def _no_garbage_collection() -> None:
+    """For the console scripts only (a process of their own that becomes uv within milliseconds): the cyclic
+    garbage collector finds next to nothing in that time, yet its passes over every object the imports create
+    cost several milliseconds of uvauth's start-up."""
+    import gc
+
+    gc.disable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == [OWN_COMMANDS]:
         from uvauth.commands import run_own_command
 
         return run_own_command(args[1:])
+    if argv is None:
+        _no_garbage_collection()
     return run(args)
 
 
 def main_uvx() -> int:
     """``uvauthx``: uvauth's ``uvx`` (the real ``uvx`` runs ``uv tool uvx``)."""
+    _no_garbage_collection()
     return run(["tool", "uvx", *sys.argv[1:]])

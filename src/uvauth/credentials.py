@@ -19,30 +19,31 @@ exception, a ``repr`` or the human-readable ``tried``/``detail`` texts.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
-import shutil
-import subprocess
-import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
 from uvauth import urls
 from uvauth.errors import UvauthError
 
-CredentialSource = Literal["url", "uv-index-env", "netrc", "uv-auth-store", "keyring"]
+# On the path of every reconciled uv call: what only the keyring and the `uv auth` store need (subprocess,
+# shutil, tomllib, datetime) is imported where they use it, and names for annotations only for type checkers.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import subprocess
+    from collections.abc import Callable, Mapping
+    from typing import Literal
+
+    CredentialSource = Literal["url", "uv-index-env", "netrc", "uv-auth-store", "keyring"]
 
 #: Seconds one ``keyring get`` may take. uv itself waits forever; a hung keyring backend (a locked desktop
 #: keyring waiting for an unlock prompt) must not hang uvauth.
 KEYRING_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     """A username and password for HTTP Basic authentication, and where they came from.
 
     ``username`` is ``""`` when the source gave a password alone (uv then sends ``:password``). ``password``
@@ -50,13 +51,15 @@ class Credentials:
     """
 
     username: str
-    password: str = field(repr=False)
+    password: str
     source: CredentialSource
     detail: str
 
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, source={self.source!r}, detail={self.detail!r})"
 
-@dataclass(frozen=True)
-class Lookup:
+
+class Lookup(NamedTuple):
     """The outcome of :func:`find_credentials`: what was found, and every source asked, in order."""
 
     credentials: Credentials | None
@@ -80,8 +83,7 @@ def env_var_prefix(index_name: str) -> str:
 # The index URL, seen the way the `url` crate sees it.
 
 
-@dataclass(frozen=True)
-class _Url:
+class _Url(NamedTuple):
     scheme: str
     host: str  # `host_str()`: lower-cased, IPv6 in brackets
     port: int | None  # `port()`: None for the scheme's default port
@@ -317,8 +319,7 @@ class _Lexer:
         self._pushback.append(token)
 
 
-@dataclass(frozen=True)
-class _NetrcEntry:
+class _NetrcEntry(NamedTuple):
     login: str
     password: str
 
@@ -389,8 +390,7 @@ def _netrc_candidates(env: Mapping[str, str], home: Path | None) -> list[tuple[P
 # The `uv auth` text store.
 
 
-@dataclass(frozen=True)
-class _StoreEntry:
+class _StoreEntry(NamedTuple):
     service: _Url
     service_text: str
     username: str | None
@@ -417,18 +417,20 @@ class _StoreError(Exception):
 
 
 def _expired(value: object) -> bool:
-    if isinstance(value, _dt.datetime):
+    from datetime import UTC, datetime
+
+    if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str):
         try:
-            moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError as err:
             raise _StoreError("`expires-at` is not a timestamp") from err
     else:
         raise _StoreError("`expires-at` is not a timestamp")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.UTC)
-    return moment <= _dt.datetime.now(_dt.UTC)
+        moment = moment.replace(tzinfo=UTC)
+    return moment <= datetime.now(UTC)
 
 
 def _optional_str(item: Mapping[str, object], key: str, number: int) -> str | None:
@@ -440,6 +442,8 @@ def _optional_str(item: Mapping[str, object], key: str, number: int) -> str | No
 
 def _parse_store(text: str) -> list[_StoreEntry]:
     """Validate ``[[credential]]`` tables exactly as uv's ``TomlCredentialWire`` does."""
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -498,7 +502,7 @@ class _Search:
         env: Mapping[str, str],
         keyring_provider: str | None,
         home: Path | None,
-        run: Callable[..., subprocess.CompletedProcess[str]],
+        run: Callable[..., subprocess.CompletedProcess[str]] | None,
     ) -> None:
         self.url = url
         self.name = name
@@ -677,6 +681,8 @@ class _Search:
         if self.keyring_provider != "subprocess":
             self.tried.append("keyring (disabled: pass --keyring-provider subprocess)")
             return None
+        import shutil
+
         executable = shutil.which("keyring", path=self.env.get("PATH", os.defpath))
         if executable is None:
             self.tried.append("keyring (no `keyring` command on PATH)")
@@ -705,8 +711,11 @@ class _Search:
 
     def _keyring_get(self, executable: str, args: list[str]) -> Credentials | str | None:
         """One ``keyring get``: credentials, None to try the next service, or a reason to give up."""
+        import subprocess
+
+        run = self.run or subprocess.run
         try:
-            result = self.run(
+            result = run(
                 [executable, "get", *args],
                 stdin=subprocess.DEVNULL,
                 capture_output=True,  # bytes: text mode would turn a lone "\r" into "\n"
@@ -747,13 +756,14 @@ def find_credentials(
     env: Mapping[str, str],
     keyring_provider: str | None,
     home: Path | None = None,
-    run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run,
+    run: Callable[..., subprocess.CompletedProcess[str]] | None = None,
 ) -> Lookup:
     """Look for the credentials of the index at ``index_url`` in uv's sources and order (module docstring).
 
     ``name`` is the index's configured name (for ``UV_INDEX_<NAME>_*``), ``env`` the environment uv will run
     with, ``keyring_provider`` uv's ``--keyring-provider`` value, ``home`` the home directory (default: HOME
-    from ``env``). The keyring is asked as uv asks it for an index with ``authenticate = "always"``.
+    from ``env``). The keyring is asked as uv asks it for an index with ``authenticate = "always"``, through
+    ``run`` (default ``subprocess.run``).
 
     Returns the first complete credentials found, or ``Lookup(None, tried)``. Problems with a source (a
     malformed netrc or store, a missing or failing ``keyring``) are reported in ``tried``, never raised.

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
+    from uvauth.uvconfig import GeneratedConfig
+
 _SHIM_MAX_BYTES = 64 * 1024  # a real uv is megabytes; a script or shim that calls uvauth is tiny
 
 
@@ -31,6 +33,17 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     return path
 
 
+def cache_key(text: str, hex_digits: int) -> str:
+    """A digest of ``text`` to name a cache file by. BLAKE2b from CPython's own module, which is what
+    ``hashlib.blake2b`` is: ``import hashlib`` would load OpenSSL first, some 3 ms on every reconciled uv call."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover (a Python built without its own BLAKE2)
+        from hashlib import blake2b
+
+    return blake2b(text.encode("utf-8"), digest_size=hex_digits // 2).hexdigest()
+
+
 def write_private(directory: Path, name: str, text: str) -> Path:
     """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none)."""
     target = directory / name
@@ -42,16 +55,14 @@ def write_private(directory: Path, name: str, text: str) -> Path:
     return target
 
 
-def write_generated_config(text: str, env: Mapping[str, str]) -> Path:
-    """Content-addressed, so concurrent uvauth runs (``make -j``) with the same configuration share one file."""
-    import hashlib
-
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+def write_generated_config(generated: GeneratedConfig, env: Mapping[str, str]) -> Path:
+    """Named by a digest of what it is rendered from: rendered (tomlkit is slow to import) only when that file does
+    not exist yet, and shared by concurrent uvauth runs (``make -j``) with the same configuration."""
     directory = cache_dir(env)
-    target = directory / f"uv-{digest}.toml"
+    target = directory / f"uv-{generated.key}.toml"
     if target.is_file():
         return target
-    return write_private(directory, target.name, text)
+    return write_private(directory, target.name, generated.render())
 
 
 def _is_uvauth(candidate: str, ourselves: set[str]) -> bool:
@@ -96,7 +107,6 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
 def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     """uv's version, cached by the binary's path, size and modification time (one run of `uv --version`)."""
     import json
-    import subprocess
 
     stat = os.stat(uv)
     key = f"{os.path.realpath(uv)}:{stat.st_size}:{stat.st_mtime_ns}"
@@ -106,6 +116,8 @@ def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     except (OSError, ValueError):
         known = {}
     if key not in known:
+        import subprocess
+
         output = subprocess.run([uv, "--version"], capture_output=True, text=True, timeout=30, check=False).stdout
         words = output.split()
         if len(words) < 2:

@@ -21,20 +21,23 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final, Literal
+from typing import NamedTuple
 
 from uvauth.urls import index_key, is_url, path_to_url
 from uvauth.uvcli import INDEX_ENV_VARS
 
+# On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Final, Literal
+
     from uvauth.requirements import RequirementsIndexes
     from uvauth.uvcli import Option, UvCommandLine
     from uvauth.uvconfig import ConfiguredIndex, UvConfig
 
-Flag = Literal["--default-index", "--index", "--index-url", "--extra-index-url", "--find-links"]
-Source = Literal["cli", "env", "requirements", "config", "uvauth"]
+    Flag = Literal["--default-index", "--index", "--index-url", "--extra-index-url", "--find-links"]
+    Source = Literal["cli", "env", "requirements", "config", "uvauth"]
 
 PYPI: Final = "https://pypi.org/simple"
 
@@ -44,8 +47,7 @@ INDEX_FLAGS: Final = tuple(ENV_VARS)
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-@dataclass(frozen=True)
-class IndexMention:
+class IndexMention(NamedTuple):
     """One index as it reached uv through the command line or the environment."""
 
     flag: Flag
@@ -57,8 +59,7 @@ class IndexMention:
     option: Option | None = None  # the argv tokens, for command-line mentions
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One entry of uv's index list, with everything the planner and ``explain`` need about it."""
 
     text: str
@@ -152,8 +153,7 @@ def _entry_from_mention(mention: IndexMention, named: Mapping[str, ConfiguredInd
         configured = named.get(mention.name)
         if configured is not None:
             # index-by-name clones the configured index; `explicit` is cleared, `default` follows the flag.
-            return replace(
-                _entry_from_config(configured, cwd),
+            return _entry_from_config(configured, cwd)._replace(
                 default=default,
                 explicit=False,
                 flat=False,
@@ -216,7 +216,7 @@ def uv_indexes(
     configured = [_entry_from_config(i, cwd) for i in (config.indexes if config else ())]
     if pip and config is not None:
         configured = [_entry_from_config(i, cwd) for i in config.pip_indexes] + configured
-    configured += [replace(_entry_from_config(i, cwd), source="uvauth") for i in synthesized]
+    configured += [_entry_from_config(i, cwd)._replace(source="uvauth") for i in synthesized]
     config_extra = _config_strings(config, "extra-index-url", pip, cwd)
     config_index_url = _config_strings(config, "index-url", pip, cwd)
     cli_index_url = by_flag["--index-url"][-1:]
@@ -242,8 +242,7 @@ def uv_indexes(
     return entries + flat
 
 
-@dataclass(frozen=True)
-class Roles:
+class Roles(NamedTuple):
     """What uv does with an index list: the facts uvauth must never change (uv-facts §1.2, §2.2)."""
 
     default: Entry | None  # None: PyPI

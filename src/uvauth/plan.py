@@ -27,26 +27,28 @@ is not made.
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Final, Literal
+from types import MappingProxyType
+from typing import NamedTuple
 
 from uvauth import mentions as m
 from uvauth.errors import UvauthError
 from uvauth.urls import covers, index_key, realm, redact
 from uvauth.uvcli import UvCommandLine, header_command, parse
 
+# On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Final, Literal
+
     from uvauth.credentials import Lookup
     from uvauth.requirements import RequirementsIndexes
-    from uvauth.uvconfig import ConfiguredIndex, UvConfig
+    from uvauth.uvconfig import ConfiguredIndex, GeneratedConfig, UvConfig
 
-Policy = Literal["auto", "always", "never"]
-PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
-Lever = Literal["none", "by-name", "seeded", "uv"]  # how uvauth makes an index's policy hold
-FindCredentials = Callable[[str, str, "str | None"], "Lookup"]  # (index URL, index name, keyring provider)
+    Policy = Literal["auto", "always", "never"]
+    PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
+    Lever = Literal["none", "by-name", "seeded", "uv"]  # how uvauth makes an index's policy hold
+    FindCredentials = Callable[[str, str, "str | None"], Lookup]  # (index URL, index name, keyring provider)
 
 BY_NAME_MIN_VERSION: Final = (0, 12, 5)
 SYNTH_PREFIX: Final = "uvauth-"
@@ -59,8 +61,7 @@ _WRITES_NOTHING: Final = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """uvauth's own settings, as far as the plan needs them."""
 
     authenticate: Policy | None = None  # from UVAUTH_AUTHENTICATE or a settings file
@@ -69,18 +70,19 @@ class Settings:
     prefixes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Secret:
-    """A value that must never be shown: ``str()`` and ``repr()`` give ``****``."""
+class Secret(NamedTuple):
+    """A value that must never be shown: ``str()`` and ``repr()`` hide it."""
 
-    value: str = field(repr=False)
+    value: str
+
+    def __repr__(self) -> str:
+        return "Secret(****)"
 
     def __str__(self) -> str:
         return "****"
 
 
-@dataclass(frozen=True)
-class PlannedIndex:
+class PlannedIndex(NamedTuple):
     """One index uv will contact, as ``explain`` shows it."""
 
     url: str  # redacted
@@ -94,23 +96,26 @@ class PlannedIndex:
     credential_source: str | None = None
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     argv: tuple[str, ...]
-    env: Mapping[str, str] = field(default_factory=dict)  # additions; values are not secrets
-    secrets: Mapping[str, Secret] = field(default_factory=dict)  # additions that are
-    config_text: str | None = None  # generated uv.toml, passed as --config-file
+    env: Mapping[str, str] = MappingProxyType({})  # additions; values are not secrets (defaults: read-only)
+    secrets: Mapping[str, Secret] = MappingProxyType({})  # additions that are
+    generated: GeneratedConfig | None = None  # a uv.toml to pass as --config-file
     indexes: tuple[PlannedIndex, ...] = ()
     changes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
     @property
+    def config_text(self) -> str | None:
+        """The generated uv.toml, rendered anew on each access (uvauth renders it only when not yet cached)."""
+        return self.generated.render() if self.generated is not None else None
+
+    @property
     def changed(self) -> bool:
-        return bool(self.env or self.secrets or self.config_text is not None) or bool(self.changes)
+        return bool(self.env or self.secrets or self.generated is not None) or bool(self.changes)
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(NamedTuple):
     cmdline: UvCommandLine
     env: Mapping[str, str]
     cwd: str
@@ -121,6 +126,8 @@ class Inputs:
 
 
 def _synth_name(url: str) -> str:
+    import hashlib
+
     return SYNTH_PREFIX + hashlib.sha256(index_key(url).encode()).hexdigest()[:10]
 
 
@@ -144,10 +151,10 @@ class _View:
 
     def signature(self, *, text: bool, with_explicit: bool) -> tuple[object, ...]:
         ours = tuple(e for e in self.roles.explicit if e.source == "uvauth")
-        roles = replace(self.roles, explicit=tuple(e for e in self.roles.explicit if e.source != "uvauth"))
+        roles = self.roles._replace(explicit=tuple(e for e in self.roles.explicit if e.source != "uvauth"))
         signature: tuple[object, ...] = roles.resolution()
         if text:
-            emitted = replace(roles, explicit=roles.explicit + ours) if with_explicit else roles
+            emitted = roles._replace(explicit=roles.explicit + ours) if with_explicit else roles
             signature += emitted.emitted(with_explicit=with_explicit)
         return signature
 
@@ -350,7 +357,7 @@ class Planner:
 
         self._add_prefixes(contacted, planned)
         secrets, sources = self._seed_credentials()
-        planned = [replace(p, credential_source=sources.get(p.merged_onto or "")) for p in planned]
+        planned = [p._replace(credential_source=sources.get(p.merged_onto or "")) for p in planned]
         return self._finish(planned, secrets)
 
     def _merge_onto(self, entry: m.Entry, home: ConfiguredIndex, policy: Policy, why: PolicyWhy) -> Lever:
@@ -440,10 +447,12 @@ class Planner:
         return value or None
 
     def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
-        from uvauth.credentials import env_var_prefix
-
         secrets: dict[str, Secret] = {}
         sources: dict[str, str] = {}
+        if not self.seed:
+            return secrets, sources  # and uvauth.credentials is not even imported
+        from uvauth.credentials import env_var_prefix
+
         for name, (url, _why) in self.seed.items():
             prefix = env_var_prefix(name)
             if self.inputs.env.get(prefix + "PASSWORD"):
@@ -467,20 +476,20 @@ class Planner:
     def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan:
         inputs = self.inputs
         env: dict[str, str] = {}
-        config_text = None
+        generated = None
         if self.synthesized or self.overrides:
-            from uvauth.uvconfig import render_losses, render_merged
+            from uvauth.uvconfig import GeneratedConfig, render_losses
 
             config = inputs.config if inputs.config is not None else _empty_config()
             lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
             if lost:
                 raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
                                       "cannot carry")
-            config_text = render_merged(
+            generated = GeneratedConfig(
                 config,
-                extra_indexes=[dict(s.table) for s in self.synthesized],
-                authenticate=self.overrides,
-                dest_dir=Path(inputs.config_dir) if inputs.config_dir else None,
+                extra_indexes=tuple(dict(s.table) for s in self.synthesized),
+                authenticate=dict(self.overrides),
+                dest_dir=inputs.config_dir or None,
             )
             # The file is passed as --config-file (it replaces discovery, which it already merged); any
             # --config-file the user gave is taken out, since uv accepts the flag once.
@@ -502,7 +511,7 @@ class Planner:
                     self.base_argv, include_index_url=emit_urls, include_find_links=emit_links
                 )
         return Plan(
-            argv=tuple(self.argv), env=env, secrets=secrets, config_text=config_text, indexes=tuple(planned),
+            argv=tuple(self.argv), env=env, secrets=secrets, generated=generated, indexes=tuple(planned),
             changes=tuple(self.changes), warnings=tuple(self.warnings),
         )
 

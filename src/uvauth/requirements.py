@@ -51,10 +51,9 @@ import os
 import posixpath
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 from uvauth.errors import UvauthError
@@ -65,8 +64,7 @@ __all__ = ["IndexOptionKind", "RequirementsIndexOption", "RequirementsIndexes", 
 IndexOptionKind = Literal["index-url", "extra-index-url", "find-links", "no-index"]
 
 
-@dataclass(frozen=True)
-class RequirementsIndexOption:
+class RequirementsIndexOption(NamedTuple):
     """One index option read from a requirements input."""
 
     kind: IndexOptionKind
@@ -83,8 +81,7 @@ class RequirementsIndexOption:
     line: int
 
 
-@dataclass(frozen=True)
-class RequirementsIndexes:
+class RequirementsIndexes(NamedTuple):
     """The index options of all requirements inputs, combined as uv combines them."""
 
     index_url: RequirementsIndexOption | None
@@ -116,36 +113,62 @@ def read_index_options(
 # --------------------------------------------------------------------------------------------------
 # Low-level scanning (uv's `unscanny`-based parser, as position arithmetic on the whole text)
 
+
+class _Lazy:
+    """A regular expression compiled on first use.  uvauth reads the requirements files before every
+    `uv pip` call, and a plain file needs only `_SKIP`: compiling them all up front costs a millisecond."""
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def _pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return self._compiled
+
+    def match(self, string: str, pos: int = 0) -> re.Match[str] | None:
+        return self._pattern().match(string, pos)
+
+    def search(self, string: str, pos: int = 0) -> re.Match[str] | None:
+        return self._pattern().search(string, pos)
+
+    def sub(self, repl: Callable[[re.Match[str]], str], string: str) -> str:
+        return self._pattern().sub(repl, string)
+
+
 #: Rust's `char::is_whitespace` (the Unicode White_Space property).
 _WS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_WS_RUN = re.compile(f"[{_WS}]*+")
-_WS_CHAR = re.compile(f"[{_WS}]")
-_TERMINAL = re.compile(r"[\n\r#]")
-_LINE_END = re.compile(r"[\n\r]")
+_WS_RUN = _Lazy(f"[{_WS}]*+")
+_WS_CHAR = _Lazy(f"[{_WS}]")
+_TERMINAL = _Lazy(r"[\n\r#]")
+_LINE_END = _Lazy(r"[\n\r]")
 #: `eat_wrappable_whitespace`: blanks, and backslash-newline continuations.
 _WRAP = r"[ \t]*+(?:\\(?:\n|\r\n|\r)[ \t]*+)*+"
-_WRAP_RE = re.compile(_WRAP)
+_WRAP_RE = _Lazy(_WRAP)
 #: A line holding only a plain requirement (no backslash, no `--` option after it): the common case,
 #: skipped in one go.  Anything this does not match goes through the faithful slow path.
 _SIMPLE_REQUIREMENT = (
     r"[A-Za-z0-9./$](?:[^\n\r\\ \t]|[ \t]++(?![\n\r\\#]|--))*+(?:[ \t]++(?:\#[^\r\n]*+)?)?+(?:\n|\r\n?)"
 )
 #: Trivia (blank lines, comments, continuations) and plain requirement lines.
-_SKIP = re.compile(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*+|{_SIMPLE_REQUIREMENT}))*+{_WRAP}")
+_SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*+|{_SIMPLE_REQUIREMENT}))*+{_WRAP}")
 #: Trivia only (for constraints files, whose requirements are looked at).
-_TRIVIA = re.compile(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*+))*+{_WRAP}")
+_TRIVIA = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*+))*+{_WRAP}")
 #: A requirement uv reads as *unnamed* (a path or URL), which a constraints file may not hold.  A
 #: heuristic (uv decides with its PEP 508 parser); it only decides whether uv fails before uvauth would.
-_UNNAMED = re.compile(
+_UNNAMED = _Lazy(
     r"[./$]|[A-Za-z][A-Za-z0-9+.\-]*://|[A-Za-z]:[\\/]"
     r"|[^\s;#@]*?(?:/|\.whl|\.zip|\.tar(?:\.gz|\.bz2|\.xz|\.lz|\.lzma|\.zst)?|\.tgz|\.tbz|\.txz|\.tlz)(?=[\s;#]|\Z)"
 )
-_REQUIREMENT_START = re.compile(r"[A-Za-z0-9./$]")
-_REQUIREMENT_STOP = re.compile(r"[\n\r \t\\]")
-_ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_REQUIREMENT_START = _Lazy(r"[A-Za-z0-9./$]")
+_REQUIREMENT_STOP = _Lazy(r"[\n\r \t\\]")
+_ENV_VAR = _Lazy(r"\$\{([A-Z0-9_]+)\}")
+_SCHEME = _Lazy(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _C0_OR_SPACE = "".join(chr(i) for i in range(0x21))
-_PACKAGE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+_PACKAGE_NAME = _Lazy(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 _UNSUPPORTED_OPTIONS = ("--prefer-binary", "--pre", "--trusted-host", "--use-feature")
 #: `Scheme::parse` in uv-pep508: the schemes a PEP 723 index value is parsed as a URL with.
 _KNOWN_SCHEMES = frozenset(
@@ -497,16 +520,18 @@ def _bad_for_role(name: str) -> bool:
 # Files, inputs and how they combine
 
 
-@dataclass
 class _Data:
     """The index part of uv's `RequirementsTxt` / `RequirementsSpecification`."""
 
-    index_url: RequirementsIndexOption | None = None
-    extra_index_urls: list[RequirementsIndexOption] = field(default_factory=list)
-    find_links: list[RequirementsIndexOption] = field(default_factory=list)
-    no_index: bool = False
-    #: Holds an editable or unnamed (path or URL) requirement: uv rejects that in a constraints file.
-    unnamed: bool = False
+    __slots__ = ("extra_index_urls", "find_links", "index_url", "no_index", "unnamed")
+
+    def __init__(self) -> None:
+        self.index_url: RequirementsIndexOption | None = None
+        self.extra_index_urls: list[RequirementsIndexOption] = []
+        self.find_links: list[RequirementsIndexOption] = []
+        self.no_index = False
+        #: Holds an editable or unnamed (path or URL) requirement: uv rejects that in a constraints file.
+        self.unnamed = False
 
     def update_from(self, other: _Data) -> None:
         """uv's `update_from` (a nested `-r` file): the including file's `--index-url` wins."""
@@ -518,8 +543,7 @@ class _Data:
         self.unnamed = self.unnamed or other.unnamed
 
 
-@dataclass
-class _Visited:
+class _Visited(NamedTuple):
     """uv's `VisitedFiles`: nested files already read (keyed as uv keys them), so that cycles end."""
 
     requirements: set[str]

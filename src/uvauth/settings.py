@@ -134,12 +134,11 @@ def resolve(forced: str | None, project_dir: Path, env: Mapping[str, str], cache
         raise UvauthError(f"invalid value {forced!r} for --authenticate", hint=f"use one of {', '.join(POLICIES)}")
     if not sources:
         return Resolved(forced=forced)  # type: ignore[arg-type]
-    import hashlib
     import json
 
-    key = hashlib.sha256(
-        json.dumps([_CACHE_VERSION, [(s.label, s.values) for s in sources]], sort_keys=True).encode()
-    ).hexdigest()[:24]
+    from uvauth.launch import cache_key
+
+    key = cache_key(json.dumps([_CACHE_VERSION, [(s.label, s.values) for s in sources]], sort_keys=True), 24)
     cached = cache / f"settings-{key}.json" if cache is not None else None
     if cached is not None:
         try:

@@ -32,14 +32,12 @@ Known differences between discovery and the rendered file (uv's ``--show-setting
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from uvauth.errors import UvauthError
 
@@ -51,6 +49,7 @@ __all__ = [
     "PYPROJECT_ONLY_KEYS",
     "ConfigFile",
     "ConfiguredIndex",
+    "GeneratedConfig",
     "Level",
     "UvConfig",
     "discover",
@@ -132,16 +131,14 @@ _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _END_OF_DOCUMENT = "(at end of document)"
 
 
-@dataclass(frozen=True)
-class ConfigFile:
+class ConfigFile(NamedTuple):
     path: Path
     level: Level
     options: Mapping[str, Any]  # uv's options table: the whole uv.toml, or [tool.uv] of a pyproject.toml
     is_pyproject: bool
 
 
-@dataclass(frozen=True)
-class ConfiguredIndex:
+class ConfiguredIndex(NamedTuple):
     name: str | None
     url: str  # verbatim as written
     default: bool
@@ -154,8 +151,7 @@ class ConfiguredIndex:
     table: Mapping[str, Any]  # the raw table as read
 
 
-@dataclass(frozen=True)
-class UvConfig:
+class UvConfig(NamedTuple):
     # Highest precedence first (project, user, system), or just the --config-file.
     files: tuple[ConfigFile, ...]
     # Top-level [[index]] of all files, higher precedence first, not de-duplicated.
@@ -164,7 +160,7 @@ class UvConfig:
     # accepts; kept for the interface.
     pip_indexes: tuple[ConfiguredIndex, ...]
     # Warnings uv itself prints during discovery (a `pyproject.toml` that cannot be parsed is skipped).
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     def named(self, name: str) -> ConfiguredIndex | None:
         """The first (winning) top-level index with that name, as uv's index-by-name look-up finds it."""
@@ -804,6 +800,51 @@ def render_merged(
     return tomlkit.dumps(doc)
 
 
+#: Part of :attr:`GeneratedConfig.key`: bump it when :func:`render_merged` writes a different file for the same
+#: inputs, or uvauth keeps using the files it cached before.
+RENDER_VERSION = 1
+
+
+class GeneratedConfig(NamedTuple):
+    """A ``uv.toml`` to generate: the inputs of :func:`render_merged`, and a cache key computed from them.
+
+    Rendering imports tomlkit, which is slow to import, and uvauth runs before every uv call: it names the
+    generated file by :attr:`key` and renders only when no file of that name exists yet.
+    """
+
+    config: UvConfig
+    extra_indexes: tuple[Mapping[str, Any], ...]
+    authenticate: Mapping[str, str]
+    dest_dir: str | None  # the directory the file is written to (see render_merged)
+
+    @property
+    def key(self) -> str:
+        """16 hex digits of a digest of everything the rendered text depends on."""
+        from uvauth import __version__
+        from uvauth.launch import cache_key
+
+        inputs = (
+            RENDER_VERSION,
+            __version__,
+            [(file.level, str(file.path), os.path.abspath(file.path), file.options) for file in self.config.files],
+            self.extra_indexes,
+            self.authenticate,
+            os.path.abspath(self.dest_dir) if self.dest_dir is not None else None,
+        )
+        # repr() of TOML data (dicts, lists, strings, numbers, booleans, dates and times) is exact, tells the types
+        # apart and keeps the key order, which the rendered text follows; a JSON dump has no dates.
+        return cache_key(repr(inputs), 16)
+
+    def render(self) -> str:
+        """The file's text (imports tomlkit)."""
+        return render_merged(
+            self.config,
+            extra_indexes=self.extra_indexes,
+            authenticate=self.authenticate,
+            dest_dir=Path(self.dest_dir) if self.dest_dir is not None else None,
+        )
+
+
 def render_losses(config: UvConfig) -> tuple[str, ...]:
     """Settings that :func:`render_merged` cannot pass on, as ``"path: key"``, most important first.
 
@@ -828,6 +869,8 @@ def render_hash(text: str) -> str:
 
 
 def _prepared_options(file: ConfigFile, dest: str | None) -> dict[str, Any]:
+    import copy
+
     options = {k: copy.deepcopy(v) for k, v in file.options.items() if k not in PYPROJECT_ONLY_KEYS}
     # uv: `std::path::absolute(path).parent()` -- lexical, symlinks are not resolved.
     base = os.path.dirname(os.path.abspath(file.path))
