@@ -74,8 +74,8 @@ def test_pass_through_exit_code_is_uvs(monkeypatch: pytest.MonkeyPatch, project:
 
 def test_reconciled_compile(exec_uv: Exec, project: Path) -> None:
     assert cli.main(["pip", "compile", "--index-url", U, "req.in"]) == 0
-    assert exec_uv.argv == ["--preview-features", "index-by-name", "pip", "compile", "--default-index", "art", "req.in"]
-    assert exec_uv.added == {"UV_CUSTOM_COMPILE_COMMAND": "uv pip compile req.in"}
+    assert exec_uv.argv == ["pip", "compile", "--default-index", "art", "req.in"]
+    assert exec_uv.added == {"UV_CUSTOM_COMPILE_COMMAND": "uv pip compile req.in", "UV_PREVIEW_FEATURES": "index-by-name"}
 
 
 def test_uvauth_option_is_never_passed_to_uv(exec_uv: Exec, project: Path) -> None:
@@ -89,11 +89,10 @@ def test_seeded_credentials_travel_only_in_the_environment(exec_uv: Exec, projec
     assert all(PASSWORD not in arg for arg in exec_uv.argv)
 
 
-def test_generated_config_is_private_and_passed_as_config_file(exec_uv: Exec, project: Path) -> None:
+def test_generated_config_is_private_and_passed_in_the_environment(exec_uv: Exec, project: Path) -> None:
     cli.main(["--authenticate", "always", "pip", "install", "--extra-index-url", "http://127.0.0.1:9/other/simple", "x"])
-    argv = exec_uv.argv
-    assert argv[0] == "--config-file"
-    generated = Path(argv[1])
+    assert "--config-file" not in exec_uv.argv  # UV_CONFIG_FILE keeps argv (and any header uv writes) unchanged
+    generated = Path(exec_uv.added["UV_CONFIG_FILE"])
     assert generated.parent == Path(os.environ["XDG_CACHE_HOME"]) / "uvauth"
     assert generated.stat().st_mode & 0o777 == 0o600
     assert generated.parent.stat().st_mode & 0o777 == 0o700
@@ -105,10 +104,10 @@ def test_generated_config_is_rendered_once(exec_uv: Exec, project: Path, monkeyp
     without importing tomlkit to render it again."""
     argv = ["--authenticate", "always", "pip", "install", "--extra-index-url", "http://127.0.0.1:9/other/simple", "x"]
     cli.main(argv)
-    first = exec_uv.argv[:2]
+    first = exec_uv.added["UV_CONFIG_FILE"]
     monkeypatch.setattr(uvconfig.GeneratedConfig, "render", lambda self: pytest.fail("rendered again"))
     cli.main(argv)
-    assert exec_uv.argv[:2] == first
+    assert exec_uv.added["UV_CONFIG_FILE"] == first
 
 
 def test_bad_setting_is_one_line_exit_2(project: Path, monkeypatch: pytest.MonkeyPatch,

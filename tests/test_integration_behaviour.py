@@ -400,11 +400,6 @@ def test_no_secret_anywhere(secret_server: IndexServer, netrc_file: NetrcWriter,
 KNOWN_CONFIG_LEAK = {"userinfo-global"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a synthesized index for a URL with userinfo is written to the "
-    'generated uv.toml with its password (`url = "http://alice:<password>@…"`)',
-)
 def test_generated_config_holds_no_userinfo_password(secret_server: IndexServer, tmp_path: Path) -> None:
     userinfo_url = secret_server.index_url.replace("http://", f"http://alice:{SECRET}@")
     (tmp_path / "req.in").write_text("tinypkg\n")
@@ -420,12 +415,6 @@ def test_generated_config_holds_no_userinfo_password(secret_server: IndexServer,
     assert [p.name for p in generated if SECRET in p.read_text()] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `--index-url http://user:pass@…` merged onto a configured index "
-    "becomes `--default-index art`, which drops the URL's credentials: uv fails "
-    "with `Missing credentials` where plain uv succeeds",
-)
 def test_userinfo_on_the_command_line_keeps_working(server: IndexServer, configured: Path) -> None:
     # Credentials only in the command-line URL (no netrc): uv sends them up front, so plain uv is clean.
     # Merging that URL onto the configured index must not lose them.

@@ -214,12 +214,6 @@ def test_lock_and_sync_with_project_index(
     assert imports(work, "tinypkg", "tinydep") == "1.0\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `uv export` writes its own argv into the header (no "
-    "UV_CUSTOM_COMPILE_COMMAND there), and uvauth rewrites argv: the header reads "
-    "`uv --preview-features index-by-name export … --default-index art`",
-)
 def test_export_with_project_index(pools: dict[str, ServerPool], netrc: Path, tmp_path: Path) -> None:
     server = pools["plain"][0]
     template = tmp_path / "proj"
@@ -288,11 +282,6 @@ def test_tool_install(
     assert installed.stdout == "tinytool 1.0 x\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: through uvauth the tool receipt records the command-line index as "
-    '`name = "art"`, `authenticate = "always"` instead of uv\'s unnamed `auto`',
-)
 def test_tool_install_receipt_is_uvs(
     tool_servers: dict[str, IndexServer], netrc: Path, tmp_path: Path, tool_env: dict[str, str]
 ) -> None:

@@ -117,19 +117,7 @@ def test_global_always(
     assert pair.uvauth.returncode == pair.uv.returncode
 
 
-HEADER_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: when uvauth generates a config but leaves argv alone (global policy on a requirements-file URL or "
-           "a configured index, authenticate-prefixes) it passes `--config-file <generated>` on uv's command line "
-           "and sets no UV_CUSTOM_COMPILE_COMMAND: the compile header becomes `uv --config-file …/uvauth/uv-<hash>.toml "
-           "pip compile …`",
-)  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    "where",
-    [w if not w.startswith("requirements") else pytest.param(w, marks=HEADER_BUG) for w in WHERE],
-)
+@pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("emit", [False, True], ids=["", "emit-index-url"])
 def test_global_always_output_is_uvs(
     servers: dict[str, IndexServer], netrc: Path, tmp_path: Path, where: str, emit: bool
@@ -166,7 +154,6 @@ def test_global_always_configured_index_without_policy(
     assert pair.uv.unauthenticated > 0 and pair.uvauth.returncode == pair.uv.returncode
 
 
-@HEADER_BUG
 def test_global_always_configured_index_without_policy_output_is_uvs(
     servers: dict[str, IndexServer], netrc: Path, tmp_path: Path
 ) -> None:
@@ -240,7 +227,6 @@ def test_prefixes_cover_files_outside_the_index_root(
     assert pair.uv.unauthenticated > 0 and pair.uvauth.returncode == pair.uv.returncode
 
 
-@HEADER_BUG
 def test_prefixes_output_is_uvs(servers: dict[str, IndexServer], netrc: Path, tmp_path: Path) -> None:
     outside_root(tmp_path, servers["outside-root"], "UVAUTH_AUTHENTICATE_PREFIXES").assert_fixed()
 
@@ -376,14 +362,6 @@ def test_synthesized_index_lock(servers: dict[str, IndexServer], netrc: Path, tm
     assert f'registry = "{url}"'.encode() in (locked.uv.files["uv.lock"] or b"")
 
 
-EXPORT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: `uv export` writes its own argv into the header (it has no UV_CUSTOM_COMPILE_COMMAND), and uvauth "
-    "rewrites argv: `uv --preview-features index-by-name export … --default-index <name>` (+ --config-file)",
-)
-
-
-@EXPORT_BUG
 def test_synthesized_index_export(servers: dict[str, IndexServer], netrc: Path, tmp_path: Path) -> None:
     server = servers["artifactory"]
     template = project(tmp_path, None)
@@ -397,6 +375,25 @@ def test_synthesized_index_export(servers: dict[str, IndexServer], netrc: Path, 
         collect=["uv.lock"],
     )
 
-    exported.assert_clean()
+    # `uv export` echoes its argv in its header (no reference by name possible) and --emit-index-url prints
+    # explicit indexes (no synthesized index possible): uvauth keeps the output and says it cannot keep the policy.
+    assert exported.uvauth.returncode == exported.uv.returncode == 0
+    assert exported.uvauth.stdout == exported.uv.stdout  # header and index lines included
     assert f"--index-url {url}" in exported.uvauth.stdout
-    exported.assert_fixed()  # stdout is the export, header included
+    assert exported.uvauth.stderr.count("uvauth: warning: cannot apply authenticate = always") == 1
+    assert "it prints explicit indexes" in exported.uvauth.stderr
+
+
+def test_synthesized_index_export_without_emitted_urls(
+    servers: dict[str, IndexServer], netrc: Path, tmp_path: Path
+) -> None:
+    """Without --emit-index-url the synthesized index shows nowhere: the policy holds and the output is uv's."""
+    server = servers["artifactory"]
+    exported = compare(
+        ["export", "--default-index", server.index_url],
+        template=project(tmp_path, None),
+        servers=[server],
+        env={"UVAUTH_AUTHENTICATE": "always"},
+        collect=["uv.lock"],
+    )
+    exported.assert_fixed()

@@ -104,32 +104,32 @@ def generated(p: Plan) -> dict[str, Any]:
 )
 def test_cli_url_of_a_configured_default_index_becomes_a_reference_by_name(given: list[str], rewritten: list[str]) -> None:
     p = plan(["pip", "compile", *given, "req.in"], config(ART_DEFAULT))
-    assert p.argv == ("--preview-features", "index-by-name", "pip", "compile", *rewritten, "req.in")
+    assert p.argv == ("pip", "compile", *rewritten, "req.in")
     # uv writes its own argv into the header: uvauth hands it the header of the command as typed (uv's rule keeps
     # an attached `-iURL`, so that stays too).
     header = f"uv pip compile {given[0]} req.in" if given[0].startswith("-ih") else "uv pip compile req.in"
-    assert p.env == {"UV_CUSTOM_COMPILE_COMMAND": header}
+    assert p.env == {"UV_CUSTOM_COMPILE_COMMAND": header, "UV_PREVIEW_FEATURES": "index-by-name"}
     assert p.secrets == {}
     assert p.config_text is None
 
 
 def test_extra_index_url_becomes_index_by_name_when_order_is_kept() -> None:
     p = plan(["pip", "install", "--extra-index-url", U, "tinypkg"], config(ART_ALWAYS))
-    assert p.argv == ("--preview-features", "index-by-name", "pip", "install", "--index", "art", "tinypkg")
-    assert p.env == {}  # pip install writes no header
+    assert p.argv == ("pip", "install", "--index", "art", "tinypkg")
+    assert p.env == {"UV_PREVIEW_FEATURES": "index-by-name"}  # pip install writes no header
 
 
 def test_environment_url_becomes_a_flag_and_its_variable_is_neutralised() -> None:
     p = plan(["pip", "install", "tinypkg"], config(ART_DEFAULT), env={"UV_INDEX_URL": U})
     # `--index-url=` is uv's "unset": the variable, still in the environment for uv's children, is ignored by uv.
-    assert p.argv == ("--preview-features", "index-by-name", "pip", "install", "--default-index", "art",
+    assert p.argv == ("pip", "install", "--default-index", "art",
                       "--index-url=", "tinypkg")
-    assert p.env == {}
+    assert p.env == {"UV_PREVIEW_FEATURES": "index-by-name"}
 
 
 def test_other_values_of_an_index_variable_are_kept_in_order() -> None:
     p = plan(["pip", "install", "x"], config(ART_ALWAYS), env={"UV_INDEX": f"{OTHER} {U}"})
-    assert p.argv == ("--preview-features", "index-by-name", "pip", "install", "--index", OTHER, "--index", "art", "x")
+    assert p.argv == ("pip", "install", "--index", OTHER, "--index", "art", "x")
 
 
 def test_emitted_url_text_must_not_change() -> None:
@@ -161,7 +161,7 @@ def test_a_reference_that_would_reorder_indexes_is_not_made() -> None:
 
 def test_name_equals_url_with_the_configured_name_becomes_the_name() -> None:
     p = plan(["lock", "--index", f"art={U}"], config(ART_ALWAYS))
-    assert p.argv == ("--preview-features", "index-by-name", "lock", "--index", "art")
+    assert p.argv == ("lock", "--index", "art")
 
 
 def test_nothing_after_the_run_command_is_touched() -> None:
@@ -176,8 +176,8 @@ def test_nothing_after_the_run_command_is_touched() -> None:
 
 def test_requirements_index_url_gets_an_earlier_default_by_name() -> None:
     p = plan(["pip", "compile", "req.in"], config(ART_ALWAYS), requirements=requirements_file(("index-url", U)))
-    assert p.argv == ("--preview-features", "index-by-name", "pip", "compile", "--default-index", "art", "req.in")
-    assert p.env == {"UV_CUSTOM_COMPILE_COMMAND": "uv pip compile req.in"}
+    assert p.argv == ("pip", "compile", "--default-index", "art", "req.in")
+    assert p.env == {"UV_CUSTOM_COMPILE_COMMAND": "uv pip compile req.in", "UV_PREVIEW_FEATURES": "index-by-name"}
 
 
 def test_requirements_index_url_already_shadowed_by_a_configured_default_needs_nothing() -> None:
@@ -295,3 +295,46 @@ def test_no_reference_by_name_when_the_user_passes_a_bare_index_directory() -> N
     p = plan(["pip", "install", "--index", "wheels", "--index-url", U, "x"], config(ART_DEFAULT))
     assert p.argv == ("pip", "install", "--index", "wheels", "--index-url", U, "x")
     assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+
+
+def test_preview_feature_joins_the_users_own() -> None:
+    p = plan(["pip", "install", "--index-url", U, "x"], config(ART_DEFAULT), env={"UV_PREVIEW_FEATURES": "json-output"})
+    assert p.env == {"UV_PREVIEW_FEATURES": "json-output,index-by-name"}
+
+
+def test_export_argv_is_never_changed_because_its_header_echoes_it() -> None:
+    cfg = config({**ART_DEFAULT, "authenticate": None}, **{})
+    p = plan(["export", "--default-index", U], cfg, settings=Settings(forced="always"))
+    assert p.argv == ("export", "--default-index", U)
+    assert p.config_via == "env" and p.generated is not None
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+
+
+def test_tool_install_keeps_the_url_its_receipt_records() -> None:
+    p = plan(["tool", "install", "--default-index", U, "tinytool"], config(ART_DEFAULT))
+    assert p.argv == ("tool", "install", "--default-index", U, "tinytool")
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+
+
+def test_credentials_in_a_command_line_url_survive_the_reference_by_name() -> None:
+    url = U.replace("https://", f"https://jane:{PASSWORD}@")
+    credentials = _answer_everything()
+    p = plan(["pip", "install", "--index-url", url, "x"], config(ART_DEFAULT), credentials=credentials)
+    assert "art" in p.argv and url not in p.argv
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+    assert credentials.calls == [(url, "art", None)]  # looked up from the URL itself: its userinfo comes first
+
+
+def test_synthesized_index_never_writes_url_credentials_to_disk() -> None:
+    url = OTHER.replace("https://", f"https://jane:{PASSWORD}@")
+    p = plan(["pip", "install", "--index-url", url, "x"], None, settings=Settings(forced="always"),
+             credentials=_answer_everything())
+    assert p.config_text is not None and PASSWORD not in p.config_text and "jane" not in p.config_text
+    assert generated(p)["index"][0]["url"] == OTHER
+
+
+def test_run_gets_its_changes_on_argv_so_the_program_inherits_nothing() -> None:
+    p = plan(["run", "--index-url", OTHER, "python", "x.py"], None, settings=Settings(forced="always"),
+             credentials=_answer_everything())
+    assert p.config_via == "argv" and "UV_PREVIEW_FEATURES" not in p.env
+    assert p.argv[:2] == ("--preview-features", "index-by-name")

@@ -157,10 +157,13 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, 
         uv_version=lambda: launch.uv_version(uv, env),
     )
     argv = list(planned.argv)
+    child_env = dict(env)
     if planned.generated is not None:
         path = launch.write_generated_config(planned.generated, env)
-        argv = ["--config-file", str(path), *argv]
-    child_env = dict(env)
+        if planned.config_via == "argv":
+            argv = ["--config-file", str(path), *argv]
+        else:
+            child_env["UV_CONFIG_FILE"] = str(path)
     child_env.update(planned.env)
     child_env.update({name: secret.value for name, secret in planned.secrets.items()})
     return uv, argv, child_env, planned

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from uvauth import mentions as m
 from uvauth.errors import UvauthError
-from uvauth.urls import covers, index_key, realm, redact
+from uvauth.urls import covers, index_key, realm, redact, userinfo, without_userinfo
 from uvauth.uvcli import UvCommandLine, header_command, parse
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
@@ -53,6 +53,10 @@ if TYPE_CHECKING:
 BY_NAME_MIN_VERSION: Final = (0, 12, 5)
 SYNTH_PREFIX: Final = "uvauth-"
 _SINGLE_VALUED: Final = ("--default-index", "--index-url", "--config-file")
+_RUNS_A_PROGRAM: Final = frozenset({"run", "tool run", "tool uvx"})
+# Commands that record the indexes they were given (tool receipts): a reference by name would be recorded as the
+# configured index (its name and policy) instead of the URL plain uv records.
+_RECORDS_INDEXES: Final = frozenset({"tool install", "tool upgrade"})
 
 # Commands that write no index URL anywhere (no lock file, no receipt, no output file): for these a by-name
 # reference may change the URL's spelling (a trailing slash, case) without changing any output.
@@ -100,7 +104,10 @@ class Plan(NamedTuple):
     argv: tuple[str, ...]
     env: Mapping[str, str] = MappingProxyType({})  # additions; values are not secrets (defaults: read-only)
     secrets: Mapping[str, Secret] = MappingProxyType({})  # additions that are
-    generated: GeneratedConfig | None = None  # a uv.toml to pass as --config-file
+    generated: GeneratedConfig | None = None  # a uv.toml replacing uv's discovery (it merges it)
+    # How uv gets the generated file: the `UV_CONFIG_FILE` variable keeps argv (and so any header uv writes from
+    # it) unchanged; `--config-file` for commands that run a program, which would inherit the variable.
+    config_via: Literal["env", "argv"] = "env"
     indexes: tuple[PlannedIndex, ...] = ()
     changes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -196,6 +203,11 @@ class Planner:
         self.warnings: list[str] = []
         self.text, self.with_explicit = _writes_index_text(inputs)
         self.original = _View(inputs, self.base_argv, ())
+        key = inputs.cmdline.key
+        # uv passes its environment to the program `uv run` / `uv tool run` runs: changes go on argv there.
+        self.runs_a_program = key in _RUNS_A_PROGRAM
+        # `uv export` writes its own argv into its header and has no UV_CUSTOM_COMPILE_COMMAND: argv stays as is.
+        self.argv_frozen = key == "export" and not inputs.cmdline.has("--no-header")
 
     # -- policies ------------------------------------------------------------------------------------------------
 
@@ -238,6 +250,8 @@ class Planner:
 
     def _accept(self, argv: list[str], synthesized: list[ConfiguredIndex]) -> bool:
         """Does this candidate keep uv's index list (and, where written, its URL text) exactly as it was?"""
+        if self.argv_frozen and argv != list(self.base_argv):
+            return False
         cmdline = parse(argv)
         if any(cmdline.count(flag) > 1 for flag in _SINGLE_VALUED):
             return False  # clap: "the argument '--default-index' cannot be used multiple times"
@@ -307,6 +321,8 @@ class Planner:
     def by_name_possible(self) -> bool:
         """Can uv be given references by name? Needs uv >= 0.12.5 (else uvauth runs uv unchanged), and no bare
         ``--index DIR`` of the user's own: with ``index-by-name`` enabled uv would read it as an unknown name."""
+        if self.inputs.cmdline.key in _RECORDS_INDEXES:
+            return False  # the receipt would record the configured index instead of the URL given
         version = self.uv_version()
         if version < BY_NAME_MIN_VERSION:
             raise _TooOld(
@@ -372,6 +388,9 @@ class Planner:
             lever = "uv"  # uv itself applies the (generated) configuration to it
         elif entry.mention is not None and self.try_by_name(entry.mention, name, self.synthesized):
             lever = "by-name"
+            if any(userinfo(entry.text)):
+                # The reference by name drops the URL's own credentials: hand them to uv for that index.
+                self.seed[name] = (entry.text, "credentials in the URL")
         elif entry.source == "requirements" and entry.default and self.try_default_reference(name):
             lever = "by-name"
         else:
@@ -379,7 +398,7 @@ class Planner:
         if policy == "always" and (lever == "none" or configured != "always"):
             # Seeded credentials hold whichever copy uv picks; and where uvauth imposed `always`, uvauth checks
             # for credentials itself, so a missing one is reported with the sources it tried.
-            self.seed[name] = (home.url, why)
+            self.seed.setdefault(name, (home.url, why))
             lever = "seeded"
         return lever
 
@@ -389,22 +408,25 @@ class Planner:
         from uvauth.uvconfig import ConfiguredIndex
 
         name = _synth_name(entry.text)
-        table = {"name": name, "url": entry.text, "explicit": True, "authenticate": policy}
-        index = ConfiguredIndex(name=name, url=entry.text, default=False, explicit=True, flat=False,
+        # The generated file is on disk: it never holds a URL's credentials (they are seeded from the URL instead).
+        url = without_userinfo(entry.text)
+        table = {"name": name, "url": url, "explicit": True, "authenticate": policy}
+        index = ConfiguredIndex(name=name, url=url, default=False, explicit=True, flat=False,
                                 authenticate=policy, origin="uvauth", level="config-file", section="index",
                                 table=table)
         candidate = [s for s in self.synthesized if s.name != name] + [index]
         if entry.mention is not None and self.try_by_name(entry.mention, name, candidate):
-            if policy == "always":
+            if policy == "always" or any(userinfo(entry.text)):
                 self.seed[name] = (entry.text, why)  # uvauth imposed it: check credentials first, name the tries
             return name, "by-name"
         if policy == "always" and self._accept(self.argv, candidate):
             self.synthesized = candidate
             self.seed[name] = (entry.text, why)
             return name, "seeded"
+        what = "this command's output (it prints explicit indexes)" if self.with_explicit else "what uv resolves"
         self.warnings.append(
             f"cannot apply authenticate = {policy} to {redact(entry.text)} ({entry.where}) without changing "
-            "what uv resolves; it keeps uv's default policy (auto)"
+            f"{what}; it keeps uv's default policy (auto)"
         )
         return None, "none"
 
@@ -491,12 +513,20 @@ class Planner:
                 authenticate=dict(self.overrides),
                 dest_dir=inputs.config_dir or None,
             )
-            # The file is passed as --config-file (it replaces discovery, which it already merged); any
-            # --config-file the user gave is taken out, since uv accepts the flag once.
-            self.argv = _drop_option(self.argv, "--config-file")
+            # A --config-file of the user's would win over UV_CONFIG_FILE (and uv takes the flag once): the
+            # generated file merged it already, so it is taken out.
+            without = _drop_option(self.argv, "--config-file")
+            if without != self.argv and self.argv_frozen:
+                raise _CannotGenerate("`uv export` writes its arguments into its header, and --config-file would "
+                                      "have to change")
+            self.argv = without
         if self.uses_by_name:
-            # A global option: before the subcommand it is clear of `--` and of `uv run`'s command.
-            self.argv = ["--preview-features", "index-by-name", *self.argv]
+            preview_env = inputs.env.get("UV_PREVIEW_FEATURES")
+            if self.runs_a_program or inputs.cmdline.has("--preview-features"):
+                # A global option: before the subcommand it is clear of `--` and of `uv run`'s command.
+                self.argv = ["--preview-features", "index-by-name", *self.argv]
+            else:
+                env["UV_PREVIEW_FEATURES"] = f"{preview_env},index-by-name" if preview_env else "index-by-name"
         if inputs.cmdline.key == "pip compile" and self.argv != list(self.base_argv):
             custom = inputs.cmdline.last("--custom-compile-command") or inputs.env.get("UV_CUSTOM_COMPILE_COMMAND")
             if inputs.config is not None and not custom:
@@ -511,7 +541,8 @@ class Planner:
                     self.base_argv, include_index_url=emit_urls, include_find_links=emit_links
                 )
         return Plan(
-            argv=tuple(self.argv), env=env, secrets=secrets, generated=generated, indexes=tuple(planned),
+            argv=tuple(self.argv), env=env, secrets=secrets, generated=generated,
+            config_via="argv" if self.runs_a_program else "env", indexes=tuple(planned),
             changes=tuple(self.changes), warnings=tuple(self.warnings),
         )
 

@@ -131,6 +131,15 @@ def userinfo(url: str) -> tuple[str | None, str | None]:
     return (username or None), password
 
 
+def without_userinfo(url: str) -> str:
+    """The URL text with any ``user:password@`` taken out, everything else exactly as written."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, tail = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{tail}"
+
+
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]*)@")
 
 
