@@ -117,8 +117,11 @@ def _find_credentials(url: str, name: str, keyring_provider: str | None, env: Ma
     return find_credentials(url, name=name, env=env, keyring_provider=keyring_provider)
 
 
-def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, list[str], dict[str, str], Plan | None]:
-    """Everything before the exec: (uv path, argv, environment, plan or None)."""
+def prepare(
+    cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False
+) -> tuple[str, list[str], dict[str, str], Plan | None]:
+    """Everything before the exec: (uv path, argv, environment, plan or None). Without ``always_plan`` a command
+    uvauth cannot have anything to change for is passed through without reading any configuration."""
     forced = next((o.value for o in reversed(cmdline.uvauth_options) if o.name == "--authenticate"), None)
     argv = cmdline.without_uvauth_options()
     if not _contacts_indexes(cmdline):
@@ -126,7 +129,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, 
     where = locate(cmdline, env)
     inputs = requirement_inputs(cmdline, env)
     settings_present = _settings_present(where, env)
-    if forced is None and not _needs_planning(cmdline, env, inputs, settings_present):
+    if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, settings_present):
         return launch.find_uv(env), argv, dict(env), None
 
     from uvauth import plan, settings, uvconfig

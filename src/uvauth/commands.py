@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
 from uvauth import __version__, uvcli
 from uvauth.errors import UvauthError
 from uvauth.urls import redact
+
+if TYPE_CHECKING:
+    from uvauth.plan import Plan, PlannedIndex
 
 EXPLAIN_SCHEMA: Final = "uvauth.explain/1"
 
@@ -29,12 +32,40 @@ app = typer.Typer(
 _PASS_THROUGH: Final = {"allow_interspersed_args": False, "ignore_unknown_options": True, "allow_extra_args": True}
 
 
+def _credential_source(index: PlannedIndex, planned: Plan, env: dict[str, str]) -> str | None:
+    """Where credentials for this index will come from — the source, never the secret."""
+    if index.credential_source is not None:  # uvauth seeds them: it already looked
+        return index.credential_source
+    if index.policy == "never":
+        return None
+    if index.url_has_credentials:
+        return "url: userinfo in the URL"
+    from uvauth.credentials import find_credentials
+
+    lookup = find_credentials(index.lookup_url, name=index.merged_onto, env=env,
+                              keyring_provider=planned.keyring_provider)
+    if lookup.credentials is None:
+        return f"none found (tried: {'; '.join(lookup.tried)})"
+    return f"{lookup.credentials.source}: {lookup.credentials.detail}"
+
+
 def explain_data(uv_args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """What uvauth would do for a uv command line, as the documented ``uvauth.explain/1`` JSON object."""
+    """What uvauth would do for a uv command line, as the ``uvauth.explain/1`` JSON object:
+
+    ``schema`` ("uvauth.explain/1"), ``uvauth`` (version), ``uv`` (path of the real uv), ``command`` (uv's
+    subcommand path), ``changed`` (whether uvauth changes anything), ``indexes`` (in uv's order, each with
+    ``url`` (redacted), ``role`` (default / extra / flat / explicit), ``source`` (config / cli / env /
+    requirements / uvauth), ``where`` (file:line, flag or variable), ``merged_onto`` (configured or synthesized
+    index name, or null), ``policy`` (always / auto / never), ``policy_reason`` (configured / option / prefix /
+    setting / default), ``lever`` (uv: uv applies it itself; by-name; seeded; none) and ``credential_source``
+    (e.g. "netrc: NETRC=… (machine host)", "none found (tried: …)", or null under policy never)), ``argv`` (what
+    uv is given, redacted), ``environment`` (names of the variables uvauth sets, never their values),
+    ``changes`` and ``warnings``. Fields are only ever added within a schema version.
+    """
     from uvauth.cli import prepare
 
     cmdline = uvcli.parse(uv_args)
-    uv, argv, child_env, planned = prepare(cmdline, env)
+    uv, argv, child_env, planned = prepare(cmdline, env, always_plan=True)
     added = sorted(name for name in child_env if env.get(name) != child_env[name])
     data: dict[str, Any] = {
         "schema": EXPLAIN_SCHEMA,
@@ -59,7 +90,7 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> dict[str, Any]:
                 "policy": index.policy,
                 "policy_reason": index.policy_why,
                 "lever": index.lever,
-                "credential_source": index.credential_source,
+                "credential_source": _credential_source(index, planned, env),
             }
             for index in planned.indexes
         ]
@@ -75,7 +106,7 @@ def _render_table(data: dict[str, Any]) -> None:
     console = Console()
     table = Table(title=f"uv {' '.join(data['command'])}: indexes", title_justify="left")
     for column in ("role", "url", "from", "handled as", "policy (why)", "how", "credentials"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for index in data["indexes"]:
         table.add_row(
             index["role"], index["url"], f"{index['source']}: {index['where']}", index["merged_onto"] or "-",

@@ -97,7 +97,9 @@ class PlannedIndex(NamedTuple):
     policy: Policy
     policy_why: PolicyWhy
     lever: Lever
-    credential_source: str | None = None
+    credential_source: str | None = None  # set where uvauth seeds credentials
+    lookup_url: str = ""  # the URL without userinfo, for showing where uv will find credentials
+    url_has_credentials: bool = False
 
 
 class Plan(NamedTuple):
@@ -111,6 +113,7 @@ class Plan(NamedTuple):
     indexes: tuple[PlannedIndex, ...] = ()
     changes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    keyring_provider: str | None = None
 
     @property
     def config_text(self) -> str | None:
@@ -368,7 +371,7 @@ class Planner:
                 url=redact(entry.text),
                 role="flat" if entry.flat else "default" if entry.default else "extra",
                 source=entry.source, where=entry.where, merged_onto=target, policy=policy, policy_why=why,
-                lever=lever,
+                lever=lever, lookup_url=without_userinfo(entry.text), url_has_credentials=any(userinfo(entry.text)),
             ))
 
         self._add_prefixes(contacted, planned)
@@ -457,7 +460,7 @@ class Planner:
             self.synthesized = candidate
             self.seed[name] = (prefix, "authenticate-prefixes")
             planned.append(PlannedIndex(redact(prefix), "explicit", "uvauth", "authenticate-prefixes", name,
-                                        "always", "prefix", "seeded"))
+                                        "always", "prefix", "seeded", lookup_url=without_userinfo(prefix)))
             self.changes.append(f"prefix {redact(prefix)}: credentials up front")
 
     def _keyring_provider(self) -> str | None:
@@ -543,7 +546,7 @@ class Planner:
         return Plan(
             argv=tuple(self.argv), env=env, secrets=secrets, generated=generated,
             config_via="argv" if self.runs_a_program else "env", indexes=tuple(planned),
-            changes=tuple(self.changes), warnings=tuple(self.warnings),
+            changes=tuple(self.changes), warnings=tuple(self.warnings), keyring_provider=self._keyring_provider(),
         )
 
 

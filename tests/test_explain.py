@@ -1,0 +1,133 @@
+"""`uvauth uvauth explain --json`: the uvauth.explain/1 object for each kind of index mention, policy and
+credential source. Nothing here contacts an index: explain never runs uv."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.keyring import FakeKeyring
+from uvauth.commands import explain_data
+
+HOST = "art.example.com"
+U = f"https://{HOST}/artifactory/api/pypi/pypi/simple"
+PASSWORD = "expl41n-secret"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "project"
+    directory.mkdir()
+    (directory / "uv.toml").write_text(f'# art\n[[index]]\nname = "art"\nurl = "{U}"\nauthenticate = "always"\n')
+    (directory / "req.in").write_text(f"--extra-index-url {U}/\ntinypkg\n")
+    (tmp_path / "netrc").write_text(f"machine {HOST} login jane password {PASSWORD}\n")
+    monkeypatch.setenv("NETRC", str(tmp_path / "netrc"))
+    monkeypatch.chdir(directory)
+    return directory
+
+
+def explain(*argv: str, **env: str) -> dict[str, Any]:
+    data = explain_data(list(argv), {**os.environ, **env})
+    assert PASSWORD not in json.dumps(data)
+    return data
+
+
+def only(data: dict[str, Any], **match: Any) -> dict[str, Any]:
+    [row] = [i for i in data["indexes"] if all(i[k] == v for k, v in match.items())]
+    return row
+
+
+def test_schema_and_a_configured_index(project: Path) -> None:
+    data = explain("lock")
+    assert data["schema"] == "uvauth.explain/1" and data["command"] == ["lock"]
+    row = only(data, source="config")
+    assert row == {
+        "url": U, "role": "extra", "source": "config", "where": f"{project}/uv.toml:2", "merged_onto": "art",
+        "policy": "always", "policy_reason": "configured", "lever": "uv",
+        "credential_source": f"netrc: NETRC={project.parent}/netrc (machine {HOST})",
+    }
+    assert data["changed"] is False and data["argv"] == ["lock"] and data["environment"] == []
+
+
+def test_command_line_url_merged_by_name(project: Path) -> None:
+    data = explain("pip", "install", "--index-url", U, "tinypkg")
+    row = only(data, source="cli")
+    assert (row["where"], row["role"], row["merged_onto"], row["lever"]) == ("--index-url", "default", "art", "by-name")
+    assert data["argv"] == ["pip", "install", "--default-index", "art", "tinypkg"]
+    assert data["environment"] == ["UV_PREVIEW_FEATURES"]
+
+
+def test_environment_url(project: Path) -> None:
+    row = only(explain("pip", "install", "tinypkg", UV_INDEX_URL=U), source="env")
+    assert (row["where"], row["merged_onto"]) == ("UV_INDEX_URL", "art")
+
+
+def test_requirements_file_duplicate_is_seeded(project: Path) -> None:
+    data = explain("pip", "compile", "req.in")
+    row = only(data, source="requirements")
+    assert (row["where"], row["url"], row["lever"]) == (f"{project}/req.in:1", U + "/", "seeded")
+    assert data["environment"] == ["UV_INDEX_ART_PASSWORD", "UV_INDEX_ART_USERNAME"]
+
+
+def test_global_policy_synthesizes_an_index(project: Path) -> None:
+    other = "https://other.example.com/simple"
+    (project.parent / "netrc").write_text(f"default login jane password {PASSWORD}\n")
+    row = only(explain("pip", "install", "--extra-index-url", other, "x", UVAUTH_AUTHENTICATE="always"), url=other)
+    assert row["policy"] == "always" and row["policy_reason"] == "setting"
+    assert row["merged_onto"].startswith("uvauth-") and row["lever"] == "by-name"
+
+
+def test_prefix_row(project: Path) -> None:
+    data = explain("lock", UVAUTH_AUTHENTICATE_PREFIXES=f"https://{HOST}/artifactory")
+    row = only(data, role="explicit")
+    assert (row["source"], row["policy"], row["policy_reason"], row["lever"]) == ("uvauth", "always", "prefix", "seeded")
+    assert row["credential_source"].startswith("netrc:")
+
+
+@pytest.mark.parametrize("source", ["url", "uv-index-env", "uv-auth-store", "keyring", "none"])
+def test_each_credential_source(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                fake_keyring: FakeKeyring, source: str) -> None:
+    monkeypatch.delenv("NETRC")
+    url, argv = U, ["lock"]
+    if source == "url":
+        url = U.replace("https://", f"https://jane:{PASSWORD}@")
+        argv = ["pip", "install", "--index-url", url, "x"]
+    elif source == "uv-index-env":
+        monkeypatch.setenv("UV_INDEX_ART_USERNAME", "jane")
+        monkeypatch.setenv("UV_INDEX_ART_PASSWORD", PASSWORD)
+    elif source == "uv-auth-store":
+        store = tmp_path / "store"
+        store.mkdir()
+        (store / "credentials.toml").write_text(
+            f'[[credential]]\nservice = "https://{HOST}/artifactory"\nusername = "jane"\nscheme = "basic"\n'
+            f'password = "{PASSWORD}"\n'
+        )
+        monkeypatch.setenv("UV_CREDENTIALS_DIR", str(store))
+    elif source == "keyring":
+        fake_keyring.add(U, "jane", PASSWORD)
+        argv = ["lock", "--keyring-provider", "subprocess"]
+    shown = [row["credential_source"] for row in explain(*argv)["indexes"]]
+    if source == "none":
+        assert len(shown) == 1 and shown[0].startswith("none found (tried: ")
+        assert "netrc" in shown[0] and "keyring" in shown[0]
+    else:
+        assert any(s.startswith(f"{source}:") for s in shown), shown
+
+
+def test_cli_prints_json_and_never_the_password(project: Path) -> None:
+    url = U.replace("https://", f"https://jane:{PASSWORD}@")
+    done = subprocess.run(
+        [sys.executable, "-m", "uvauth", "uvauth", "explain", "--json", "pip", "install", "--index-url", url, "x"],
+        capture_output=True, text=True, check=True,
+    )
+    assert json.loads(done.stdout)["schema"] == "uvauth.explain/1"
+    assert PASSWORD not in done.stdout + done.stderr
+    table = subprocess.run([sys.executable, "-m", "uvauth", "uvauth", "explain", "pip", "install", "--index-url",
+                            url, "x"], capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"})
+    assert "by-name" in table.stdout and PASSWORD not in table.stdout + table.stderr
