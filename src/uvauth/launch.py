@@ -96,6 +96,11 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
         candidate = os.path.join(directory or ".", "uv")
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and not _is_uvauth(candidate, ourselves):
             return candidate
+    # The uv installed with uvauth: usually in the scripts directory beside this interpreter (a venv, pipx, uv
+    # tool); the `uv` package's own finder covers the other layouts, but importing it costs sysconfig.
+    beside = os.path.join(os.path.dirname(sys.executable), "uv")
+    if os.path.isfile(beside) and os.access(beside, os.X_OK) and not _is_uvauth(beside, ourselves):
+        return beside
     try:
         from uv import find_uv_bin
 
