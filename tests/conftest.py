@@ -12,6 +12,7 @@ from support import NetrcWriter, write_netrc
 from support.indexserver import IndexServer, IndexServerFactory, Layout
 from support.keyring import FakeKeyring
 from support.pypiserver import PypiServer
+from support.uvrun import ServerPool
 from support.wheels import build_wheelhouse
 
 # Anything uv, uvauth, keyring or pip would pick up from the developer's shell.
@@ -120,3 +121,13 @@ def netrc_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> NetrcWriter:
         return path
 
     return write
+
+
+@pytest.fixture(scope="module")
+def pools(wheelhouse: Path) -> Iterator[dict[str, ServerPool]]:
+    """Per module: a growing pool of servers on distinct ports for each layout, for the cases where plain uv's
+    outcome depends on a hash of the URL (see support.uvrun.across_ports). Stopped by their handles."""
+    pools = {layout: ServerPool(wheelhouse, layout) for layout in ("plain", "artifactory")}
+    yield pools
+    for pool in pools.values():
+        pool.stop()

@@ -29,14 +29,6 @@ LAYOUTS: list[Layout] = ["plain", "artifactory"]
 VENV_PYTHON = ".venv/bin/python"
 
 
-@pytest.fixture(scope="module")
-def pools(wheelhouse: Path) -> Iterator[dict[str, ServerPool]]:
-    pools: dict[str, ServerPool] = {layout: ServerPool(wheelhouse, layout) for layout in LAYOUTS}
-    yield pools
-    for pool in pools.values():
-        pool.stop()
-
-
 @pytest.fixture
 def netrc(netrc_file: NetrcWriter) -> Path:
     return netrc_file(CREDS)

@@ -52,14 +52,6 @@ DETERMINISTIC = {
 }
 
 
-@pytest.fixture(scope="module")
-def pools(wheelhouse: Path) -> Iterator[dict[str, ServerPool]]:
-    pools: dict[str, ServerPool] = {layout: ServerPool(wheelhouse, layout) for layout in LAYOUTS}
-    yield pools
-    for pool in pools.values():
-        pool.stop()
-
-
 @pytest.fixture(autouse=True)
 def _netrc(netrc_file: NetrcWriter) -> None:
     netrc_file(CREDS)
