@@ -33,10 +33,6 @@ _PIP_REQUIREMENTS: Final = {
 _ENV_FOR: Final = {"--constraints": "UV_CONSTRAINT", "--overrides": "UV_OVERRIDE"}
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on", "y", "t"}
-
-
 class Where:
     """Where uv will look: its working directory, project directory and configuration switches."""
 
@@ -61,9 +57,9 @@ def locate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> Where:
     if project.name == "pyproject.toml":
         project = project.parent
     config_arg = cmdline.last("--config-file") or env.get("UV_CONFIG_FILE")
-    no_config = cmdline.has("--no-config") or _truthy(env.get("UV_NO_CONFIG"))
+    no_config = cmdline.has("--no-config") or uvcli.truthy(env.get("UV_NO_CONFIG"))
     if cmdline.command[:1] == ("pip",):  # the deprecated --isolated still disables config for pip commands
-        no_config = no_config or cmdline.has("--isolated") or _truthy(env.get("UV_ISOLATED"))
+        no_config = no_config or cmdline.has("--isolated") or uvcli.truthy(env.get("UV_ISOLATED"))
     return Where(cwd, project, (cwd / config_arg) if config_arg else None, no_config)
 
 

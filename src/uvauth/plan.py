@@ -22,7 +22,16 @@ The levers, in the order they are tried (uv-facts §8):
 Every candidate change is checked by rebuilding uv's index list from the new argv and environment
 (:func:`uvauth.mentions.uv_indexes`) and comparing roles — and, for commands that write index URLs (``pip compile
 --emit-index-url``, lock files, ``export --emit-index-url``), the verbatim URL text. A change that fails the check
-is not made.
+is not made. Three more rules keep uv's output byte for byte:
+
+* ``uv pip compile`` writes its argv into its header: when argv changes, ``UV_CUSTOM_COMPILE_COMMAND`` carries
+  the header uv would have written for the command as typed (unless the user set one).
+* ``uv export`` writes its argv into its header too, and has no such variable: its argv never changes.
+* ``uv tool install``/``upgrade`` record the indexes they were given in the tool's receipt: no references by name.
+
+The generated configuration and the ``index-by-name`` preview reach uv through the environment (``UV_CONFIG_FILE``,
+``UV_PREVIEW_FEATURES``), which leaves argv alone — except for ``uv run`` and ``uv tool run``, whose program would
+inherit those variables: there they go on argv, before the subcommand.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from typing import NamedTuple
 from uvauth import mentions as m
 from uvauth.errors import UvauthError
 from uvauth.urls import covers, index_key, realm, redact, userinfo, without_userinfo
-from uvauth.uvcli import UvCommandLine, header_command, parse
+from uvauth.uvcli import UvCommandLine, header_command, parse, truthy
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -139,10 +148,6 @@ def _synth_name(url: str) -> str:
     import hashlib
 
     return SYNTH_PREFIX + hashlib.sha256(index_key(url).encode()).hexdigest()[:10]
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on", "y", "t"}
 
 
 class _View:
@@ -341,7 +346,7 @@ class Planner:
 
     def make(self) -> Plan:
         inputs = self.inputs
-        if _truthy(inputs.env.get("DEPENDABOT")):
+        if truthy(inputs.env.get("DEPENDABOT")):
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
             return Plan(tuple(self.base_argv))
         try:

@@ -52,6 +52,11 @@ INDEX_ENV_VARS: Final = {
     "--find-links": ("UV_FIND_LINKS", ","),
 }
 
+def truthy(value: str | None) -> bool:
+    """uv's reading of a boolean environment variable (``UV_NO_CONFIG=1``, ``DEPENDABOT=true``, …)."""
+    return (value or "").strip().lower() in {"1", "true", "yes", "on", "y", "t"}
+
+
 # Commands whose first positional argument is a program to run: that argument and everything after it belong to
 # the program, not to uv.
 _RUNS_A_COMMAND: Final = frozenset({("run",), ("tool", "run"), ("tool", "uvx")})
