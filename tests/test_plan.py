@@ -338,3 +338,10 @@ def test_run_gets_its_changes_on_argv_so_the_program_inherits_nothing() -> None:
              credentials=_answer_everything())
     assert p.config_via == "argv" and "UV_PREVIEW_FEATURES" not in p.env
     assert p.argv[:2] == ("--preview-features", "index-by-name")
+
+
+def test_a_username_only_url_under_auto_is_not_an_error_without_a_password() -> None:
+    url = U.replace("https://", "https://jane@")
+    p = plan(["pip", "install", "--index-url", url, "x"], config({**ART_DEFAULT, "authenticate": None}),
+             credentials=FakeCredentials({}))
+    assert "art" in p.argv and not p.secrets

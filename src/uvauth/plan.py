@@ -205,7 +205,8 @@ class Planner:
         self.argv = list(self.base_argv)
         self.synthesized: list[ConfiguredIndex] = []
         self.overrides: dict[str, Policy] = {}
-        self.seed: dict[str, tuple[str, str]] = {}  # index name -> (URL, why)
+        # index name -> (URL to look credentials up for, required: may uv not run without them)
+        self.seed: dict[str, tuple[str, bool]] = {}
         self.uses_by_name = False  # whether uv must be told to enable its `index-by-name` preview
         self.changes: list[str] = []
         self.warnings: list[str] = []
@@ -398,7 +399,7 @@ class Planner:
             lever = "by-name"
             if any(userinfo(entry.text)):
                 # The reference by name drops the URL's own credentials: hand them to uv for that index.
-                self.seed[name] = (entry.text, "credentials in the URL")
+                self.seed[name] = (entry.text, policy == "always")
         elif entry.source == "requirements" and entry.default and self.try_default_reference(name):
             lever = "by-name"
         else:
@@ -406,7 +407,7 @@ class Planner:
         if policy == "always" and (lever == "none" or configured != "always"):
             # Seeded credentials hold whichever copy uv picks; and where uvauth imposed `always`, uvauth checks
             # for credentials itself, so a missing one is reported with the sources it tried.
-            self.seed.setdefault(name, (home.url, why))
+            self.seed.setdefault(name, (home.url, True))
             lever = "seeded"
         return lever
 
@@ -425,11 +426,12 @@ class Planner:
         candidate = [s for s in self.synthesized if s.name != name] + [index]
         if entry.mention is not None and self.try_by_name(entry.mention, name, candidate):
             if policy == "always" or any(userinfo(entry.text)):
-                self.seed[name] = (entry.text, why)  # uvauth imposed it: check credentials first, name the tries
+                # uvauth imposed it: check credentials first, name the tries; or keep the URL's own credentials.
+                self.seed[name] = (entry.text, policy == "always")
             return name, "by-name"
         if policy == "always" and self._accept(self.argv, candidate):
             self.synthesized = candidate
-            self.seed[name] = (entry.text, why)
+            self.seed[name] = (entry.text, True)
             return name, "seeded"
         what = "this command's output (it prints explicit indexes)" if self.with_explicit else "what uv resolves"
         self.warnings.append(
@@ -463,7 +465,7 @@ class Planner:
                                      "to this command's output")
                 continue
             self.synthesized = candidate
-            self.seed[name] = (prefix, "authenticate-prefixes")
+            self.seed[name] = (prefix, True)
             planned.append(PlannedIndex(redact(prefix), "explicit", "uvauth", "authenticate-prefixes", name,
                                         "always", "prefix", "seeded", lookup_url=without_userinfo(prefix)))
             self.changes.append(f"prefix {redact(prefix)}: credentials up front")
@@ -483,12 +485,14 @@ class Planner:
             return secrets, sources  # and uvauth.credentials is not even imported
         from uvauth.credentials import env_var_prefix
 
-        for name, (url, _why) in self.seed.items():
+        for name, (url, required) in self.seed.items():
             prefix = env_var_prefix(name)
             if self.inputs.env.get(prefix + "PASSWORD"):
                 sources[name] = f"{prefix}USERNAME/PASSWORD (already set)"
                 continue
             lookup = self.find_credentials(url, name, self._keyring_provider())
+            if lookup.credentials is None and not required:
+                continue  # e.g. a URL with a username only, under policy auto: uv asks as it would have
             if lookup.credentials is None:
                 raise UvauthError(
                     f"no credentials for index {name} ({redact(url)}), whose policy is authenticate = always; "
