@@ -130,3 +130,12 @@ def test_verbose_says_what_changed_in_one_redacted_line(exec_uv: Exec, project: 
 def test_nothing_printed_by_default(exec_uv: Exec, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cli.main(["pip", "compile", "--index-url", U, "req.in"])
     assert capsys.readouterr() == ("", "")
+
+
+def test_no_index_mention_and_no_setting_parses_no_toml(exec_uv: Exec, project: Path) -> None:
+    """The fast path decides from argv, the environment and file existence alone: a malformed uv.toml (which
+    uvauth would report if it parsed it) is left for uv to report."""
+    (project / "uv.toml").write_text("[[index]\nthis is not TOML\n")
+    assert cli.main(["lock"]) == 0
+    assert exec_uv.argv == ["lock"] and exec_uv.added == {}
+    assert cli.main(["lock", "--index-url", U]) == 2  # with an index mention uvauth reads it, and says it is broken

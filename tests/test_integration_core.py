@@ -294,6 +294,24 @@ def test_tool_install_receipt_is_uvs(
     pair.assert_same_result()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["tool", "install", "tinytool"], ["tool", "uvx", "--from", "tinytool"]],
+    ids=["tool-install", "uvx"],
+)
+def test_tool_commands_under_the_global_policy(
+    tool_servers: dict[str, IndexServer], netrc: Path, tmp_path: Path, tool_env: dict[str, str], command: list[str]
+) -> None:
+    """No uv.toml anywhere: `--authenticate always` alone makes the command-line index authenticate up front."""
+    server = tool_servers["artifactory"]
+    (tmp_path / "tool").mkdir()
+    # uv's options before uvx's program: everything after `tinytool` belongs to it.
+    args = [*command, "--default-index", server.index_url] + (["tinytool", "x"] if "uvx" in command else [])
+    pair = compare(args, template=tmp_path / "tool", servers=[server], env=tool_env,
+                   uvauth_args=["--authenticate", "always", *args])
+    pair.assert_fixed()  # plain uv: a 401 first on every request; uvauth: none, same output
+
+
 UVX_FORMS: dict[str, tuple[tuple[Tool, Tool], list[str]]] = {
     "uvauth tool uvx": (("uv", "uvauth"), ["tool", "uvx"]),
     "uvauth tool run": (("uv", "uvauth"), ["tool", "run"]),
