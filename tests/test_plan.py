@@ -345,3 +345,21 @@ def test_a_username_only_url_under_auto_is_not_an_error_without_a_password() -> 
     p = plan(["pip", "install", "--index-url", url, "x"], config({**ART_DEFAULT, "authenticate": None}),
              credentials=FakeCredentials({}))
     assert "art" in p.argv and not p.secrets
+
+
+def test_a_prefix_without_credentials_of_its_own_shares_those_of_an_index_under_it() -> None:
+    """CI sets UV_INDEX_ART_USERNAME/PASSWORD for the index; the Artifactory-wide prefix uses the same account."""
+    prefix = "https://art.example.com/artifactory"
+    credentials = FakeCredentials({"art": ("user", PASSWORD)})
+    p = plan(["lock"], config(ART_DEFAULT), settings=Settings(prefixes=(prefix,)), credentials=credentials)
+    prefix_name = generated(p)["index"][1]["name"]
+    variable = f"UV_INDEX_{prefix_name.upper().replace('-', '_')}_PASSWORD"
+    assert p.secrets[variable].value == PASSWORD
+    assert credentials.calls == [(prefix, prefix_name, None), (U, "art", None)]
+
+
+def test_a_prefix_with_no_credentials_anywhere_names_every_source_tried() -> None:
+    with pytest.raises(UvauthError) as raised:
+        plan(["lock"], config(ART_DEFAULT), settings=Settings(prefixes=("https://art.example.com/artifactory",)),
+             credentials=FakeCredentials({}))
+    assert f"for {U}: netrc" in str(raised.value)

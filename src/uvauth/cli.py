@@ -106,7 +106,7 @@ def _settings_present(where: Where, env: Mapping[str, str]) -> bool:
     return files_present(where.project, env)
 
 
-def _find_credentials(url: str, name: str, keyring_provider: str | None, env: Mapping[str, str]) -> Lookup:
+def _find_credentials(url: str, name: str | None, keyring_provider: str | None, env: Mapping[str, str]) -> Lookup:
     # Imported only for a plan that hands uv credentials up front: most plans do not.
     from uvauth.credentials import find_credentials
 

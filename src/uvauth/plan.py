@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     Policy = Literal["auto", "always", "never"]
     PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
     Lever = Literal["none", "by-name", "seeded", "uv"]  # how uvauth makes an index's policy hold
-    FindCredentials = Callable[[str, str, "str | None"], Lookup]  # (index URL, index name, keyring provider)
+    FindCredentials = Callable[[str, "str | None", "str | None"], Lookup]  # (index URL, index name, keyring provider)
 
 BY_NAME_MIN_VERSION: Final = (0, 12, 5)
 SYNTH_PREFIX: Final = "uvauth-"
@@ -207,6 +207,8 @@ class Planner:
         self.overrides: dict[str, Policy] = {}
         # index name -> (URL to look credentials up for, required: may uv not run without them)
         self.seed: dict[str, tuple[str, bool]] = {}
+        # prefix index name -> the (URL, name) of indexes under it, whose credentials it may share
+        self.seed_fallbacks: dict[str, list[tuple[str, str | None]]] = {}
         self.uses_by_name = False  # whether uv must be told to enable its `index-by-name` preview
         self.changes: list[str] = []
         self.warnings: list[str] = []
@@ -466,6 +468,12 @@ class Planner:
                 continue
             self.synthesized = candidate
             self.seed[name] = (prefix, True)
+            # A prefix is usually one account's space (an Artifactory instance, a GitLab API, an Azure org): with
+            # no credentials of its own it takes those of the first index under it that has some.
+            self.seed_fallbacks[name] = [
+                (entry.text, (self.configured_home(entry) or entry).name)
+                for entry in contacted if self._under_prefix(entry.text, prefix)
+            ]
             planned.append(PlannedIndex(redact(prefix), "explicit", "uvauth", "authenticate-prefixes", name,
                                         "always", "prefix", "seeded", lookup_url=without_userinfo(prefix)))
             self.changes.append(f"prefix {redact(prefix)}: credentials up front")
@@ -491,6 +499,13 @@ class Planner:
                 sources[name] = f"{prefix}USERNAME/PASSWORD (already set)"
                 continue
             lookup = self.find_credentials(url, name, self._keyring_provider())
+            tried = list(lookup.tried)
+            for other_url, other_name in self.seed_fallbacks.get(name, ()):
+                if lookup.credentials is not None:
+                    break
+                lookup = self.find_credentials(other_url, other_name, self._keyring_provider())
+                tried += [f"for {redact(other_url)}: {t}" for t in lookup.tried]
+            lookup = lookup._replace(tried=tuple(tried))
             if lookup.credentials is None and not required:
                 continue  # e.g. a URL with a username only, under policy auto: uv asks as it would have
             if lookup.credentials is None:
