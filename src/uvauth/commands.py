@@ -25,6 +25,7 @@ app = typer.Typer(
     name="uvauth uvauth",
     help="uvauth's own commands. Anything else given to uvauth runs uv.",
     add_completion=False,  # completions come from `uvauth uvauth completion`, built on uv's own
+    rich_markup_mode="markdown",  # reflow the docstrings (their line breaks are for the source, not the help)
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
