@@ -1,0 +1,98 @@
+"""Finding the real uv without finding uvauth itself, and becoming it: output, exit codes and the private files
+uvauth writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from uvauth import launch
+from uvauth.errors import UvauthError
+
+UVAUTH = str(Path(sys.executable).with_name("uvauth"))
+REAL_UV = str(Path(sys.executable).with_name("uv"))
+
+
+def _script(path: Path, body: str) -> Path:
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return path
+
+
+def _run(args: list[str], path: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": path}
+    return subprocess.run([UVAUTH, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["help", "pip"], ["pip", "--help"]],
+                         ids=["version", "help", "help-pip", "pip-help"])
+def test_pass_through_prints_exactly_what_uv_prints(args: list[str]) -> None:
+    plain = subprocess.run([REAL_UV, *args], capture_output=True, text=True, env={**os.environ, "PAGER": "cat"})
+    through = subprocess.run([UVAUTH, *args], capture_output=True, text=True, env={**os.environ, "PAGER": "cat"})
+    assert (through.returncode, through.stdout, through.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+
+
+def test_uvauth_uv_wins(tmp_path: Path) -> None:
+    fake = _script(tmp_path / "my-uv", 'echo "fake uv $*"')
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True,
+                          env={**os.environ, "UVAUTH_UV": str(fake)})
+    assert done.stdout == "fake uv --version\n"
+
+
+def test_uvauth_uv_that_is_not_executable_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(UvauthError, match="UVAUTH_UV"):
+        launch.find_uv({"UVAUTH_UV": str(tmp_path / "missing"), "PATH": ""})
+
+
+def test_a_uv_on_path_is_preferred_to_the_bundled_one(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _script(bin_dir / "uv", 'echo "path uv $*"')
+    assert _run(["--version"], f"{bin_dir}:/usr/bin:/bin").stdout == "path uv --version\n"
+
+
+@pytest.mark.parametrize("kind", ["symlink", "shim"])
+def test_a_uv_on_path_that_is_uvauth_is_skipped(tmp_path: Path, kind: str) -> None:
+    """People alias or symlink `uv` to uvauth: uvauth must not exec itself (forever)."""
+    shim_dir = tmp_path / "shims"
+    shim_dir.mkdir()
+    if kind == "symlink":
+        (shim_dir / "uv").symlink_to(UVAUTH)
+    else:
+        _script(shim_dir / "uv", f'exec {UVAUTH} "$@"')
+    later = tmp_path / "later"
+    later.mkdir()
+    _script(later / "uv", 'echo "the real uv $*"')
+    assert _run(["--version"], f"{shim_dir}:{later}:/usr/bin:/bin").stdout == "the real uv --version\n"
+
+
+def test_without_any_uv_on_path_the_bundled_one_runs(tmp_path: Path) -> None:
+    done = _run(["--version"], "/usr/bin:/bin")
+    assert done.stdout == subprocess.run([REAL_UV, "--version"], capture_output=True, text=True).stdout
+
+
+def test_exit_code_is_uvs(tmp_path: Path) -> None:
+    fake = _script(tmp_path / "uv", "exit 42")
+    done = subprocess.run([UVAUTH, "anything"], env={**os.environ, "UVAUTH_UV": str(fake)})
+    assert done.returncode == 42
+
+
+def test_private_files_are_written_atomically_with_mode_0600(tmp_path: Path) -> None:
+    directory = launch.cache_dir({"XDG_CACHE_HOME": str(tmp_path)})
+    assert directory.stat().st_mode & 0o777 == 0o700
+    written = launch.write_private(directory, "x.toml", "a = 1\n")
+    assert written.read_text() == "a = 1\n" and written.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in directory.iterdir()] == ["x.toml"]  # no temporary left behind
+
+
+def test_uv_version_is_probed_once_and_cached(tmp_path: Path) -> None:
+    counter = tmp_path / "count"
+    fake = _script(tmp_path / "uv", f'echo x >> {counter}; echo "uv 0.13.8 (test)"')
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert launch.uv_version(str(fake), env) == (0, 13, 8)
+    assert launch.uv_version(str(fake), env) == (0, 13, 8)
+    assert counter.read_text().count("x") == 1
