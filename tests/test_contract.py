@@ -139,3 +139,13 @@ def test_no_index_mention_and_no_setting_parses_no_toml(exec_uv: Exec, project: 
     assert cli.main(["lock"]) == 0
     assert exec_uv.argv == ["lock"] and exec_uv.added == {}
     assert cli.main(["lock", "--index-url", U]) == 2  # with an index mention uvauth reads it, and says it is broken
+
+
+def test_quiet_hides_uvauths_warnings_as_it_hides_uvs(exec_uv: Exec, project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(launch, "uv_version", lambda uv, env: (0, 12, 0))  # too old: warn, run uv unchanged
+    argv = ["pip", "compile", "--index-url", U, "req.in"]
+    cli.main(argv)
+    assert "uvauth: warning:" in capsys.readouterr().err
+    cli.main(["-q", *argv])
+    assert capsys.readouterr().err == ""

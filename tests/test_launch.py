@@ -96,3 +96,12 @@ def test_uv_version_is_probed_once_and_cached(tmp_path: Path) -> None:
     assert launch.uv_version(str(fake), env) == (0, 13, 8)
     assert launch.uv_version(str(fake), env) == (0, 13, 8)
     assert counter.read_text().count("x") == 1
+
+
+def test_the_uv_setting_of_the_user_file_is_used_on_pass_through(tmp_path: Path) -> None:
+    fake = _script(tmp_path / "my-uv", 'echo "configured uv $*"')
+    settings = Path(os.environ["XDG_CONFIG_HOME"]) / "uvauth" / "uvauth.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(f'uv = "{fake}"\n')
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True)
+    assert done.stdout == "configured uv --version\n"

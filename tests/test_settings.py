@@ -103,3 +103,20 @@ def test_a_warm_run_does_not_import_pydantic(dirs: dict[str, Path]) -> None:
     assert run() == "always False\n"  # warm: from the cache
     dirs["user"].write_text('authenticate = "never"\n')
     assert run() == "never True\n"  # sources changed: validated again
+
+
+def test_the_path_of_uv_is_not_a_project_setting(dirs: dict[str, Path]) -> None:
+    (dirs["root"] / "uvauth.toml").write_text('uv = "/opt/uv"\n')
+    with pytest.raises(UvauthError, match="setting of this machine") as raised:
+        resolve(None, dirs["project"], _env(dirs), dirs["cache"])
+    assert raised.value.where == str(dirs["root"] / "uvauth.toml")
+
+
+def test_the_user_files_uv_is_found_for_every_command(dirs: dict[str, Path]) -> None:
+    from uvauth.settings import user_uv
+
+    env = _env(dirs, XDG_CACHE_HOME=str(dirs["cache"]))
+    assert user_uv(env) is None
+    dirs["user"].write_text('uv = "/opt/uv"\n')
+    assert user_uv(env) == "/opt/uv"
+    assert user_uv({**env, "UVAUTH_UV": "/elsewhere/uv"}) is None  # the variable wins, in launch.find_uv

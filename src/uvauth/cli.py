@@ -120,13 +120,15 @@ def prepare(
     uvauth cannot have anything to change for is passed through without reading any configuration."""
     forced = next((o.value for o in reversed(cmdline.uvauth_options) if o.name == "--authenticate"), None)
     argv = cmdline.without_uvauth_options()
+    from uvauth.settings import user_uv
+
     if not _contacts_indexes(cmdline):
-        return launch.find_uv(env), argv, dict(env), None
+        return launch.find_uv(env, user_uv(env)), argv, dict(env), None
     where = locate(cmdline, env)
     inputs = requirement_inputs(cmdline, env)
     settings_present = _settings_present(where, env)
     if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, settings_present):
-        return launch.find_uv(env), argv, dict(env), None
+        return launch.find_uv(env, user_uv(env)), argv, dict(env), None
 
     from uvauth import plan, settings, uvconfig
     from uvauth.requirements import read_index_options
@@ -168,13 +170,14 @@ def prepare(
     return uv, argv, child_env, planned
 
 
-def report(planned: Plan | None, verbose: int) -> None:
-    """Warnings always; with uv's -v one line of what changed; with -vv the whole plan. Never a secret."""
+def report(planned: Plan | None, verbose: int, quiet: int) -> None:
+    """Warnings unless uv's -q (which hides uv's own); with uv's -v one line of what changed; with -vv the whole
+    plan. Never a secret."""
     if planned is None:
         return
     from uvauth.urls import redact
 
-    for warning in planned.warnings:
+    for warning in planned.warnings if not quiet else ():
         print(f"uvauth: warning: {redact(warning)}", file=sys.stderr)
     if verbose >= 1 and planned.changes:
         print(f"uvauth: {redact('; '.join(planned.changes))}", file=sys.stderr)
@@ -201,7 +204,7 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
             traceback.print_exc()
         print(f"uvauth: error: {error}", file=sys.stderr)
         return error.exit_code
-    report(planned, verbose)
+    report(planned, verbose, cmdline.count("--quiet"))
     return launch.exec_uv(uv, argv, child_env)
 
 

@@ -38,13 +38,14 @@ _PYPROJECT_TABLE: Final = "[tool.uvauth"
 
 
 class Source:
-    """One place settings came from: its label (for messages) and its raw values."""
+    """One place settings came from: its label (for messages), its raw values, and whether it is a project's."""
 
-    __slots__ = ("label", "values")
+    __slots__ = ("label", "values", "project")
 
-    def __init__(self, label: str, values: Mapping[str, Any]) -> None:
+    def __init__(self, label: str, values: Mapping[str, Any], project: bool = False) -> None:
         self.label = label
         self.values = values
+        self.project = project
 
 
 class Resolved:
@@ -60,6 +61,11 @@ class Resolved:
         self.authenticate_prefixes = authenticate_prefixes
         self.uv = uv
         self.forced = forced  # the command line's --authenticate
+
+
+def _user_file(env: Mapping[str, str]) -> str:
+    config_home = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
+    return os.path.join(config_home, "uvauth", "uvauth.toml")
 
 
 def _locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, bool]]:
@@ -81,8 +87,7 @@ def _locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, 
         if _PYPROJECT_TABLE in text:
             found.append((f"{pyproject} [tool.uvauth]", pyproject, True))
             break
-    config_home = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
-    user = type(project_dir)(config_home) / "uvauth" / "uvauth.toml"  # the same Path class, no import needed
+    user = type(project_dir)(_user_file(env))  # the same Path class, no import needed
     if user.is_file():
         found.append((str(user), user, False))
     return found
@@ -115,8 +120,22 @@ def file_sources(project_dir: Path, env: Mapping[str, str]) -> list[Source]:
     for label, path, in_pyproject in _locate(project_dir, env):
         values = _read_toml(path, ("tool", "uvauth") if in_pyproject else ())
         if values is not None:
-            sources.append(Source(label, values))
+            sources.append(Source(label, values, project=str(path) != _user_file(env)))
     return sources
+
+
+def user_uv(env: Mapping[str, str]) -> str | None:
+    """The ``uv`` setting of the user's settings file, for every command (pass-through included): the path of
+    uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only — one ``stat`` when unset."""
+    path = _user_file(env)
+    if env.get("UVAUTH_UV") or not os.path.isfile(path):
+        return None
+    from pathlib import Path
+
+    from uvauth.launch import cache_dir
+
+    values = _read_toml(Path(path)) or {}
+    return _resolve_sources([Source(path, values)], None, cache_dir(env)).uv
 
 
 def env_source(env: Mapping[str, str]) -> Source | None:
@@ -130,6 +149,10 @@ def env_source(env: Mapping[str, str]) -> Source | None:
 def resolve(forced: str | None, project_dir: Path, env: Mapping[str, str], cache: Path | None) -> Resolved:
     """Merge and validate the settings; see the module docstring for the sources and the cache."""
     sources = [s for s in (env_source(env), *file_sources(project_dir, env)) if s is not None]
+    return _resolve_sources(sources, forced, cache)
+
+
+def _resolve_sources(sources: list[Source], forced: str | None, cache: Path | None) -> Resolved:
     if forced is not None and forced not in POLICIES:
         raise UvauthError(f"invalid value {forced!r} for --authenticate", hint=f"use one of {', '.join(POLICIES)}")
     if not sources:
@@ -171,6 +194,9 @@ def _validate(sources: list[Source]) -> dict[str, Any]:
     merged: dict[str, Any] = {"authenticate": None, "authenticate_source": "", "authenticate_prefixes": [],
                               "uv": None}
     for source in reversed(sources):  # weakest first, so stronger sources overwrite
+        if source.project and "uv" in source.values:
+            raise UvauthError("`uv` (the path of the real uv) is a setting of this machine, not of a project",
+                              where=source.label, hint="set UVAUTH_UV, or `uv` in ~/.config/uvauth/uvauth.toml")
         values = validate_source(source.label, source.values)
         for field, value in values.items():
             merged[field] = value
