@@ -101,7 +101,7 @@ def parse_index_value(flag: Flag, text: str, cwd: str, configured_names: frozens
     """
     if flag in ("--index", "--default-index"):
         head, eq, rest = text.partition("=")
-        if eq and _INDEX_NAME.match(head) and (is_url(rest) or rest):
+        if eq and rest and _INDEX_NAME.match(head):
             return _url_of(rest, cwd), head
         if not is_url(text) and text in configured_names:
             return None, text
