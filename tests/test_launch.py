@@ -105,3 +105,25 @@ def test_the_uv_setting_of_the_user_file_is_used_on_pass_through(tmp_path: Path)
     settings.write_text(f'uv = "{fake}"\n')
     done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True)
     assert done.stdout == "configured uv --version\n"
+
+
+@pytest.mark.integration
+def test_uvauth_becomes_uv_so_ctrl_c_behaves_as_with_uv() -> None:
+    """uvauth execs uv: the same process *is* uv (no supervisor in between), so SIGINT reaches uv, which hands it to
+    `uv run`'s program, and the exit status is the one plain uv gives."""
+    import signal
+
+    program = "import time; print('ready', flush=True); time.sleep(60)"
+    outcomes = []
+    for launcher in (REAL_UV, UVAUTH):
+        process = subprocess.Popen([launcher, "run", "--no-project", "python", "-c", program],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert process.stdout is not None and process.stdout.readline() == "ready\n"
+            assert os.path.realpath(f"/proc/{process.pid}/exe") == os.path.realpath(REAL_UV)
+            process.send_signal(signal.SIGINT)
+            outcomes.append(process.wait(timeout=30))
+        finally:
+            process.kill()
+            process.communicate()
+    assert outcomes[0] == outcomes[1] != 0
