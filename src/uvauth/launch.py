@@ -102,7 +102,7 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
     if os.path.isfile(beside) and os.access(beside, os.X_OK) and not _is_uvauth(beside, ourselves):
         return beside
     try:
-        from uv import find_uv_bin
+        from uv import find_uv_bin  # type: ignore[import-not-found,unused-ignore]  # the uv package ships no types
 
         return str(find_uv_bin())
     except (ImportError, FileNotFoundError):

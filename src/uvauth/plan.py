@@ -369,6 +369,8 @@ class Planner:
         for entry in contacted:
             home = self.configured_home(entry)
             policy, why = self.policy(entry, home)
+            target: str | None
+            lever: Lever
             if home is not None and home.name:
                 target, lever = home.name, self._merge_onto(entry, home, policy, why)
             elif policy != "auto":
