@@ -15,7 +15,9 @@ from uvauth.errors import UvauthError
 class UvauthSettings(BaseSettings):
     """uvauth's settings. Every field is optional; an unset field leaves uv's own behaviour."""
 
-    model_config = SettingsConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda f: f.replace("_", "-"))
+    model_config = SettingsConfigDict(
+        extra="forbid", populate_by_name=True, alias_generator=lambda field: field.replace("_", "-")
+    )
 
     authenticate: Literal["always", "auto", "never"] | None = None
     """Policy for every index uv will contact that sets no ``authenticate`` of its own in uv's configuration:

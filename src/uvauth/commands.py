@@ -126,7 +126,9 @@ def _render_table(data: dict[str, Any]) -> None:
 
 @app.command(context_settings=_PASS_THROUGH)
 def explain(
-    uv_args: Annotated[list[str] | None, typer.Argument(help="The uv command line, as you would type it after `uv`.")] = None,
+    uv_args: Annotated[
+        list[str] | None, typer.Argument(help="The uv command line, as you would type it after `uv`.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the uvauth.explain/1 JSON object.")] = False,
 ) -> None:
     """Show what uvauth would do for a uv command line, without running uv: each index uv would contact (in

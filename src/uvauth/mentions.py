@@ -93,7 +93,9 @@ def _url_of(text: str, cwd: str) -> str:
     return text if is_url(text) else path_to_url(text, cwd)
 
 
-def parse_index_value(flag: Flag, text: str, cwd: str, configured_names: frozenset[str]) -> tuple[str | None, str | None]:
+def parse_index_value(
+    flag: Flag, text: str, cwd: str, configured_names: frozenset[str]
+) -> tuple[str | None, str | None]:
     """(url, name) of an index flag's value, as ``Index::from_str`` and index-by-name read it.
 
     ``--index`` and ``--default-index`` take a URL, a path, ``name=URL`` or (uv ≥ 0.12.5) the name of a configured
@@ -131,7 +133,7 @@ def command_line_mentions(
     return tuple(mentions)
 
 
-def _entry_from_config(index: ConfiguredIndex, cwd: str) -> Entry:
+def entry_from_config(index: ConfiguredIndex, cwd: str) -> Entry:
     base = os.path.dirname(index.origin.rsplit(":", 1)[0]) or cwd
     return Entry(
         text=index.url,
@@ -153,7 +155,7 @@ def _entry_from_mention(mention: IndexMention, named: Mapping[str, ConfiguredInd
         configured = named.get(mention.name)
         if configured is not None:
             # index-by-name clones the configured index; `explicit` is cleared, `default` follows the flag.
-            return _entry_from_config(configured, cwd)._replace(
+            return entry_from_config(configured, cwd)._replace(
                 default=default,
                 explicit=False,
                 flat=False,
@@ -213,10 +215,10 @@ def uv_indexes(
         if index.name and index.name not in named:
             named[index.name] = index
     by_flag = {flag: [_entry_from_mention(m, named, cwd) for m in mentions if m.flag == flag] for flag in INDEX_FLAGS}
-    configured = [_entry_from_config(i, cwd) for i in (config.indexes if config else ())]
+    configured = [entry_from_config(i, cwd) for i in (config.indexes if config else ())]
     if pip and config is not None:
-        configured = [_entry_from_config(i, cwd) for i in config.pip_indexes] + configured
-    configured += [_entry_from_config(i, cwd)._replace(source="uvauth") for i in synthesized]
+        configured = [entry_from_config(i, cwd) for i in config.pip_indexes] + configured
+    configured += [entry_from_config(i, cwd)._replace(source="uvauth") for i in synthesized]
     config_extra = _config_strings(config, "extra-index-url", pip, cwd)
     config_index_url = _config_strings(config, "index-url", pip, cwd)
     cli_index_url = by_flag["--index-url"][-1:]

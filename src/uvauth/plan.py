@@ -230,9 +230,9 @@ class Planner:
         if config is None:
             return None
         for index in config.indexes:
-            if index.name and index.flat == entry.flat and config.named(index.name) is index:
-                if m._entry_from_config(index, self.inputs.cwd).key == entry.key:
-                    return index
+            winning = index.name and config.named(index.name) is index
+            if winning and index.flat == entry.flat and m.entry_from_config(index, self.inputs.cwd).key == entry.key:
+                return index
         return None
 
     def policy(self, entry: m.Entry, home: ConfiguredIndex | None) -> tuple[Policy, PolicyWhy]:
@@ -316,7 +316,8 @@ class Planner:
         self.synthesized = synthesized
         self.uses_by_name = True
         shown = mention.where if mention.source == "env" else mention.flag
-        self.changes.append(f"{shown} {redact(mention.text)} -> {'--default-index' if mention.flag in ('--default-index', '--index-url') else '--index'} {name}")
+        flag = "--default-index" if mention.flag in ("--default-index", "--index-url") else "--index"
+        self.changes.append(f"{shown} {redact(mention.text)} -> {flag} {name}")
         return True
 
     def try_default_reference(self, name: str) -> bool:

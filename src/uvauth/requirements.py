@@ -140,7 +140,10 @@ class _Lazy:
 
 
 #: Rust's `char::is_whitespace` (the Unicode White_Space property).
-_WS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_WS = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 _WS_RUN = _Lazy(f"[{_WS}]*+")
 _WS_CHAR = _Lazy(f"[{_WS}]")
 _TERMINAL = _Lazy(r"[\n\r#]")

@@ -562,7 +562,7 @@ def _build(files: list[ConfigFile], warnings: list[str]) -> UvConfig:
                     text = ""
             prefix = ("tool", "uv") if file.is_pyproject else ()
             lines = _entry_lines(text, prefix + keypath, len(entries))
-            for entry, line in zip(entries, lines):
+            for entry, line in zip(entries, lines, strict=False):  # fewer lines found than entries: stop there
                 if not isinstance(entry, Mapping):
                     continue
                 sink.append(_configured_index(entry, f"{file.path}:{line}", file.level, section))
@@ -740,7 +740,7 @@ def _entry_lines(text: str, path: tuple[str, ...], count: int) -> list[int]:
 
 
 def _key_line(text: str, key: str) -> int:
-    for kind, p, line in _toml_events(text):
+    for _kind, p, line in _toml_events(text):
         if p and p[0] == key:
             return line
     return 1
