@@ -98,14 +98,6 @@ def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs
     return settings_present or cmdline.uvauth_options != ()
 
 
-def _settings_present(where: Where, env: Mapping[str, str]) -> bool:
-    if any(env.get(var) for var in ("UVAUTH_AUTHENTICATE", "UVAUTH_AUTHENTICATE_PREFIXES")):
-        return True
-    from uvauth.settings import files_present
-
-    return files_present(where.project, env)
-
-
 def _find_credentials(url: str, name: str | None, keyring_provider: str | None, env: Mapping[str, str]) -> Lookup:
     # Imported only for a plan that hands uv credentials up front: most plans do not.
     from uvauth.credentials import find_credentials
@@ -120,21 +112,24 @@ def prepare(
     uvauth cannot have anything to change for is passed through without reading any configuration."""
     forced = next((o.value for o in reversed(cmdline.uvauth_options) if o.name == "--authenticate"), None)
     argv = cmdline.without_uvauth_options()
-    from uvauth.settings import user_uv
+    from uvauth import settings  # light: it imports nothing heavy until it parses a file
 
     if not _contacts_indexes(cmdline):
-        return launch.find_uv(env, user_uv(env)), argv, dict(env), None
+        return launch.find_uv(env, settings.user_uv(env)), argv, dict(env), None
     where = locate(cmdline, env)
     inputs = requirement_inputs(cmdline, env)
-    settings_present = _settings_present(where, env)
+    located = settings.locate(where.project, env)  # settings files, found without parsing them
+    settings_present = bool(located) or any(
+        env.get(var) for var in ("UVAUTH_AUTHENTICATE", "UVAUTH_AUTHENTICATE_PREFIXES")
+    )
     if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, settings_present):
-        return launch.find_uv(env, user_uv(env)), argv, dict(env), None
+        return launch.find_uv(env, settings.user_uv(env)), argv, dict(env), None
 
-    from uvauth import plan, settings, uvconfig
+    from uvauth import plan, uvconfig
     from uvauth.requirements import read_index_options
 
     cache = launch.cache_dir(env)
-    resolved = settings.resolve(forced, where.project, env, cache)
+    resolved = settings.resolve(forced, where.project, env, cache, located)
     uv = launch.find_uv(env, resolved.uv)
     config = uvconfig.discover(
         cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,

@@ -78,7 +78,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Final, Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from uvauth import __version__, urls
+from uvauth import __version__, mentions, urls
 from uvauth.credentials import Credentials, Lookup, env_var_prefix, find_credentials
 from uvauth.errors import UvauthError
 
@@ -153,13 +153,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _strip_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-
-
 def _same_realm(a: str, b: str) -> bool:
     try:
         return urls.realm(a) == urls.realm(b)
@@ -206,7 +199,7 @@ def fetch(
     if credentials is not None:
         token = f"{credentials.username}:{credentials.password}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
-    current = _strip_userinfo(url)
+    current = urls.without_userinfo(url)
     followed: list[str] = []
     while True:
         request = urllib.request.Request(current, headers=headers, method="GET")
@@ -219,7 +212,7 @@ def fetch(
             error.close()
             if not 300 <= status < 400 or not target:
                 return Probe(current, status, redirects=tuple(followed))
-            absolute = _strip_userinfo(urljoin(current, target))
+            absolute = urls.without_userinfo(urljoin(current, target))
             if not _same_realm(current, absolute):
                 return Probe(current, status, location=urls.redact(urljoin(current, target)),
                              redirects=tuple(followed))
@@ -302,7 +295,7 @@ class Check:
 def root_url(url: str, *, flat: bool) -> str:
     """The URL the doctor GETs: a simple index's root with one trailing slash (as uv joins project pages onto
     it, ``<root>/<project>/``), a flat index's page as written. Userinfo removed."""
-    url = _strip_userinfo(url.strip())
+    url = urls.without_userinfo(url.strip())
     if flat:
         return url
     parts = urlsplit(url)
@@ -316,7 +309,7 @@ def suggest_url(url: str) -> str | None:
     * an Artifactory repository URL without ``api/pypi`` (``/artifactory/REPO``): ``/artifactory/api/pypi/REPO/simple``;
     * a URL whose last segment is not ``simple``/``+simple``: the same URL with ``/simple`` appended.
     """
-    parts = urlsplit(_strip_userinfo(url))
+    parts = urlsplit(urls.without_userinfo(url))
     segments = [s for s in parts.path.split("/") if s]
     lowered = [s.lower() for s in segments]
     if "artifactory" in lowered:
@@ -341,9 +334,9 @@ def _host(url: str) -> str:
 
 
 def _where_to_put(target: Target) -> str:
-    host = urlsplit(_strip_userinfo(target.url)).hostname or "HOST"
+    host = urlsplit(urls.without_userinfo(target.url)).hostname or "HOST"
     places = [f"add `machine {host} login USER password PASSWORD` to ~/.netrc (or the file $NETRC names)",
-              f"run `uv auth login {urls.redact(_strip_userinfo(target.url))}`"]
+              f"run `uv auth login {urls.redact(urls.without_userinfo(target.url))}`"]
     if target.name:
         prefix = env_var_prefix(target.name)
         places.append(f"set {prefix}USERNAME and {prefix}PASSWORD")
@@ -537,7 +530,7 @@ def _is_insecure(url: str, hosts: Sequence[str]) -> bool:
 def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], list[Skipped], list[str], Any, Any]:
     """The indexes uv would use with these options (read as ``uv lock`` reads them), in uv's order, one per
     distinct index: (targets, skipped, warnings, parsed command line, configuration)."""
-    from uvauth import cli, mentions, uvcli, uvconfig
+    from uvauth import cli, uvcli, uvconfig
 
     cmdline = uvcli.parse([_COMMAND, *args])
     if cmdline.positionals:
@@ -585,12 +578,6 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
     return chosen, skipped, list(config.warnings), cmdline, config
 
 
-def keyring_provider(cmdline: Any, env: Mapping[str, str], config: Any) -> str | None:
-    """``--keyring-provider``, else ``UV_KEYRING_PROVIDER``, else the configured ``keyring-provider``."""
-    value = cmdline.last("--keyring-provider") or env.get("UV_KEYRING_PROVIDER") or config.value("keyring-provider")
-    return str(value) if value else None
-
-
 def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TIMEOUT) -> Report:
     """Check every index uv would use with the uv options ``args`` (``--project``, ``--directory``,
     ``--config-file``, ``--no-config``, index flags, ``--keyring-provider``, …) and environment ``env``.
@@ -598,7 +585,7 @@ def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TI
     Raises :class:`UvauthError` for bad options or configuration uv would reject.
     """
     chosen, skipped, warnings, cmdline, config = targets(args, env)
-    provider = keyring_provider(cmdline, env, config)
+    provider = mentions.keyring_provider(cmdline, env, config)
     insecure = _insecure_hosts(cmdline, env, config)
     report = Report(skipped=skipped, warnings=warnings)
     for target in chosen:

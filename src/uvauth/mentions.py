@@ -84,6 +84,16 @@ def split_env(value: str, how: str | None) -> list[str]:
     return [part for part in value.split(how) if part]
 
 
+def keyring_provider(cmdline: UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> str | None:
+    """uv's keyring provider for a command: ``--keyring-provider``, else ``UV_KEYRING_PROVIDER``, else the
+    configuration's ``keyring-provider`` (for ``uv pip`` commands the ``[pip]`` section's first)."""
+    value = cmdline.last("--keyring-provider") or env.get("UV_KEYRING_PROVIDER")
+    if not value and config is not None:
+        pip = cmdline.command[:1] == ("pip",)
+        value = (config.value("keyring-provider", "pip") if pip else None) or config.value("keyring-provider")
+    return str(value) if value else None
+
+
 def looks_like_name(text: str) -> bool:
     """Could uv read this ``--index`` value as an index name (``[A-Za-z0-9-_.]`` only)?"""
     return bool(_INDEX_NAME.match(text)) and not is_url(text)

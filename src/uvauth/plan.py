@@ -214,6 +214,7 @@ class Planner:
         self.warnings: list[str] = []
         self.text, self.with_explicit = _writes_index_text(inputs)
         self.original = _View(inputs, self.base_argv, ())
+        self.keyring_provider = m.keyring_provider(inputs.cmdline, inputs.env, inputs.config)
         key = inputs.cmdline.key
         # uv passes its environment to the program `uv run` / `uv tool run` runs: changes go on argv there.
         self.runs_a_program = key in _RUNS_A_PROGRAM
@@ -481,14 +482,6 @@ class Planner:
                                         "always", "prefix", "seeded", lookup_url=without_userinfo(prefix)))
             self.changes.append(f"prefix {redact(prefix)}: credentials up front")
 
-    def _keyring_provider(self) -> str | None:
-        cmd, config = self.inputs.cmdline, self.inputs.config
-        value = cmd.last("--keyring-provider") or self.inputs.env.get("UV_KEYRING_PROVIDER")
-        if not value and config is not None:
-            pip = cmd.command[:1] == ("pip",)
-            value = (config.value("keyring-provider", "pip") if pip else None) or config.value("keyring-provider")
-        return value or None
-
     def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
         secrets: dict[str, Secret] = {}
         sources: dict[str, str] = {}
@@ -501,12 +494,12 @@ class Planner:
             if self.inputs.env.get(prefix + "PASSWORD"):
                 sources[name] = f"{prefix}USERNAME/PASSWORD (already set)"
                 continue
-            lookup = self.find_credentials(url, name, self._keyring_provider())
+            lookup = self.find_credentials(url, name, self.keyring_provider)
             tried = list(lookup.tried)
             for other_url, other_name in self.seed_fallbacks.get(name, ()):
                 if lookup.credentials is not None:
                     break
-                lookup = self.find_credentials(other_url, other_name, self._keyring_provider())
+                lookup = self.find_credentials(other_url, other_name, self.keyring_provider)
                 tried += [f"for {redact(other_url)}: {t}" for t in lookup.tried]
             lookup = lookup._replace(tried=tuple(tried))
             if lookup.credentials is None and not required:
@@ -573,7 +566,7 @@ class Planner:
         return Plan(
             argv=tuple(self.argv), env=env, secrets=secrets, generated=generated,
             config_via="argv" if self.runs_a_program else "env", indexes=tuple(planned),
-            changes=tuple(self.changes), warnings=tuple(self.warnings), keyring_provider=self._keyring_provider(),
+            changes=tuple(self.changes), warnings=tuple(self.warnings), keyring_provider=self.keyring_provider,
         )
 
 

@@ -68,7 +68,7 @@ def _user_file(env: Mapping[str, str]) -> str:
     return os.path.join(config_home, "uvauth", "uvauth.toml")
 
 
-def _locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, bool]]:
+def locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, bool]]:
     """The settings files in force, strongest first, as (label, path, is a pyproject table) — found without
     parsing anything: a pyproject.toml counts only if its text has a ``[tool.uvauth`` table header."""
     found: list[tuple[str, Path, bool]] = []
@@ -93,11 +93,6 @@ def _locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, 
     return found
 
 
-def files_present(project_dir: Path, env: Mapping[str, str]) -> bool:
-    """Is any uvauth settings file in force? (Cheap: no TOML is parsed.)"""
-    return bool(_locate(project_dir, env))
-
-
 def _read_toml(path: Path, table: tuple[str, ...] = ()) -> Mapping[str, Any] | None:
     import tomllib
 
@@ -114,10 +109,10 @@ def _read_toml(path: Path, table: tuple[str, ...] = ()) -> Mapping[str, Any] | N
     return data if isinstance(data, dict) else None
 
 
-def file_sources(project_dir: Path, env: Mapping[str, str]) -> list[Source]:
-    """The settings files in force, strongest first (the project's, then the user's), parsed."""
+def file_sources(located: list[tuple[str, Path, bool]], env: Mapping[str, str]) -> list[Source]:
+    """The settings files :func:`locate` found, strongest first (the project's, then the user's), parsed."""
     sources: list[Source] = []
-    for label, path, in_pyproject in _locate(project_dir, env):
+    for label, path, in_pyproject in located:
         values = _read_toml(path, ("tool", "uvauth") if in_pyproject else ())
         if values is not None:
             sources.append(Source(label, values, project=str(path) != _user_file(env)))
@@ -146,9 +141,13 @@ def env_source(env: Mapping[str, str]) -> Source | None:
     return Source("environment (UVAUTH_*)", values) if values else None
 
 
-def resolve(forced: str | None, project_dir: Path, env: Mapping[str, str], cache: Path | None) -> Resolved:
-    """Merge and validate the settings; see the module docstring for the sources and the cache."""
-    sources = [s for s in (env_source(env), *file_sources(project_dir, env)) if s is not None]
+def resolve(forced: str | None, project_dir: Path, env: Mapping[str, str], cache: Path | None,
+            located: list[tuple[str, Path, bool]] | None = None) -> Resolved:
+    """Merge and validate the settings; see the module docstring for the sources and the cache. ``located`` is
+    what :func:`locate` already found for ``project_dir``, if the caller looked (the walk is not repeated)."""
+    if located is None:
+        located = locate(project_dir, env)
+    sources = [s for s in (env_source(env), *file_sources(located, env)) if s is not None]
     return _resolve_sources(sources, forced, cache)
 
 
