@@ -208,14 +208,18 @@ class _SyntaxError(Exception):
         self.pos = pos
 
 
+def _after_separator(content: str, pos: int) -> int:
+    """Past what separates an option from its value: `=`, or whitespace (line breaks included); else uv's error."""
+    if content.startswith("=", pos):
+        return pos + 1
+    if _WS_CHAR.match(content, pos):
+        return _WS_RUN.match(content, pos + 1).end()  # type: ignore[union-attr]
+    raise _SyntaxError(pos)
+
+
 def _parse_value(content: str, pos: int, *, stop_at_whitespace: bool = False) -> tuple[str, int]:
     """uv's `parse_value`: `=VALUE` or whitespace (line breaks included) then VALUE; right-trimmed."""
-    if content.startswith("=", pos):
-        pos += 1
-    elif _WS_CHAR.match(content, pos):
-        pos = _WS_RUN.match(content, pos + 1).end()  # type: ignore[union-attr]
-    else:
-        raise _SyntaxError(pos)
+    pos = _after_separator(content, pos)
     stop = (_WS_CHAR if stop_at_whitespace else _TERMINAL).search(content, pos)
     end = stop.start() if stop else len(content)
     value = content[pos:end].rstrip(_WS)
@@ -669,13 +673,7 @@ class _Reader:
                 return end
         for prefix in ("-e", "--editable"):
             if content.startswith(prefix, pos):
-                pos += len(prefix)
-                if content.startswith("=", pos):
-                    pos += 1
-                elif _WS_CHAR.match(content, pos):
-                    pos = _WS_RUN.match(content, pos + 1).end()  # type: ignore[union-attr]
-                else:
-                    raise _SyntaxError(pos)
+                pos = _after_separator(content, pos + len(prefix))
                 data.unnamed = data.unnamed or visited.constraints_input
                 return _skip_requirement(content, pos)
         for prefix, kind in _INDEXES:

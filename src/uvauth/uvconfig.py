@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -938,34 +938,30 @@ def _combine_value(key: str, high: Any, low: Any, *, top_level: bool) -> Any:
     if key in _CONFIG_SETTINGS and both_tables:
         return _merge_config_settings(high, low)
     if key in _PACKAGE_CONFIG_SETTINGS and both_tables:
-        out = dict(high)
-        for package, settings in low.items():
-            if package in out and isinstance(out[package], dict) and isinstance(settings, dict):
-                out[package] = _merge_config_settings(out[package], settings)
-            elif package not in out:
-                out[package] = settings
-        return out
+        return _merge_per_package(high, low, dict, _merge_config_settings)
     if key in _MAP_OF_LISTS and both_tables:
-        out = dict(high)
-        for package, deps in low.items():
-            if package in out and isinstance(out[package], list) and isinstance(deps, list):
-                out[package] = [*out[package], *deps]
-            elif package not in out:
-                out[package] = deps
-        return out
+        return _merge_per_package(high, low, list, lambda higher, lower: [*higher, *lower])
     if key in _MAP_OF_MAPS and both_tables:
-        out = dict(high)
-        for package, variables in low.items():
-            if package in out and isinstance(out[package], dict) and isinstance(variables, dict):
-                out[package] = {**variables, **out[package]}
-            elif package not in out:
-                out[package] = variables
-        return out
+        return _merge_per_package(high, low, dict, lambda higher, lower: {**lower, **higher})
     if key in _MAP_FIRST_WINS and both_tables:
         return {**low, **high}
     if key not in _ATOMIC_LISTS and isinstance(high, list) and isinstance(low, list):
         return [*high, *low]
     return high
+
+
+def _merge_per_package(
+    high: Mapping[str, Any], low: Mapping[str, Any], kind: type, merge: Callable[[Any, Any], Any]
+) -> dict[str, Any]:
+    """Per-package tables: a package only the lower level names is taken as is; one both name keeps the higher
+    level's value, merged with the lower's by ``merge`` where both are of ``kind``."""
+    out = dict(high)
+    for package, value in low.items():
+        if package not in out:
+            out[package] = value
+        elif isinstance(out[package], kind) and isinstance(value, kind):
+            out[package] = merge(out[package], value)
+    return out
 
 
 def _merge_config_settings(high: Mapping[str, Any], low: Mapping[str, Any]) -> dict[str, Any]:
