@@ -39,7 +39,7 @@ RESOLUTION_FAILURE = "No solution found when resolving dependencies"
 N_REQUIREMENTS = 200
 
 # Modules whose presence on a path is worth a yes/no of its own.
-WATCHED = ("pydantic", "pydantic_settings", "typer", "rich", "uvauth.plan", "uvauth._settings_model")
+WATCHED = ("pydantic", "pydantic_settings", "typer", "rich", "uvauth.plan", "uvauth.settings.model")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -566,8 +566,8 @@ def _hot_modules(scenarios: list[dict[str, Any]]) -> list[str]:
             skip = m["module"] in names or m["module"] in ("uvauth", "__future__")
             if not skip and m["cum_ms"] >= 1.0:
                 names.append(m["module"])
-    if names and "uvauth._uvspec" not in names:
-        names.append("uvauth._uvspec")  # the least a fast path needs to know a command takes index options
+    if names and "uvauth.uv._spec" not in names:
+        names.append("uvauth.uv._spec")  # the least a fast path needs to know a command takes index options
     return names
 
 

@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode.add_argument("--print", choices=SHELLS, metavar="SHELL", help="print the script for SHELL instead")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO / "src"))  # this checkout's uvauth, installed or not
-    from uvauth.completion import FILE_NAMES, generate
+    from uvauth.completion.build import FILE_NAMES, generate
     from uvauth.errors import UvauthError
 
     uv = shutil.which(args.uv or default_uv())

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate ``src/uvauth/_uvspec.py``: uv's command-line grammar as plain literals, read from the real uv.
+"""Generate ``src/uvauth/uv/_spec.py``: uv's command-line grammar as plain literals, read from the real uv.
 
 uvauth must parse any uv command line (the subcommand path, the options wherever they stand, which tokens are
 option values) without running uv. This script asks the real uv once, at development time, and writes what it
@@ -8,8 +8,8 @@ learned as a data-only module.
 Usage (from the repository root)::
 
     python scripts/gen_uvspec.py [--uv PATH]            # print the module on stdout
-    python scripts/gen_uvspec.py [--uv PATH] --write    # (re)write src/uvauth/_uvspec.py
-    python scripts/gen_uvspec.py [--uv PATH] --check    # exit 1 if src/uvauth/_uvspec.py is stale
+    python scripts/gen_uvspec.py [--uv PATH] --write    # (re)write src/uvauth/uv/_spec.py
+    python scripts/gen_uvspec.py [--uv PATH] --check    # exit 1 if src/uvauth/uv/_spec.py is stale
 
 ``--uv`` defaults to the ``uv`` next to the running Python (the project venv's), else the one on ``PATH``.
 After bumping uv: re-run with ``--write``, review the diff, commit. Takes a couple of seconds. The output is
@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
-TARGET = REPO / "src" / "uvauth" / "_uvspec.py"
+TARGET = REPO / "src" / "uvauth" / "uv" / "_spec.py"
 SENTINEL = "--uvspec-probe"  # an option no uv command has: it makes every probe a parse error
 LINE_LENGTH = 110  # as [tool.ruff] in pyproject.toml
 
@@ -556,11 +556,11 @@ def generate(uv_exe: str | None = None) -> tuple[str, list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Generate src/uvauth/_uvspec.py from the real uv's CLI.")
+    parser = argparse.ArgumentParser(description="Generate src/uvauth/uv/_spec.py from the real uv's CLI.")
     parser.add_argument("--uv", help="the uv to describe (default: the venv's, else the one on PATH)")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--write", action="store_true", help="write src/uvauth/_uvspec.py instead of stdout")
-    mode.add_argument("--check", action="store_true", help="exit 1 if src/uvauth/_uvspec.py is stale")
+    mode.add_argument("--write", action="store_true", help="write src/uvauth/uv/_spec.py instead of stdout")
+    mode.add_argument("--check", action="store_true", help="exit 1 if src/uvauth/uv/_spec.py is stale")
     args = parser.parse_args(argv)
     try:
         text, notes = generate(args.uv)

@@ -29,8 +29,11 @@ from typing import Any
 
 import pytest
 
-from uvauth import cli, completion, settings, uvcli
-from uvauth.completion import FILE_NAMES, SHELLS, RetargetError
+from uvauth import cli
+from uvauth.completion import build as completion
+from uvauth.settings import sources as settings
+from uvauth.uv import cmdline as uvcli
+from uvauth.completion.build import FILE_NAMES, SHELLS, RetargetError
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "completions"
@@ -338,7 +341,8 @@ def test_uvauth_uvauth_completion_rejects_an_unknown_shell(uv_bin: Path) -> None
 def test_own_grammar_is_the_typer_apps() -> None:
     import typer.main
 
-    from uvauth import commands, doctor
+    from uvauth.commands import app as commands
+    from uvauth.doctor import check as doctor
 
     grammar = completion.own_grammar()
     group: Any = typer.main.get_command(commands.app)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from uvauth import cli, launch, uvconfig
+from uvauth import cli, launch
+from uvauth.uv import config as uvconfig
 
 U = "http://127.0.0.1:9/artifactory/api/pypi/pypi/simple"
 PASSWORD = "contract-pa55word"

@@ -1,8 +1,8 @@
-"""Tests of uvauth.credentials: uv's credential sources, their order, and that no secret leaks.
+"""Tests of uvauth.uv.credentials: uv's credential sources, their order, and that no secret leaks.
 
 Every test passes `env=` and `home=` explicitly, so none depends on the process environment. The expected
 behaviours marked "uv 0.13.8" were observed running the real uv against a loopback index (see the module
-docstring of uvauth.credentials and the report that came with it).
+docstring of uvauth.uv.credentials and the report that came with it).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from uvauth import credentials as credmod
-from uvauth.credentials import Credentials, Lookup, credentials_store_path, env_var_prefix, find_credentials
+from uvauth.uv import credentials as credmod
+from uvauth.uv.credentials import Credentials, Lookup, credentials_store_path, env_var_prefix, find_credentials
 from uvauth.errors import UvauthError
 
 SECRET = "s3cr3t-Pa55"  # every password in these tests contains it, so a leak is easy to spot

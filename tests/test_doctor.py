@@ -21,8 +21,8 @@ import pytest
 from support import NetrcWriter
 from support.indexserver import IndexServer, IndexServerFactory
 
-from uvauth import doctor
-from uvauth.doctor import ACCEPT, SCHEMA, VERDICTS, Target, check_index, diagnose, suggest_url
+from uvauth.doctor import check as doctor
+from uvauth.doctor.check import ACCEPT, SCHEMA, VERDICTS, Target, check_index, diagnose, suggest_url
 
 SECRET = "s3cr3t-D0ct0r"
 PASSWORD = f"pw-{SECRET}"

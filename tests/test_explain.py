@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from support.keyring import FakeKeyring
-from uvauth.commands import explain_data
+from uvauth.explain import explain_data
 
 HOST = "art.example.com"
 U = f"https://{HOST}/artifactory/api/pypi/pypi/simple"

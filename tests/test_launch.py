@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from uvauth import launch
+from uvauth import cache, launch
 from uvauth.errors import UvauthError
 
 UVAUTH = str(Path(sys.executable).with_name("uvauth"))
@@ -82,9 +82,9 @@ def test_exit_code_is_uvs(tmp_path: Path) -> None:
 
 
 def test_private_files_are_written_atomically_with_mode_0600(tmp_path: Path) -> None:
-    directory = launch.cache_dir({"XDG_CACHE_HOME": str(tmp_path)})
+    directory = cache.cache_dir({"XDG_CACHE_HOME": str(tmp_path)})
     assert directory.stat().st_mode & 0o777 == 0o700
-    written = launch.write_private(directory, "x.toml", "a = 1\n")
+    written = cache.write_private(directory, "x.toml", "a = 1\n")
     assert written.read_text() == "a = 1\n" and written.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in directory.iterdir()] == ["x.toml"]  # no temporary left behind
 

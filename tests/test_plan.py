@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from uvauth.credentials import Credentials, Lookup
+from uvauth.uv.credentials import Credentials, Lookup
 from uvauth.errors import UvauthError
 from uvauth.plan import Inputs, Plan, Secret, Settings, make_plan
-from uvauth.requirements import RequirementsIndexes, RequirementsIndexOption
-from uvauth.uvcli import parse
-from uvauth.uvconfig import ConfigFile, ConfiguredIndex, UvConfig
+from uvauth.uv.requirements import RequirementsIndexes, RequirementsIndexOption
+from uvauth.uv.cmdline import parse
+from uvauth.uv.config import ConfigFile, ConfiguredIndex, UvConfig
 
 U = "https://art.example.com/artifactory/api/pypi/pypi/simple"
 OTHER = "https://other.example.com/simple"

@@ -1,4 +1,4 @@
-"""Tests for uvauth.requirements: reading index options from requirements inputs as uv 0.13.8 does.
+"""Tests for uvauth.uv.requirements: reading index options from requirements inputs as uv 0.13.8 does.
 
 Expected values use `{tmp}` for the test's temporary directory, which is also uv's working directory.
 Expected options are `(text, url, file, line)` tuples, `file` relative to `{tmp}`.
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from uvauth.errors import UvauthError
-from uvauth.requirements import (
+from uvauth.uv.requirements import (
     RequirementsIndexes,
     RequirementsIndexOption,
     _verbatim_key,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from uvauth.errors import UvauthError
-from uvauth.settings import resolve
+from uvauth.settings.sources import resolve
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_a_warm_run_does_not_import_pydantic(dirs: dict[str, Path]) -> None:
     they change."""
     dirs["user"].write_text('authenticate = "always"\n')
     script = (
-        "import sys; from pathlib import Path; from uvauth.settings import resolve;"
+        "import sys; from pathlib import Path; from uvauth.settings.sources import resolve;"
         f"r = resolve(None, Path({str(dirs['project'])!r}), {_env(dirs)!r}, Path({str(dirs['cache'])!r}));"
         "print(r.authenticate, 'pydantic' in sys.modules)"
     )
@@ -113,7 +113,7 @@ def test_the_path_of_uv_is_not_a_project_setting(dirs: dict[str, Path]) -> None:
 
 
 def test_the_user_files_uv_is_found_for_every_command(dirs: dict[str, Path]) -> None:
-    from uvauth.settings import user_uv
+    from uvauth.settings.sources import user_uv
 
     env = _env(dirs, XDG_CACHE_HOME=str(dirs["cache"]))
     assert user_uv(env) is None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from uvauth.urls import covers, index_key, is_url, redact, root_path
+from uvauth.uv.urls import covers, index_key, is_url, redact, root_path
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from uvauth.uvcli import header_command, parse
+from uvauth.uv.cmdline import header_command, parse
 
 
 def _values(argv: list[str], name: str) -> list[str]:

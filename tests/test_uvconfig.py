@@ -1,4 +1,4 @@
-"""uvauth.uvconfig: uv's configuration discovery, merge semantics and the rendered `UV_CONFIG_FILE`.
+"""uvauth.uv.config: uv's configuration discovery, merge semantics and the rendered `UV_CONFIG_FILE`.
 
 Every test builds its files under ``tmp_path`` and passes ``env=`` explicitly. The ``integration`` tests run the
 real uv (the pinned 0.13.8) with its hidden ``--show-settings`` flag, once with its own discovery and once with
@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from uvauth import uvconfig
+from uvauth.uv import config as uvconfig
 from uvauth.errors import UvauthError
-from uvauth.uvconfig import (
+from uvauth.uv.config import (
     PYPROJECT_ONLY_KEYS,
     GeneratedConfig,
     UvConfig,

@@ -1,4 +1,4 @@
-"""The generated uv grammar (src/uvauth/_uvspec.py): spot checks of facts uvauth relies on, the tables'
+"""The generated uv grammar (src/uvauth/uv/_spec.py): spot checks of facts uvauth relies on, the tables'
 internal consistency, and (integration) that re-running scripts/gen_uvspec.py against the installed uv
 reproduces the committed module, so a stale spec is caught when uv is bumped."""
 
@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from uvauth import _uvspec as spec
+from uvauth.uv import _spec as spec
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "scripts" / "gen_uvspec.py"
@@ -266,8 +266,8 @@ def test_generated_module_is_current(uv_bin: Path) -> None:
         [sys.executable, GENERATOR, "--uv", uv_bin], capture_output=True, text=True, check=False, timeout=300
     )
     assert done.returncode == 0, done.stderr
-    committed = (ROOT / "src" / "uvauth" / "_uvspec.py").read_text(encoding="utf-8")
-    assert done.stdout == committed, "stale src/uvauth/_uvspec.py: run `python scripts/gen_uvspec.py --write`"
+    committed = (ROOT / "src" / "uvauth" / "uv" / "_spec.py").read_text(encoding="utf-8")
+    assert done.stdout == committed, "stale src/uvauth/uv/_spec.py: run `python scripts/gen_uvspec.py --write`"
 
 
 # (command path, option, arity per uv's own parser): options whose arity matters most, asked of uv directly.

@@ -11,158 +11,19 @@ from __future__ import annotations
 import os
 import sys
 
-from uvauth import launch, uvcli
-from uvauth.errors import UvauthError
+from uvauth import launch
+from uvauth.errors import guarded
+from uvauth.uv import cmdline as uvcli
 
 # Every uv call passes through here: only what the pass-through decision needs is imported at the top.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from pathlib import Path
     from typing import Final
 
-    from uvauth.credentials import Lookup
     from uvauth.plan import Plan
 
 OWN_COMMANDS: Final = "uvauth"
-_PIP_REQUIREMENTS: Final = {
-    "pip compile": ("positional", "--constraints", "--overrides"),
-    "pip sync": ("positional", "--constraints"),
-    "pip install": ("--requirements", "--constraints", "--overrides"),
-}
-_ENV_FOR: Final = {"--constraints": "UV_CONSTRAINT", "--overrides": "UV_OVERRIDE"}
-
-
-class Where:
-    """Where uv will look: its working directory, project directory and configuration switches."""
-
-    __slots__ = ("cwd", "project", "config_file", "no_config")
-
-    def __init__(self, cwd: Path, project: Path, config_file: Path | None, no_config: bool) -> None:
-        self.cwd = cwd
-        self.project = project
-        self.config_file = config_file
-        self.no_config = no_config
-
-
-def locate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> Where:
-    """uv's ``--directory`` (chdir first), ``--project`` (discovery root), ``--config-file``, ``--no-config``,
-    each with its environment fallback."""
-    from pathlib import Path
-
-    directory = cmdline.last("--directory") or env.get("UV_WORKING_DIR") or env.get("UV_WORKING_DIRECTORY")
-    cwd = Path(os.path.abspath(directory or os.getcwd()))
-    project_arg = cmdline.last("--project") or env.get("UV_PROJECT")
-    project = (cwd / project_arg) if project_arg else cwd
-    if project.name == "pyproject.toml":
-        project = project.parent
-    config_arg = cmdline.last("--config-file") or env.get("UV_CONFIG_FILE")
-    no_config = cmdline.has("--no-config") or uvcli.truthy(env.get("UV_NO_CONFIG"))
-    if cmdline.command[:1] == ("pip",):  # the deprecated --isolated still disables config for pip commands
-        no_config = no_config or cmdline.has("--isolated") or uvcli.truthy(env.get("UV_ISOLATED"))
-    return Where(cwd, project, (cwd / config_arg) if config_arg else None, no_config)
-
-
-def requirement_inputs(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> dict[str, list[str]] | None:
-    """The requirements, constraints and overrides files of ``uv pip compile/install/sync``; None elsewhere."""
-    kinds = _PIP_REQUIREMENTS.get(cmdline.key)
-    if kinds is None:
-        return None
-    found: dict[str, list[str]] = {"requirements": [], "constraints": [], "overrides": []}
-    for kind in kinds:
-        if kind == "positional":
-            found["requirements"] += [text for _, text in cmdline.positionals]
-        elif kind == "--requirements":
-            found["requirements"] += cmdline.values(kind)
-        else:
-            # uv splits each constraints/overrides value (and its variable) on spaces.
-            given = cmdline.values(kind) or [env.get(_ENV_FOR[kind], "")]
-            found[kind.removeprefix("--")] += [part for value in given for part in value.split(" ") if part]
-    return found
-
-
-def _contacts_indexes(cmdline: uvcli.UvCommandLine) -> bool:
-    """Does this uv command take index options at all (and so may contact a package index)?"""
-    return cmdline.takes("--index-url") or cmdline.takes("--index")
-
-
-def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs: dict[str, list[str]] | None,
-                    settings_present: bool) -> bool:
-    """Cheap test, before any TOML is parsed: could uvauth have anything to change for this command?"""
-    if any(cmdline.has(flag) for flag in uvcli.INDEX_ENV_VARS) or any(
-        env.get(var) for var, _ in uvcli.INDEX_ENV_VARS.values()
-    ):
-        return True
-    if inputs and any(inputs.values()):
-        return True
-    return settings_present or cmdline.uvauth_options != ()
-
-
-def _find_credentials(url: str, name: str | None, keyring_provider: str | None, env: Mapping[str, str]) -> Lookup:
-    # Imported only for a plan that hands uv credentials up front: most plans do not.
-    from uvauth.credentials import find_credentials
-
-    return find_credentials(url, name=name, env=env, keyring_provider=keyring_provider)
-
-
-def prepare(
-    cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False
-) -> tuple[str, list[str], dict[str, str], Plan | None]:
-    """Everything before the exec: (uv path, argv, environment, plan or None). Without ``always_plan`` a command
-    uvauth cannot have anything to change for is passed through without reading any configuration."""
-    forced = next((o.value for o in reversed(cmdline.uvauth_options) if o.name == "--authenticate"), None)
-    argv = cmdline.without_uvauth_options()
-    from uvauth import settings  # light: it imports nothing heavy until it parses a file
-
-    if not _contacts_indexes(cmdline):
-        return launch.find_uv(env, settings.user_uv(env)), argv, dict(env), None
-    where = locate(cmdline, env)
-    inputs = requirement_inputs(cmdline, env)
-    located = settings.locate(where.project, env)  # settings files, found without parsing them
-    settings_present = bool(located) or any(
-        env.get(var) for var in ("UVAUTH_AUTHENTICATE", "UVAUTH_AUTHENTICATE_PREFIXES")
-    )
-    if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, settings_present):
-        return launch.find_uv(env, settings.user_uv(env)), argv, dict(env), None
-
-    from uvauth import plan, uvconfig
-    from uvauth.requirements import read_index_options
-
-    cache = launch.cache_dir(env)
-    resolved = settings.resolve(forced, where.project, env, cache, located)
-    uv = launch.find_uv(env, resolved.uv)
-    config = uvconfig.discover(
-        cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,
-        tool_command=cmdline.command[:1] in (("tool",), ("self",)), env=env,
-    )
-    requirements = None
-    if inputs is not None:
-        requirements = read_index_options(
-            inputs["requirements"], inputs["constraints"], inputs["overrides"], cwd=where.cwd, env=env
-        )
-    planned = plan.make_plan(
-        plan.Inputs(
-            cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
-            settings=plan.Settings(
-                authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
-                forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
-            ),
-            config_dir=str(cache),
-        ),
-        find_credentials=lambda url, name, provider: _find_credentials(url, name, provider, env),
-        uv_version=lambda: launch.uv_version(uv, env),
-    )
-    argv = list(planned.argv)
-    child_env = dict(env)
-    if planned.generated is not None:
-        path = launch.write_generated_config(planned.generated, env)
-        if planned.config_via == "argv":
-            argv = ["--config-file", str(path), *argv]
-        else:
-            child_env["UV_CONFIG_FILE"] = str(path)
-    child_env.update(planned.env)
-    child_env.update({name: secret.value for name, secret in planned.secrets.items()})
-    return uv, argv, child_env, planned
 
 
 def report(planned: Plan | None, verbose: int, quiet: int) -> None:
@@ -170,7 +31,7 @@ def report(planned: Plan | None, verbose: int, quiet: int) -> None:
     plan. Never a secret."""
     if planned is None:
         return
-    from uvauth.urls import redact
+    from uvauth.uv.urls import redact
 
     for warning in planned.warnings if not quiet else ():
         print(f"uvauth: warning: {redact(warning)}", file=sys.stderr)
@@ -187,20 +48,19 @@ def report(planned: Plan | None, verbose: int, quiet: int) -> None:
 
 
 def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
+    """Run uv for a uv command line (without the program name): plan, report, exec."""
     env = dict(os.environ) if env is None else dict(env)
     cmdline = uvcli.parse(list(args))
     verbose = cmdline.count("--verbose")
-    try:
-        uv, argv, child_env, planned = prepare(cmdline, env)
-    except UvauthError as error:
-        if verbose >= 2:
-            import traceback
 
-            traceback.print_exc()
-        print(f"uvauth: error: {error}", file=sys.stderr)
-        return error.exit_code
-    report(planned, verbose, cmdline.count("--quiet"))
-    return launch.exec_uv(uv, argv, child_env)
+    def _run() -> int:
+        from uvauth.pipeline import prepare
+
+        prepared = prepare(cmdline, env)
+        report(prepared.plan, verbose, cmdline.count("--quiet"))
+        return launch.exec_uv(prepared.uv, prepared.argv, prepared.env)
+
+    return guarded(_run, verbose=verbose)
 
 
 def _no_garbage_collection() -> None:
@@ -215,7 +75,7 @@ def _no_garbage_collection() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == [OWN_COMMANDS]:
-        from uvauth.commands import run_own_command
+        from uvauth.commands.app import run_own_command  # the only import of typer, for uvauth's own words
 
         return run_own_command(args[1:])
     if argv is None:

@@ -1,6 +1,16 @@
-"""The one error type uvauth raises at its boundary."""
+"""The one error type uvauth raises, and the one boundary that turns it into what the user sees."""
 
 from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import IO, Final
+
+# uv's exit code for a usage error or a failure before any work (clap's, and uv's own for bad configuration).
+USAGE_EXIT: Final = 2
+# What a shell reports for a command ended by Ctrl-C (128 + SIGINT), which is also what uv exits with.
+INTERRUPTED_EXIT: Final = 130
 
 
 class UvauthError(Exception):
@@ -10,7 +20,7 @@ class UvauthError(Exception):
     ``hint`` says how to fix it.
     """
 
-    exit_code = 2
+    exit_code = USAGE_EXIT
 
     def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
         super().__init__(message)
@@ -21,3 +31,30 @@ class UvauthError(Exception):
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+def report_error(error: UvauthError, *, verbose: int = 0, file: IO[str] | None = None) -> int:
+    """Print ``uvauth: error: …`` (every URL in it redacted) and return the exit code; the traceback only at
+    ``-vv``, where it helps a bug report."""
+    import sys
+
+    from uvauth.uv.urls import redact
+
+    out = file if file is not None else sys.stderr
+    if verbose >= 2:
+        import traceback
+
+        traceback.print_exception(error, file=out)
+    print(f"uvauth: error: {redact(str(error))}", file=out)
+    return error.exit_code
+
+
+def guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
+    """The boundary every front end runs behind: a :class:`UvauthError` becomes one line and exit 2, Ctrl-C
+    ends quietly with the shell's code for it (as uv does), and any other exception is a bug and propagates."""
+    try:
+        return action()
+    except UvauthError as error:
+        return report_error(error, verbose=verbose)
+    except KeyboardInterrupt:
+        return INTERRUPTED_EXIT

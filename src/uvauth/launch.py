@@ -1,4 +1,4 @@
-"""Launch: find the real uv, write what the plan generated, and become uv.
+"""Launch: find the real uv, ask its version, and become uv.
 
 On POSIX uvauth replaces itself with uv (``os.execve``): the TTY, stdin/stdout/stderr, signals (Ctrl-C reaches uv
 and ``uv run``'s child exactly as without uvauth) and the exit code are then uv's own. Elsewhere it runs uv as a
@@ -10,59 +10,16 @@ from __future__ import annotations
 import os
 import sys
 
+from uvauth.cache import cache_dir, write_private
 from uvauth.errors import UvauthError
 
 # On the path of every uv call: heavier modules are imported where they are needed, not here.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
-    from pathlib import Path
 
-    from uvauth.uvconfig import GeneratedConfig
 
 _SHIM_MAX_BYTES = 64 * 1024  # a real uv is megabytes; a script or shim that calls uvauth is tiny
-
-
-def cache_dir(env: Mapping[str, str]) -> Path:
-    """uvauth's private cache directory (mode 0700): generated configs, settings and uv-version caches."""
-    from pathlib import Path
-
-    base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
-    path = Path(base) / "uvauth"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def cache_key(text: str, hex_digits: int) -> str:
-    """A digest of ``text`` to name a cache file by. BLAKE2b from CPython's own module, which is what
-    ``hashlib.blake2b`` is: ``import hashlib`` would load OpenSSL first, some 3 ms on every reconciled uv call."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover (a Python built without its own BLAKE2)
-        from hashlib import blake2b
-
-    return blake2b(text.encode("utf-8"), digest_size=hex_digits // 2).hexdigest()
-
-
-def write_private(directory: Path, name: str, text: str) -> Path:
-    """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none)."""
-    target = directory / name
-    temporary = directory / f".{name}.{os.getpid()}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, target)
-    return target
-
-
-def write_generated_config(generated: GeneratedConfig, env: Mapping[str, str]) -> Path:
-    """Named by a digest of what it is rendered from: rendered (tomlkit is slow to import) only when that file does
-    not exist yet, and shared by concurrent uvauth runs (``make -j``) with the same configuration."""
-    directory = cache_dir(env)
-    target = directory / f"uv-{generated.key}.toml"
-    if target.is_file():
-        return target
-    return write_private(directory, target.name, generated.render())
 
 
 def _is_uvauth(candidate: str, ourselves: set[str]) -> bool:

@@ -20,7 +20,7 @@ The levers, in the order they are tried (uv-facts §8):
    root before the first request, so every request under them carries credentials whichever duplicate wins.
 
 Every candidate change is checked by rebuilding uv's index list from the new argv and environment
-(:func:`uvauth.mentions.uv_indexes`) and comparing roles — and, for commands that write index URLs (``pip compile
+(:func:`uvauth.uv.indexes.uv_indexes`) and comparing roles — and, for commands that write index URLs (``pip compile
 --emit-index-url``, lock files, ``export --emit-index-url``), the verbatim URL text. A change that fails the check
 is not made. Three more rules keep uv's output byte for byte:
 
@@ -39,10 +39,10 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import NamedTuple
 
-from uvauth import mentions as m
+from uvauth.uv import indexes as m
 from uvauth.errors import UvauthError
-from uvauth.urls import covers, index_key, realm, redact, userinfo, without_userinfo
-from uvauth.uvcli import UvCommandLine, header_command, parse, truthy
+from uvauth.uv.urls import covers, index_key, realm, redact, userinfo, without_userinfo
+from uvauth.uv.cmdline import UvCommandLine, header_command, parse, truthy
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -50,9 +50,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Final, Literal
 
-    from uvauth.credentials import Lookup
-    from uvauth.requirements import RequirementsIndexes
-    from uvauth.uvconfig import ConfiguredIndex, GeneratedConfig, UvConfig
+    from uvauth.uv.credentials import Lookup
+    from uvauth.uv.requirements import RequirementsIndexes
+    from uvauth.uv.config import ConfiguredIndex, GeneratedConfig, UvConfig
 
     Policy = Literal["auto", "always", "never"]
     PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
@@ -420,7 +420,7 @@ class Planner:
     def _synthesize(self, entry: m.Entry, policy: Policy, why: PolicyWhy) -> tuple[str | None, Lever]:
         """Give an unconfigured URL a named, explicit index (uv never searches explicit indexes), carrying
         ``policy``; reference it by name where uv's choices stay the same, else seed its credentials."""
-        from uvauth.uvconfig import ConfiguredIndex
+        from uvauth.uv.config import ConfiguredIndex
 
         name = _synth_name(entry.text)
         # The generated file is on disk: it never holds a URL's credentials (they are seeded from the URL instead).
@@ -449,7 +449,7 @@ class Planner:
     def _add_prefixes(self, contacted: list[m.Entry], planned: list[PlannedIndex]) -> None:
         """Each ``authenticate-prefixes`` entry on a host uv contacts becomes a seeded explicit index: requests
         under it outside every index root (files served elsewhere) then carry credentials too."""
-        from uvauth.uvconfig import ConfiguredIndex
+        from uvauth.uv.config import ConfiguredIndex
 
         hosts = set()
         for entry in contacted:
@@ -486,8 +486,8 @@ class Planner:
         secrets: dict[str, Secret] = {}
         sources: dict[str, str] = {}
         if not self.seed:
-            return secrets, sources  # and uvauth.credentials is not even imported
-        from uvauth.credentials import env_var_prefix
+            return secrets, sources  # and uvauth.uv.credentials is not even imported
+        from uvauth.uv.credentials import env_var_prefix
 
         for name, (url, required) in self.seed.items():
             prefix = env_var_prefix(name)
@@ -523,7 +523,7 @@ class Planner:
         env: dict[str, str] = {}
         generated = None
         if self.synthesized or self.overrides:
-            from uvauth.uvconfig import GeneratedConfig, render_losses
+            from uvauth.uv.config import GeneratedConfig, render_losses
 
             config = inputs.config if inputs.config is not None else _empty_config()
             lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
@@ -583,7 +583,7 @@ def _drop_option(argv: list[str], name: str) -> list[str]:
 
 
 def _empty_config() -> UvConfig:
-    from uvauth.uvconfig import UvConfig
+    from uvauth.uv.config import UvConfig
 
     return UvConfig(files=(), indexes=(), pip_indexes=())
 

@@ -5,7 +5,7 @@ For every index uv would use (its configured ``[[index]]`` tables and ``index-ur
 ``--index``/``--default-index``/``--index-url``/``--extra-index-url``/``--find-links`` or their ``UV_*``
 variables), the doctor
 
-1. looks for credentials in uv's sources and order (:func:`uvauth.credentials.find_credentials`): where they were
+1. looks for credentials in uv's sources and order (:func:`uvauth.uv.credentials.find_credentials`): where they were
    found (source and detail, never the secret), or every place tried;
 2. sends one GET of the index's root page *with* those credentials (when there are any) and one *without* any,
    with uv's ``Accept`` header, a 10 s timeout, and redirects not followed automatically: a redirect within the
@@ -78,8 +78,10 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Final, Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from uvauth import __version__, mentions, urls
-from uvauth.credentials import Credentials, Lookup, env_var_prefix, find_credentials
+from uvauth import __version__
+from uvauth.uv import indexes as mentions
+from uvauth.uv import urls
+from uvauth.uv.credentials import Credentials, Lookup, env_var_prefix, find_credentials
 from uvauth.errors import UvauthError
 
 SCHEMA: Final = "uvauth.doctor/1"
@@ -530,7 +532,9 @@ def _is_insecure(url: str, hosts: Sequence[str]) -> bool:
 def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], list[Skipped], list[str], Any, Any]:
     """The indexes uv would use with these options (read as ``uv lock`` reads them), in uv's order, one per
     distinct index: (targets, skipped, warnings, parsed command line, configuration)."""
-    from uvauth import cli, uvcli, uvconfig
+    from uvauth import pipeline
+    from uvauth.uv import cmdline as uvcli
+    from uvauth.uv import config as uvconfig
 
     cmdline = uvcli.parse([_COMMAND, *args])
     if cmdline.positionals:
@@ -541,7 +545,7 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
         raise UvauthError(f"unknown option {unknown[0]}", hint="see `uv lock --help` for the options uv accepts")
     if cmdline.boundary < len(cmdline.argv):
         raise UvauthError("unexpected arguments after `--`")
-    where = cli.locate(cmdline, env)
+    where = pipeline.locate(cmdline, env)
     config = uvconfig.discover(cwd=where.cwd, project=where.project, config_file=where.config_file,
                                no_config=where.no_config, tool_command=False, env=env)
     names = frozenset(i.name for i in config.indexes if i.name)

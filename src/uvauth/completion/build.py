@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from uvauth.errors import UvauthError
-from uvauth.settings import POLICIES
+from uvauth.settings.sources import POLICIES
 
 SHELLS: Final = ("bash", "zsh", "fish")
 # The file each script is installed as (and committed as, under completions/).
@@ -126,7 +126,7 @@ def own_grammar(app: Any = None) -> OwnGrammar:
     import typer.main
 
     if app is None:
-        from uvauth.commands import app
+        from uvauth.commands.app import app
     group: Any = typer.main.get_command(app)  # a click group: list_commands, get_command
     context = group.context_class(group, info_name=OWN_WORD, **group.context_settings)
     commands = []

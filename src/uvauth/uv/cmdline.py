@@ -11,7 +11,7 @@ and removed from the arguments handed to uv.
 
 from __future__ import annotations
 
-from uvauth import _uvspec as spec
+from uvauth.uv import _spec as spec
 
 # This module is on the path of every uv call: `typing` and `dataclasses` cost more to import than all of
 # uvauth's pass-through work, so they are for type checkers only and the classes below are written out.

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
-from uvauth import urls
+from uvauth.uv import urls
 from uvauth.errors import UvauthError
 
 # On the path of every reconciled uv call: what only the keyring and the `uv auth` store need (subprocess,

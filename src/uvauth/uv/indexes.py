@@ -23,8 +23,8 @@ import os
 import re
 from typing import NamedTuple
 
-from uvauth.urls import index_key, is_url, path_to_url
-from uvauth.uvcli import INDEX_ENV_VARS
+from uvauth.uv.urls import index_key, is_url, path_to_url
+from uvauth.uv.cmdline import INDEX_ENV_VARS
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Final, Literal
 
-    from uvauth.requirements import RequirementsIndexes
-    from uvauth.uvcli import Option, UvCommandLine
-    from uvauth.uvconfig import ConfiguredIndex, UvConfig
+    from uvauth.uv.requirements import RequirementsIndexes
+    from uvauth.uv.cmdline import Option, UvCommandLine
+    from uvauth.uv.config import ConfiguredIndex, UvConfig
 
     Flag = Literal["--default-index", "--index", "--index-url", "--extra-index-url", "--find-links"]
     Source = Literal["cli", "env", "requirements", "config", "uvauth"]

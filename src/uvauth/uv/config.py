@@ -821,7 +821,7 @@ class GeneratedConfig(NamedTuple):
     def key(self) -> str:
         """16 hex digits of a digest of everything the rendered text depends on."""
         from uvauth import __version__
-        from uvauth.launch import cache_key
+        from uvauth.cache import cache_key
 
         inputs = (
             RENDER_VERSION,

@@ -127,7 +127,7 @@ def user_uv(env: Mapping[str, str]) -> str | None:
         return None
     from pathlib import Path
 
-    from uvauth.launch import cache_dir
+    from uvauth.cache import cache_dir
 
     values = _read_toml(Path(path)) or {}
     return _resolve_sources([Source(path, values)], None, cache_dir(env)).uv
@@ -158,7 +158,7 @@ def _resolve_sources(sources: list[Source], forced: str | None, cache: Path | No
         return Resolved(forced=forced)  # type: ignore[arg-type]
     import json
 
-    from uvauth.launch import cache_key
+    from uvauth.cache import cache_key
 
     key = cache_key(json.dumps([_CACHE_VERSION, [(s.label, s.values) for s in sources]], sort_keys=True), 24)
     cached = cache / f"settings-{key}.json" if cache is not None else None
@@ -170,7 +170,7 @@ def _resolve_sources(sources: list[Source], forced: str | None, cache: Path | No
             pass
     data = _validate(sources)
     if cached is not None:
-        from uvauth.launch import write_private
+        from uvauth.cache import write_private
 
         write_private(cached.parent, cached.name, json.dumps(data))
     return _resolved(data, forced)
@@ -188,7 +188,7 @@ def _resolved(data: Mapping[str, Any], forced: str | None) -> Resolved:
 
 def _validate(sources: list[Source]) -> dict[str, Any]:
     """Validate each source with the pydantic-settings model, then take each field from the strongest source."""
-    from uvauth._settings_model import validate_source
+    from uvauth.settings.model import validate_source
 
     merged: dict[str, Any] = {"authenticate": None, "authenticate_source": "", "authenticate_prefixes": [],
                               "uv": None}

@@ -8,18 +8,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import Annotated, Final
 
 import typer
 
-from uvauth import __version__, uvcli
+from uvauth import __version__
 from uvauth.errors import UvauthError
-from uvauth.urls import redact
-
-if TYPE_CHECKING:
-    from uvauth.plan import Plan, PlannedIndex
-
-EXPLAIN_SCHEMA: Final = "uvauth.explain/1"
 
 app = typer.Typer(
     name="uvauth uvauth",
@@ -31,73 +25,6 @@ app = typer.Typer(
 )
 # Everything after the command name is a uv command line: never parse it as our options.
 _PASS_THROUGH: Final = {"allow_interspersed_args": False, "ignore_unknown_options": True, "allow_extra_args": True}
-
-
-def _credential_source(index: PlannedIndex, planned: Plan, env: dict[str, str]) -> str | None:
-    """Where credentials for this index will come from — the source, never the secret."""
-    if index.credential_source is not None:  # uvauth seeds them: it already looked
-        return index.credential_source
-    if index.policy == "never":
-        return None
-    if index.url_has_credentials:
-        return "url: userinfo in the URL"
-    from uvauth.credentials import find_credentials
-
-    lookup = find_credentials(index.lookup_url, name=index.merged_onto, env=env,
-                              keyring_provider=planned.keyring_provider)
-    if lookup.credentials is None:
-        return f"none found (tried: {'; '.join(lookup.tried)})"
-    return f"{lookup.credentials.source}: {lookup.credentials.detail}"
-
-
-def explain_data(uv_args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """What uvauth would do for a uv command line, as the ``uvauth.explain/1`` JSON object:
-
-    ``schema`` ("uvauth.explain/1"), ``uvauth`` (version), ``uv`` (path of the real uv), ``command`` (uv's
-    subcommand path), ``changed`` (whether uvauth changes anything), ``indexes`` (in uv's order, each with
-    ``url`` (redacted), ``role`` (default / extra / flat / explicit), ``source`` (config / cli / env /
-    requirements / uvauth), ``where`` (file:line, flag or variable), ``merged_onto`` (configured or synthesized
-    index name, or null), ``policy`` (always / auto / never), ``policy_reason`` (configured / option / prefix /
-    setting / default), ``lever`` (uv: uv applies it itself; by-name; seeded; none) and ``credential_source``
-    (e.g. "netrc: NETRC=… (machine host)", "none found (tried: …)", or null under policy never)), ``argv`` (what
-    uv is given, redacted), ``environment`` (names of the variables uvauth sets, never their values),
-    ``changes`` and ``warnings``. Fields are only ever added within a schema version.
-    """
-    from uvauth.cli import prepare
-
-    cmdline = uvcli.parse(uv_args)
-    uv, argv, child_env, planned = prepare(cmdline, env, always_plan=True)
-    added = sorted(name for name in child_env if env.get(name) != child_env[name])
-    data: dict[str, Any] = {
-        "schema": EXPLAIN_SCHEMA,
-        "uvauth": __version__,
-        "uv": uv,
-        "command": list(cmdline.command),
-        "changed": planned is not None and planned.changed,
-        "indexes": [],
-        "argv": [redact(a) for a in argv],
-        "environment": added,
-        "changes": [],
-        "warnings": [],
-    }
-    if planned is not None:
-        data["indexes"] = [
-            {
-                "url": index.url,
-                "role": index.role,
-                "source": index.source,
-                "where": index.where,
-                "merged_onto": index.merged_onto,
-                "policy": index.policy,
-                "policy_reason": index.policy_why,
-                "lever": index.lever,
-                "credential_source": _credential_source(index, planned, env),
-            }
-            for index in planned.indexes
-        ]
-        data["changes"] = [redact(c) for c in planned.changes]
-        data["warnings"] = [redact(w) for w in planned.warnings]
-    return data
 
 
 def _render_table(data: dict[str, Any]) -> None:
@@ -135,6 +62,8 @@ def explain(
     uv's order), where it came from, the configured index it is merged onto, its policy and why, where its
     credentials come from (never the secret), and the exact argv and environment variable names handed to uv."""
     try:
+        from uvauth.explain import explain_data
+
         data = explain_data(list(uv_args or []), dict(os.environ))
     except UvauthError as error:
         print(f"uvauth: error: {error}", file=sys.stderr)
@@ -164,7 +93,7 @@ def doctor(
     one GET of its root with them and one without, and a verdict naming the problem (ok, bad-credentials,
     no-credentials, forbidden, not-found, open, redirect, unreachable, error). Exit code 0 only when every
     index is ok, 1 otherwise, 2 for a usage error."""
-    from uvauth import doctor as doctor_module
+    from uvauth.doctor import check as doctor_module
 
     raise typer.Exit(doctor_module.main(list(uv_args or []), dict(os.environ), as_json=as_json))
 
@@ -175,7 +104,7 @@ def completion(shell: Annotated[str, typer.Argument(help="bash, zsh or fish.", s
 
     bash: `eval "$(uvauth uvauth completion bash)"` in ~/.bashrc. zsh: save it as `_uvauth` in $fpath.
     fish: save it as ~/.config/fish/completions/uvauth.fish."""
-    from uvauth.completion import script
+    from uvauth.completion.build import script
 
     try:
         sys.stdout.write(script(shell, dict(os.environ)))

@@ -22,7 +22,7 @@ surprises (all confirmed by running uv 0.13.8):
   ``--index-url`` in the including file is "Multiple `--index-url` values provided", even when equal.
 * Within one file, ``-r`` nesting compares index URLs as parsed URLs (a trailing slash or different
   credentials conflict; host case and a default port do not); across inputs uv compares with
-  ``CanonicalUrl`` (:func:`uvauth.urls.index_key`) and the *later* of two equal URLs wins.
+  ``CanonicalUrl`` (:func:`uvauth.uv.urls.index_key`) and the *later* of two equal URLs wins.
 * Files reached through a cycle are read again once from the other side (uv does not record the
   top-level file as visited), so options may repeat; uv keeps the repeats, and so do we.
 * ``--no-index`` and the ignored options (``--pre`` …) must be followed by whitespace, ``=``, ``#`` or
@@ -41,7 +41,7 @@ Known gaps: requirement lines are not validated as PEP 508, so when uv would fir
 requirement, uvauth may report a later index-URL conflict instead of leaving the error to uv (the
 command fails either way).  Remote files and stdin are never read (see ``unread``).  A script's
 ``[tool.uv]`` is not checked for unknown keys, which uv rejects.  ``url`` is not normalized beyond
-expansion and path resolution: compare URLs with :func:`uvauth.urls.index_key`.  Windows paths are
+expansion and path resolution: compare URLs with :func:`uvauth.uv.urls.index_key`.  Windows paths are
 handled only as far as uv treats them on POSIX.
 """
 
@@ -57,7 +57,7 @@ from typing import Literal, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 from uvauth.errors import UvauthError
-from uvauth.urls import index_key, redact
+from uvauth.uv.urls import index_key, redact
 
 __all__ = ["IndexOptionKind", "RequirementsIndexOption", "RequirementsIndexes", "read_index_options"]
 

@@ -1,0 +1,59 @@
+"""uvauth's private cache directory: digests to name files by, and private atomic writes.
+
+Everything uvauth keeps between runs lives here (generated uv configurations, validated settings, uv versions),
+in one directory of mode 0700 whose files are 0600 and replaced atomically, so parallel runs (``make -j``) see a
+whole file or none.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from uvauth.uv.config import GeneratedConfig
+
+
+def cache_dir(env: Mapping[str, str]) -> Path:
+    """uvauth's private cache directory (mode 0700): generated configs, settings and uv-version caches."""
+    from pathlib import Path
+
+    base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
+    path = Path(base) / "uvauth"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def cache_key(text: str, hex_digits: int) -> str:
+    """A digest of ``text`` to name a cache file by. BLAKE2b from CPython's own module, which is what
+    ``hashlib.blake2b`` is: ``import hashlib`` would load OpenSSL first, some 3 ms on every reconciled uv call."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover (a Python built without its own BLAKE2)
+        from hashlib import blake2b
+
+    return blake2b(text.encode("utf-8"), digest_size=hex_digits // 2).hexdigest()
+
+
+def write_private(directory: Path, name: str, text: str) -> Path:
+    """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none)."""
+    target = directory / name
+    temporary = directory / f".{name}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, target)
+    return target
+
+
+def write_generated_config(generated: GeneratedConfig, env: Mapping[str, str]) -> Path:
+    """Named by a digest of what it is rendered from: rendered (tomlkit is slow to import) only when that file does
+    not exist yet, and shared by concurrent uvauth runs (``make -j``) with the same configuration."""
+    directory = cache_dir(env)
+    target = directory / f"uv-{generated.key}.toml"
+    if target.is_file():
+        return target
+    return write_private(directory, target.name, generated.render())
