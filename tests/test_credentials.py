@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from uvauth.uv import credentials as credmod
-from uvauth.uv.credentials import Credentials, Lookup, credentials_store_path, env_var_prefix, find_credentials
+from uvauth.uv.credentials import keyring as keyring_module
+from uvauth.uv.credentials.search import Credentials, Lookup, Tried, env_var_prefix, find_credentials
+from uvauth.uv.credentials.store import credentials_store_path
 from uvauth.errors import UvauthError
 
 SECRET = "s3cr3t-Pa55"  # every password in these tests contains it, so a leak is easy to spot
@@ -147,7 +148,7 @@ def assert_no_leak(lookup: Lookup, *secrets: str) -> None:
             assert secret not in repr(lookup.credentials)
             assert secret not in str(lookup.credentials)
             assert secret not in lookup.credentials.detail
-        assert all(secret not in line for line in lookup.tried)
+        assert all(secret not in str(tried) for tried in lookup.tried)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -362,7 +363,7 @@ def test_find_credentials(
         source, username, password = expected
         assert (lookup.credentials.source, lookup.credentials.username, lookup.credentials.password) == expected
         assert lookup.credentials.detail
-    assert any(tried_fragment in line for line in lookup.tried), lookup.tried
+    assert any(tried_fragment in str(tried) for tried in lookup.tried), lookup.tried
     assert_no_leak(lookup)
 
 
@@ -384,7 +385,8 @@ def test_unnamed_index_skips_env(world: World) -> None:
     world.env["UV_INDEX_ART_PASSWORD"] = P
     lookup = world.find(name=None)
     assert lookup.credentials is None
-    assert lookup.tried[1] == "UV_INDEX_<NAME>_USERNAME/PASSWORD (the index has no name)"
+    assert lookup.tried[1] == Tried(source="UV_INDEX_<NAME>_USERNAME/PASSWORD", detail="the index has no name")
+    assert str(lookup.tried[1]) == "UV_INDEX_<NAME>_USERNAME/PASSWORD (the index has no name)"
 
 
 def test_netrc_detail_names_NETRC(world: World) -> None:
@@ -405,7 +407,7 @@ def test_netrc_directory_is_reported_not_raised(world: World) -> None:
     (world.home / ".netrc").mkdir()
     lookup = world.find()
     assert lookup.credentials is None
-    assert any(line.startswith("netrc (~/.netrc: unreadable") for line in lookup.tried), lookup.tried
+    assert any(str(tried).startswith("netrc (~/.netrc: unreadable") for tried in lookup.tried), lookup.tried
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -468,7 +470,7 @@ def test_keyring_gets_the_given_environment(world: World) -> None:
     assert lookup.credentials == Credentials("k", P, "keyring", f"keyring get {INDEX} --mode creds")
     (kwargs,) = seen
     assert kwargs["env"]["MARKER"] == "1"
-    assert kwargs["timeout"] == credmod.KEYRING_TIMEOUT
+    assert kwargs["timeout"] == keyring_module.KEYRING_TIMEOUT
     assert kwargs["stdin"] == subprocess.DEVNULL and kwargs["capture_output"] is True
 
 
@@ -490,7 +492,7 @@ def test_keyring_failures_are_reported_not_raised(world: World, error: Exception
     lookup = world.find(provider="subprocess", run=run)
     assert lookup.credentials is None
     assert len(calls) == 1, "a hung or broken keyring is not asked again for the fallback services"
-    assert fragment in lookup.tried[-1]
+    assert fragment in str(lookup.tried[-1])
 
 
 def test_keyring_non_utf8_answer_is_ignored(world: World) -> None:

@@ -150,7 +150,7 @@ def test_no_credentials_says_where_to_put_them(index_server: IndexServerFactory)
     assert check.hint is not None
     for place in ("machine 127.0.0.1", "uv auth login", "UV_INDEX_INTERNAL_USERNAME", "netrc (", "tried"):
         assert place in check.hint
-    assert check.to_json()["credentials"]["tried"] == list(check.lookup.tried)
+    assert check.to_json()["credentials"]["tried"] == [str(tried) for tried in check.lookup.tried]
 
 
 def test_uv_index_env_credentials(index_server: IndexServerFactory, monkeypatch: pytest.MonkeyPatch) -> None:

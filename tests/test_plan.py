@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from uvauth.uv.credentials import Credentials, Lookup
+from uvauth.uv.credentials.search import Credentials, Lookup
 from uvauth.errors import UvauthError
 from uvauth.plan import Inputs, Plan, Secret, Settings, make_plan
 from uvauth.uv.requirements import RequirementsIndexes, RequirementsIndexOption

@@ -22,9 +22,9 @@ from uvauth.errors import UvauthError
 from uvauth.uv.requirements import (
     RequirementsIndexes,
     RequirementsIndexOption,
-    _verbatim_key,
     read_index_options,
 )
+from uvauth.uv.urls import verbatim_key
 
 Option = tuple[str, str, str, int]
 
@@ -780,7 +780,7 @@ def expected_emission(result: RequirementsIndexes) -> list[str]:
         )
         seen = set()
         for option in result.extra_index_urls:
-            key = _verbatim_key(option.url)
+            key = verbatim_key(option.url)
             if key not in seen:  # uv writes each extra index once (compared as parsed URLs)
                 seen.add(key)
                 lines.append(f"--extra-index-url {option.text}")

@@ -18,10 +18,19 @@ if TYPE_CHECKING:
 
 
 def cache_dir(env: Mapping[str, str]) -> Path:
-    """uvauth's private cache directory (mode 0700): generated configs, settings and uv-version caches."""
+    """uvauth's private cache directory (mode 0700): generated configs, settings and uv-version caches.
+
+    ``user_cache_dir()/uvauth`` by uv's own rule (:mod:`uvauth.uv.dirs`): a relative ``XDG_CACHE_HOME`` is
+    ignored, so the directory does not move with the working directory (``--directory``).
+    """
     from pathlib import Path
 
-    base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
+    from uvauth.errors import UvauthError
+    from uvauth.uv import dirs
+
+    base = dirs.user_cache_dir(env)
+    if base is None:
+        raise UvauthError("no cache directory: neither HOME nor an absolute XDG_CACHE_HOME is set")
     path = Path(base) / "uvauth"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path

@@ -24,12 +24,12 @@ def _credential_source(index: PlannedIndex, planned: Plan, env: dict[str, str]) 
         return None
     if index.url_has_credentials:
         return "url: userinfo in the URL"
-    from uvauth.uv.credentials import find_credentials
+    from uvauth.uv.credentials.search import find_credentials
 
     lookup = find_credentials(index.lookup_url, name=index.merged_onto, env=env,
                               keyring_provider=planned.keyring_provider)
     if lookup.credentials is None:
-        return f"none found (tried: {'; '.join(lookup.tried)})"
+        return f"none found (tried: {lookup.tried_text()})"
     return f"{lookup.credentials.source}: {lookup.credentials.detail}"
 
 

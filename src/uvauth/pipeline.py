@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from typing import Final
 
     from uvauth.plan import Plan
-    from uvauth.uv.credentials import Lookup
+    from uvauth.uv.credentials.search import Lookup
 
 _PIP_REQUIREMENTS: Final = {
     "pip compile": ("positional", "--constraints", "--overrides"),
@@ -98,7 +98,7 @@ def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs
 
 def _find_credentials(url: str, name: str | None, keyring_provider: str | None, env: Mapping[str, str]) -> Lookup:
     # Imported only for a plan that hands uv credentials up front: most plans do not.
-    from uvauth.uv.credentials import find_credentials
+    from uvauth.uv.credentials.search import find_credentials
 
     return find_credentials(url, name=name, env=env, keyring_provider=keyring_provider)
 

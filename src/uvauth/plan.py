@@ -41,7 +41,7 @@ from typing import NamedTuple
 
 from uvauth.uv import indexes as m
 from uvauth.errors import UvauthError
-from uvauth.uv.urls import covers, index_key, realm, redact, userinfo, without_userinfo
+from uvauth.uv.urls import InvalidUrl, covers, index_key, realm, redact, userinfo, without_userinfo
 from uvauth.uv.cmdline import UvCommandLine, header_command, parse, truthy
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Final, Literal
 
-    from uvauth.uv.credentials import Lookup
+    from uvauth.uv.credentials.search import Lookup
     from uvauth.uv.requirements import RequirementsIndexes
     from uvauth.uv.config import ConfiguredIndex, GeneratedConfig, UvConfig
 
@@ -255,7 +255,7 @@ class Planner:
     def _under_prefix(self, text: str, prefix: str) -> bool:
         try:
             return covers(prefix, text)
-        except ValueError:
+        except InvalidUrl:
             return False
 
     # -- candidate changes ---------------------------------------------------------------------------------------
@@ -455,7 +455,7 @@ class Planner:
         for entry in contacted:
             try:
                 hosts.add(realm(entry.text))
-            except ValueError:
+            except InvalidUrl:
                 continue
         for prefix in self.inputs.settings.prefixes:
             if realm(prefix) not in hosts or self.inputs.settings.forced == "never":
@@ -486,8 +486,8 @@ class Planner:
         secrets: dict[str, Secret] = {}
         sources: dict[str, str] = {}
         if not self.seed:
-            return secrets, sources  # and uvauth.uv.credentials is not even imported
-        from uvauth.uv.credentials import env_var_prefix
+            return secrets, sources  # and uvauth.uv.credentials.search is not even imported
+        from uvauth.uv.credentials.search import env_var_prefix
 
         for name, (url, required) in self.seed.items():
             prefix = env_var_prefix(name)
@@ -500,14 +500,14 @@ class Planner:
                 if lookup.credentials is not None:
                     break
                 lookup = self.find_credentials(other_url, other_name, self.keyring_provider)
-                tried += [f"for {redact(other_url)}: {t}" for t in lookup.tried]
+                tried += [t._replace(asked_for=redact(other_url)) for t in lookup.tried]
             lookup = lookup._replace(tried=tuple(tried))
             if lookup.credentials is None and not required:
                 continue  # e.g. a URL with a username only, under policy auto: uv asks as it would have
             if lookup.credentials is None:
                 raise UvauthError(
                     f"no credentials for index {name} ({redact(url)}), whose policy is authenticate = always; "
-                    f"tried: {'; '.join(lookup.tried)}",
+                    f"tried: {lookup.tried_text()}",
                     hint=f"add a netrc entry for its host, run `uv auth login {redact(url)}`, or set "
                     f"{prefix}USERNAME and {prefix}PASSWORD",
                 )

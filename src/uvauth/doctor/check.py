@@ -5,7 +5,7 @@ For every index uv would use (its configured ``[[index]]`` tables and ``index-ur
 ``--index``/``--default-index``/``--index-url``/``--extra-index-url``/``--find-links`` or their ``UV_*``
 variables), the doctor
 
-1. looks for credentials in uv's sources and order (:func:`uvauth.uv.credentials.find_credentials`): where they were
+1. looks for credentials in uv's sources and order (:func:`uvauth.uv.credentials.search.find_credentials`): where they were
    found (source and detail, never the secret), or every place tried;
 2. sends one GET of the index's root page *with* those credentials (when there are any) and one *without* any,
    with uv's ``Accept`` header, a 10 s timeout, and redirects not followed automatically: a redirect within the
@@ -81,7 +81,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from uvauth import __version__
 from uvauth.uv import indexes as mentions
 from uvauth.uv import urls
-from uvauth.uv.credentials import Credentials, Lookup, env_var_prefix, find_credentials
+from uvauth.uv.credentials.search import Credentials, Lookup, env_var_prefix, find_credentials
 from uvauth.errors import UvauthError
 
 SCHEMA: Final = "uvauth.doctor/1"
@@ -158,7 +158,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def _same_realm(a: str, b: str) -> bool:
     try:
         return urls.realm(a) == urls.realm(b)
-    except ValueError:
+    except urls.InvalidUrl:
         return False
 
 
@@ -283,7 +283,7 @@ class Check:
                 "found": creds is not None,
                 "source": creds.source if creds else None,
                 "detail": creds.detail if creds else None,
-                "tried": list(self.lookup.tried),
+                "tried": [str(tried) for tried in self.lookup.tried],
             },
             "authenticated": self.authenticated.to_json() if self.authenticated else None,
             "anonymous": self.anonymous.to_json(),
@@ -330,13 +330,20 @@ def suggest_url(url: str) -> str | None:
 def _host(url: str) -> str:
     try:
         _, host, port = urls.realm(url)
-    except ValueError:
+    except urls.InvalidUrl:
         return urls.redact(url)
     return host if port is None else f"{host}:{port}"
 
 
+def _host_of(url: str) -> str | None:
+    try:
+        return urls.parse(url).host
+    except urls.InvalidUrl:
+        return None
+
+
 def _where_to_put(target: Target) -> str:
-    host = urlsplit(urls.without_userinfo(target.url)).hostname or "HOST"
+    host = _host_of(target.url) or "HOST"  # netrc is keyed by the host alone (`host_str()`)
     places = [f"add `machine {host} login USER password PASSWORD` to ~/.netrc (or the file $NETRC names)",
               f"run `uv auth login {urls.redact(urls.without_userinfo(target.url))}`"]
     if target.name:
@@ -415,13 +422,13 @@ def verdict(target: Target, lookup: Lookup, authenticated: Probe | None, anonymo
                     f"HTTP 401: the server rejected the credentials from {_credentials_phrase(creds)}",
                     f"fix or replace them there (a wrong password, an expired token, or a user the server does "
                     f"not know); uv takes the first credentials it finds, in this order: "
-                    f"{'; '.join(lookup.tried)}", None)
+                    f"{lookup.tried_text()}", None)
         return ("no-credentials", f"HTTP 401 and no credentials found for {shown}",
-                f"{_where_to_put(target)} (tried: {'; '.join(lookup.tried)})", None)
+                f"{_where_to_put(target)} (tried: {lookup.tried_text()})", None)
     if status == 403:
         if creds is None:
             return ("no-credentials", f"HTTP 403 to an anonymous request, and no credentials found for {shown}",
-                    f"{_where_to_put(target)} (tried: {'; '.join(lookup.tried)})", None)
+                    f"{_where_to_put(target)} (tried: {lookup.tried_text()})", None)
         return ("forbidden",
                 f"HTTP 403 with the credentials from {_credentials_phrase(creds)}: they may be valid but without "
                 "permission to read this repository, or (some servers answer 403 rather than 401) wrong",
@@ -513,16 +520,21 @@ def _insecure_hosts(cmdline: Any, env: Mapping[str, str], config: Any) -> list[s
 
 
 def _is_insecure(url: str, hosts: Sequence[str]) -> bool:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    """Does an ``--allow-insecure-host`` entry (``host``, ``host:port`` or a URL) name this URL's host?"""
     try:
-        port = parts.port
-    except ValueError:
-        port = None
+        parsed = urls.parse(url)
+    except urls.InvalidUrl:
+        return False
+    # uv's `TrustedHost::matches`: a port in the entry must equal `Url::port()`, which is None for the scheme's
+    # default port (the URL model folds it, as the `url` crate does).
+    host, port = parsed.host or "", parsed.port
     for entry in hosts:
         entry = entry.strip().lower()
         if "://" in entry:
-            entry = urlsplit(entry).netloc
+            try:
+                entry = urls.parse(entry).netloc
+            except urls.InvalidUrl:
+                continue
         entry_host, _, entry_port = entry.partition(":")
         if entry_host == host and (not entry_port or (port is not None and entry_port == str(port))):
             return True
@@ -572,7 +584,7 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
                 chosen[index] = Target(previous.url, entry.name, previous.flat, entry.authenticate,
                                        previous.source, previous.where, previous.default, previous.explicit)
             continue
-        if (urlsplit(entry.key).hostname or "") in _PUBLIC_PYPI:
+        if (_host_of(entry.key) or "") in _PUBLIC_PYPI:
             seen[entry.key] = -1
             skipped.append(Skipped(urls.redact(entry.text), entry.source, entry.where, "public PyPI: open by design"))
             continue

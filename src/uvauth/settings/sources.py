@@ -63,9 +63,12 @@ class Resolved:
         self.forced = forced  # the command line's --authenticate
 
 
-def _user_file(env: Mapping[str, str]) -> str:
-    config_home = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
-    return os.path.join(config_home, "uvauth", "uvauth.toml")
+def _user_file(env: Mapping[str, str]) -> str | None:
+    """``user_config_dir()/uvauth/uvauth.toml`` (uv's rule, :mod:`uvauth.uv.dirs`), or None without a home."""
+    from uvauth.uv import dirs
+
+    config_home = dirs.user_config_dir(env)
+    return os.path.join(config_home, "uvauth", "uvauth.toml") if config_home is not None else None
 
 
 def locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, bool]]:
@@ -87,8 +90,9 @@ def locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, b
         if _PYPROJECT_TABLE in text:
             found.append((f"{pyproject} [tool.uvauth]", pyproject, True))
             break
-    user = type(project_dir)(_user_file(env))  # the same Path class, no import needed
-    if user.is_file():
+    user_file = _user_file(env)
+    user = type(project_dir)(user_file) if user_file is not None else None  # the same Path class, no import
+    if user is not None and user.is_file():
         found.append((str(user), user, False))
     return found
 
@@ -123,7 +127,7 @@ def user_uv(env: Mapping[str, str]) -> str | None:
     """The ``uv`` setting of the user's settings file, for every command (pass-through included): the path of
     uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only — one ``stat`` when unset."""
     path = _user_file(env)
-    if env.get("UVAUTH_UV") or not os.path.isfile(path):
+    if env.get("UVAUTH_UV") or path is None or not os.path.isfile(path):
         return None
     from pathlib import Path
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from uvauth.errors import UvauthError
+from uvauth.uv import dirs, urls
 
 Level = Literal["config-file", "project", "user", "system"]
 
@@ -121,12 +122,6 @@ _SLOTS: tuple[frozenset[str], ...] = (frozenset({"preview", "preview-features"})
 _TRUE_LITERALS = frozenset({"y", "yes", "t", "true", "on", "1"})
 _FALSE_LITERALS = frozenset({"n", "no", "f", "false", "off", "0"})
 
-# URL schemes uv recognises here (`uv_pep508::Scheme`, matched case-sensitively). Anything else is a path, even
-# with `://`: checked on 0.13.8, `s3://b/k`, `ftp://h/x` and `HTTPS://h/x` in a config file all become paths
-# relative to the file's directory.
-_URL_SCHEMES = frozenset({"file", "http", "https"})
-_VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
-_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _END_OF_DOCUMENT = "(at end of document)"
 
@@ -266,17 +261,12 @@ def _project_dir(cwd: Path, project: Path | None) -> Path:
 
 
 def _user_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
-    # `user_config_dir()`: etcetera's XDG strategy, `$XDG_CONFIG_HOME` only when absolute, else `$HOME/.config`.
+    # `user_config_dir()/uv/uv.toml` (`uvauth.uv.dirs`: an XDG variable counts only when absolute).
     # `FilesystemOptions::user` ignores NotFound, NotADirectory and PermissionDenied; any other error is fatal.
-    xdg = env.get("XDG_CONFIG_HOME", "")
-    if xdg and os.path.isabs(xdg):
-        base = Path(xdg)
-    else:
-        home = _home_dir(env)
-        if home is None:
-            return None
-        base = home / ".config"
-    path = base / "uv" / "uv.toml"
+    base = dirs.user_config_dir(env)
+    if base is None:
+        return None
+    path = Path(base) / "uv" / "uv.toml"
     try:
         options = _read_uv_toml(
             path, missing_ok=False, quiet_errors=(FileNotFoundError, NotADirectoryError, PermissionError)
@@ -285,18 +275,6 @@ def _user_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
         return None
     assert options is not None
     return ConfigFile(path=path, level="user", options=options, is_pyproject=False)
-
-
-def _home_dir(env: Mapping[str, str]) -> Path | None:
-    home = env.get("HOME", "")
-    if home:
-        return Path(home)
-    try:
-        import pwd
-
-        return Path(pwd.getpwuid(os.getuid()).pw_dir)
-    except (ImportError, KeyError, OSError):  # pragma: no cover - no passwd entry
-        return None
 
 
 def _system_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
@@ -313,14 +291,11 @@ def _system_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
                 where="UV_NO_SYSTEM_CONFIG",
                 hint="use 1/true/yes/on or 0/false/no/off, as uv does",
             )
-    # `system_config_file()`: the first `$XDG_CONFIG_DIRS` entry (default `/etc/xdg`; empty entries skipped,
-    # relative entries relative to the working directory) whose `uv/uv.toml` is a file, else `/etc/uv/uv.toml`
+    # `system_config_file()`: the first `uvauth.uv.dirs.system_config_dirs` entry (relative entries relative to
+    # the working directory) whose `uv/uv.toml` is a file, else `/etc/uv/uv.toml`
     # if it exists. Unlike the user level, every read error is fatal.
-    dirs = env.get("XDG_CONFIG_DIRS", "") or "/etc/xdg"
     path: Path | None = None
-    for entry in dirs.split(":"):
-        if not entry:
-            continue
+    for entry in dirs.system_config_dirs(env):
         candidate = Path(entry) / "uv" / "uv.toml"
         if not candidate.is_absolute():
             candidate = cwd / candidate
@@ -901,11 +876,8 @@ def _rebase(value: str, base: str, dest: str | None) -> str:
     uv parses these with `IndexUrl::parse(given, Some(dir of the file))`: a value with a URL scheme it knows is a
     URL, anything else a path; relative paths are joined to the directory and normalised lexically.
     """
-    match = _SCHEME_RE.match(value)
-    if match:
-        scheme = match.group(1)
-        if scheme in _URL_SCHEMES or scheme.startswith(_VCS_PREFIXES):
-            return value  # a URL: uv does not rebase it
+    if urls.is_url(value):
+        return value  # a URL: uv does not rebase it (`s3://…`, `HTTPS://…` are paths, checked on 0.13.8)
     if not value or os.path.isabs(value):
         return value
     if dest is not None and os.path.normpath(dest) == os.path.normpath(base):

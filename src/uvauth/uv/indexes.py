@@ -100,7 +100,7 @@ def looks_like_name(text: str) -> bool:
 
 
 def _url_of(text: str, cwd: str) -> str:
-    return text if is_url(text) else path_to_url(text, cwd)
+    return text if is_url(text) else path_to_url(os.path.expanduser(text), cwd)
 
 
 def parse_index_value(

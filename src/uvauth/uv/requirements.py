@@ -54,10 +54,20 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from uvauth.errors import UvauthError
-from uvauth.uv.urls import index_key, redact
+from uvauth.uv.urls import (
+    InvalidUrl,
+    file_url_path,
+    index_key,
+    is_url,
+    normalize_absolute_path,
+    path_to_url,
+    redact,
+    split_scheme,
+    verbatim_key,
+)
 
 __all__ = ["IndexOptionKind", "RequirementsIndexOption", "RequirementsIndexes", "read_index_options"]
 
@@ -169,36 +179,9 @@ _UNNAMED = _Lazy(
 _REQUIREMENT_START = _Lazy(r"[A-Za-z0-9./$]")
 _REQUIREMENT_STOP = _Lazy(r"[\n\r \t\\]")
 _ENV_VAR = _Lazy(r"\$\{([A-Z0-9_]+)\}")
-_SCHEME = _Lazy(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _C0_OR_SPACE = "".join(chr(i) for i in range(0x21))
 _PACKAGE_NAME = _Lazy(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 _UNSUPPORTED_OPTIONS = ("--prefer-binary", "--pre", "--trusted-host", "--use-feature")
-#: `Scheme::parse` in uv-pep508: the schemes a PEP 723 index value is parsed as a URL with.
-_KNOWN_SCHEMES = frozenset(
-    [
-        "file",
-        "http",
-        "https",
-        "bzr+http",
-        "bzr+https",
-        "bzr+ssh",
-        "bzr+sftp",
-        "bzr+ftp",
-        "bzr+lp",
-        "bzr+file",
-        "hg+file",
-        "hg+http",
-        "hg+https",
-        "hg+ssh",
-        "hg+static-http",
-        "svn+ssh",
-        "svn+http",
-        "svn+https",
-        "svn+svn",
-        "svn+file",
-    ]
-)
-
 
 class _SyntaxError(Exception):
     """uv rejects the file here (uv reports it; uvauth skips the line)."""
@@ -333,79 +316,16 @@ def _expand(text: str, env: Mapping[str, str], cwd: str) -> str:
     return _ENV_VAR.sub(replace, text)
 
 
-def _split_scheme(text: str) -> str | None:
-    """uv's `split_scheme`: the scheme of `text` (blanks and C0 controls around it ignored), if any."""
-    match = _SCHEME.match(text.strip(_C0_OR_SPACE))
-    return match[0][:-1] if match else None
-
-
 def _is_windows_absolute(text: str) -> bool:
     """uv's `is_windows_absolute_path` (`C:\\...`, `C:/...`), which is never read as a URL."""
     return len(text) >= 3 and text[0].isascii() and text[0].isalpha() and text[1] == ":" and text[2] in "/\\"
 
 
-def _normalize(path: str) -> str:
-    """uv's `normalize_absolute_path` (lexical `.`/`..` resolution) for an absolute POSIX path."""
-    path = posixpath.normpath(path)
-    return "/" + path.lstrip("/") if path.startswith("//") else path
-
-
-def _file_url(path: str) -> str:
-    """`Url::from_file_path` of a normalized absolute path (the `url` crate's percent-encoding)."""
-    return "file://" + quote(_normalize(path), safe="/!$&'()*+,:;=@[]^|")
-
-
-def _file_url_path(url: str) -> str | None:
-    """`Url::to_file_path`: the local path of a `file:` URL, or None when it names another host."""
-    parts = urlsplit(url.strip(_C0_OR_SPACE))
-    if parts.netloc not in ("", "localhost"):
-        return None
-    path = unquote(parts.path)
-    return path if path.startswith("/") else "/" + path
-
-
-def _verbatim_key(url: str) -> str:
-    """Equality of two parsed `VerbatimUrl`s (used between nested files): the `url` crate's parse.
-
-    Scheme and host compare case-insensitively, a default port is dropped and dot segments resolve;
-    userinfo, a trailing slash, the query and the path's case stay significant.
-    """
+def _key_or_text(key: Callable[[str], str], url: str) -> str:
+    """``key(url)``, or the text itself for one that does not parse (uv reports those elsewhere)."""
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return url
-    scheme = parts.scheme.lower()
-    userinfo = parts.netloc.rpartition("@")[0]
-    host = (parts.hostname or "").lower()
-    if port is not None and {"http": 80, "https": 443}.get(scheme) != port:
-        host = f"{host}:{port}"
-    path = parts.path or "/"
-    if "." in path:
-        segments: list[str] = []
-        raw = path.split("/")[1:] if path.startswith("/") else path.split("/")
-        for index, segment in enumerate(raw):
-            last = index == len(raw) - 1
-            if segment.lower() in (".", "%2e"):
-                if last:
-                    segments.append("")
-            elif segment.lower() in ("..", ".%2e", "%2e.", "%2e%2e"):
-                if segments:
-                    segments.pop()
-                if last:
-                    segments.append("")
-            else:
-                segments.append(segment)
-        path = "/" + "/".join(segments)
-    netloc = f"{userinfo}@{host}" if userinfo else host
-    return f"{scheme}://{netloc}{path}?{parts.query}#{parts.fragment}"
-
-
-def _canonical_key(url: str) -> str:
-    """uv's `CanonicalUrl` comparison, used across inputs."""
-    try:
-        return index_key(url)
-    except ValueError:
+        return key(url)
+    except InvalidUrl:
         return url
 
 
@@ -606,7 +526,7 @@ class _Reader:
     def _path(self, raw: str) -> Path:
         path = self._paths.get(raw)
         if path is None:
-            path = self._paths[raw] = Path(_normalize(self._abs(raw)))
+            path = self._paths[raw] = Path(normalize_absolute_path(self._abs(raw)))
         return path
 
     def _option(
@@ -623,11 +543,11 @@ class _Reader:
 
         None where uv reports an error.
         """
-        scheme = None if _is_windows_absolute(target) else _split_scheme(target)
+        scheme = None if _is_windows_absolute(target) else split_scheme(target)
         if scheme is None:
             return ("stdin", "-") if target == "-" else ("local", self._local_path(target, raw))
         if scheme.lower() == "file":
-            path = _file_url_path(target)
+            path = file_url_path(target)
             return None if path is None else ("local", path)
         return "remote", target.strip(_C0_OR_SPACE)
 
@@ -636,7 +556,7 @@ class _Reader:
     def parse_file(self, raw: str, visited: _Visited, label: str | None = None) -> _Data:
         content = self._read(raw)
         if content is None:
-            self._note_unread(label or _normalize(self._abs(raw)))
+            self._note_unread(label or normalize_absolute_path(self._abs(raw)))
             self.doomed = True
             return _Data()
         return self.parse_text(content, raw, visited)
@@ -716,8 +636,8 @@ class _Reader:
         """`-i`/`--index-url`/`--extra-index-url`; False where uv reports an invalid URL."""
         expanded = _expand(given, self.env, self.cwd)
         if expanded and os.path.exists(self._abs(expanded)):
-            url = _file_url(self._abs(expanded))  # a local index: relative to uv's working directory
-        elif _split_scheme(expanded) is not None:
+            url = path_to_url(self._abs(expanded))  # a local index: relative to uv's working directory
+        elif split_scheme(expanded) is not None:
             url = expanded.strip(_C0_OR_SPACE)
         else:
             return False  # uv: "relative URL without a base"
@@ -744,7 +664,7 @@ class _Reader:
         expanded = _expand(given, self.env, self.cwd)
         candidate = self._abs(self._local_path(expanded, raw))
         if os.path.exists(candidate):
-            url = _file_url(candidate)  # relative to the containing file's directory
+            url = path_to_url(candidate)  # relative to the containing file's directory
         else:
             resolved = self._resolve(expanded, raw)
             if resolved is None or resolved[0] == "stdin":
@@ -753,8 +673,8 @@ class _Reader:
             if where == "remote":
                 url = target
             elif os.path.exists(self._abs(target)):
-                url = _file_url(self._abs(target))
-            elif _split_scheme(expanded) is not None:
+                url = path_to_url(self._abs(target))
+            elif split_scheme(expanded) is not None:
                 url = expanded.strip(_C0_OR_SPACE)  # e.g. a `file://` URL of a directory not made yet
             else:
                 return False  # uv: "relative URL without a base"
@@ -791,7 +711,7 @@ class _Reader:
         if (
             sub.index_url is not None
             and data.index_url is not None
-            and _verbatim_key(sub.index_url.url) != _verbatim_key(data.index_url.url)
+            and _key_or_text(verbatim_key, sub.index_url.url) != _key_or_text(verbatim_key, data.index_url.url)
         ):
             self._fail(
                 UvauthError(
@@ -877,11 +797,10 @@ class _Reader:
 
     def _script_url(self, value: str) -> str:
         """`IndexUrl::from_str` (`from_url_or_path` without a root): paths against uv's CWD."""
-        scheme = _split_scheme(value)
-        if scheme is not None and (scheme in _KNOWN_SCHEMES or scheme.startswith("git+")):
+        if is_url(value):
             return value.strip(_C0_OR_SPACE)
         path, hash_sign, fragment = value.partition("#")
-        return _file_url(self._abs(path)) + hash_sign + fragment
+        return path_to_url(self._abs(path)) + hash_sign + fragment
 
     # -- inputs ------------------------------------------------------------------------------------
 
@@ -891,7 +810,7 @@ class _Reader:
         """uv's `RequirementsSource::from_requirements_file` (or `from_*_txt` for the other roles)."""
         if text == "-":
             return "stdin", "-"
-        scheme = None if _is_windows_absolute(text) else _split_scheme(text)
+        scheme = None if _is_windows_absolute(text) else split_scheme(text)
         if scheme is not None and scheme.lower() != "file":
             url = text.strip(_C0_OR_SPACE)
             name = urlsplit(url).path.rpartition("/")[2]
@@ -908,7 +827,7 @@ class _Reader:
                 return "fatal", url
             return "remote", url
         if scheme is not None:
-            path = _file_url_path(text)
+            path = file_url_path(text)
             if path is None:
                 return "fatal", text
             text = path
@@ -969,7 +888,7 @@ class _Reader:
         new = source.index_url
         if new is not None:
             existing = spec.index_url
-            if existing is not None and _canonical_key(existing.url) != _canonical_key(new.url):
+            if existing is not None and _key_or_text(index_key, existing.url) != _key_or_text(index_key, new.url):
                 self._fail(
                     UvauthError(
                         f"Multiple index URLs specified: `{_show(existing)}` vs. `{_show(new)}`",

@@ -1,0 +1,95 @@
+"""Where uv's (and uvauth's) per-user and system directories are: one rule for HOME and the XDG variables.
+
+uv finds its directories with the ``etcetera`` crate's base strategy (``crates/uv-dirs/src/lib.rs``; uv-facts §3
+"User" and "System", and the addendum on the credential store). On Linux and macOS that is the XDG strategy:
+
+* an ``XDG_*_HOME`` variable counts **only when it holds an absolute path**; empty or relative, it is ignored
+  and the directory falls back to ``$HOME/…`` (``~/.config``, ``~/.local/share``, ``~/.cache``);
+* the home directory is ``$HOME`` when it is non-empty, else the user's entry in the password database
+  (``home::home_dir``).
+
+On Windows ``etcetera`` uses the known folders: ``%APPDATA%`` (Roaming) for configuration and data,
+``%LOCALAPPDATA%`` for the cache.
+
+uvauth keeps its own files by the same rule: its cache is ``user_cache_dir()/uvauth`` and its user settings
+``user_config_dir()/uvauth/uvauth.toml``. Imported before every uv call: ``os`` only, and strings, not paths.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+_WINDOWS = os.name == "nt"
+
+
+def home_dir(env: Mapping[str, str]) -> str | None:
+    """The home directory: ``$HOME`` (``%USERPROFILE%`` on Windows) when non-empty, else the password database's
+    entry for the current user, else None."""
+    value = env.get("USERPROFILE" if _WINDOWS else "HOME")
+    if value:
+        return value
+    if _WINDOWS:
+        return None
+    import pwd  # not on Windows
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_dir or None
+    except KeyError:
+        return None
+
+
+def _xdg_home(env: Mapping[str, str], variable: str, fallback: str, home: str | None) -> str | None:
+    """``$variable`` when it is an absolute path, else ``home/fallback`` (etcetera's ``Xdg`` strategy)."""
+    value = env.get(variable, "")
+    if value and os.path.isabs(value):
+        return value
+    base = home if home is not None else home_dir(env)
+    return os.path.join(base, fallback) if base is not None else None
+
+
+def _windows_folder(env: Mapping[str, str], variable: str, fallback: str, home: str | None) -> str | None:
+    value = env.get(variable, "")
+    if value and os.path.isabs(value):
+        return value
+    base = home if home is not None else home_dir(env)
+    return os.path.join(base, "AppData", fallback) if base is not None else None
+
+
+def user_config_dir(env: Mapping[str, str], home: str | None = None) -> str | None:
+    """``$XDG_CONFIG_HOME`` if absolute, else ``~/.config`` (Windows: ``%APPDATA%``): uv's ``user_config_dir``,
+    whose ``uv/uv.toml`` is the user-level configuration (uv-facts §3). ``home`` overrides the home directory."""
+    if _WINDOWS:
+        return _windows_folder(env, "APPDATA", "Roaming", home)
+    return _xdg_home(env, "XDG_CONFIG_HOME", ".config", home)
+
+
+def user_data_dir(env: Mapping[str, str], home: str | None = None) -> str | None:
+    """``$XDG_DATA_HOME`` if absolute, else ``~/.local/share`` (Windows: ``%APPDATA%``): the base of uv's state
+    directory, where ``uv auth login`` keeps ``uv/credentials/credentials.toml`` (uv-facts addendum)."""
+    if _WINDOWS:
+        return _windows_folder(env, "APPDATA", "Roaming", home)
+    return _xdg_home(env, "XDG_DATA_HOME", os.path.join(".local", "share"), home)
+
+
+def user_cache_dir(env: Mapping[str, str], home: str | None = None) -> str | None:
+    """``$XDG_CACHE_HOME`` if absolute, else ``~/.cache`` (Windows: ``%LOCALAPPDATA%``)."""
+    if _WINDOWS:
+        return _windows_folder(env, "LOCALAPPDATA", "Local", home)
+    return _xdg_home(env, "XDG_CACHE_HOME", ".cache", home)
+
+
+def system_config_dirs(env: Mapping[str, str]) -> list[str]:
+    """The directories searched for the system-level ``uv/uv.toml``, in order (uv's ``system_config_file``).
+
+    The ``$XDG_CONFIG_DIRS`` entries (``:``-separated; empty entries skipped; default ``/etc/xdg`` when the
+    variable is unset or empty). Unlike the ``XDG_*_HOME`` variables, a relative entry is kept: uv joins it to
+    its working directory. The caller then tries ``/etc/uv/uv.toml``. Empty on Windows, where uv reads
+    ``%SYSTEMDRIVE%\\ProgramData\\uv\\uv.toml`` instead.
+    """
+    if _WINDOWS:
+        return []
+    return [entry for entry in (env.get("XDG_CONFIG_DIRS", "") or "/etc/xdg").split(":") if entry]
