@@ -369,16 +369,14 @@ def test_find_credentials(
 
 def test_nothing_found_lists_every_source_in_order(world: World) -> None:
     lookup = world.find(provider=None)
-    assert lookup == Lookup(
-        None,
-        (
-            "URL userinfo (none)",
-            "UV_INDEX_ART_USERNAME/PASSWORD (not set)",
-            "netrc (~/.netrc: not found)",
-            "uv auth store (~/.local/share/uv/credentials/credentials.toml: not found)",
-            "keyring (disabled: pass --keyring-provider subprocess)",
-        ),
-    )
+    assert lookup.credentials is None
+    assert [str(tried) for tried in lookup.tried] == [
+        "URL userinfo (none)",
+        "UV_INDEX_ART_USERNAME/PASSWORD (not set)",
+        "netrc (~/.netrc: not found)",
+        "uv auth store (~/.local/share/uv/credentials/credentials.toml: not found)",
+        "keyring (disabled: pass --keyring-provider subprocess)",
+    ]
 
 
 def test_unnamed_index_skips_env(world: World) -> None:

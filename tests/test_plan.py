@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from uvauth.uv.credentials.search import Credentials, Lookup
+from uvauth.uv.credentials.search import Credentials, Lookup, Tried
 from uvauth.errors import UvauthError
 from uvauth.plan import Inputs, Plan, Secret, Settings, make_plan
 from uvauth.uv.requirements import RequirementsIndexes, RequirementsIndexOption
@@ -50,8 +50,10 @@ class FakeCredentials:
         self.calls.append((url, name, keyring_provider))
         if name in self.known:
             user, password = self.known[name]
-            return Lookup(Credentials(user, password, "netrc", "NETRC=/x (machine h)"), ("netrc",))
-        return Lookup(None, ("URL userinfo", "netrc (~/.netrc: not found)", "keyring (disabled)"))
+            return Lookup(Credentials(user, password, "netrc", "NETRC=/x (machine h)"),
+                          (Tried("netrc", "NETRC=/x: found"),))
+        return Lookup(None, (Tried("URL userinfo", "none"), Tried("netrc", "~/.netrc: not found"),
+                             Tried("keyring", "disabled")))
 
 
 def requirements_file(*options: tuple[str, str], line: int = 1) -> RequirementsIndexes:
