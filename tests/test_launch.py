@@ -127,3 +127,45 @@ def test_uvauth_becomes_uv_so_ctrl_c_behaves_as_with_uv() -> None:
             process.kill()
             process.communicate()
     assert outcomes[0] == outcomes[1] != 0
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, done
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("uvauth: error: "), done.stderr
+    return lines[0]
+
+
+def test_uvauth_uv_pointing_at_uvauth_itself_stops_instead_of_looping(tmp_path: Path) -> None:
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "UVAUTH_UV": UVAUTH})
+    assert "is uvauth itself" in _one_error_line(done)
+
+
+def test_uvauth_uv_pointing_at_a_shim_that_runs_uvauth_stops(tmp_path: Path) -> None:
+    shim = _script(tmp_path / "uv", f'exec "{UVAUTH}" "$@"')
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "UVAUTH_UV": str(shim)})
+    assert str(shim) in _one_error_line(done)
+
+
+def test_uvauth_uv_that_the_system_cannot_run_is_one_line(tmp_path: Path) -> None:
+    """An executable file that is not a program for this machine (ENOEXEC) — uv exits 2, so does uvauth."""
+    garbage = tmp_path / "uv"
+    garbage.write_bytes(b"\x00\x01not a program\x02" * 8)
+    garbage.chmod(0o755)
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "UVAUTH_UV": str(garbage)})
+    assert f"cannot run uv at {garbage}: Exec format error" in _one_error_line(done)
+
+
+def test_an_argument_list_too_long_for_the_system_is_one_line() -> None:
+    """A single argument over Linux's MAX_ARG_STRLEN (128 KiB) makes execve fail with E2BIG: made inside the
+    uvauth process, since a test cannot start a process with it."""
+    if sys.platform != "linux":
+        pytest.skip("MAX_ARG_STRLEN is Linux's")
+    code = "import sys; from uvauth.cli import main; sys.exit(main(['pip', 'x' * 200_000]))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "UVAUTH_UV": REAL_UV})
+    assert "Argument list too long" in _one_error_line(done)

@@ -40,15 +40,21 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
     """The real uv: ``UVAUTH_UV`` (or the ``uv`` setting), then a ``uv`` on PATH that is not uvauth, then the uv
     installed with uvauth (the ``uv`` package)."""
     explicit = env.get("UVAUTH_UV") or configured
+    ourselves = {os.path.realpath(sys.argv[0])} if sys.argv and sys.argv[0] else set()
     if explicit:
         import shutil
 
+        given_by = "UVAUTH_UV" if env.get("UVAUTH_UV") else "the `uv` setting"
         found = shutil.which(explicit, path=env.get("PATH"))
         if not found:
-            raise UvauthError(f"the uv given by UVAUTH_UV is not an executable: {explicit}",
+            raise UvauthError(f"the uv given by {given_by} is not an executable: {explicit}",
                               hint="point UVAUTH_UV at the real uv binary")
+        if _is_uvauth(found, ourselves):
+            # Exec'ing it would start uvauth again, which would exec it again: a loop that never ends.
+            raise UvauthError(f"the uv given by {given_by} is uvauth itself: {found}",
+                              hint="point UVAUTH_UV at the real uv binary, or unset it to use the uv installed "
+                                   "with uvauth")
         return found
-    ourselves = {os.path.realpath(sys.argv[0])} if sys.argv and sys.argv[0] else set()
     for directory in (env.get("PATH") or "").split(os.pathsep):
         candidate = os.path.join(directory or ".", "uv")
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and not _is_uvauth(candidate, ourselves):
@@ -93,10 +99,21 @@ def _exec(uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
     if os.name == "posix":
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execve(uv, [uv, *argv], dict(env))  # does not return
+        try:
+            os.execve(uv, [uv, *argv], dict(env))  # does not return
+        except OSError as error:
+            raise UvauthError(f"cannot run uv at {uv}: {error.strerror or error}", hint=_exec_hint(error)) from None
     import subprocess  # pragma: no cover (Windows: no exec; run uv and hand back its exit code)
 
     return subprocess.run([uv, *argv], env=dict(env), check=False).returncode
+
+
+def _exec_hint(error: OSError) -> str:
+    import errno
+
+    if error.errno == errno.E2BIG:
+        return "the command line and environment together exceed the system's limit; pass fewer arguments"
+    return "point UVAUTH_UV at the real uv binary (an executable file for this machine)"
 
 
 # The seam tests replace: (uv path, argv without program name, full environment) -> exit code.
