@@ -342,7 +342,7 @@ def test_own_grammar_is_the_typer_apps() -> None:
     import typer.main
 
     from uvauth.commands import app as commands
-    from uvauth.doctor import check as doctor
+    from uvauth.doctor import report as doctor
 
     grammar = completion.own_grammar()
     group: Any = typer.main.get_command(commands.app)
@@ -350,7 +350,7 @@ def test_own_grammar_is_the_typer_apps() -> None:
     assert {"explain", "doctor", "completion", "version"} <= {c.name for c in grammar.commands}
     by_name = {c.name: c for c in grammar.commands}
     assert by_name["explain"].uv_tail == () and "--json" in by_name["explain"].option_names
-    assert by_name["doctor"].uv_tail == (doctor._COMMAND,)
+    assert by_name["doctor"].uv_tail == (doctor.UV_COMMAND,)
     assert by_name["completion"].positionals == (SHELLS,) and by_name["completion"].uv_tail is None
     assert grammar.options[0].names == ("-h", "--help")
 

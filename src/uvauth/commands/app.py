@@ -13,7 +13,7 @@ from typing import Annotated, Final
 import typer
 
 from uvauth import __version__
-from uvauth.errors import UvauthError
+from uvauth.errors import UvauthError, guarded
 
 app = typer.Typer(
     name="uvauth uvauth",
@@ -93,9 +93,10 @@ def doctor(
     one GET of its root with them and one without, and a verdict naming the problem (ok, bad-credentials,
     no-credentials, forbidden, not-found, open, redirect, unreachable, error). Exit code 0 only when every
     index is ok, 1 otherwise, 2 for a usage error."""
-    from uvauth.doctor import check as doctor_module
+    from uvauth.commands import doctor as doctor_command
 
-    raise typer.Exit(doctor_module.main(list(uv_args or []), dict(os.environ), as_json=as_json))
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: doctor_command.run(list(uv_args or []), environ, as_json=as_json)))
 
 
 @app.command()
