@@ -65,7 +65,6 @@ This module finds the indexes (:func:`targets`), checks them all (:func:`diagnos
 No password, and no URL userinfo, is ever part of the output.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
