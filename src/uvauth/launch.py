@@ -12,6 +12,7 @@ import sys
 
 from uvauth.cache import cache_dir, write_private
 from uvauth.errors import UvauthError
+from uvauth.uv import envvars
 
 # On the path of every uv call: heavier modules are imported where they are needed, not here.
 TYPE_CHECKING = False
@@ -39,7 +40,7 @@ def _is_uvauth(candidate: str, ourselves: set[str]) -> bool:
 def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
     """The real uv: ``UVAUTH_UV`` (or the ``uv`` setting), then a ``uv`` on PATH that is not uvauth, then the uv
     installed with uvauth (the ``uv`` package)."""
-    explicit = env.get("UVAUTH_UV") or configured
+    explicit = env.get(envvars.UVAUTH_UV) or configured
     if explicit:
         import shutil
 

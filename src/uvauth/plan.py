@@ -42,7 +42,8 @@ from typing import NamedTuple
 from uvauth.uv import indexes as m
 from uvauth.errors import UvauthError
 from uvauth.uv.urls import covers, index_key, realm, redact, userinfo, without_userinfo
-from uvauth.uv.cmdline import UvCommandLine, header_command, parse, truthy
+from uvauth.uv import envvars
+from uvauth.uv.cmdline import UvCommandLine, header_command, parse
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -285,7 +286,7 @@ class Planner:
                 return None  # part of a short cluster such as `-qiURL`: leave it alone
             # The option's value may hold several indexes: the others stay, each as its own flag.
             replacement: list[str] = []
-            for value in m.split_env(option.value or "", m.ENV_VARS[mention.flag][1]):
+            for value in m.split_env(option.value or "", envvars.INDEX_ENV_VARS[mention.flag][1]):
                 replacement += [flag, name] if value == mention.text else [mention.flag, value]
             return argv[: option.start] + replacement + argv[option.stop :]
         # From the environment: the flag now on the command line makes uv ignore the variable, so every value the
@@ -351,7 +352,7 @@ class Planner:
 
     def make(self) -> Plan:
         inputs = self.inputs
-        if truthy(inputs.env.get("DEPENDABOT")):
+        if envvars.truthy(inputs.env.get(envvars.DEPENDABOT)):
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
             return Plan(tuple(self.base_argv))
         try:
@@ -544,14 +545,15 @@ class Planner:
                                       "have to change")
             self.argv = without
         if self.uses_by_name:
-            preview_env = inputs.env.get("UV_PREVIEW_FEATURES")
+            preview_env = inputs.env.get(envvars.UV_PREVIEW_FEATURES)
             if self.runs_a_program or inputs.cmdline.has("--preview-features"):
                 # A global option: before the subcommand it is clear of `--` and of `uv run`'s command.
                 self.argv = ["--preview-features", "index-by-name", *self.argv]
             else:
-                env["UV_PREVIEW_FEATURES"] = f"{preview_env},index-by-name" if preview_env else "index-by-name"
+                env[envvars.UV_PREVIEW_FEATURES] = f"{preview_env},index-by-name" if preview_env else "index-by-name"
         if inputs.cmdline.key == "pip compile" and self.argv != list(self.base_argv):
-            custom = inputs.cmdline.last("--custom-compile-command") or inputs.env.get("UV_CUSTOM_COMPILE_COMMAND")
+            custom = inputs.cmdline.last("--custom-compile-command") or inputs.env.get(
+                envvars.UV_CUSTOM_COMPILE_COMMAND)
             if inputs.config is not None and not custom:
                 custom = inputs.config.value("custom-compile-command", "pip")
             if not custom and not inputs.cmdline.has("--no-header"):
@@ -560,7 +562,7 @@ class Planner:
                 emit_links = inputs.cmdline.has("--emit-find-links") or bool(
                     inputs.config and inputs.config.value("emit-find-links", "pip"))
                 # uv writes its own argv into the header; keep the header of the command the user typed.
-                env["UV_CUSTOM_COMPILE_COMMAND"] = header_command(
+                env[envvars.UV_CUSTOM_COMPILE_COMMAND] = header_command(
                     self.base_argv, include_index_url=emit_urls, include_find_links=emit_links
                 )
         return Plan(

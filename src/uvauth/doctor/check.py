@@ -80,7 +80,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from uvauth import __version__
 from uvauth.uv import indexes as mentions
-from uvauth.uv import urls
+from uvauth.uv import envvars, urls
 from uvauth.uv.credentials import Credentials, Lookup, env_var_prefix, find_credentials
 from uvauth.errors import UvauthError
 
@@ -507,7 +507,7 @@ class Report:
 
 def _insecure_hosts(cmdline: Any, env: Mapping[str, str], config: Any) -> list[str]:
     values: list[str] = list(cmdline.values("--allow-insecure-host"))
-    values += env.get("UV_INSECURE_HOST", "").split()
+    values += env.get(envvars.UV_INSECURE_HOST, "").split()
     values += [str(v) for v in config.values("allow-insecure-host")]
     return values
 

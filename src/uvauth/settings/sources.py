@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 
 from uvauth.errors import UvauthError
+from uvauth.uv import envvars
 
 # Imported before uvauth knows whether it has anything to do: keep it light.
 TYPE_CHECKING = False
@@ -31,8 +32,9 @@ if TYPE_CHECKING:
     Policy = Literal["auto", "always", "never"]
 
 POLICIES: Final = ("always", "auto", "never")
-ENV_VARS: Final = {"authenticate": "UVAUTH_AUTHENTICATE", "authenticate-prefixes": "UVAUTH_AUTHENTICATE_PREFIXES",
-                   "uv": "UVAUTH_UV"}
+#: Each setting's environment variable.
+ENV_VARS: Final = {"authenticate": envvars.UVAUTH_AUTHENTICATE,
+                   "authenticate-prefixes": envvars.UVAUTH_AUTHENTICATE_PREFIXES, "uv": envvars.UVAUTH_UV}
 _CACHE_VERSION: Final = "1"
 _PYPROJECT_TABLE: Final = "[tool.uvauth"
 
@@ -123,7 +125,7 @@ def user_uv(env: Mapping[str, str]) -> str | None:
     """The ``uv`` setting of the user's settings file, for every command (pass-through included): the path of
     uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only — one ``stat`` when unset."""
     path = _user_file(env)
-    if env.get("UVAUTH_UV") or not os.path.isfile(path):
+    if env.get(envvars.UVAUTH_UV) or not os.path.isfile(path):
         return None
     from pathlib import Path
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from uvauth.errors import UvauthError
+from uvauth.uv import envvars
 
 Level = Literal["config-file", "project", "user", "system"]
 
@@ -117,9 +118,6 @@ _MAP_FIRST_WINS = frozenset({"exclude-newer-package", "prerelease-package"})  # 
 # `preview` and `preview-features` into one `PreviewOption` (`impl_combine_or!`) and rejects a file that sets
 # both ("cannot specify both `preview` and `preview-features`").
 _SLOTS: tuple[frozenset[str], ...] = (frozenset({"preview", "preview-features"}),)
-
-_TRUE_LITERALS = frozenset({"y", "yes", "t", "true", "on", "1"})
-_FALSE_LITERALS = frozenset({"n", "no", "f", "false", "off", "0"})
 
 # URL schemes uv recognises here (`uv_pep508::Scheme`, matched case-sensitively). Anything else is a path, even
 # with `://`: checked on 0.13.8, `s3://b/k`, `ftp://h/x` and `HTTPS://h/x` in a config file all become paths
@@ -302,15 +300,15 @@ def _home_dir(env: Mapping[str, str]) -> Path | None:
 def _system_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
     # `UV_NO_SYSTEM_CONFIG` is read (boolish, clap's literals, case-insensitive; anything else is an error) only
     # when the system level is consulted: uv accepts a bad value together with `--no-config`.
-    raw = env.get("UV_NO_SYSTEM_CONFIG")
+    raw = env.get(envvars.UV_NO_SYSTEM_CONFIG)
     if raw is not None:
-        lowered = raw.lower()
-        if lowered in _TRUE_LITERALS:
+        no_system_config = envvars.boolish(raw)
+        if no_system_config:
             return None
-        if lowered not in _FALSE_LITERALS:
+        if no_system_config is None:
             raise UvauthError(
                 f"invalid value {raw!r}: expected a boolish value",
-                where="UV_NO_SYSTEM_CONFIG",
+                where=envvars.UV_NO_SYSTEM_CONFIG,
                 hint="use 1/true/yes/on or 0/false/no/off, as uv does",
             )
     # `system_config_file()`: the first `$XDG_CONFIG_DIRS` entry (default `/etc/xdg`; empty entries skipped,

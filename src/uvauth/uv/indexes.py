@@ -24,7 +24,7 @@ import re
 from typing import NamedTuple
 
 from uvauth.uv.urls import index_key, is_url, path_to_url
-from uvauth.uv.cmdline import INDEX_ENV_VARS
+from uvauth.uv import envvars
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -36,13 +36,12 @@ if TYPE_CHECKING:
     from uvauth.uv.cmdline import Option, UvCommandLine
     from uvauth.uv.config import ConfiguredIndex, UvConfig
 
-    Flag = Literal["--default-index", "--index", "--index-url", "--extra-index-url", "--find-links"]
+    from uvauth.uv.envvars import IndexFlag as Flag, SplitRule
     Source = Literal["cli", "env", "requirements", "config", "uvauth"]
 
 PYPI: Final = "https://pypi.org/simple"
 
-ENV_VARS: Final[dict[Flag, tuple[str, str | None]]] = INDEX_ENV_VARS  # type: ignore[assignment]
-INDEX_FLAGS: Final = tuple(ENV_VARS)
+INDEX_FLAGS: Final = tuple(envvars.INDEX_ENV_VARS)
 
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -75,7 +74,7 @@ class Entry(NamedTuple):
     mention: IndexMention | None = None
 
 
-def split_env(value: str, how: str | None) -> list[str]:
+def split_env(value: str, how: SplitRule) -> list[str]:
     """An index variable's values as clap sees them; an empty value means "unset" (uv's ``Maybe::None``)."""
     if how is None:
         return [value] if value else []
@@ -87,7 +86,7 @@ def split_env(value: str, how: str | None) -> list[str]:
 def keyring_provider(cmdline: UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> str | None:
     """uv's keyring provider for a command: ``--keyring-provider``, else ``UV_KEYRING_PROVIDER``, else the
     configuration's ``keyring-provider`` (for ``uv pip`` commands the ``[pip]`` section's first)."""
-    value = cmdline.last("--keyring-provider") or env.get("UV_KEYRING_PROVIDER")
+    value = cmdline.last("--keyring-provider") or env.get(envvars.UV_KEYRING_PROVIDER)
     if not value and config is not None:
         pip = cmdline.command[:1] == ("pip",)
         value = (config.value("keyring-provider", "pip") if pip else None) or config.value("keyring-provider")
@@ -128,7 +127,7 @@ def command_line_mentions(
     for flag in INDEX_FLAGS:
         if not cmdline.takes(flag):
             continue
-        var, how = ENV_VARS[flag]
+        var, how = envvars.INDEX_ENV_VARS[flag]
         given = [o for o in cmdline.options if o.name == flag]
         if given:
             for option in given:
