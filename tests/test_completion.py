@@ -31,7 +31,7 @@ import pytest
 
 from uvauth import cli
 from uvauth.completion import build as completion
-from uvauth.settings import sources as settings
+from uvauth.uv.auth_policy import POLICIES
 from uvauth.uv import cmdline as uvcli
 from uvauth.completion.build import FILE_NAMES, SHELLS, RetargetError
 
@@ -358,7 +358,7 @@ def test_own_grammar_is_the_typer_apps() -> None:
 def test_uvauth_words_are_uvauths() -> None:
     assert completion.OWN_WORD == cli.OWN_COMMANDS
     assert {completion.AUTHENTICATE} == set(uvcli.UVAUTH_VALUE_OPTIONS)
-    assert tuple(completion.POLICY_HELP) == settings.POLICIES
+    assert tuple(completion.POLICY_HELP) == POLICIES
 
 
 def test_a_grammar_with_a_valued_option_and_positionals(tmp_path: Path) -> None:

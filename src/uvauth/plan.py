@@ -43,6 +43,7 @@ from uvauth.uv import indexes as m
 from uvauth.errors import UvauthError
 from uvauth.uv.urls import covers, index_key, realm, redact, userinfo, without_userinfo
 from uvauth.uv import envvars
+from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
 from uvauth.uv.cmdline import UvCommandLine, header_command, parse
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
@@ -51,11 +52,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Final, Literal
 
+    from uvauth.uv.auth_policy import AuthPolicy as Policy
     from uvauth.uv.credentials import Lookup
     from uvauth.uv.requirements import RequirementsIndexes
     from uvauth.uv.config import ConfiguredIndex, GeneratedConfig, UvConfig
 
-    Policy = Literal["auto", "always", "never"]
     PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
     Lever = Literal["none", "by-name", "seeded", "uv"]  # how uvauth makes an index's policy hold
     FindCredentials = Callable[[str, "str | None", "str | None"], Lookup]  # (index URL, index name, keyring provider)
@@ -245,13 +246,13 @@ class Planner:
         if settings.forced:
             return settings.forced, "option"
         configured = home.authenticate if home is not None else entry.authenticate
-        if configured in ("auto", "always", "never"):
-            return configured, "configured"  # type: ignore[return-value]
+        if is_policy(configured):
+            return configured, "configured"
         if any(self._under_prefix(entry.text, p) for p in settings.prefixes):
             return "always", "prefix"
         if settings.authenticate:
             return settings.authenticate, "setting"
-        return "auto", "default"
+        return DEFAULT_POLICY, "default"
 
     def _under_prefix(self, text: str, prefix: str) -> bool:
         try:
@@ -376,7 +377,7 @@ class Planner:
             lever: Lever
             if home is not None and home.name:
                 target, lever = home.name, self._merge_onto(entry, home, policy, why)
-            elif policy != "auto":
+            elif policy != DEFAULT_POLICY:
                 target, lever = self._synthesize(entry, policy, why)
             else:
                 target, lever = None, "none"
@@ -395,7 +396,7 @@ class Planner:
     def _merge_onto(self, entry: m.Entry, home: ConfiguredIndex, policy: Policy, why: PolicyWhy) -> Lever:
         """Make an index that is (or repeats) a configured named index behave as that index, with ``policy``."""
         name = home.name or ""
-        configured = home.authenticate or "auto"
+        configured = home.authenticate or DEFAULT_POLICY
         if policy != configured and name not in self.overrides:
             self.overrides[name] = policy
             self.changes.append(f"index {name}: authenticate {configured} -> {policy} ({why})")

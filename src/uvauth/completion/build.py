@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from uvauth.errors import UvauthError
-from uvauth.settings.sources import POLICIES
+from uvauth.uv.auth_policy import POLICIES
 
 SHELLS: Final = ("bash", "zsh", "fish")
 # The file each script is installed as (and committed as, under completions/).
