@@ -14,7 +14,7 @@ from uvauth.errors import UvauthError
 from uvauth.plan import Inputs, Plan, Secret, Settings, make_plan
 from uvauth.uv.requirements import RequirementsIndexes, RequirementsIndexOption
 from uvauth.uv.cmdline import parse
-from uvauth.uv.config import ConfigFile, ConfiguredIndex, UvConfig
+from uvauth.uv.config.discover import ConfigFile, ConfiguredIndex, UvConfig
 
 U = "https://art.example.com/artifactory/api/pypi/pypi/simple"
 OTHER = "https://other.example.com/simple"

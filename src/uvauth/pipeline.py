@@ -136,7 +136,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
 
     from uvauth import plan
-    from uvauth.uv import config as uvconfig
+    from uvauth.uv.config import discover as uvconfig
     from uvauth.uv.requirements import read_index_options
 
     cache_dir = cache.cache_dir(env)

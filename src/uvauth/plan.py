@@ -55,7 +55,8 @@ if TYPE_CHECKING:
     from uvauth.uv.auth_policy import AuthPolicy as Policy
     from uvauth.uv.credentials import Lookup
     from uvauth.uv.requirements import RequirementsIndexes
-    from uvauth.uv.config import ConfiguredIndex, GeneratedConfig, UvConfig
+    from uvauth.uv.config.discover import ConfiguredIndex, UvConfig
+    from uvauth.uv.config.render import GeneratedConfig
 
     PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
     Lever = Literal["none", "by-name", "seeded", "uv"]  # how uvauth makes an index's policy hold
@@ -422,7 +423,7 @@ class Planner:
     def _synthesize(self, entry: m.Entry, policy: Policy, why: PolicyWhy) -> tuple[str | None, Lever]:
         """Give an unconfigured URL a named, explicit index (uv never searches explicit indexes), carrying
         ``policy``; reference it by name where uv's choices stay the same, else seed its credentials."""
-        from uvauth.uv.config import ConfiguredIndex
+        from uvauth.uv.config.discover import ConfiguredIndex
 
         name = _synth_name(entry.text)
         # The generated file is on disk: it never holds a URL's credentials (they are seeded from the URL instead).
@@ -451,7 +452,7 @@ class Planner:
     def _add_prefixes(self, contacted: list[m.Entry], planned: list[PlannedIndex]) -> None:
         """Each ``authenticate-prefixes`` entry on a host uv contacts becomes a seeded explicit index: requests
         under it outside every index root (files served elsewhere) then carry credentials too."""
-        from uvauth.uv.config import ConfiguredIndex
+        from uvauth.uv.config.discover import ConfiguredIndex
 
         hosts = set()
         for entry in contacted:
@@ -525,7 +526,7 @@ class Planner:
         env: dict[str, str] = {}
         generated = None
         if self.synthesized or self.overrides:
-            from uvauth.uv.config import GeneratedConfig, render_losses
+            from uvauth.uv.config.render import GeneratedConfig, render_losses
 
             config = inputs.config if inputs.config is not None else _empty_config()
             lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
@@ -586,7 +587,7 @@ def _drop_option(argv: list[str], name: str) -> list[str]:
 
 
 def _empty_config() -> UvConfig:
-    from uvauth.uv.config import UvConfig
+    from uvauth.uv.config.discover import UvConfig
 
     return UvConfig(files=(), indexes=(), pip_indexes=())
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from uvauth.uv.requirements import RequirementsIndexes
     from uvauth.uv.cmdline import Option, UvCommandLine
-    from uvauth.uv.config import ConfiguredIndex, UvConfig
+    from uvauth.uv.config.discover import ConfiguredIndex, UvConfig
 
     from uvauth.uv.envvars import IndexFlag as Flag, SplitRule
     Source = Literal["cli", "env", "requirements", "config", "uvauth"]
