@@ -26,13 +26,14 @@ def config(*tables: Mapping[str, Any], **options: Any) -> UvConfig:
     indexes = tuple(
         ConfiguredIndex(
             name=t.get("name"), url=t["url"], default=bool(t.get("default")), explicit=bool(t.get("explicit")),
-            flat=t.get("format") == "flat", authenticate=t.get("authenticate"), origin=f"{path}:{3 * n + 1}",
-            level="project", section="index", table=dict(t),
+            flat=t.get("format") == "flat", authenticate=t.get("authenticate"), path=path, line=3 * n + 1,
+            level="project", table=dict(t),
         )
         for n, t in enumerate(tables)
     )
-    file = ConfigFile(path, "project", {"index": [dict(t) for t in tables], **options}, False)
-    return UvConfig(files=(file,), indexes=indexes, pip_indexes=())
+    file = ConfigFile(path=path, level="project", options={"index": [dict(t) for t in tables], **options},
+                      is_pyproject=False)
+    return UvConfig(files=(file,), indexes=indexes)
 
 
 ART_ALWAYS = {"name": "art", "url": U, "authenticate": "always"}
@@ -56,7 +57,10 @@ class FakeCredentials:
 
 def requirements_file(*options: tuple[str, str], line: int = 1) -> RequirementsIndexes:
     path = Path("/project/req.in")
-    made = [RequirementsIndexOption(kind, text, text, path, line + n) for n, (kind, text) in enumerate(options)]  # type: ignore[arg-type]
+    made = [
+        RequirementsIndexOption(kind=kind, text=text, url=text, path=path, line=line + n)  # type: ignore[arg-type]
+        for n, (kind, text) in enumerate(options)
+    ]
     return RequirementsIndexes(
         index_url=next((o for o in made if o.kind == "index-url"), None),
         extra_index_urls=tuple(o for o in made if o.kind == "extra-index-url"),
@@ -75,7 +79,8 @@ def plan(
     uv_version: tuple[int, ...] = (0, 13, 8),
 ) -> Plan:
     return make_plan(
-        Inputs(parse(list(argv)), dict(env or {}), "/project", cfg, requirements, settings, "/cache"),
+        Inputs(cmdline=parse(list(argv)), env=dict(env or {}), cwd="/project", config=cfg, requirements=requirements,
+               settings=settings, config_dir="/cache"),
         credentials or FakeCredentials({"art": ("user", PASSWORD)}),
         lambda: uv_version,
     )

@@ -629,7 +629,7 @@ def test_merged_views(tmp_path: Path) -> None:
     assert shared is not None and shared.level == "project" and shared.authenticate == "always"
     flat = config.named("flat")
     assert flat is not None and flat.flat and flat.explicit and not flat.default and flat.authenticate is None
-    assert config.indexes[3].default and config.indexes[3].section == "index"
+    assert config.indexes[3].default
     assert config.named("missing") is None
     assert config.value("keyring-provider") == "subprocess"
     assert config.value("index-url") == "https://user-default.example/simple"
@@ -641,7 +641,6 @@ def test_merged_views(tmp_path: Path) -> None:
         "https://u2.example/simple",
     ]
     assert config.values("no-emit-package", section="pip") == ["x"]
-    assert config.pip_indexes == ()
 
 
 ORIGIN_UV_TOML = '''\
@@ -708,7 +707,8 @@ ORIGIN_CASES = [
 def test_origins(tmp_path: Path, name: str, text: str, lines: list[int]) -> None:
     write_tree(tmp_path, {name: text})
     config = run_discover(tmp_path)
-    assert [i.origin for i in config.indexes] == [f"{tmp_path}/{name}:{line}" for line in lines]
+    assert [(i.path, i.line) for i in config.indexes] == [(tmp_path / name, line) for line in lines]
+    assert [i.where for i in config.indexes] == [f"{tmp_path}/{name}:{line}" for line in lines]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -897,13 +897,14 @@ def test_generated_config_key_follows_every_render_input(tmp_path: Path) -> None
     config = run_discover(tmp_path, cwd="p", env=SYSTEM_ON)
     extra = {"name": "uvauth-1", "url": "https://extra.example/simple", "explicit": True, "authenticate": "always"}
     dest = tmp_path / "cache"
-    generated = GeneratedConfig(config, (extra,), {"shared": "never"}, str(dest))
+    generated = GeneratedConfig(config=config, extra_indexes=(extra,), authenticate={"shared": "never"},
+                                dest_dir=str(dest))
     assert generated.render() == render_merged(
         config, extra_indexes=[extra], authenticate={"shared": "never"}, dest_dir=dest
     )
     assert re.fullmatch(r"[0-9a-f]{16}", generated_config_key(generated))
     again = run_discover(tmp_path, cwd="p", env=SYSTEM_ON)
-    assert generated_config_key(GeneratedConfig(again, (dict(extra),), {"shared": "never"}, str(dest))) == \
+    assert generated_config_key(generated._replace(config=again, extra_indexes=(dict(extra),))) == \
         generated_config_key(generated)
 
     first, *rest = config.files

@@ -4,6 +4,11 @@
 ``--no-config``), which requirements files the command reads, and — with ``os``-level work only — whether uvauth
 could have anything to change. Only then, lazily, configuration → index mentions → plan. Every front end (the
 console scripts, ``explain``, ``doctor``) goes through here.
+
+Record styles: ``__slots__`` classes on the hot path (here, ``uv.cmdline``, ``settings.sources``), where ``typing``
+must not be imported; ``NamedTuple`` for the immutable records of planning (``uv.config``, ``uv.indexes``,
+``uv.requirements``, ``plan``), which import ``typing`` anyway; dataclasses only off the hot path (``doctor``,
+``completion``). A record of more than two fields is built by keyword at every call site, in tests too.
 """
 
 from __future__ import annotations

@@ -356,13 +356,13 @@ class Planner:
         inputs = self.inputs
         if envvars.truthy(inputs.env.get(envvars.DEPENDABOT)):
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
-            return Plan(tuple(self.base_argv))
+            return Plan(argv=tuple(self.base_argv))
         try:
             return self._make()
         except _TooOld as too_old:
-            return Plan(tuple(self.base_argv), warnings=(str(too_old),))
+            return Plan(argv=tuple(self.base_argv), warnings=(str(too_old),))
         except _CannotGenerate as reason:
-            return Plan(tuple(self.base_argv), warnings=(
+            return Plan(argv=tuple(self.base_argv), warnings=(
                 f"uvauth runs uv unchanged for this command: {reason}; policies set by uvauth do not apply",))
 
     def _make(self) -> Plan:
@@ -430,8 +430,7 @@ class Planner:
         url = without_userinfo(entry.text)
         table = {"name": name, "url": url, "explicit": True, "authenticate": policy}
         index = ConfiguredIndex(name=name, url=url, default=False, explicit=True, flat=False,
-                                authenticate=policy, origin="uvauth", level="config-file", section="index",
-                                table=table)
+                                authenticate=policy, path=None, line=0, level="config-file", table=table)
         candidate = [s for s in self.synthesized if s.name != name] + [index]
         if entry.mention is not None and self.try_by_name(entry.mention, name, candidate):
             if policy == "always" or any(userinfo(entry.text)):
@@ -466,7 +465,7 @@ class Planner:
             name = _synth_name(prefix)
             candidate = [s for s in self.synthesized if s.name != name] + [ConfiguredIndex(
                 name=name, url=prefix, default=False, explicit=True, flat=False, authenticate="always",
-                origin="uvauth", level="config-file", section="index",
+                path=None, line=0, level="config-file",
                 table={"name": name, "url": prefix, "explicit": True, "authenticate": "always"},
             )]
             if not self._accept(self.argv, candidate):  # `uv export --emit-index-url` prints explicit indexes
@@ -481,8 +480,11 @@ class Planner:
                 (entry.text, (self.configured_home(entry) or entry).name)
                 for entry in contacted if self._under_prefix(entry.text, prefix)
             ]
-            planned.append(PlannedIndex(redact(prefix), "explicit", "uvauth", "authenticate-prefixes", name,
-                                        "always", "prefix", "seeded", lookup_url=without_userinfo(prefix)))
+            planned.append(PlannedIndex(
+                url=redact(prefix), role="explicit", source="uvauth", where="authenticate-prefixes",
+                merged_onto=name, policy="always", policy_why="prefix", lever="seeded",
+                lookup_url=without_userinfo(prefix),
+            ))
             self.changes.append(f"prefix {redact(prefix)}: credentials up front")
 
     def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
@@ -534,7 +536,7 @@ class Planner:
                 raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
                                       "cannot carry")
             generated = GeneratedConfig(
-                config,
+                config=config,
                 extra_indexes=tuple(dict(s.table) for s in self.synthesized),
                 authenticate=dict(self.overrides),
                 dest_dir=inputs.config_dir or None,
@@ -589,7 +591,7 @@ def _drop_option(argv: list[str], name: str) -> list[str]:
 def _empty_config() -> UvConfig:
     from uvauth.uv.config.discover import UvConfig
 
-    return UvConfig(files=(), indexes=(), pip_indexes=())
+    return UvConfig(files=(), indexes=())
 
 
 def make_plan(

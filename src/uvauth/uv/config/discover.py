@@ -52,6 +52,8 @@ _END_OF_DOCUMENT = "(at end of document)"
 
 
 class ConfigFile(NamedTuple):
+    """One configuration file uv reads."""
+
     path: Path
     level: Level
     options: Mapping[str, Any]  # uv's options table: the whole uv.toml, or [tool.uv] of a pyproject.toml
@@ -59,26 +61,33 @@ class ConfigFile(NamedTuple):
 
 
 class ConfiguredIndex(NamedTuple):
+    """One ``[[index]]`` table of a configuration file (or one uvauth synthesizes for a generated file)."""
+
     name: str | None
     url: str  # verbatim as written
     default: bool
     explicit: bool
     flat: bool  # format = "flat"
     authenticate: str | None  # None = not set (uv's default "auto")
-    origin: str  # "path:line" of the `[[index]]` header (or of the `index = [...]` key for inline arrays)
+    path: Path | None  # the file it is written in; None for an index uvauth synthesizes
+    line: int  # of its `[[index]]` header (or of the `index = [...]` key for inline arrays); 0 without a file
     level: Level
-    section: Literal["index", "pip.index"]
     table: Mapping[str, Any]  # the raw table as read
+
+    @property
+    def where(self) -> str:
+        """Where it is written, for messages: ``path:line``, or ``uvauth`` for a synthesized index."""
+        return f"{self.path}:{self.line}" if self.path is not None else "uvauth"
 
 
 class UvConfig(NamedTuple):
+    """The configuration uv reads for one command: its files and their ``[[index]]`` tables."""
+
     # Highest precedence first (project, user, system), or just the --config-file.
     files: tuple[ConfigFile, ...]
-    # Top-level [[index]] of all files, higher precedence first, not de-duplicated.
+    # Top-level [[index]] of all files, higher precedence first, not de-duplicated. (uv 0.13.8 rejects `index` in
+    # `[pip]` as an unknown field, so there is no `[[pip.index]]` to collect.)
     indexes: tuple[ConfiguredIndex, ...]
-    # [[pip.index]]. uv 0.13.8 rejects `index` in `[pip]` ("unknown field"), so this is empty for any file it
-    # accepts; kept for the interface.
-    pip_indexes: tuple[ConfiguredIndex, ...]
     # Warnings uv itself prints during discovery (a `pyproject.toml` that cannot be parsed is skipped).
     warnings: tuple[str, ...] = ()
 
@@ -461,39 +470,23 @@ def _toml_error(path: Path, err: tomllib.TOMLDecodeError, text: str) -> tuple[st
 
 def _build(files: list[ConfigFile], warnings: list[str]) -> UvConfig:
     indexes: list[ConfiguredIndex] = []
-    pip_indexes: list[ConfiguredIndex] = []
     for file in files:
-        text: str | None = None
-        sections: tuple[tuple[Literal["index", "pip.index"], tuple[str, ...], list[ConfiguredIndex]], ...] = (
-            ("index", ("index",), indexes),
-            ("pip.index", ("pip", "index"), pip_indexes),
-        )
-        for section, keypath, sink in sections:
-            table: Any = file.options
-            for part in keypath[:-1]:
-                table = table.get(part) if isinstance(table, Mapping) else None
-            entries = table.get(keypath[-1]) if isinstance(table, Mapping) else None
-            if not isinstance(entries, list) or not entries:
-                continue
-            if text is None:
-                try:
-                    text = _read_text(file.path)
-                except (OSError, UnicodeDecodeError):  # pragma: no cover - read a moment ago
-                    text = ""
-            prefix = ("tool", "uv") if file.is_pyproject else ()
-            lines = entry_lines(text, prefix + keypath, len(entries))
-            for entry, line in zip(entries, lines, strict=False):  # fewer lines found than entries: stop there
-                if not isinstance(entry, Mapping):
-                    continue
-                sink.append(_configured_index(entry, f"{file.path}:{line}", file.level, section))
-    return UvConfig(
-        files=tuple(files), indexes=tuple(indexes), pip_indexes=tuple(pip_indexes), warnings=tuple(warnings)
-    )
+        entries = file.options.get("index")
+        if not isinstance(entries, list) or not entries:
+            continue
+        try:
+            text = _read_text(file.path)
+        except (OSError, UnicodeDecodeError):  # pragma: no cover - read a moment ago
+            text = ""
+        prefix = ("tool", "uv") if file.is_pyproject else ()
+        lines = entry_lines(text, (*prefix, "index"), len(entries))
+        for entry, line in zip(entries, lines, strict=False):  # fewer lines found than entries: stop there
+            if isinstance(entry, Mapping):
+                indexes.append(_configured_index(entry, path=file.path, line=line, level=file.level))
+    return UvConfig(files=tuple(files), indexes=tuple(indexes), warnings=tuple(warnings))
 
 
-def _configured_index(
-    table: Mapping[str, Any], origin: str, level: Level, section: Literal["index", "pip.index"]
-) -> ConfiguredIndex:
+def _configured_index(table: Mapping[str, Any], *, path: Path, line: int, level: Level) -> ConfiguredIndex:
     name = table.get("name")
     url = table.get("url")
     authenticate = table.get("authenticate")
@@ -504,8 +497,8 @@ def _configured_index(
         explicit=table.get("explicit") is True,
         flat=table.get("format") == "flat",
         authenticate=authenticate if isinstance(authenticate, str) else None,
-        origin=origin,
+        path=path,
+        line=line,
         level=level,
-        section=section,
         table=table,
     )
