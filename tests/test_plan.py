@@ -86,9 +86,15 @@ def plan(
     )
 
 
+def config_text(p: Plan) -> str | None:
+    """The uv.toml the plan generates, rendered."""
+    return p.generated.render() if p.generated is not None else None
+
+
 def generated(p: Plan) -> dict[str, Any]:
-    assert p.config_text is not None
-    return tomllib.loads(p.config_text)
+    text = config_text(p)
+    assert text is not None
+    return tomllib.loads(text)
 
 
 # -- by-name references ------------------------------------------------------------------------------------------
@@ -115,7 +121,7 @@ def test_cli_url_of_a_configured_default_index_becomes_a_reference_by_name(given
     header = f"uv pip compile {given[0]} req.in" if given[0].startswith("-ih") else "uv pip compile req.in"
     assert p.env == {"UV_CUSTOM_COMPILE_COMMAND": header, "UV_PREVIEW_FEATURES": "index-by-name"}
     assert p.secrets == {}
-    assert p.config_text is None
+    assert config_text(p) is None
 
 
 def test_extra_index_url_becomes_index_by_name_when_order_is_kept() -> None:
@@ -222,7 +228,7 @@ def test_global_always_on_a_configured_index_without_a_policy() -> None:
 
 def test_configured_policy_beats_the_global_setting_but_not_the_command_line() -> None:
     cfg = config({**ART_DEFAULT, "authenticate": "never"})
-    assert plan(["lock"], cfg, settings=Settings(authenticate="always")).config_text is None
+    assert plan(["lock"], cfg, settings=Settings(authenticate="always")).generated is None
     forced = plan(["lock"], cfg, settings=Settings(forced="always"))
     assert generated(forced)["index"][0]["authenticate"] == "always"
 
@@ -334,7 +340,8 @@ def test_synthesized_index_never_writes_url_credentials_to_disk() -> None:
     url = OTHER.replace("https://", f"https://jane:{PASSWORD}@")
     p = plan(["pip", "install", "--index-url", url, "x"], None, settings=Settings(forced="always"),
              credentials=_answer_everything())
-    assert p.config_text is not None and PASSWORD not in p.config_text and "jane" not in p.config_text
+    text = config_text(p)
+    assert text is not None and PASSWORD not in text and "jane" not in text
     assert generated(p)["index"][0]["url"] == OTHER
 
 

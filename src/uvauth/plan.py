@@ -128,11 +128,6 @@ class Plan(NamedTuple):
     keyring_provider: str | None = None
 
     @property
-    def config_text(self) -> str | None:
-        """The generated uv.toml, rendered anew on each access (uvauth renders it only when not yet cached)."""
-        return self.generated.render() if self.generated is not None else None
-
-    @property
     def changed(self) -> bool:
         return bool(self.env or self.secrets or self.generated is not None) or bool(self.changes)
 
