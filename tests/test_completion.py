@@ -40,6 +40,7 @@ from uvauth.completion import retarget as retargeting
 from uvauth.completion.build import ADDITIONS_MARKER, FILE_NAMES
 from uvauth.completion.retarget import SHELLS, RetargetError
 from uvauth.settings import sources as settings
+from uvauth.uv.auth_policy import POLICIES
 from uvauth.uv import cmdline as uvcli
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "completion"
@@ -378,7 +379,7 @@ def test_own_grammar_is_the_typer_apps() -> None:
 def test_uvauth_words_are_uvauths() -> None:
     assert own.OWN_WORD == cli.OWN_COMMANDS
     assert {own.AUTHENTICATE} == set(uvcli.UVAUTH_VALUE_OPTIONS)
-    assert tuple(own.POLICY_HELP) == settings.POLICIES
+    assert tuple(own.POLICY_HELP) == POLICIES
 
 
 def test_a_grammar_with_a_valued_option_and_positionals(tmp_path: Path) -> None:

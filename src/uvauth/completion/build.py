@@ -45,7 +45,7 @@ from uvauth.completion.grammar import (
 )
 from uvauth.completion.retarget import NAME_CHARS, SHELLS, RetargetError, retarget
 from uvauth.errors import UvauthError
-from uvauth.settings.sources import POLICIES
+from uvauth.uv.auth_policy import POLICIES
 
 # The file each script is installed as.
 FILE_NAMES: Final = {"bash": "uvauth", "zsh": "_uvauth", "fish": "uvauth.fish"}
@@ -262,10 +262,10 @@ def uv_completion(uv: str, shell: str) -> tuple[str, str]:
             raise UvauthError(f"`uv {' '.join(args)}` failed: {done.stderr.strip()}")
         return done.stdout
 
-    version = run("--version").split()
-    if len(version) < 2:
-        raise UvauthError(f"`{uv} --version` did not print a version", hint="set UVAUTH_UV to a working uv")
-    return run("generate-shell-completion", shell), version[1]
+    from uvauth.launch import read_uv_version
+
+    version = read_uv_version(uv)
+    return run("generate-shell-completion", shell), version
 
 
 def generate(shell: str, uv: str, grammar: OwnGrammar) -> str:

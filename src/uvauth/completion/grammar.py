@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from uvauth.errors import UvauthError
-from uvauth.settings.sources import POLICIES
+from uvauth.uv.auth_policy import POLICIES
 
 OWN_WORD: Final = "uvauth"  # cli.OWN_COMMANDS, not imported: cli imports much more than this module needs
 AUTHENTICATE: Final = "--authenticate"

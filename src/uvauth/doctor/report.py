@@ -254,7 +254,7 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
     distinct index: (targets, skipped, warnings, parsed command line, configuration)."""
     from uvauth import pipeline
     from uvauth.uv import cmdline as uvcli
-    from uvauth.uv import config as uvconfig
+    from uvauth.uv.config import discover as uvconfig
 
     cmdline = uvcli.parse([UV_COMMAND, *args])
     if cmdline.positionals:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
-from uvauth.uv import urls
+from uvauth.uv import envvars, urls
 from uvauth.errors import UvauthError
 
 # On the path of every reconciled uv call: what only the keyring and the `uv auth` store need (subprocess,
@@ -76,7 +76,7 @@ def env_var_prefix(index_name: str) -> str:
     if not index_name:
         raise UvauthError("an index name cannot be empty")
     converted = "".join(c.upper() if c.isascii() and c.isalnum() else "_" for c in index_name)
-    return f"UV_INDEX_{converted}_"
+    return f"{envvars.UV_INDEX_CREDENTIALS_PREFIX}{converted}_"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def credentials_store_path(env: Mapping[str, str], home: Path | None = None) -> 
     ``~/.local/share/uv/credentials/credentials.toml``; on Windows ``%APPDATA%\\uv\\credentials``.
     Verified with ``uv auth dir`` (uv 0.13.8). ``UV_STATE_DIR``, ``XDG_STATE_HOME`` do not matter.
     """
-    explicit = env.get("UV_CREDENTIALS_DIR")
+    explicit = env.get(envvars.UV_CREDENTIALS_DIR)
     if explicit:
         return Path(explicit) / "credentials.toml"
     if os.name == "nt":

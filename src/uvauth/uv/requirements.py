@@ -80,6 +80,11 @@ class RequirementsIndexOption(NamedTuple):
     #: The 1-based line of the option (of the key, for a PEP 723 script).
     line: int
 
+    @property
+    def where(self) -> str:
+        """``path:line``, for messages."""
+        return f"{self.path}:{self.line}"
+
 
 class RequirementsIndexes(NamedTuple):
     """The index options of all requirements inputs, combined as uv combines them."""
@@ -620,7 +625,7 @@ class _Reader:
     def _option(
         self, kind: IndexOptionKind, text: str, url: str, raw: str, line: int
     ) -> RequirementsIndexOption:
-        return RequirementsIndexOption(kind, text, url, self._path(raw), line)
+        return RequirementsIndexOption(kind=kind, text=text, url=url, path=self._path(raw), line=line)
 
     def _local_path(self, target: str, raw: str) -> str:
         """`resolve_local_path`: against the containing file's directory (uv's CWD when it has none)."""

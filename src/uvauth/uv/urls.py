@@ -99,21 +99,6 @@ def path_to_url(text: str, base: str) -> str:
     return "file://" + os.path.abspath(os.path.join(base, os.path.expanduser(text)))
 
 
-def root_path(url: str) -> str:
-    """Path of the index's authentication root: the URL minus a final ``simple``/``+simple`` segment.
-
-    uv applies an index's ``authenticate`` policy to every request whose path lies under this root on segment
-    boundaries (uv-facts §1.3). A URL whose last segment (one trailing slash ignored) is not ``simple`` or
-    ``+simple`` is its own root.
-    """
-    path = _clean_path(_split(url).path or "/")
-    trimmed = path[:-1] if path.endswith("/") and path != "/" else path
-    head, _, last = trimmed.rpartition("/")
-    if last.lower() in ("simple", "+simple"):
-        return head or "/"
-    return path
-
-
 def covers(prefix_url: str, url: str) -> bool:
     """True when ``url`` lies under ``prefix_url``: same realm and a path prefix on segment boundaries."""
     if realm(prefix_url) != realm(url):
