@@ -76,6 +76,7 @@ from uvauth import __version__
 from uvauth.doctor.probe import TIMEOUT, Probe
 from uvauth.doctor.verdict import Check, Target, Verdict, check_index
 from uvauth.errors import UvauthError
+from uvauth.uv import envvars
 from uvauth.uv import indexes as mentions
 from uvauth.uv import urls
 
@@ -227,7 +228,7 @@ def index_object(check: Check) -> IndexObject:
 
 def _insecure_hosts(cmdline: Any, env: Mapping[str, str], config: Any) -> list[str]:
     values: list[str] = list(cmdline.values("--allow-insecure-host"))
-    values += env.get("UV_INSECURE_HOST", "").split()
+    values += env.get(envvars.UV_INSECURE_HOST, "").split()
     values += [str(v) for v in config.values("allow-insecure-host")]
     return values
 
