@@ -1,10 +1,13 @@
-"""Shell completion (uvauth.completion, completions/, `uvauth uvauth completion`).
+"""Shell completion (uvauth.completion, `uvauth uvauth completion`).
 
 1. Re-targeting, on small scripts shaped like clap_complete's and on the real uv's: every function uv's
    script defines is renamed wherever it is used, the registration names uvauth (and uv), and a shape the
    re-targeting does not know stops it instead of producing a broken script.
-2. The scripts: committed files == `scripts/gen_completions.py` output == `uvauth uvauth completion SHELL`,
-   and uvauth's own commands in them are those of the typer app.
+2. The scripts, generated here from the pinned uv (they are never stored: users generate them for their own uv):
+   `uvauth uvauth completion SHELL` prints them, uvauth's own commands in them are those of the typer app, and
+   uvauth's part (after uv's re-targeted script) is snapshot in tests/snapshots/completion/ — run with
+   UVAUTH_UPDATE_SNAPSHOTS=1 to rewrite the snapshots after changing uvauth's commands or the templates, then
+   review the diff.
 3. Completion in real shells: bash (always: the function called as bash's programmable completion calls it,
    and TAB typed into an interactive bash on a pseudo-terminal), zsh (TAB on a pseudo-terminal, the matches
    captured from `compadd`) and fish (`complete -C`). The zsh and fish tests are skipped when the shell is
@@ -30,15 +33,21 @@ from typing import Any
 import pytest
 
 from uvauth import cli
+from uvauth.commands.completion import grammar as uvauth_grammar
 from uvauth.completion import build as completion
+from uvauth.completion import grammar as own
+from uvauth.completion import retarget as retargeting
+from uvauth.completion.build import ADDITIONS_MARKER, FILE_NAMES
+from uvauth.completion.retarget import SHELLS, RetargetError
 from uvauth.settings import sources as settings
+from uvauth.uv.auth_policy import POLICIES
 from uvauth.uv import cmdline as uvcli
-from uvauth.completion.build import FILE_NAMES, SHELLS, RetargetError
 
-ROOT = Path(__file__).resolve().parent.parent
-COMMITTED = ROOT / "completions"
-GENERATOR = ROOT / "scripts" / "gen_completions.py"
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "completion"
 VENV_BIN = str(Path(sys.executable).parent)
+GRAMMAR = uvauth_grammar()
+# Read at import: the isolation fixture (tests/conftest.py) gives each test a cleaned environment.
+UPDATE_SNAPSHOTS = os.environ.get("UVAUTH_UPDATE_SNAPSHOTS") == "1"
 
 needs_zsh = pytest.mark.skipif(
     shutil.which("zsh") is None, reason="zsh is not installed (apt-get install -y zsh)"
@@ -57,7 +66,7 @@ def uv_scripts(uv_bin: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def scripts(uv_bin: Path) -> dict[str, str]:
     """uvauth's completion scripts, built from the venv's (pinned) uv."""
-    return {shell: completion.generate(shell, str(uv_bin)) for shell in SHELLS}
+    return {shell: completion.generate(shell, str(uv_bin), GRAMMAR) for shell in SHELLS}
 
 
 @pytest.fixture(scope="session")
@@ -142,20 +151,20 @@ complete -c uv -n "__fish_uv_needs_command" -f -a "pip" -d 'Manage Python packag
 
 
 def test_renamed_puts_uvauth_after_the_leading_underscores() -> None:
-    assert completion.renamed("_uv") == "_uvauth_uv"
-    assert completion.renamed("_uv__build-backend_commands") == "_uvauth_uv__build-backend_commands"
-    assert completion.renamed("__fish_uv_needs_command") == "__uvauth_fish_uv_needs_command"
+    assert retargeting.renamed("_uv") == "_uvauth_uv"
+    assert retargeting.renamed("_uv__build-backend_commands") == "_uvauth_uv__build-backend_commands"
+    assert retargeting.renamed("__fish_uv_needs_command") == "__uvauth_fish_uv_needs_command"
 
 
 def test_rename_functions_renames_whole_words_only() -> None:
     text = 'compdef _uv uv; _uv "$@"; _uv__add; _uvx; $+functions[_uv__add] x_uv'
-    assert completion.rename_functions(text, ["_uv", "_uv__add"]) == (
+    assert retargeting.rename_functions(text, ["_uv", "_uv__add"]) == (
         'compdef _uvauth_uv uv; _uvauth_uv "$@"; _uvauth_uv__add; _uvx; $+functions[_uvauth_uv__add] x_uv'
     )
 
 
 def test_bash_retarget_renames_the_function_and_registers_uvauth_and_uv() -> None:
-    body, registration = completion.retarget("bash", BASH_LIKE)
+    body, registration = retargeting.retarget("bash", BASH_LIKE)
     assert body.startswith("_uvauth_uv() {\n") and body.endswith("\n}")
     assert '",$1")' in body  # uv's function is otherwise untouched: it matches whatever the command word is
     assert registration.splitlines() == [
@@ -168,7 +177,7 @@ def test_bash_retarget_renames_the_function_and_registers_uvauth_and_uv() -> Non
 
 
 def test_zsh_retarget_renames_every_function_and_its_uses() -> None:
-    body, registration = completion.retarget("zsh", ZSH_LIKE)
+    body, registration = retargeting.retarget("zsh", ZSH_LIKE)
     assert "#compdef" not in body and "compdef _uv" not in body
     assert "_uvauth_uv() {" in body and '":: :_uvauth_uv_commands"' in body
     assert (
@@ -180,7 +189,7 @@ def test_zsh_retarget_renames_every_function_and_its_uses() -> None:
 
 
 def test_fish_retarget_follows_statements_not_lines() -> None:
-    body, _ = completion.retarget("fish", FISH_LIKE)
+    body, _ = retargeting.retarget("fish", FISH_LIKE)
     assert (
         "function __uvauth_fish_uv_global_optspecs\n"
         "\tstring join \\n n/no-cache cache-dir= h/help authenticate=\n"
@@ -195,10 +204,10 @@ def test_fish_retarget_follows_statements_not_lines() -> None:
 def test_fish_statement_lines() -> None:
     lines = FISH_LIKE.split("\n")
     starts = [
-        lines[i].split()[0] for i in completion.fish_statement_lines(FISH_LIKE) if i < len(lines) and lines[i]
+        lines[i].split()[0] for i in retargeting.fish_statement_lines(FISH_LIKE) if i < len(lines) and lines[i]
     ]
     assert starts.count("complete") == 2
-    assert completion.fish_statement_lines("a 'x\ny' \\\nz\nb # it's\nc\n") == [0, 3, 4, 5]
+    assert retargeting.fish_statement_lines("a 'x\ny' \\\nz\nb # it's\nc\n") == [0, 3, 4, 5]
 
 
 @pytest.mark.parametrize(
@@ -231,7 +240,7 @@ def test_fish_statement_lines() -> None:
 )
 def test_unknown_shapes_stop_the_retargeting(shell: str, text: str, message: str) -> None:
     with pytest.raises(RetargetError, match=re.escape(message)):
-        completion.retarget(shell, text)
+        retargeting.retarget(shell, text)
 
 
 def _functions(shell: str, text: str) -> list[str]:
@@ -246,7 +255,7 @@ def test_real_uv_scripts_are_fully_retargeted(
     uv_functions = _functions(shell, uv_scripts[shell])
     ours = _functions(shell, scripts[shell])
     assert uv_functions and len(ours) == len(set(ours))
-    assert set(ours) >= {completion.renamed(name) for name in uv_functions}
+    assert set(ours) >= {retargeting.renamed(name) for name in uv_functions}
     # no function name of uv's script is left anywhere in ours
     assert not set(re.findall(r"[\w-]+", scripts[shell])) & set(uv_functions)
 
@@ -255,7 +264,7 @@ def test_real_bash_script_keeps_uvs_function_and_registers_uvauth(
     uv_scripts: dict[str, str], scripts: dict[str, str]
 ) -> None:
     uv_body = uv_scripts["bash"].split("\n}\n")[0]
-    assert completion.rename_functions(uv_body, ["_uv"]) in scripts["bash"]
+    assert retargeting.rename_functions(uv_body, ["_uv"]) in scripts["bash"]
     registrations = [
         line.split() for line in scripts["bash"].splitlines() if line.lstrip().startswith("complete ")
     ]
@@ -267,7 +276,7 @@ def test_real_bash_script_keeps_uvs_function_and_registers_uvauth(
 def test_real_fish_script_targets_uvauth_only(uv_scripts: dict[str, str], scripts: dict[str, str]) -> None:
     def statements(text: str) -> list[str]:
         lines = text.split("\n")
-        return [lines[i] for i in completion.fish_statement_lines(text) if i < len(lines)]
+        return [lines[i] for i in retargeting.fish_statement_lines(text) if i < len(lines)]
 
     uv_completes = [s for s in statements(uv_scripts["fish"]) if s.startswith("complete -c uv ")]
     ours = statements(scripts["fish"])
@@ -285,32 +294,43 @@ def test_real_zsh_script_is_an_autoloadable_compdef_file(scripts: dict[str, str]
 
 def test_build_is_deterministic(uv_scripts: dict[str, str]) -> None:
     for shell in SHELLS:
-        assert completion.build(shell, uv_scripts[shell], "0.0.0") == completion.build(
-            shell, uv_scripts[shell], "0.0.0"
+        assert completion.build(shell, uv_scripts[shell], "0.0.0", GRAMMAR) == completion.build(
+            shell, uv_scripts[shell], "0.0.0", GRAMMAR
         )
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_committed_scripts_are_up_to_date(shell: str, scripts: dict[str, str]) -> None:
-    committed = COMMITTED / FILE_NAMES[shell]
-    assert committed.read_text(encoding="utf-8") == scripts[shell], (
-        f"{committed.relative_to(ROOT)} is stale: run `python scripts/gen_completions.py`"
-    )
-
-
-def test_generator_check_passes(uv_bin: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, str(GENERATOR), "--uv", str(uv_bin), "--check"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+def uvauths_part(script: str) -> str:
+    """What uvauth adds after uv's re-targeted script (from the marker line on; for bash and zsh this includes the
+    registration, which follows uvauth's functions)."""
+    before, marker, after = script.partition(ADDITIONS_MARKER + "\n")
+    assert marker and before, "the script has no uvauth part"
+    return marker + after
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_uvauth_uvauth_completion_prints_the_committed_script(shell: str, uv_bin: Path) -> None:
+def test_uvauths_part_matches_the_snapshot(shell: str, scripts: dict[str, str]) -> None:
+    """Only uvauth's part is snapshot: uv's script is uv's (and the user's own uv's at run time)."""
+    snapshot = SNAPSHOTS / f"additions.{shell}"
+    ours = uvauths_part(scripts[shell])
+    assert scripts[shell].count(ADDITIONS_MARKER) == 1
+    if UPDATE_SNAPSHOTS:
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.write_text(ours, encoding="utf-8")
+    assert snapshot.is_file(), f"no snapshot {snapshot}: run with UVAUTH_UPDATE_SNAPSHOTS=1"
+    assert ours == snapshot.read_text(encoding="utf-8"), (
+        f"uvauth's {shell} completion changed: if that is intended, rerun with UVAUTH_UPDATE_SNAPSHOTS=1 and "
+        "review the diff"
+    )
+
+
+def test_the_templates_are_in_the_package() -> None:
+    """The shell code ships as package data (completion/templates/), read with importlib.resources."""
+    for shell in SHELLS:
+        assert completion.template(shell).startswith(ADDITIONS_MARKER + "\n")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_uvauth_uvauth_completion_prints_the_script(shell: str, uv_bin: Path, scripts: dict[str, str]) -> None:
     env = {**os.environ, "UVAUTH_UV": str(uv_bin)}
     done = subprocess.run(
         [sys.executable, "-m", "uvauth", "uvauth", "completion", shell],
@@ -321,7 +341,7 @@ def test_uvauth_uvauth_completion_prints_the_committed_script(shell: str, uv_bin
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout == (COMMITTED / FILE_NAMES[shell]).read_text(encoding="utf-8")
+    assert done.stdout == scripts[shell]
 
 
 def test_uvauth_uvauth_completion_rejects_an_unknown_shell(uv_bin: Path) -> None:
@@ -335,41 +355,42 @@ def test_uvauth_uvauth_completion_rejects_an_unknown_shell(uv_bin: Path) -> None
         check=False,
     )
     assert done.returncode == 2
-    assert "unknown shell 'pwsh'" in done.stderr and done.stdout == ""
+    assert done.stderr.startswith("uvauth: error: unknown shell 'pwsh'") and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1  # one line, from the one error boundary
 
 
 def test_own_grammar_is_the_typer_apps() -> None:
     import typer.main
 
     from uvauth.commands import app as commands
-    from uvauth.doctor import check as doctor
+    from uvauth.doctor import report as doctor
 
-    grammar = completion.own_grammar()
+    grammar = uvauth_grammar()
     group: Any = typer.main.get_command(commands.app)
     assert [c.name for c in grammar.commands] == sorted(group.commands)
     assert {"explain", "doctor", "completion", "version"} <= {c.name for c in grammar.commands}
     by_name = {c.name: c for c in grammar.commands}
     assert by_name["explain"].uv_tail == () and "--json" in by_name["explain"].option_names
-    assert by_name["doctor"].uv_tail == (doctor._COMMAND,)
+    assert by_name["doctor"].uv_tail == (doctor.UV_COMMAND,)
     assert by_name["completion"].positionals == (SHELLS,) and by_name["completion"].uv_tail is None
     assert grammar.options[0].names == ("-h", "--help")
 
 
 def test_uvauth_words_are_uvauths() -> None:
-    assert completion.OWN_WORD == cli.OWN_COMMANDS
-    assert {completion.AUTHENTICATE} == set(uvcli.UVAUTH_VALUE_OPTIONS)
-    assert tuple(completion.POLICY_HELP) == settings.POLICIES
+    assert own.OWN_WORD == cli.OWN_COMMANDS
+    assert {own.AUTHENTICATE} == set(uvcli.UVAUTH_VALUE_OPTIONS)
+    assert tuple(own.POLICY_HELP) == POLICIES
 
 
 def test_a_grammar_with_a_valued_option_and_positionals(tmp_path: Path) -> None:
     """The generated tables for shapes uvauth's commands do not have yet: they still make valid scripts."""
-    grammar = completion.OwnGrammar(
-        options=(completion.OwnOption(("-h", "--help"), "help"),),
+    grammar = own.OwnGrammar(
+        options=(own.OwnOption(("-h", "--help"), "help"),),
         commands=(
-            completion.OwnCommand(
+            own.OwnCommand(
                 name="demo",
                 help="a demo",
-                options=(completion.OwnOption(("-f", "--format"), "format", True, ("json", "text")),),
+                options=(own.OwnOption(("-f", "--format"), "format", True, ("json", "text")),),
                 positionals=(("one", "two"), None),
                 variadic=True,
             ),
@@ -446,7 +467,7 @@ def _bash_complete_file(path: Path, words: list[str], alias: bool = False) -> li
     return [line for line in done.stdout.split("\n") if line]
 
 
-OWN_COMMANDS = sorted(c.name for c in completion.own_grammar().commands)
+OWN_COMMANDS = sorted(c.name for c in GRAMMAR.commands)
 
 # (words, the last being completed; `uv` an alias of uvauth; expected: a list = exactly these, a set = at
 # least these; words that must not be offered)
@@ -785,3 +806,33 @@ def test_fish_complete(
         assert sorted(set(matches)) == sorted(expected)
     else:
         assert expected <= set(matches)
+
+
+# --- the package's layering ---------------------------------------------------------------------------------
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def test_only_commands_imports_typer_rich_and_the_commands() -> None:
+    """typer and rich are imported only under commands/; nothing outside it imports the commands except cli.py's
+    dispatch of the reserved word; so completion/ gets uvauth's grammar handed to it, never reads the app."""
+    package = Path(completion.__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).as_posix()
+        if relative.startswith("commands/"):
+            continue
+        imported = _imports(path)
+        assert not {n for n in imported if n.split(".")[0] in ("typer", "rich", "click")}, relative
+        commands = {n for n in imported if n.startswith("uvauth.commands")}
+        assert not commands or (relative == "cli.py" and commands <= {"uvauth.commands.app",
+                                                                      "uvauth.commands.app.run_own_command"}), relative

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from uvauth import cli, launch
-from uvauth.uv import config as uvconfig
+from uvauth.uv.config import render as uvrender
 
 U = "http://127.0.0.1:9/artifactory/api/pypi/pypi/simple"
 PASSWORD = "contract-pa55word"
@@ -106,7 +106,7 @@ def test_generated_config_is_rendered_once(exec_uv: Exec, project: Path, monkeyp
     argv = ["--authenticate", "always", "pip", "install", "--extra-index-url", "http://127.0.0.1:9/other/simple", "x"]
     cli.main(argv)
     first = exec_uv.added["UV_CONFIG_FILE"]
-    monkeypatch.setattr(uvconfig.GeneratedConfig, "render", lambda self: pytest.fail("rendered again"))
+    monkeypatch.setattr(uvrender.GeneratedConfig, "render", lambda self: pytest.fail("rendered again"))
     cli.main(argv)
     assert exec_uv.added["UV_CONFIG_FILE"] == first
 

@@ -13,16 +13,21 @@ import os
 import socket
 import subprocess
 import sys
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support import NetrcWriter
+from support.schema import keys_match
 from support.indexserver import IndexServer, IndexServerFactory
 
-from uvauth.doctor import check as doctor
-from uvauth.doctor.check import ACCEPT, SCHEMA, VERDICTS, Target, check_index, diagnose, suggest_url
+from uvauth.commands import doctor as doctor_command
+from uvauth.doctor import report as doctor_report
+from uvauth.doctor.probe import ACCEPT, MAX_REDIRECTS
+from uvauth.doctor.report import SCHEMA, DoctorObject, IndexObject, Report, diagnose, index_object
+from uvauth.doctor.verdict import VERDICTS, Target, check_index, suggest_url
 
 SECRET = "s3cr3t-D0ct0r"
 PASSWORD = f"pw-{SECRET}"
@@ -65,8 +70,9 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 
 
 def validate_schema(data: dict[str, Any]) -> None:
-    """The documented uvauth.doctor/1 object (see the uvauth.doctor docstring)."""
+    """The documented uvauth.doctor/1 object (see the uvauth.doctor.report docstring)."""
     assert data["schema"] == SCHEMA == "uvauth.doctor/1"
+    keys_match(data, DoctorObject)
     assert set(data) == {"schema", "uvauth", "ok", "indexes", "skipped", "warnings"}
     assert isinstance(data["ok"], bool)
     probe_keys = {"url", "status", "location", "redirects", "error"}
@@ -126,8 +132,26 @@ def test_verdicts(index_server: IndexServerFactory, netrc_file: NetrcWriter, mod
     assert sorted(r.auth for r in log) == sorted(
         ["none"] + ([] if password is None else ["good" if password == PASSWORD else "bad"])
     )
-    dumped = json.dumps(check.to_json())
+    dumped = json.dumps(index_object(check))
     no_secret(dumped, repr(check))
+
+
+def test_json_objects_have_exactly_the_typed_keys(index_server: IndexServerFactory, netrc_file: NetrcWriter,
+                                                  tmp_path: Path) -> None:
+    """The TypedDicts of doctor/report.py are the schema: what is produced has exactly their keys, at every level
+    (a probe with and without credentials, a skipped index), and the documented field names are theirs."""
+    server = index_server(password=PASSWORD)
+    netrc_file({"127.0.0.1": ("user", PASSWORD)})
+    project = write_project(tmp_path / "proj", server.index_url)
+    report = diagnose(["--project", str(project), "--extra-index-url", "https://pypi.org/simple"], env())
+    data = report.to_json()
+    assert data["indexes"] and data["indexes"][0]["authenticated"] is not None and data["skipped"]
+    keys_match(data, DoctorObject)
+    keys_match(json.loads(json.dumps(data)), DoctorObject)
+    assert list(typing.get_type_hints(DoctorObject)) == ["schema", "uvauth", "ok", "indexes", "skipped", "warnings"]
+    assert DoctorObject.__total__ and IndexObject.__total__
+    for field in typing.get_type_hints(IndexObject):
+        assert f'"{field}"' in doctor_report.__doc__  # documented in the module docstring
 
 
 def test_ok_details(index_server: IndexServerFactory, netrc_file: NetrcWriter) -> None:
@@ -135,7 +159,7 @@ def test_ok_details(index_server: IndexServerFactory, netrc_file: NetrcWriter) -
     path = netrc_file({"127.0.0.1": ("user", PASSWORD)})
     check = check_index(Target(server.index_url, name="internal"), env=env())
     assert check.ok
-    data = check.to_json()
+    data = index_object(check)
     assert data["credentials"]["source"] == "netrc"
     assert str(path) in data["credentials"]["detail"]
     assert data["authenticated"]["status"] == 200
@@ -150,7 +174,7 @@ def test_no_credentials_says_where_to_put_them(index_server: IndexServerFactory)
     assert check.hint is not None
     for place in ("machine 127.0.0.1", "uv auth login", "UV_INDEX_INTERNAL_USERNAME", "netrc (", "tried"):
         assert place in check.hint
-    assert check.to_json()["credentials"]["tried"] == [str(tried) for tried in check.lookup.tried]
+    assert index_object(check)["credentials"]["tried"] == [str(place) for place in check.lookup.tried]
 
 
 def test_uv_index_env_credentials(index_server: IndexServerFactory, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,7 +183,7 @@ def test_uv_index_env_credentials(index_server: IndexServerFactory, monkeypatch:
     monkeypatch.setenv("UV_INDEX_INTERNAL_PASSWORD", PASSWORD)
     check = check_index(Target(server.index_url, name="internal"), env=env())
     assert check.verdict == "ok"
-    assert check.to_json()["credentials"]["source"] == "uv-index-env"
+    assert index_object(check)["credentials"]["source"] == "uv-index-env"
 
 
 def test_url_userinfo_credentials_are_never_shown(index_server: IndexServerFactory) -> None:
@@ -170,9 +194,9 @@ def test_url_userinfo_credentials_are_never_shown(index_server: IndexServerFacto
     assert check.lookup.credentials is not None and check.lookup.credentials.source == "url"
     assert all("@" not in r.path for r in server.requests)
     buffer = io.StringIO()
-    doctor.render(doctor.Report(checks=[check]), buffer)
-    no_secret(json.dumps(check.to_json()), buffer.getvalue(), check.message, check.hint or "")
-    assert "user:****@" in json.dumps(check.to_json())
+    doctor_command.render(Report(checks=[check]), buffer)
+    no_secret(json.dumps(index_object(check)), buffer.getvalue(), check.message, check.hint or "")
+    assert "user:****@" in json.dumps(index_object(check))
 
 
 def test_not_found_suggests_simple(index_server: IndexServerFactory, netrc_file: NetrcWriter) -> None:
@@ -209,7 +233,7 @@ def test_redirect_location_is_redacted_and_not_followed(index_server: IndexServe
     assert check.authenticated is not None and check.authenticated.status == 302
     assert check.authenticated.location == "http://someone:****@other-host.invalid/simple/"
     assert "other-host.invalid" in check.message and "credentials" in check.message
-    no_secret(json.dumps(check.to_json()), check.message, check.hint or "")
+    no_secret(json.dumps(index_object(check)), check.message, check.hint or "")
 
 
 def test_redirect_to_another_port_is_another_realm(index_server: IndexServerFactory,
@@ -231,9 +255,9 @@ def test_redirect_within_the_realm_is_followed_with_credentials(index_server: In
     check = check_index(Target(server.url + "/old/simple/"), env=env())
     assert check.verdict == "error"
     assert check.authenticated is not None and "redirects" in (check.authenticated.error or "")
-    assert len(check.authenticated.redirects) == doctor.MAX_REDIRECTS
+    assert len(check.authenticated.redirects) == MAX_REDIRECTS
     authed = [r for r in server.requests if r.auth != "none"]
-    assert len(authed) == doctor.MAX_REDIRECTS + 1 and all(r.auth == "good" for r in authed)
+    assert len(authed) == MAX_REDIRECTS + 1 and all(r.auth == "good" for r in authed)
 
 
 def test_unreachable(netrc_file: NetrcWriter) -> None:
@@ -444,7 +468,7 @@ def test_password_never_printed(index_server: IndexServerFactory, netrc_file: Ne
     assert "user:****@" in outputs[1]
     buffer = io.StringIO()
     report = diagnose(["--project", str(project)], env())
-    doctor.render(report, buffer)
+    doctor_command.render(report, buffer)
     no_secret(buffer.getvalue(), json.dumps(report.to_json()), repr(report))
 
 
@@ -454,13 +478,13 @@ def test_run_function_exit_codes_and_streams(index_server: IndexServerFactory, n
     netrc_file({"127.0.0.1": ("user", PASSWORD)})
     project = write_project(tmp_path / "proj", server.index_url)
     out, err = io.StringIO(), io.StringIO()
-    assert doctor.run(["--project", str(project), "--json"], env(), out=out, err=err) == 0
+    assert doctor_command.run(["--project", str(project), "--json"], env(), out=out, err=err) == 0
     validate_schema(json.loads(out.getvalue()))
     server.mode = "open"
     out = io.StringIO()
-    assert doctor.run(["--project", str(project)], env(), out=out, err=err) == 1
+    assert doctor_command.run(["--project", str(project)], env(), out=out, err=err) == 1
     assert "open" in out.getvalue() and "#7359" in out.getvalue()
-    assert doctor.run(["--bogus"], env(), out=out, err=err) == 2
+    assert doctor_command.run(["--bogus"], env(), out=out, err=err) == 2
     assert "unknown option --bogus" in err.getvalue()
 
 

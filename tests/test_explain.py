@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from support.keyring import FakeKeyring
-from uvauth.explain import explain_data
+from support.schema import keys_match
+from uvauth.explain import ExplainIndex, ExplainObject, explain_data
 
 HOST = "art.example.com"
 U = f"https://{HOST}/artifactory/api/pypi/pypi/simple"
@@ -33,7 +34,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def explain(*argv: str, **env: str) -> dict[str, Any]:
-    data = explain_data(list(argv), {**os.environ, **env})
+    data: Any = explain_data(list(argv), {**os.environ, **env})
+    keys_match(data, ExplainObject)
     assert PASSWORD not in json.dumps(data)
     return data
 
@@ -131,3 +133,30 @@ def test_cli_prints_json_and_never_the_password(project: Path) -> None:
     table = subprocess.run([sys.executable, "-m", "uvauth", "uvauth", "explain", "pip", "install", "--index-url",
                             url, "x"], capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"})
     assert "by-name" in table.stdout and PASSWORD not in table.stdout + table.stderr
+
+
+def test_the_object_has_exactly_the_typed_keys(project: Path) -> None:
+    """ExplainObject and ExplainIndex are the uvauth.explain/1 schema: what explain_data produces has exactly their
+    keys (with indexes, and without any), and explain_data's docstring documents every field."""
+    import typing
+
+    from uvauth import explain as explain_module
+
+    with_indexes = explain_data(["pip", "install", "--index-url", U, "x"], dict(os.environ))
+    assert with_indexes["indexes"]
+    keys_match(with_indexes, ExplainObject)
+    keys_match(json.loads(json.dumps(with_indexes)), ExplainObject)
+    keys_match(explain_data(["--version"], dict(os.environ)), ExplainObject)
+    assert ExplainObject.__total__ and ExplainIndex.__total__
+    documented = explain_module.explain_data.__doc__ or ""
+    for field in [*typing.get_type_hints(ExplainObject), *typing.get_type_hints(ExplainIndex)]:
+        assert f"``{field}``" in documented, field
+
+
+def test_cli_usage_error_is_one_redacted_line(project: Path) -> None:
+    """A configuration uv would reject: the one error boundary prints one `uvauth: error:` line, exit 2."""
+    (project / "uv.toml").write_text("[[index]\n")
+    done = subprocess.run([sys.executable, "-m", "uvauth", "uvauth", "explain", "lock"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("uvauth: error: ") and len(done.stderr.splitlines()) == 1, done.stderr

@@ -98,6 +98,46 @@ def test_uv_version_is_probed_once_and_cached(tmp_path: Path) -> None:
     assert counter.read_text().count("x") == 1
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("0.13.8", (0, 13, 8)),
+    ("0.14.0-alpha.1", (0, 14, 0)),
+    ("0.13.8+5", (0, 13, 8)),
+    ("1.0", (1, 0)),
+])
+def test_parse_uv_version_keeps_the_release_numbers(text: str, expected: tuple[int, ...]) -> None:
+    assert launch.parse_uv_version(text) == expected
+
+
+def test_read_uv_version_takes_the_second_word() -> None:
+    assert launch.read_uv_version(REAL_UV).count(".") >= 2
+
+
+def test_a_uv_that_hangs_on_version_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(launch, "VERSION_TIMEOUT_SECONDS", 0.5)
+    fake = _script(tmp_path / "uv", "exec sleep 30")
+    with pytest.raises(UvauthError, match="did not finish within 0.5 s") as raised:
+        launch.uv_version(str(fake), {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert str(fake) in str(raised.value)
+
+
+@pytest.mark.parametrize(("content", "mode", "why"), [
+    ("#!/bin/sh\necho uv 0.13.8\n", 0o644, "Permission denied"),  # EACCES: not executable
+    ("not a program\n", 0o755, "Exec format error"),  # ENOEXEC: no #! line, no binary format
+])
+def test_a_uv_that_cannot_be_run_is_a_clear_error(tmp_path: Path, content: str, mode: int, why: str) -> None:
+    fake = tmp_path / "uv"
+    fake.write_text(content)
+    fake.chmod(mode)
+    with pytest.raises(UvauthError, match=f"cannot run {fake}: {why}"):
+        launch.uv_version(str(fake), {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+
+
+def test_a_uv_that_prints_no_version_is_a_clear_error(tmp_path: Path) -> None:
+    fake = _script(tmp_path / "uv", "echo oops")
+    with pytest.raises(UvauthError, match="did not print a version"):
+        launch.read_uv_version(str(fake))
+
+
 def test_the_uv_setting_of_the_user_file_is_used_on_pass_through(tmp_path: Path) -> None:
     fake = _script(tmp_path / "my-uv", 'echo "configured uv $*"')
     settings = Path(os.environ["XDG_CONFIG_HOME"]) / "uvauth" / "uvauth.toml"
@@ -127,3 +167,45 @@ def test_uvauth_becomes_uv_so_ctrl_c_behaves_as_with_uv() -> None:
             process.kill()
             process.communicate()
     assert outcomes[0] == outcomes[1] != 0
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, done
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("uvauth: error: "), done.stderr
+    return lines[0]
+
+
+def test_uvauth_uv_pointing_at_uvauth_itself_stops_instead_of_looping(tmp_path: Path) -> None:
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "UVAUTH_UV": UVAUTH})
+    assert "is uvauth itself" in _one_error_line(done)
+
+
+def test_uvauth_uv_pointing_at_a_shim_that_runs_uvauth_stops(tmp_path: Path) -> None:
+    shim = _script(tmp_path / "uv", f'exec "{UVAUTH}" "$@"')
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "UVAUTH_UV": str(shim)})
+    assert str(shim) in _one_error_line(done)
+
+
+def test_uvauth_uv_that_the_system_cannot_run_is_one_line(tmp_path: Path) -> None:
+    """An executable file that is not a program for this machine (ENOEXEC) — uv exits 2, so does uvauth."""
+    garbage = tmp_path / "uv"
+    garbage.write_bytes(b"\x00\x01not a program\x02" * 8)
+    garbage.chmod(0o755)
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "UVAUTH_UV": str(garbage)})
+    assert f"cannot run uv at {garbage}: Exec format error" in _one_error_line(done)
+
+
+def test_an_argument_list_too_long_for_the_system_is_one_line() -> None:
+    """A single argument over Linux's MAX_ARG_STRLEN (128 KiB) makes execve fail with E2BIG: made inside the
+    uvauth process, since a test cannot start a process with it."""
+    if sys.platform != "linux":
+        pytest.skip("MAX_ARG_STRLEN is Linux's")
+    code = "import sys; from uvauth.cli import main; sys.exit(main(['pip', 'x' * 200_000]))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "UVAUTH_UV": REAL_UV})
+    assert "Argument list too long" in _one_error_line(done)

@@ -14,7 +14,7 @@ from uvauth.errors import UvauthError
 from uvauth.plan import Inputs, Plan, Secret, Settings, make_plan
 from uvauth.uv.requirements import RequirementsIndexes, RequirementsIndexOption
 from uvauth.uv.cmdline import parse
-from uvauth.uv.config import ConfigFile, ConfiguredIndex, UvConfig
+from uvauth.uv.config.discover import ConfigFile, ConfiguredIndex, UvConfig
 
 U = "https://art.example.com/artifactory/api/pypi/pypi/simple"
 OTHER = "https://other.example.com/simple"
@@ -26,13 +26,14 @@ def config(*tables: Mapping[str, Any], **options: Any) -> UvConfig:
     indexes = tuple(
         ConfiguredIndex(
             name=t.get("name"), url=t["url"], default=bool(t.get("default")), explicit=bool(t.get("explicit")),
-            flat=t.get("format") == "flat", authenticate=t.get("authenticate"), origin=f"{path}:{3 * n + 1}",
-            level="project", section="index", table=dict(t),
+            flat=t.get("format") == "flat", authenticate=t.get("authenticate"), path=path, line=3 * n + 1,
+            level="project", table=dict(t),
         )
         for n, t in enumerate(tables)
     )
-    file = ConfigFile(path, "project", {"index": [dict(t) for t in tables], **options}, False)
-    return UvConfig(files=(file,), indexes=indexes, pip_indexes=())
+    file = ConfigFile(path=path, level="project", options={"index": [dict(t) for t in tables], **options},
+                      is_pyproject=False)
+    return UvConfig(files=(file,), indexes=indexes)
 
 
 ART_ALWAYS = {"name": "art", "url": U, "authenticate": "always"}
@@ -58,7 +59,10 @@ class FakeCredentials:
 
 def requirements_file(*options: tuple[str, str], line: int = 1) -> RequirementsIndexes:
     path = Path("/project/req.in")
-    made = [RequirementsIndexOption(kind, text, text, path, line + n) for n, (kind, text) in enumerate(options)]  # type: ignore[arg-type]
+    made = [
+        RequirementsIndexOption(kind=kind, text=text, url=text, path=path, line=line + n)  # type: ignore[arg-type]
+        for n, (kind, text) in enumerate(options)
+    ]
     return RequirementsIndexes(
         index_url=next((o for o in made if o.kind == "index-url"), None),
         extra_index_urls=tuple(o for o in made if o.kind == "extra-index-url"),
@@ -77,15 +81,22 @@ def plan(
     uv_version: tuple[int, ...] = (0, 13, 8),
 ) -> Plan:
     return make_plan(
-        Inputs(parse(list(argv)), dict(env or {}), "/project", cfg, requirements, settings, "/cache"),
+        Inputs(cmdline=parse(list(argv)), env=dict(env or {}), cwd="/project", config=cfg, requirements=requirements,
+               settings=settings, config_dir="/cache"),
         credentials or FakeCredentials({"art": ("user", PASSWORD)}),
         lambda: uv_version,
     )
 
 
+def config_text(p: Plan) -> str | None:
+    """The uv.toml the plan generates, rendered."""
+    return p.generated.render() if p.generated is not None else None
+
+
 def generated(p: Plan) -> dict[str, Any]:
-    assert p.config_text is not None
-    return tomllib.loads(p.config_text)
+    text = config_text(p)
+    assert text is not None
+    return tomllib.loads(text)
 
 
 # -- by-name references ------------------------------------------------------------------------------------------
@@ -112,7 +123,7 @@ def test_cli_url_of_a_configured_default_index_becomes_a_reference_by_name(given
     header = f"uv pip compile {given[0]} req.in" if given[0].startswith("-ih") else "uv pip compile req.in"
     assert p.env == {"UV_CUSTOM_COMPILE_COMMAND": header, "UV_PREVIEW_FEATURES": "index-by-name"}
     assert p.secrets == {}
-    assert p.config_text is None
+    assert config_text(p) is None
 
 
 def test_extra_index_url_becomes_index_by_name_when_order_is_kept() -> None:
@@ -219,7 +230,7 @@ def test_global_always_on_a_configured_index_without_a_policy() -> None:
 
 def test_configured_policy_beats_the_global_setting_but_not_the_command_line() -> None:
     cfg = config({**ART_DEFAULT, "authenticate": "never"})
-    assert plan(["lock"], cfg, settings=Settings(authenticate="always")).config_text is None
+    assert plan(["lock"], cfg, settings=Settings(authenticate="always")).generated is None
     forced = plan(["lock"], cfg, settings=Settings(forced="always"))
     assert generated(forced)["index"][0]["authenticate"] == "always"
 
@@ -331,7 +342,8 @@ def test_synthesized_index_never_writes_url_credentials_to_disk() -> None:
     url = OTHER.replace("https://", f"https://jane:{PASSWORD}@")
     p = plan(["pip", "install", "--index-url", url, "x"], None, settings=Settings(forced="always"),
              credentials=_answer_everything())
-    assert p.config_text is not None and PASSWORD not in p.config_text and "jane" not in p.config_text
+    text = config_text(p)
+    assert text is not None and PASSWORD not in text and "jane" not in text
     assert generated(p)["index"][0]["url"] == OTHER
 
 

@@ -983,3 +983,59 @@ def test_every_case_agrees_with_uv(
     else:
         assert completed.returncode == 0, completed.stderr
         assert emitted(completed.stdout) == expected_emission(ours)
+
+
+# -- the same patterns on every Python -------------------------------------------------------------
+
+_PATTERN_DUMP = r"""
+import random, sys, hashlib
+from uvauth.uv import requirements as r
+names = sorted(n for n in dir(r) if isinstance(getattr(r, n), r._Lazy))
+alphabet = ["a", "b", "1", ".", "/", " ", "\t", "\n", "\r", "\\", "#", "-", "--", "=", "$", "{", "}", "x://", ";",
+            "\u00a0", "-f ", " --hash=sha256:ab ", "${A}"]
+rng = random.Random(7)
+digest = hashlib.sha256()
+for _ in range(20000):
+    text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+    for name in names:
+        found = getattr(r, name).match(text)
+        digest.update(repr((name, found and found.span())).encode())
+print(digest.hexdigest())
+"""
+
+
+def _pythons() -> list[str]:
+    """Every CPython >= 3.11 this machine has (Debian's, pyenv's), besides the one running the tests."""
+    candidates = ["/usr/bin/python3", *sorted(str(p) for p in Path("~/.pyenv/versions").expanduser().glob(
+        "3.1[1-9]*/bin/python3"))]
+    return [c for c in candidates if os.access(c, os.X_OK) and os.path.realpath(c) != os.path.realpath(sys.executable)]
+
+
+def _pattern_digest(python: str) -> str | None:
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    done = subprocess.run([python, "-c", _PATTERN_DUMP], capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": src})
+    if "SyntaxError" in done.stderr or "requires" in done.stderr:
+        return None  # too old for uvauth's own syntax: not a Python uvauth accepts
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_no_possessive_quantifier_in_the_patterns() -> None:
+    """CPython before 3.11.5 matches possessive quantifiers wrongly (gh-100061, gh-106052)."""
+    from uvauth.uv import requirements
+
+    for name in dir(requirements):
+        value = getattr(requirements, name)
+        if isinstance(value, requirements._Lazy):
+            for token in ("*+", "++", "?+", "}+", "(?>"):
+                assert token not in value._source.replace(r"\+", ""), (name, token)
+
+
+@pytest.mark.skipif(not _pythons(), reason="no other Python on this machine to compare with")
+def test_patterns_match_alike_on_every_python() -> None:
+    """The requirements scanner's patterns give the same matches on every Python uvauth accepts (Debian 12's
+    3.11.2 once read `foo --hash=… -f URL` as a plain requirement and missed the -f)."""
+    ours = _pattern_digest(sys.executable)
+    others = {python: _pattern_digest(python) for python in _pythons()}
+    assert {python: digest for python, digest in others.items() if digest is not None and digest != ours} == {}

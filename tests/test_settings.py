@@ -120,3 +120,15 @@ def test_the_user_files_uv_is_found_for_every_command(dirs: dict[str, Path]) -> 
     dirs["user"].write_text('uv = "/opt/uv"\n')
     assert user_uv(env) == "/opt/uv"
     assert user_uv({**env, "UVAUTH_UV": "/elsewhere/uv"}) is None  # the variable wins, in launch.find_uv
+
+
+def test_the_settings_model_takes_uvs_policies() -> None:
+    """pydantic needs the policies spelled out in a ``Literal``: they must be the one definition's."""
+    import typing
+
+    from uvauth.settings.model import UvauthSettings
+    from uvauth.uv.auth_policy import POLICIES
+
+    annotation = UvauthSettings.model_fields["authenticate"].annotation
+    (literal,) = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    assert typing.get_args(literal) == POLICIES

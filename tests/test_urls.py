@@ -2,7 +2,7 @@
 
 import pytest
 
-from uvauth.uv.urls import covers, index_key, is_url, redact, root_path
+from uvauth.uv.urls import covers, index_key, is_url, redact
 
 
 @pytest.mark.parametrize(
@@ -36,21 +36,6 @@ def test_same_index(a: str, b: str) -> None:
 )
 def test_different_index(a: str, b: str) -> None:
     assert index_key(a) != index_key(b)
-
-
-@pytest.mark.parametrize(
-    ("url", "root"),
-    [
-        pytest.param("https://h/artifactory/api/pypi/pypi/simple", "/artifactory/api/pypi/pypi", id="artifactory"),
-        pytest.param("https://h/artifactory/api/pypi/pypi/simple/", "/artifactory/api/pypi/pypi", id="slash"),
-        pytest.param("https://pypi.org/simple", "/", id="pypi"),
-        pytest.param("https://h/root/+simple", "/root", id="devpi"),
-        pytest.param("https://h/x/SIMPLE", "/x", id="simple-any-case"),
-        pytest.param("https://download.pytorch.org/whl/cu118", "/whl/cu118", id="not-simple"),
-    ],
-)
-def test_root_path(url: str, root: str) -> None:
-    assert root_path(url) == root
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""uvauth.uv.config: uv's configuration discovery, merge semantics and the rendered `UV_CONFIG_FILE`.
+"""uvauth.uv.config (discover, render): uv's configuration discovery, merge semantics and the rendered `UV_CONFIG_FILE`.
 
 Every test builds its files under ``tmp_path`` and passes ``env=`` explicitly. The ``integration`` tests run the
 real uv (the pinned 0.13.8) with its hidden ``--show-settings`` flag, once with its own discovery and once with
@@ -22,17 +22,11 @@ from typing import Any
 
 import pytest
 
-from uvauth.uv import config as uvconfig
+from uvauth.cache import cache_key, generated_config_key
 from uvauth.errors import UvauthError
-from uvauth.uv.config import (
-    PYPROJECT_ONLY_KEYS,
-    GeneratedConfig,
-    UvConfig,
-    discover,
-    render_hash,
-    render_losses,
-    render_merged,
-)
+from uvauth.uv.config import discover as uvconfig
+from uvauth.uv.config.discover import PYPROJECT_ONLY_KEYS, UvConfig, discover
+from uvauth.uv.config.render import GeneratedConfig, render_losses, render_merged
 
 # --------------------------------------------------------------------------------------------------------------
 # helpers
@@ -635,7 +629,7 @@ def test_merged_views(tmp_path: Path) -> None:
     assert shared is not None and shared.level == "project" and shared.authenticate == "always"
     flat = config.named("flat")
     assert flat is not None and flat.flat and flat.explicit and not flat.default and flat.authenticate is None
-    assert config.indexes[3].default and config.indexes[3].section == "index"
+    assert config.indexes[3].default
     assert config.named("missing") is None
     assert config.value("keyring-provider") == "subprocess"
     assert config.value("index-url") == "https://user-default.example/simple"
@@ -647,7 +641,6 @@ def test_merged_views(tmp_path: Path) -> None:
         "https://u2.example/simple",
     ]
     assert config.values("no-emit-package", section="pip") == ["x"]
-    assert config.pip_indexes == ()
 
 
 ORIGIN_UV_TOML = '''\
@@ -714,7 +707,8 @@ ORIGIN_CASES = [
 def test_origins(tmp_path: Path, name: str, text: str, lines: list[int]) -> None:
     write_tree(tmp_path, {name: text})
     config = run_discover(tmp_path)
-    assert [i.origin for i in config.indexes] == [f"{tmp_path}/{name}:{line}" for line in lines]
+    assert [(i.path, i.line) for i in config.indexes] == [(tmp_path / name, line) for line in lines]
+    assert [i.where for i in config.indexes] == [f"{tmp_path}/{name}:{line}" for line in lines]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -896,15 +890,6 @@ def test_render_of_nothing_is_an_empty_config(tmp_path: Path) -> None:
     assert tomllib.loads(render_merged(run_discover(tmp_path))) == {}
 
 
-def test_render_hash(tmp_path: Path) -> None:
-    write_tree(tmp_path, LAYERED)
-    config = run_discover(tmp_path, cwd="p", env=SYSTEM_ON)
-    text = render_merged(config)
-    assert render_hash(text) == render_hash(render_merged(config))
-    assert re.fullmatch(r"[0-9a-f]{16}", render_hash(text))
-    assert render_hash(text) != render_hash(text + "\n")
-
-
 def test_generated_config_key_follows_every_render_input(tmp_path: Path) -> None:
     """uvauth caches the generated file under this key and renders it only when missing: whatever the text
     depends on must change the key, and reading the same files again must not."""
@@ -912,13 +897,15 @@ def test_generated_config_key_follows_every_render_input(tmp_path: Path) -> None
     config = run_discover(tmp_path, cwd="p", env=SYSTEM_ON)
     extra = {"name": "uvauth-1", "url": "https://extra.example/simple", "explicit": True, "authenticate": "always"}
     dest = tmp_path / "cache"
-    generated = GeneratedConfig(config, (extra,), {"shared": "never"}, str(dest))
+    generated = GeneratedConfig(config=config, extra_indexes=(extra,), authenticate={"shared": "never"},
+                                dest_dir=str(dest))
     assert generated.render() == render_merged(
         config, extra_indexes=[extra], authenticate={"shared": "never"}, dest_dir=dest
     )
-    assert re.fullmatch(r"[0-9a-f]{16}", generated.key)
+    assert re.fullmatch(r"[0-9a-f]{16}", generated_config_key(generated))
     again = run_discover(tmp_path, cwd="p", env=SYSTEM_ON)
-    assert GeneratedConfig(again, (dict(extra),), {"shared": "never"}, str(dest)).key == generated.key
+    assert generated_config_key(generated._replace(config=again, extra_indexes=(dict(extra),))) == \
+        generated_config_key(generated)
 
     first, *rest = config.files
 
@@ -939,8 +926,8 @@ def test_generated_config_key_follows_every_render_input(tmp_path: Path) -> None
         with_first_file(options={**first.options, "concurrent-downloads": "4"}),
         with_first_file(options=dict(reversed(first.options.items()))),  # the text follows the key order
     ]
-    keys = {variant.key for variant in variants}
-    assert len(keys) == len(variants) and generated.key not in keys
+    keys = {generated_config_key(variant) for variant in variants}
+    assert len(keys) == len(variants) and generated_config_key(generated) not in keys
 
 
 def test_render_losses(tmp_path: Path) -> None:
@@ -1026,7 +1013,7 @@ def render_to(root: Path, config: UvConfig, **kwargs: Any) -> Path:
     dest = root / "uvauth-cache"
     dest.mkdir(exist_ok=True)
     text = render_merged(config, dest_dir=dest, **kwargs)
-    path = dest / f"uv-{render_hash(text)}.toml"
+    path = dest / f"uv-{cache_key(text, 16)}.toml"
     path.write_text(text)
     return path
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from uvauth.uv.config import GeneratedConfig
+    from uvauth.uv.config.render import GeneratedConfig
 
 
 def cache_dir(env: Mapping[str, str]) -> Path:
@@ -58,11 +58,19 @@ def write_private(directory: Path, name: str, text: str) -> Path:
     return target
 
 
+def generated_config_key(generated: GeneratedConfig) -> str:
+    """16 hex digits naming a generated configuration's file: a digest of what it is rendered from, and of
+    uvauth's version (a new uvauth may render the same inputs differently)."""
+    from uvauth import __version__
+
+    return cache_key(f"{__version__}\n{generated.fingerprint}", 16)
+
+
 def write_generated_config(generated: GeneratedConfig, env: Mapping[str, str]) -> Path:
     """Named by a digest of what it is rendered from: rendered (tomlkit is slow to import) only when that file does
     not exist yet, and shared by concurrent uvauth runs (``make -j``) with the same configuration."""
     directory = cache_dir(env)
-    target = directory / f"uv-{generated.key}.toml"
+    target = directory / f"uv-{generated_config_key(generated)}.toml"
     if target.is_file():
         return target
     return write_private(directory, target.name, generated.render())

@@ -38,7 +38,7 @@ def report_error(error: UvauthError, *, verbose: int = 0, file: IO[str] | None =
     ``-vv``, where it helps a bug report."""
     import sys
 
-    from uvauth.uv.urls import redact
+    from uvauth.uv.redact import redact
 
     out = file if file is not None else sys.stderr
     if verbose >= 2:

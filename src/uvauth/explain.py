@@ -3,7 +3,7 @@ object); :mod:`uvauth.commands.explain` renders it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, Literal, TypedDict
 
 from uvauth import __version__
 from uvauth.pipeline import prepare
@@ -14,6 +14,36 @@ if TYPE_CHECKING:
     from uvauth.plan import Plan, PlannedIndex
 
 SCHEMA: Final = "uvauth.explain/1"
+
+
+# The uvauth.explain/1 object (explain_data documents each field; a field is only ever added within a schema
+# version, and tests/test_explain.py checks that what is produced has exactly these keys). The value sets are the
+# schema's own, not imported from the planner: a change there that the schema does not allow fails type checking.
+
+
+class ExplainIndex(TypedDict, total=True):
+    url: str
+    role: Literal["default", "extra", "flat", "explicit"]
+    source: str
+    where: str
+    merged_onto: str | None
+    policy: Literal["always", "auto", "never"]
+    policy_reason: Literal["configured", "option", "prefix", "setting", "default"]
+    lever: Literal["uv", "by-name", "seeded", "none"]
+    credential_source: str | None
+
+
+class ExplainObject(TypedDict, total=True):
+    schema: str
+    uvauth: str
+    uv: str
+    command: list[str]
+    changed: bool
+    indexes: list[ExplainIndex]
+    argv: list[str]
+    environment: list[str]
+    changes: list[str]
+    warnings: list[str]
 
 
 def _credential_source(index: PlannedIndex, planned: Plan, env: dict[str, str]) -> str | None:
@@ -33,7 +63,7 @@ def _credential_source(index: PlannedIndex, planned: Plan, env: dict[str, str]) 
     return f"{lookup.credentials.source}: {lookup.credentials.detail}"
 
 
-def explain_data(uv_args: list[str], env: dict[str, str]) -> dict[str, Any]:
+def explain_data(uv_args: list[str], env: dict[str, str]) -> ExplainObject:
     """What uvauth would do for a uv command line, as the ``uvauth.explain/1`` JSON object:
 
     ``schema`` ("uvauth.explain/1"), ``uvauth`` (version), ``uv`` (path of the real uv), ``command`` (uv's
@@ -50,20 +80,11 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> dict[str, Any]:
     prepared = prepare(cmdline, env, always_plan=True)
     uv, argv, child_env, planned = prepared.uv, prepared.argv, prepared.env, prepared.plan
     added = sorted(name for name in child_env if env.get(name) != child_env[name])
-    data: dict[str, Any] = {
-        "schema": SCHEMA,
-        "uvauth": __version__,
-        "uv": uv,
-        "command": list(cmdline.command),
-        "changed": planned is not None and planned.changed,
-        "indexes": [],
-        "argv": [redact(a) for a in argv],
-        "environment": added,
-        "changes": [],
-        "warnings": [],
-    }
+    indexes: list[ExplainIndex] = []
+    changes: list[str] = []
+    warnings: list[str] = []
     if planned is not None:
-        data["indexes"] = [
+        indexes = [
             {
                 "url": index.url,
                 "role": index.role,
@@ -77,6 +98,17 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> dict[str, Any]:
             }
             for index in planned.indexes
         ]
-        data["changes"] = [redact(c) for c in planned.changes]
-        data["warnings"] = [redact(w) for w in planned.warnings]
-    return data
+        changes = [redact(c) for c in planned.changes]
+        warnings = [redact(w) for w in planned.warnings]
+    return {
+        "schema": SCHEMA,
+        "uvauth": __version__,
+        "uv": uv,
+        "command": list(cmdline.command),
+        "changed": planned is not None and planned.changed,
+        "indexes": indexes,
+        "argv": [redact(a) for a in argv],
+        "environment": added,
+        "changes": changes,
+        "warnings": warnings,
+    }

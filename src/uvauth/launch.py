@@ -12,11 +12,13 @@ import sys
 
 from uvauth.cache import cache_dir, write_private
 from uvauth.errors import UvauthError
+from uvauth.uv import envvars
 
 # On the path of every uv call: heavier modules are imported where they are needed, not here.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
+    from typing import Final
 
 
 _SHIM_MAX_BYTES = 64 * 1024  # a real uv is megabytes; a script or shim that calls uvauth is tiny
@@ -39,16 +41,22 @@ def _is_uvauth(candidate: str, ourselves: set[str]) -> bool:
 def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
     """The real uv: ``UVAUTH_UV`` (or the ``uv`` setting), then a ``uv`` on PATH that is not uvauth, then the uv
     installed with uvauth (the ``uv`` package)."""
-    explicit = env.get("UVAUTH_UV") or configured
+    explicit = env.get(envvars.UVAUTH_UV) or configured
+    ourselves = {os.path.realpath(sys.argv[0])} if sys.argv and sys.argv[0] else set()
     if explicit:
         import shutil
 
+        given_by = envvars.UVAUTH_UV if env.get(envvars.UVAUTH_UV) else "the `uv` setting"
         found = shutil.which(explicit, path=env.get("PATH"))
         if not found:
-            raise UvauthError(f"the uv given by UVAUTH_UV is not an executable: {explicit}",
+            raise UvauthError(f"the uv given by {given_by} is not an executable: {explicit}",
                               hint="point UVAUTH_UV at the real uv binary")
+        if _is_uvauth(found, ourselves):
+            # Exec'ing it would start uvauth again, which would exec it again: a loop that never ends.
+            raise UvauthError(f"the uv given by {given_by} is uvauth itself: {found}",
+                              hint="point UVAUTH_UV at the real uv binary, or unset it to use the uv installed "
+                                   "with uvauth")
         return found
-    ourselves = {os.path.realpath(sys.argv[0])} if sys.argv and sys.argv[0] else set()
     for directory in (env.get("PATH") or "").split(os.pathsep):
         candidate = os.path.join(directory or ".", "uv")
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and not _is_uvauth(candidate, ourselves):
@@ -66,6 +74,37 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
         raise UvauthError("cannot find the real uv", hint="install uv, or set UVAUTH_UV=/path/to/uv") from None
 
 
+#: How long `uv --version` may take. It answers in milliseconds; a uv that takes longer is stuck (a shim waiting
+#: for input, a network mount) and uvauth says so instead of hanging with it.
+VERSION_TIMEOUT_SECONDS: Final = 10
+
+
+def parse_uv_version(text: str) -> tuple[int, ...]:
+    """The release numbers of a uv version as ``uv --version`` prints it (``0.13.8``, ``0.14.0-alpha.1``,
+    ``0.13.8+5``): ``(0, 13, 8)``; pre-release and local parts are dropped, as uvauth compares releases only."""
+    return tuple(int(part) for part in text.split("+")[0].split("-")[0].split(".") if part.isdigit())
+
+
+def read_uv_version(uv: str) -> str:
+    """The version the uv at path ``uv`` reports (``uv 0.13.8 (…)`` gives ``"0.13.8"``), by running
+    ``uv --version`` once. A uv that hangs, cannot be run or prints no version is a :class:`UvauthError`."""
+    import subprocess
+
+    hint = f"set {envvars.UVAUTH_UV} to a working uv"
+    try:
+        done = subprocess.run([uv, "--version"], capture_output=True, text=True, timeout=VERSION_TIMEOUT_SECONDS,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        raise UvauthError(f"`{uv} --version` did not finish within {VERSION_TIMEOUT_SECONDS} s",
+                          hint=hint) from None
+    except OSError as error:  # not executable (EACCES), not a program (ENOEXEC), gone since it was found
+        raise UvauthError(f"cannot run {uv}: {error.strerror or error}", hint=hint) from None
+    words = done.stdout.split()
+    if len(words) < 2:
+        raise UvauthError(f"`{uv} --version` did not print a version", hint=hint)
+    return words[1]
+
+
 def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     """uv's version, cached by the binary's path, size and modification time (one run of `uv --version`)."""
     import json
@@ -78,25 +117,30 @@ def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     except (OSError, ValueError):
         known = {}
     if key not in known:
-        import subprocess
-
-        output = subprocess.run([uv, "--version"], capture_output=True, text=True, timeout=30, check=False).stdout
-        words = output.split()
-        if len(words) < 2:
-            raise UvauthError(f"`{uv} --version` did not print a version", hint="set UVAUTH_UV to a working uv")
-        known = {key: words[1]}
+        known = {key: read_uv_version(uv)}
         write_private(cache.parent, cache.name, json.dumps(known))
-    return tuple(int(part) for part in known[key].split("+")[0].split("-")[0].split(".") if part.isdigit())
+    return parse_uv_version(known[key])
 
 
 def _exec(uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
     if os.name == "posix":
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execve(uv, [uv, *argv], dict(env))  # does not return
+        try:
+            os.execve(uv, [uv, *argv], dict(env))  # does not return
+        except OSError as error:
+            raise UvauthError(f"cannot run uv at {uv}: {error.strerror or error}", hint=_exec_hint(error)) from None
     import subprocess  # pragma: no cover (Windows: no exec; run uv and hand back its exit code)
 
     return subprocess.run([uv, *argv], env=dict(env), check=False).returncode
+
+
+def _exec_hint(error: OSError) -> str:
+    import errno
+
+    if error.errno == errno.E2BIG:
+        return "the command line and environment together exceed the system's limit; pass fewer arguments"
+    return "point UVAUTH_UV at the real uv binary (an executable file for this machine)"
 
 
 # The seam tests replace: (uv path, argv without program name, full environment) -> exit code.

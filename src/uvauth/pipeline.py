@@ -4,6 +4,11 @@
 ``--no-config``), which requirements files the command reads, and — with ``os``-level work only — whether uvauth
 could have anything to change. Only then, lazily, configuration → index mentions → plan. Every front end (the
 console scripts, ``explain``, ``doctor``) goes through here.
+
+Record styles: ``__slots__`` classes on the hot path (here, ``uv.cmdline``, ``settings.sources``), where ``typing``
+must not be imported; ``NamedTuple`` for the immutable records of planning (``uv.config``, ``uv.indexes``,
+``uv.requirements``, ``plan``), which import ``typing`` anyway; dataclasses only off the hot path (``doctor``,
+``completion``). A record of more than two fields is built by keyword at every call site, in tests too.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import os
 
 from uvauth import cache, launch
 from uvauth.uv import cmdline as uvcli
+from uvauth.uv import envvars
 
 # Every uv call passes through here: only what the pass-through decision needs is imported at the top.
 TYPE_CHECKING = False
@@ -28,7 +34,7 @@ _PIP_REQUIREMENTS: Final = {
     "pip sync": ("positional", "--constraints"),
     "pip install": ("--requirements", "--constraints", "--overrides"),
 }
-_ENV_FOR: Final = {"--constraints": "UV_CONSTRAINT", "--overrides": "UV_OVERRIDE"}
+_ENV_FOR: Final = {"--constraints": envvars.UV_CONSTRAINT, "--overrides": envvars.UV_OVERRIDE}
 
 
 class Where:
@@ -48,16 +54,16 @@ def locate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> Where:
     each with its environment fallback."""
     from pathlib import Path
 
-    directory = cmdline.last("--directory") or env.get("UV_WORKING_DIR") or env.get("UV_WORKING_DIRECTORY")
+    directory = cmdline.last("--directory") or env.get(envvars.UV_WORKING_DIR) or env.get(envvars.UV_WORKING_DIRECTORY)
     cwd = Path(os.path.abspath(directory or os.getcwd()))
-    project_arg = cmdline.last("--project") or env.get("UV_PROJECT")
+    project_arg = cmdline.last("--project") or env.get(envvars.UV_PROJECT)
     project = (cwd / project_arg) if project_arg else cwd
     if project.name == "pyproject.toml":
         project = project.parent
-    config_arg = cmdline.last("--config-file") or env.get("UV_CONFIG_FILE")
-    no_config = cmdline.has("--no-config") or uvcli.truthy(env.get("UV_NO_CONFIG"))
+    config_arg = cmdline.last("--config-file") or env.get(envvars.UV_CONFIG_FILE)
+    no_config = cmdline.has("--no-config") or envvars.truthy(env.get(envvars.UV_NO_CONFIG))
     if cmdline.command[:1] == ("pip",):  # the deprecated --isolated still disables config for pip commands
-        no_config = no_config or cmdline.has("--isolated") or uvcli.truthy(env.get("UV_ISOLATED"))
+        no_config = no_config or cmdline.has("--isolated") or envvars.truthy(env.get(envvars.UV_ISOLATED))
     return Where(cwd, project, (cwd / config_arg) if config_arg else None, no_config)
 
 
@@ -87,8 +93,8 @@ def _contacts_indexes(cmdline: uvcli.UvCommandLine) -> bool:
 def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs: dict[str, list[str]] | None,
                     settings_present: bool) -> bool:
     """Cheap test, before any TOML is parsed: could uvauth have anything to change for this command?"""
-    if any(cmdline.has(flag) for flag in uvcli.INDEX_ENV_VARS) or any(
-        env.get(var) for var, _ in uvcli.INDEX_ENV_VARS.values()
+    if any(cmdline.has(flag) for flag in envvars.INDEX_ENV_VARS) or any(
+        env.get(var) for var, _ in envvars.INDEX_ENV_VARS.values()
     ):
         return True
     if inputs and any(inputs.values()):
@@ -129,13 +135,13 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     inputs = requirement_inputs(cmdline, env)
     located = settings.locate(where.project, env)  # settings files, found without parsing them
     settings_present = bool(located) or any(
-        env.get(var) for var in ("UVAUTH_AUTHENTICATE", "UVAUTH_AUTHENTICATE_PREFIXES")
+        env.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES)
     )
     if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, settings_present):
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
 
     from uvauth import plan
-    from uvauth.uv import config as uvconfig
+    from uvauth.uv.config import discover as uvconfig
     from uvauth.uv.requirements import read_index_options
 
     cache_dir = cache.cache_dir(env)
@@ -169,7 +175,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         if planned.config_via == "argv":
             argv = ["--config-file", str(path), *argv]
         else:
-            child_env["UV_CONFIG_FILE"] = str(path)
+            child_env[envvars.UV_CONFIG_FILE] = str(path)
     child_env.update(planned.env)
     child_env.update({name: secret.value for name, secret in planned.secrets.items()})
     return Prepared(uv=uv, argv=argv, env=child_env, plan=planned)

@@ -42,7 +42,9 @@ from typing import NamedTuple
 from uvauth.uv import indexes as m
 from uvauth.errors import UvauthError
 from uvauth.uv.urls import InvalidUrl, covers, index_key, realm, redact, userinfo, without_userinfo
-from uvauth.uv.cmdline import UvCommandLine, header_command, parse, truthy
+from uvauth.uv import envvars
+from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
+from uvauth.uv.cmdline import UvCommandLine, header_command, parse
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -50,11 +52,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Final, Literal
 
+    from uvauth.uv.auth_policy import AuthPolicy as Policy
     from uvauth.uv.credentials.search import Lookup
     from uvauth.uv.requirements import RequirementsIndexes
-    from uvauth.uv.config import ConfiguredIndex, GeneratedConfig, UvConfig
+    from uvauth.uv.config.discover import ConfiguredIndex, UvConfig
+    from uvauth.uv.config.render import GeneratedConfig
 
-    Policy = Literal["auto", "always", "never"]
     PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
     Lever = Literal["none", "by-name", "seeded", "uv"]  # how uvauth makes an index's policy hold
     FindCredentials = Callable[[str, "str | None", "str | None"], Lookup]  # (index URL, index name, keyring provider)
@@ -123,11 +126,6 @@ class Plan(NamedTuple):
     changes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     keyring_provider: str | None = None
-
-    @property
-    def config_text(self) -> str | None:
-        """The generated uv.toml, rendered anew on each access (uvauth renders it only when not yet cached)."""
-        return self.generated.render() if self.generated is not None else None
 
     @property
     def changed(self) -> bool:
@@ -244,13 +242,13 @@ class Planner:
         if settings.forced:
             return settings.forced, "option"
         configured = home.authenticate if home is not None else entry.authenticate
-        if configured in ("auto", "always", "never"):
-            return configured, "configured"  # type: ignore[return-value]
+        if is_policy(configured):
+            return configured, "configured"
         if any(self._under_prefix(entry.text, p) for p in settings.prefixes):
             return "always", "prefix"
         if settings.authenticate:
             return settings.authenticate, "setting"
-        return "auto", "default"
+        return DEFAULT_POLICY, "default"
 
     def _under_prefix(self, text: str, prefix: str) -> bool:
         try:
@@ -285,7 +283,7 @@ class Planner:
                 return None  # part of a short cluster such as `-qiURL`: leave it alone
             # The option's value may hold several indexes: the others stay, each as its own flag.
             replacement: list[str] = []
-            for value in m.split_env(option.value or "", m.ENV_VARS[mention.flag][1]):
+            for value in m.split_env(option.value or "", envvars.INDEX_ENV_VARS[mention.flag][1]):
                 replacement += [flag, name] if value == mention.text else [mention.flag, value]
             return argv[: option.start] + replacement + argv[option.stop :]
         # From the environment: the flag now on the command line makes uv ignore the variable, so every value the
@@ -351,15 +349,15 @@ class Planner:
 
     def make(self) -> Plan:
         inputs = self.inputs
-        if truthy(inputs.env.get("DEPENDABOT")):
+        if envvars.truthy(inputs.env.get(envvars.DEPENDABOT)):
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
-            return Plan(tuple(self.base_argv))
+            return Plan(argv=tuple(self.base_argv))
         try:
             return self._make()
         except _TooOld as too_old:
-            return Plan(tuple(self.base_argv), warnings=(str(too_old),))
+            return Plan(argv=tuple(self.base_argv), warnings=(str(too_old),))
         except _CannotGenerate as reason:
-            return Plan(tuple(self.base_argv), warnings=(
+            return Plan(argv=tuple(self.base_argv), warnings=(
                 f"uvauth runs uv unchanged for this command: {reason}; policies set by uvauth do not apply",))
 
     def _make(self) -> Plan:
@@ -375,7 +373,7 @@ class Planner:
             lever: Lever
             if home is not None and home.name:
                 target, lever = home.name, self._merge_onto(entry, home, policy, why)
-            elif policy != "auto":
+            elif policy != DEFAULT_POLICY:
                 target, lever = self._synthesize(entry, policy, why)
             else:
                 target, lever = None, "none"
@@ -394,7 +392,7 @@ class Planner:
     def _merge_onto(self, entry: m.Entry, home: ConfiguredIndex, policy: Policy, why: PolicyWhy) -> Lever:
         """Make an index that is (or repeats) a configured named index behave as that index, with ``policy``."""
         name = home.name or ""
-        configured = home.authenticate or "auto"
+        configured = home.authenticate or DEFAULT_POLICY
         if policy != configured and name not in self.overrides:
             self.overrides[name] = policy
             self.changes.append(f"index {name}: authenticate {configured} -> {policy} ({why})")
@@ -420,15 +418,14 @@ class Planner:
     def _synthesize(self, entry: m.Entry, policy: Policy, why: PolicyWhy) -> tuple[str | None, Lever]:
         """Give an unconfigured URL a named, explicit index (uv never searches explicit indexes), carrying
         ``policy``; reference it by name where uv's choices stay the same, else seed its credentials."""
-        from uvauth.uv.config import ConfiguredIndex
+        from uvauth.uv.config.discover import ConfiguredIndex
 
         name = _synth_name(entry.text)
         # The generated file is on disk: it never holds a URL's credentials (they are seeded from the URL instead).
         url = without_userinfo(entry.text)
         table = {"name": name, "url": url, "explicit": True, "authenticate": policy}
         index = ConfiguredIndex(name=name, url=url, default=False, explicit=True, flat=False,
-                                authenticate=policy, origin="uvauth", level="config-file", section="index",
-                                table=table)
+                                authenticate=policy, path=None, line=0, level="config-file", table=table)
         candidate = [s for s in self.synthesized if s.name != name] + [index]
         if entry.mention is not None and self.try_by_name(entry.mention, name, candidate):
             if policy == "always" or any(userinfo(entry.text)):
@@ -449,7 +446,7 @@ class Planner:
     def _add_prefixes(self, contacted: list[m.Entry], planned: list[PlannedIndex]) -> None:
         """Each ``authenticate-prefixes`` entry on a host uv contacts becomes a seeded explicit index: requests
         under it outside every index root (files served elsewhere) then carry credentials too."""
-        from uvauth.uv.config import ConfiguredIndex
+        from uvauth.uv.config.discover import ConfiguredIndex
 
         hosts = set()
         for entry in contacted:
@@ -463,7 +460,7 @@ class Planner:
             name = _synth_name(prefix)
             candidate = [s for s in self.synthesized if s.name != name] + [ConfiguredIndex(
                 name=name, url=prefix, default=False, explicit=True, flat=False, authenticate="always",
-                origin="uvauth", level="config-file", section="index",
+                path=None, line=0, level="config-file",
                 table={"name": name, "url": prefix, "explicit": True, "authenticate": "always"},
             )]
             if not self._accept(self.argv, candidate):  # `uv export --emit-index-url` prints explicit indexes
@@ -478,8 +475,11 @@ class Planner:
                 (entry.text, (self.configured_home(entry) or entry).name)
                 for entry in contacted if self._under_prefix(entry.text, prefix)
             ]
-            planned.append(PlannedIndex(redact(prefix), "explicit", "uvauth", "authenticate-prefixes", name,
-                                        "always", "prefix", "seeded", lookup_url=without_userinfo(prefix)))
+            planned.append(PlannedIndex(
+                url=redact(prefix), role="explicit", source="uvauth", where="authenticate-prefixes",
+                merged_onto=name, policy="always", policy_why="prefix", lever="seeded",
+                lookup_url=without_userinfo(prefix),
+            ))
             self.changes.append(f"prefix {redact(prefix)}: credentials up front")
 
     def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
@@ -523,7 +523,7 @@ class Planner:
         env: dict[str, str] = {}
         generated = None
         if self.synthesized or self.overrides:
-            from uvauth.uv.config import GeneratedConfig, render_losses
+            from uvauth.uv.config.render import GeneratedConfig, render_losses
 
             config = inputs.config if inputs.config is not None else _empty_config()
             lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
@@ -531,7 +531,7 @@ class Planner:
                 raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
                                       "cannot carry")
             generated = GeneratedConfig(
-                config,
+                config=config,
                 extra_indexes=tuple(dict(s.table) for s in self.synthesized),
                 authenticate=dict(self.overrides),
                 dest_dir=inputs.config_dir or None,
@@ -544,14 +544,15 @@ class Planner:
                                       "have to change")
             self.argv = without
         if self.uses_by_name:
-            preview_env = inputs.env.get("UV_PREVIEW_FEATURES")
+            preview_env = inputs.env.get(envvars.UV_PREVIEW_FEATURES)
             if self.runs_a_program or inputs.cmdline.has("--preview-features"):
                 # A global option: before the subcommand it is clear of `--` and of `uv run`'s command.
                 self.argv = ["--preview-features", "index-by-name", *self.argv]
             else:
-                env["UV_PREVIEW_FEATURES"] = f"{preview_env},index-by-name" if preview_env else "index-by-name"
+                env[envvars.UV_PREVIEW_FEATURES] = f"{preview_env},index-by-name" if preview_env else "index-by-name"
         if inputs.cmdline.key == "pip compile" and self.argv != list(self.base_argv):
-            custom = inputs.cmdline.last("--custom-compile-command") or inputs.env.get("UV_CUSTOM_COMPILE_COMMAND")
+            custom = inputs.cmdline.last("--custom-compile-command") or inputs.env.get(
+                envvars.UV_CUSTOM_COMPILE_COMMAND)
             if inputs.config is not None and not custom:
                 custom = inputs.config.value("custom-compile-command", "pip")
             if not custom and not inputs.cmdline.has("--no-header"):
@@ -560,7 +561,7 @@ class Planner:
                 emit_links = inputs.cmdline.has("--emit-find-links") or bool(
                     inputs.config and inputs.config.value("emit-find-links", "pip"))
                 # uv writes its own argv into the header; keep the header of the command the user typed.
-                env["UV_CUSTOM_COMPILE_COMMAND"] = header_command(
+                env[envvars.UV_CUSTOM_COMPILE_COMMAND] = header_command(
                     self.base_argv, include_index_url=emit_urls, include_find_links=emit_links
                 )
         return Plan(
@@ -583,9 +584,9 @@ def _drop_option(argv: list[str], name: str) -> list[str]:
 
 
 def _empty_config() -> UvConfig:
-    from uvauth.uv.config import UvConfig
+    from uvauth.uv.config.discover import UvConfig
 
-    return UvConfig(files=(), indexes=(), pip_indexes=())
+    return UvConfig(files=(), indexes=())
 
 
 def make_plan(

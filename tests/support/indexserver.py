@@ -252,8 +252,10 @@ class IndexServer:
             return list(self._log)
 
     def unauthenticated(self) -> list[Request]:
-        """Requests that carried no `Authorization` header at all."""
-        return [r for r in self.requests if r.auth == "none"]
+        """Requests that did not authenticate: no `Authorization` header, a username alone, wrong credentials
+        or another scheme (all logged "none"/"bad"), and anything answered 401 or 403. uvauth's promise is
+        that this list stays empty, so a wrong-password retry counts as much as a header-less first try."""
+        return [r for r in self.requests if r.auth != "good" or r.status in (401, 403)]
 
     def clear_log(self) -> None:
         with self._lock:

@@ -212,8 +212,8 @@ class PypiServer:
         return sum(1 for r in self.requests() if r.status == status)
 
     def unauthorized(self) -> list[PypiRequest]:
-        """Requests answered 401, i.e. sent without credentials."""
-        return [r for r in self.requests() if r.status == 401]
+        """Requests answered 401 (sent without credentials) or 403 (sent with wrong ones): both are failures."""
+        return [r for r in self.requests() if r.status in (401, 403)]
 
     def clear_log(self) -> None:
         self._sync_log()  # so requests already answered are cleared too, not reported later

@@ -1,19 +1,19 @@
 """uvauth's own commands, reached as ``uvauth uvauth COMMAND`` (``uv uvauth COMMAND`` under ``alias uv=uvauth``).
 
-This is the only module that imports typer; it is imported only for these commands, never on the path that runs uv.
+This package (``commands/``) is the only one that imports typer and rich; it is imported only for these commands,
+never on the path that runs uv. Each command is one module's ``run`` (``commands/explain.py``, ``doctor.py``,
+``completion.py``), run behind :func:`uvauth.errors.guarded`, the one boundary that prints ``uvauth: error: …``.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from typing import Annotated, Final
 
 import typer
 
 from uvauth import __version__
-from uvauth.errors import UvauthError
+from uvauth.errors import guarded
 
 app = typer.Typer(
     name="uvauth uvauth",
@@ -27,30 +27,6 @@ app = typer.Typer(
 _PASS_THROUGH: Final = {"allow_interspersed_args": False, "ignore_unknown_options": True, "allow_extra_args": True}
 
 
-def _render_table(data: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    table = Table(title=f"uv {' '.join(data['command'])}: indexes", title_justify="left")
-    for column in ("role", "url", "from", "handled as", "policy (why)", "how", "credentials"):
-        table.add_column(column, overflow="fold")
-    for index in data["indexes"]:
-        table.add_row(
-            index["role"], index["url"], f"{index['source']}: {index['where']}", index["merged_onto"] or "-",
-            f"{index['policy']} ({index['policy_reason']})", index["lever"], index["credential_source"] or "-",
-        )
-    if data["indexes"]:
-        console.print(table)
-    else:
-        console.print("uvauth changes nothing for this command: it runs uv as given.")
-    console.print(f"[bold]runs:[/bold] {data['uv']} {' '.join(data['argv'])}", soft_wrap=True, markup=True)
-    if data["environment"]:
-        console.print(f"[bold]sets:[/bold] {', '.join(data['environment'])}")
-    for warning in data["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
-
-
 @app.command(context_settings=_PASS_THROUGH)
 def explain(
     uv_args: Annotated[
@@ -61,17 +37,10 @@ def explain(
     """Show what uvauth would do for a uv command line, without running uv: each index uv would contact (in
     uv's order), where it came from, the configured index it is merged onto, its policy and why, where its
     credentials come from (never the secret), and the exact argv and environment variable names handed to uv."""
-    try:
-        from uvauth.explain import explain_data
+    from uvauth.commands import explain as explain_command
 
-        data = explain_data(list(uv_args or []), dict(os.environ))
-    except UvauthError as error:
-        print(f"uvauth: error: {error}", file=sys.stderr)
-        raise typer.Exit(error.exit_code) from None
-    if as_json:
-        print(json.dumps(data, indent=2))
-    else:
-        _render_table(data)
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: explain_command.run(list(uv_args or []), environ, as_json=as_json)))
 
 
 @app.command()
@@ -93,24 +62,32 @@ def doctor(
     one GET of its root with them and one without, and a verdict naming the problem (ok, bad-credentials,
     no-credentials, forbidden, not-found, open, redirect, unreachable, error). Exit code 0 only when every
     index is ok, 1 otherwise, 2 for a usage error."""
-    from uvauth.doctor import check as doctor_module
+    from uvauth.commands import doctor as doctor_command
 
-    raise typer.Exit(doctor_module.main(list(uv_args or []), dict(os.environ), as_json=as_json))
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: doctor_command.run(list(uv_args or []), environ, as_json=as_json)))
+
+
+def _shells() -> list[str]:
+    """The shells `completion` takes: its argument is a plain string (an unknown shell is uvauth's usage error, not
+    click's), so its choices reach the completion scripts through this autocompletion."""
+    from uvauth.completion.retarget import SHELLS
+
+    return list(SHELLS)
 
 
 @app.command()
-def completion(shell: Annotated[str, typer.Argument(help="bash, zsh or fish.", show_default=False)]) -> None:
+def completion(
+    shell: Annotated[str, typer.Argument(help="bash, zsh or fish.", show_default=False, autocompletion=_shells)],
+) -> None:
     """Print the completion script for a shell: uv's, for uvauth and for `uv` under `alias uv=uvauth`.
 
     bash: `eval "$(uvauth uvauth completion bash)"` in ~/.bashrc. zsh: save it as `_uvauth` in $fpath.
     fish: save it as ~/.config/fish/completions/uvauth.fish."""
-    from uvauth.completion.build import script
+    from uvauth.commands import completion as completion_command
 
-    try:
-        sys.stdout.write(script(shell, dict(os.environ)))
-    except UvauthError as error:
-        print(f"uvauth: error: {error}", file=sys.stderr)
-        raise typer.Exit(error.exit_code) from None
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: completion_command.run(shell, environ)))
 
 
 def run_own_command(args: list[str]) -> int:

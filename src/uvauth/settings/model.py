@@ -10,6 +10,7 @@ from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from uvauth.errors import UvauthError
+from uvauth.uv.auth_policy import POLICIES
 
 
 class UvauthSettings(BaseSettings):
@@ -19,6 +20,7 @@ class UvauthSettings(BaseSettings):
         extra="forbid", populate_by_name=True, alias_generator=lambda field: field.replace("_", "-")
     )
 
+    # pydantic needs the values spelled out at run time: tests assert they are `POLICIES`.
     authenticate: Literal["always", "auto", "never"] | None = None
     """Policy for every index uv will contact that sets no ``authenticate`` of its own in uv's configuration:
     ``always`` sends credentials on the first request and fails before any request when none are found; ``never``
@@ -52,7 +54,7 @@ def validate_source(label: str, values: Mapping[str, Any]) -> dict[str, Any]:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "?"
-        allowed = "always, auto, never" if field == "authenticate" else None
+        allowed = ", ".join(POLICIES) if field == "authenticate" else None
         message = f"invalid uvauth setting {field}: {first['msg']}"
         raise UvauthError(message, where=label, hint=f"use one of {allowed}" if allowed else None) from None
     return settings.model_dump(exclude_unset=True)

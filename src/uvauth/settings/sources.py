@@ -20,19 +20,21 @@ from __future__ import annotations
 import os
 
 from uvauth.errors import UvauthError
+from uvauth.uv import envvars
+from uvauth.uv.auth_policy import POLICIES, is_policy
 
 # Imported before uvauth knows whether it has anything to do: keep it light.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
-    from typing import Any, Final, Literal
+    from typing import Any, Final
 
-    Policy = Literal["auto", "always", "never"]
+    from uvauth.uv.auth_policy import AuthPolicy as Policy
 
-POLICIES: Final = ("always", "auto", "never")
-ENV_VARS: Final = {"authenticate": "UVAUTH_AUTHENTICATE", "authenticate-prefixes": "UVAUTH_AUTHENTICATE_PREFIXES",
-                   "uv": "UVAUTH_UV"}
+#: Each setting's environment variable.
+ENV_VARS: Final = {"authenticate": envvars.UVAUTH_AUTHENTICATE,
+                   "authenticate-prefixes": envvars.UVAUTH_AUTHENTICATE_PREFIXES, "uv": envvars.UVAUTH_UV}
 _CACHE_VERSION: Final = "1"
 _PYPROJECT_TABLE: Final = "[tool.uvauth"
 
@@ -127,7 +129,7 @@ def user_uv(env: Mapping[str, str]) -> str | None:
     """The ``uv`` setting of the user's settings file, for every command (pass-through included): the path of
     uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only — one ``stat`` when unset."""
     path = _user_file(env)
-    if env.get("UVAUTH_UV") or path is None or not os.path.isfile(path):
+    if env.get(envvars.UVAUTH_UV) or path is None or not os.path.isfile(path):
         return None
     from pathlib import Path
 
@@ -155,11 +157,10 @@ def resolve(forced: str | None, project_dir: Path, env: Mapping[str, str], cache
     return _resolve_sources(sources, forced, cache)
 
 
-def _resolve_sources(sources: list[Source], forced: str | None, cache: Path | None) -> Resolved:
-    if forced is not None and forced not in POLICIES:
-        raise UvauthError(f"invalid value {forced!r} for --authenticate", hint=f"use one of {', '.join(POLICIES)}")
+def _resolve_sources(sources: list[Source], given: str | None, cache: Path | None) -> Resolved:
+    forced = _forced_policy(given)
     if not sources:
-        return Resolved(forced=forced)  # type: ignore[arg-type]
+        return Resolved(forced=forced)
     import json
 
     from uvauth.cache import cache_key
@@ -180,13 +181,22 @@ def _resolve_sources(sources: list[Source], forced: str | None, cache: Path | No
     return _resolved(data, forced)
 
 
-def _resolved(data: Mapping[str, Any], forced: str | None) -> Resolved:
+def _forced_policy(given: str | None) -> Policy | None:
+    """The command line's ``--authenticate`` value, checked."""
+    if given is None:
+        return None
+    if not is_policy(given):
+        raise UvauthError(f"invalid value {given!r} for --authenticate", hint=f"use one of {', '.join(POLICIES)}")
+    return given
+
+
+def _resolved(data: Mapping[str, Any], forced: Policy | None) -> Resolved:
     return Resolved(
         authenticate=data["authenticate"],
         authenticate_source=data["authenticate_source"],
         authenticate_prefixes=tuple(data["authenticate_prefixes"]),
         uv=data["uv"],
-        forced=forced,  # type: ignore[arg-type]
+        forced=forced,
     )
 
 

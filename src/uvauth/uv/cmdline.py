@@ -42,21 +42,6 @@ _LONG_NAMES: Final = {
     "--trusted-host": "--allow-insecure-host",
 }
 
-# Each index flag, its environment variable, and how uv splits the variable's value (and the flag's): clap reads
-# the variable only when the flag is absent.
-INDEX_ENV_VARS: Final = {
-    "--default-index": ("UV_DEFAULT_INDEX", None),
-    "--index": ("UV_INDEX", "whitespace"),
-    "--index-url": ("UV_INDEX_URL", None),
-    "--extra-index-url": ("UV_EXTRA_INDEX_URL", " "),
-    "--find-links": ("UV_FIND_LINKS", ","),
-}
-
-def truthy(value: str | None) -> bool:
-    """uv's reading of a boolean environment variable (``UV_NO_CONFIG=1``, ``DEPENDABOT=true``, …)."""
-    return (value or "").strip().lower() in {"1", "true", "yes", "on", "y", "t"}
-
-
 # Commands whose first positional argument is a program to run: that argument and everything after it belong to
 # the program, not to uv.
 _RUNS_A_COMMAND: Final = frozenset({("run",), ("tool", "run"), ("tool", "uvx")})

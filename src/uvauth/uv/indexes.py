@@ -24,7 +24,7 @@ import re
 from typing import NamedTuple
 
 from uvauth.uv.urls import index_key, is_url, path_to_url
-from uvauth.uv.cmdline import INDEX_ENV_VARS
+from uvauth.uv import envvars
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -32,17 +32,16 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Final, Literal
 
-    from uvauth.uv.requirements import RequirementsIndexes
+    from uvauth.uv.requirements import RequirementsIndexes, RequirementsIndexOption
     from uvauth.uv.cmdline import Option, UvCommandLine
-    from uvauth.uv.config import ConfiguredIndex, UvConfig
+    from uvauth.uv.config.discover import ConfiguredIndex, UvConfig
 
-    Flag = Literal["--default-index", "--index", "--index-url", "--extra-index-url", "--find-links"]
+    from uvauth.uv.envvars import IndexFlag as Flag, SplitRule
     Source = Literal["cli", "env", "requirements", "config", "uvauth"]
 
 PYPI: Final = "https://pypi.org/simple"
 
-ENV_VARS: Final[dict[Flag, tuple[str, str | None]]] = INDEX_ENV_VARS  # type: ignore[assignment]
-INDEX_FLAGS: Final = tuple(ENV_VARS)
+INDEX_FLAGS: Final = tuple(envvars.INDEX_ENV_VARS)
 
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -75,7 +74,7 @@ class Entry(NamedTuple):
     mention: IndexMention | None = None
 
 
-def split_env(value: str, how: str | None) -> list[str]:
+def split_env(value: str, how: SplitRule) -> list[str]:
     """An index variable's values as clap sees them; an empty value means "unset" (uv's ``Maybe::None``)."""
     if how is None:
         return [value] if value else []
@@ -87,7 +86,7 @@ def split_env(value: str, how: str | None) -> list[str]:
 def keyring_provider(cmdline: UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> str | None:
     """uv's keyring provider for a command: ``--keyring-provider``, else ``UV_KEYRING_PROVIDER``, else the
     configuration's ``keyring-provider`` (for ``uv pip`` commands the ``[pip]`` section's first)."""
-    value = cmdline.last("--keyring-provider") or env.get("UV_KEYRING_PROVIDER")
+    value = cmdline.last("--keyring-provider") or env.get(envvars.UV_KEYRING_PROVIDER)
     if not value and config is not None:
         pip = cmdline.command[:1] == ("pip",)
         value = (config.value("keyring-provider", "pip") if pip else None) or config.value("keyring-provider")
@@ -128,23 +127,25 @@ def command_line_mentions(
     for flag in INDEX_FLAGS:
         if not cmdline.takes(flag):
             continue
-        var, how = ENV_VARS[flag]
+        var, how = envvars.INDEX_ENV_VARS[flag]
         given = [o for o in cmdline.options if o.name == flag]
         if given:
             for option in given:
                 # One value may hold several indexes, split as uv splits the variable ("" means "unset").
                 for value in split_env(option.value or "", how):
                     url, name = parse_index_value(flag, value, cwd, configured_names)
-                    mentions.append(IndexMention(flag, "cli", option.spelling, value, url, name, option))
+                    mentions.append(IndexMention(flag=flag, source="cli", where=option.spelling, text=value,
+                                                 url=url, name=name, option=option))
             continue
         for value in split_env(env.get(var, ""), how):
             url, name = parse_index_value(flag, value, cwd, configured_names)
-            mentions.append(IndexMention(flag, "env", var, value, url, name))
+            mentions.append(IndexMention(flag=flag, source="env", where=var, text=value, url=url, name=name))
     return tuple(mentions)
 
 
 def entry_from_config(index: ConfiguredIndex, cwd: str) -> Entry:
-    base = os.path.dirname(index.origin.rsplit(":", 1)[0]) or cwd
+    # uv resolves a relative path against the directory of the file it is written in.
+    base = os.path.dirname(index.path) if index.path is not None else cwd
     return Entry(
         text=index.url,
         key=index_key(_url_of(index.url, base)),
@@ -154,7 +155,7 @@ def entry_from_config(index: ConfiguredIndex, cwd: str) -> Entry:
         flat=index.flat,
         authenticate=index.authenticate,
         source="config",
-        where=index.origin,
+        where=index.where,
         configured=index,
     )
 
@@ -200,8 +201,8 @@ def _config_strings(config: UvConfig | None, key: str, pip: bool, cwd: str) -> l
     else:
         values = (config.values(key, "pip") if pip else []) + config.values(key)
     return [
-        Entry(str(v), index_key(_url_of(str(v), cwd)), None, key == "index-url", False, key == "find-links",
-              None, "config", key)
+        Entry(text=str(v), key=index_key(_url_of(str(v), cwd)), name=None, default=key == "index-url",
+              explicit=False, flat=key == "find-links", authenticate=None, source="config", where=key)
         for v in values
     ]
 
@@ -226,8 +227,6 @@ def uv_indexes(
             named[index.name] = index
     by_flag = {flag: [_entry_from_mention(m, named, cwd) for m in mentions if m.flag == flag] for flag in INDEX_FLAGS}
     configured = [entry_from_config(i, cwd) for i in (config.indexes if config else ())]
-    if pip and config is not None:
-        configured = [entry_from_config(i, cwd) for i in config.pip_indexes] + configured
     configured += [entry_from_config(i, cwd)._replace(source="uvauth") for i in synthesized]
     config_extra = _config_strings(config, "extra-index-url", pip, cwd)
     config_index_url = _config_strings(config, "index-url", pip, cwd)
@@ -242,16 +241,20 @@ def uv_indexes(
     flat = by_flag["--find-links"] + _config_strings(config, "find-links", pip, cwd)
     if pip and requirements is not None:
         for option in requirements.extra_index_urls:
-            entries.append(Entry(option.text, index_key(option.url), None, False, False, False, None,
-                                 "requirements", f"{option.path}:{option.line}"))
+            entries.append(_entry_from_requirements(option, key=index_key(option.url), default=False, flat=False))
         if requirements.index_url is not None:
             option = requirements.index_url
-            entries.append(Entry(option.text, index_key(option.url), None, True, False, False, None,
-                                 "requirements", f"{option.path}:{option.line}"))
+            entries.append(_entry_from_requirements(option, key=index_key(option.url), default=True, flat=False))
         for option in requirements.find_links:
-            flat.append(Entry(option.text, index_key(_url_of(option.url, cwd)), None, False, False, True, None,
-                              "requirements", f"{option.path}:{option.line}"))
+            flat.append(_entry_from_requirements(option, key=index_key(_url_of(option.url, cwd)), default=False,
+                                                 flat=True))
     return entries + flat
+
+
+def _entry_from_requirements(option: RequirementsIndexOption, *, key: str, default: bool, flat: bool) -> Entry:
+    """A requirements file's ``--index-url``/``--extra-index-url``/``--find-links``: unnamed, policy auto."""
+    return Entry(text=option.text, key=key, name=None, default=default, explicit=False, flat=flat,
+                 authenticate=None, source="requirements", where=option.where)
 
 
 class Roles(NamedTuple):
@@ -317,4 +320,4 @@ def roles(entries: Sequence[Entry]) -> Roles:
                 continue
             have_default = True
         allowed.append(entry)
-    return Roles(default, implicit, explicit, flat, tuple(allowed))
+    return Roles(default=default, implicit=implicit, explicit=explicit, flat=flat, allowed=tuple(allowed))

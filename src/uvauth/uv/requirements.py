@@ -90,6 +90,11 @@ class RequirementsIndexOption(NamedTuple):
     #: The 1-based line of the option (of the key, for a PEP 723 script).
     line: int
 
+    @property
+    def where(self) -> str:
+        """``path:line``, for messages."""
+        return f"{self.path}:{self.line}"
+
 
 class RequirementsIndexes(NamedTuple):
     """The index options of all requirements inputs, combined as uv combines them."""
@@ -149,27 +154,35 @@ class _Lazy:
         return self._pattern().sub(repl, string)
 
 
+# No possessive quantifiers (`*+`, `++`) or atomic groups in these patterns: CPython before 3.11.5 matches
+# them wrongly where the repeated part can backtrack or holds a lookahead (cpython gh-100061, gh-106052), and
+# Debian 12's Python 3.11.2 read `foo --hash=… -f URL` as a plain requirement line, missing the option.
+# Each pattern is written so that its greedy form matches exactly what a possessive one would
+# (tests/test_requirements.py checks that every Python on the machine matches them alike on random input).
+
 #: Rust's `char::is_whitespace` (the Unicode White_Space property).
 _WS = (
     "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000"
 )
-_WS_RUN = _Lazy(f"[{_WS}]*+")
+_WS_RUN = _Lazy(f"[{_WS}]*")
 _WS_CHAR = _Lazy(f"[{_WS}]")
 _TERMINAL = _Lazy(r"[\n\r#]")
 _LINE_END = _Lazy(r"[\n\r]")
 #: `eat_wrappable_whitespace`: blanks, and backslash-newline continuations.
-_WRAP = r"[ \t]*+(?:\\(?:\n|\r\n|\r)[ \t]*+)*+"
+_WRAP = r"[ \t]*(?:\\(?:\n|\r\n|\r)[ \t]*)*"
 _WRAP_RE = _Lazy(_WRAP)
 #: A line holding only a plain requirement (no backslash, no `--` option after it): the common case,
 #: skipped in one go.  Anything this does not match goes through the faithful slow path.
+#: The lookahead also refusing a blank makes each blank run all-or-nothing, so this cannot backtrack into a
+#: different split of the line.
 _SIMPLE_REQUIREMENT = (
-    r"[A-Za-z0-9./$](?:[^\n\r\\ \t]|[ \t]++(?![\n\r\\#]|--))*+(?:[ \t]++(?:\#[^\r\n]*+)?)?+(?:\n|\r\n?)"
+    r"[A-Za-z0-9./$](?:[^\n\r\\ \t]|[ \t]+(?![ \t\n\r\\#]|--))*(?:[ \t]+(?:\#[^\r\n]*)?)?(?:\n|\r\n?)"
 )
 #: Trivia (blank lines, comments, continuations) and plain requirement lines.
-_SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*+|{_SIMPLE_REQUIREMENT}))*+{_WRAP}")
+_SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*|{_SIMPLE_REQUIREMENT}))*{_WRAP}")
 #: Trivia only (for constraints files, whose requirements are looked at).
-_TRIVIA = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*+))*+{_WRAP}")
+_TRIVIA = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*))*{_WRAP}")
 #: A requirement uv reads as *unnamed* (a path or URL), which a constraints file may not hold.  A
 #: heuristic (uv decides with its PEP 508 parser); it only decides whether uv fails before uvauth would.
 _UNNAMED = _Lazy(
@@ -532,7 +545,7 @@ class _Reader:
     def _option(
         self, kind: IndexOptionKind, text: str, url: str, raw: str, line: int
     ) -> RequirementsIndexOption:
-        return RequirementsIndexOption(kind, text, url, self._path(raw), line)
+        return RequirementsIndexOption(kind=kind, text=text, url=url, path=self._path(raw), line=line)
 
     def _local_path(self, target: str, raw: str) -> str:
         """`resolve_local_path`: against the containing file's directory (uv's CWD when it has none)."""

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 from uvauth.errors import UvauthError
+from uvauth.uv.redact import redact, redact_loosely  # re-exported: callers see one URL module
 
 #: The WHATWG special schemes and their default ports (``file`` has none).
 _SPECIAL_SCHEMES: dict[str, int | None] = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "file": None}
@@ -77,7 +78,7 @@ _SINGLE_DOT = frozenset({".", "%2e"})
 _DOUBLE_DOT = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
 
 
-class InvalidUrl(UvauthError):
+class InvalidUrl(UvauthError, ValueError):
     """Text that is not a URL uv would accept (the ``url`` crate's parse error): the one error this module raises.
 
     The message names the reason (``empty host``, ``invalid port number``, ``invalid IPv6 address``, …, the
@@ -88,17 +89,6 @@ class InvalidUrl(UvauthError):
     def __init__(self, text: str, reason: str) -> None:
         super().__init__(f"invalid URL {redact_loosely(text)!r}: {reason}")
         self.reason = reason
-
-
-def redact_loosely(text: str) -> str:
-    """``text`` with everything before its last ``@`` hidden (after a ``scheme://``, if there is one): for text
-    that may hold credentials but is too malformed for :func:`redact` to find its userinfo."""
-    if "@" not in text:
-        return text
-    scheme, sep, rest = text.partition("://")
-    if not sep or "@" in scheme:
-        return "****@" + text.rpartition("@")[2]
-    return f"{scheme}://****@{rest.rpartition('@')[2]}"
 
 
 class Realm(NamedTuple):
@@ -495,21 +485,6 @@ def file_url_path(url: str) -> str | None:
     return path if path.startswith("/") else "/" + path
 
 
-def root_path(url: str) -> str:
-    """Path of the index's authentication root: the URL minus a final ``simple``/``+simple`` segment.
-
-    uv applies an index's ``authenticate`` policy to every request whose path lies under this root on segment
-    boundaries (uv-facts §1.3). A URL whose last segment (one trailing slash ignored) is not ``simple`` or
-    ``+simple`` is its own root.
-    """
-    path = parse(url).path
-    trimmed = path[:-1] if path.endswith("/") and path != "/" else path
-    head, _, last = trimmed.rpartition("/")
-    if last.lower() in ("simple", "+simple"):
-        return head or "/"
-    return path
-
-
 def is_path_prefix(prefix: str, path: str) -> bool:
     """uv's ``is_path_prefix`` (``crates/uv-auth/src/index.rs``): a prefix on path-segment boundaries."""
     if prefix == path:
@@ -560,22 +535,3 @@ def without_userinfo(url: str) -> str:
 
 # A URL's userinfo for redaction: after `scheme://` (or a special scheme's `scheme:` and any slashes), everything
 # up to the last `@` before the authority ends (`/`, `?`, `#`, or a blank, since the text may be prose).
-_USERINFO = re.compile(
-    r"(?P<scheme>(?i:https?|wss?|ftp|file):[/\\]*|[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*)@"
-)
-
-
-def redact(text: str) -> str:
-    """Hide the password of every URL in ``text``: ``https://user:secret@host`` becomes ``https://user:****@host``.
-
-    The userinfo runs to the authority's *last* ``@`` (as the ``url`` crate reads it), so a password holding a raw
-    ``@`` is hidden whole: ``https://alice:SECRET@77@host`` becomes ``https://alice:****@host``. A URL with a
-    username alone hides it too (``https://****@host``), as pip does: some services take a token as the username.
-    One with an empty username and a password (a JFrog token) becomes ``https://:****@host``.
-    """
-
-    def _hide(match: re.Match[str]) -> str:
-        user, sep, _password = match["userinfo"].partition(":")
-        return f"{match['scheme']}{user}:****@" if sep else f"{match['scheme']}****@"
-
-    return _USERINFO.sub(_hide, text)

@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
+from uvauth.uv import envvars
 from uvauth.errors import UvauthError
 from uvauth.uv import dirs, urls
 from uvauth.uv.credentials import netrc, store
@@ -94,7 +95,7 @@ def env_var_prefix(index_name: str) -> str:
     if not index_name:
         raise UvauthError("an index name cannot be empty")
     converted = "".join(c.upper() if c.isascii() and c.isalnum() else "_" for c in index_name)
-    return f"UV_INDEX_{converted}_"
+    return f"{envvars.UV_INDEX_CREDENTIALS_PREFIX}{converted}_"
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from uvauth.uv import envvars
 from uvauth.uv import dirs, urls
 
 TYPE_CHECKING = False
@@ -32,7 +33,7 @@ def credentials_store_path(env: Mapping[str, str], home: Path | None = None) -> 
     ``$XDG_DATA_HOME``, else ``~/.local/share``; on Windows ``%APPDATA%``).
     Verified with ``uv auth dir`` (uv 0.13.8). ``UV_STATE_DIR``, ``XDG_STATE_HOME`` do not matter.
     """
-    explicit = env.get("UV_CREDENTIALS_DIR")
+    explicit = env.get(envvars.UV_CREDENTIALS_DIR)
     if explicit:
         return Path(explicit) / "credentials.toml"
     base = dirs.user_data_dir(env, home=str(home) if home is not None else None)

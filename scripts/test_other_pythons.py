@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Run the test suite under every other CPython >= 3.11 on this machine (uvauth accepts them all).
+
+Regex and standard-library behaviour differ between patch releases (Debian 12's 3.11.2 mis-matches possessive
+quantifiers that 3.11.7 gets right), so passing under one Python says little about another. Each interpreter
+gets its own virtualenv (``.venv-<version>``, reused when present); the unit tests run under each, the
+integration tests (real uv against loopback servers) under the oldest as well.
+
+    python scripts/test_other_pythons.py [PYTEST ARGS...]
+
+Exits non-zero when any run fails; prints a skip line when no other Python is found.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CANDIDATES = ["/usr/bin/python3", *sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3")))]
+
+
+def _version(python: str) -> tuple[int, ...] | None:
+    try:
+        done = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:3])"], capture_output=True,
+                              text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return tuple(int(part) for part in done.stdout.split()) if done.returncode == 0 else None
+
+
+def others() -> list[tuple[tuple[int, ...], str]]:
+    """(version, path) of each other usable Python >= 3.11, one per version, oldest first."""
+    mine = tuple(sys.version_info[:3])
+    found: dict[tuple[int, ...], str] = {}
+    for python in CANDIDATES:
+        version = _version(python) if os.access(python, os.X_OK) else None
+        if version and version >= (3, 11) and version != mine:
+            found.setdefault(version, python)
+    return sorted(found.items())
+
+
+def main(pytest_args: list[str]) -> int:
+    pythons = others()
+    if not pythons:
+        print("test_other_pythons: no other Python >= 3.11 on this machine: skipped")
+        return 0
+    failed: list[str] = []
+    for position, (version, python) in enumerate(pythons):
+        name = ".".join(map(str, version))
+        venv = os.path.join(ROOT, f".venv-{name}")
+        bin_python = os.path.join(venv, "bin", "python")
+        if not os.path.exists(bin_python):
+            subprocess.run([python, "-m", "venv", venv], check=True)
+        subprocess.run([bin_python, "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True)
+        # The oldest also runs the integration tests; the others the unit tests.
+        marker = [] if position == 0 else ["-m", "not integration"]
+        print(f"test_other_pythons: Python {name} ({python}): pytest {' '.join(marker)}", flush=True)
+        done = subprocess.run([bin_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *marker, *pytest_args],
+                              cwd=ROOT, check=False)
+        if done.returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"test_other_pythons: failed under Python {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,78 @@
+# --- uvauth: uv's completion above (re-targeted), uvauth's command line below ---
+# `alias uv=uvauth` makes `uv` wrap `uvauth`, so `uv` is completed by these too.
+
+function __uvauth_own_words
+    # With `uvauth uvauth ...` on the command line, print the words after those two (before the cursor).
+    set -l words (commandline -opc)
+    test (count $words) -ge 2; and test "$words[2]" = uvauth; or return 1
+    set -e words[1..2]
+    for word in $words
+        echo $word
+    end
+    return 0
+end
+
+function __uvauth_own_command
+    # True at `uvauth uvauth COMMAND ...` (argv[1]: COMMAND; with argv[2] `--leading`: only while every word
+    # after COMMAND is an option).
+    set -l words (__uvauth_own_words); or return 1
+    test (count $words) -ge 1; and test "$words[1]" = "$argv[1]"; or return 1
+    set -e words[1]
+    if test "$argv[2]" = --leading
+        for word in $words
+            string match -q -- '-*' $word; or return 1
+        end
+    end
+    return 0
+end
+
+function __uvauth_own_positional
+    # True when the cursor is on argument argv[2] (0-based; `N+`: N or later) of `uvauth uvauth argv[1] ...`;
+    # argv[3...]: the command's options that take a value.
+    __uvauth_own_command $argv[1]; or return 1
+    set -l words (__uvauth_own_words)
+    set -e words[1]
+    set -l valued $argv
+    set -e valued[1..2]
+    set -l n 0
+    set -l skip 0
+    for word in $words
+        if test $skip = 1
+            set skip 0
+        else if contains -- $word $valued
+            set skip 1
+        else if not string match -q -- '-*' $word
+            set n (math $n + 1)
+        end
+    end
+    if string match -q -- '*+' $argv[2]
+        test $n -ge (string trim -r -c + -- $argv[2])
+    else
+        test $n -eq $argv[2]
+    end
+end
+
+function __uvauth_own_tail
+    # Complete the arguments of `uvauth uvauth COMMAND` as the uvauth command line `uvauth PREFIX... ARGS...`.
+    # argv: COMMAND's option names, `--`, PREFIX...
+    set -l options
+    while set -q argv[1]; and test "$argv[1]" != --
+        set -a options $argv[1]
+        set -e argv[1]
+    end
+    set -q argv[1]; and set -e argv[1]
+    set -l words (__uvauth_own_words)
+    set -e words[1]
+    set -l kept
+    set -l leading 1
+    for word in $words
+        if test $leading = 1; and contains -- $word $options
+            continue
+        end
+        string match -q -- '-*' $word; or set leading 0
+        set -a kept $word
+    end
+    set -l token (commandline -ct)
+    set -l line (string join ' ' -- (string escape -- uvauth $argv $kept))
+    complete -C "$line $token"
+end

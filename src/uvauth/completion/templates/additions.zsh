@@ -1,0 +1,120 @@
+# --- uvauth: uv's completion above (re-targeted), uvauth's command line below ---
+
+_uvauth() {
+    # Registered for `uvauth` and `uv`: `uv` gets uvauth's additions only while it is an alias of uvauth (zsh
+    # expands aliases before completing, so this matters only with `setopt complete_aliases`).
+    if [[ ${words[1]:t} != uvauth && ${aliases[${words[1]}]-} != *uvauth* ]]; then
+        _uvauth_uv "$@"
+        return
+    fi
+    _uvauth__line 1
+}
+
+_uvauth__line() {
+    # Complete $words as a uvauth command line: uv's, plus --authenticate (and, when $1 is 1, the first word
+    # `uvauth`). --authenticate and its value are taken out of the words handed to uv's function.
+    local own=$1 i word skip=0 dashdash=0 first=0 ret=1
+    if (( own && CURRENT > 2 )) && [[ $words[2] == uvauth ]]; then
+        _uvauth__own
+        return
+    fi
+    local -a kept=("$words[1]")
+    for (( i = 2; i < CURRENT; i++ )); do
+        word=$words[i]
+        if (( skip )); then
+            skip=0
+            continue
+        fi
+        if (( ! dashdash )); then
+            case $word in
+                (--) dashdash=1 ;;
+                (--authenticate) skip=1; continue ;;
+                (--authenticate=*) continue ;;
+            esac
+        fi
+        kept+=("$word")
+    done
+    if (( ! dashdash )); then
+        if (( skip )); then  # the word after --authenticate
+            _uvauth__policies
+            return
+        fi
+        if compset -P '--authenticate='; then
+            _uvauth__policies
+            return
+        fi
+    fi
+    (( CURRENT == 2 )) && first=1
+    words=("${kept[@]}" "${(@)words[CURRENT,-1]}")
+    CURRENT=$(( ${#kept} + 1 ))
+    if (( ! dashdash )) && [[ $PREFIX == -* ]]; then
+        local -a uvauth_options=(@AUTHENTICATE_ITEM@)
+        _describe -t uvauth-options 'uvauth option' uvauth_options && ret=0
+    fi
+    if (( own && first )) && [[ $PREFIX != -* ]]; then
+        local -a uvauth_commands=(@OWN_WORD_ITEM@)
+        _describe -t uvauth-commands 'uvauth command' uvauth_commands && ret=0
+    fi
+    _uvauth_uv && ret=0
+    return ret
+}
+
+_uvauth__policies() {
+    local -a policies=(@POLICY_ITEMS@)
+    _describe -t policies 'authentication policy' policies
+}
+
+_uvauth__own() {
+    # `uvauth uvauth COMMAND ...`: uvauth's own commands.
+    local i word n=0 skip=0 leading=1 tail=0 ret=1
+    local -a commands=(@COMMAND_ITEMS@)
+    local -a group_options=(@GROUP_OPTION_ITEMS@)
+    local -a options names valued prefix choices
+    if (( CURRENT == 3 )); then
+        if [[ $PREFIX == -* ]]; then
+            _describe -t options 'uvauth uvauth option' group_options
+        else
+            _describe -t commands 'uvauth uvauth command' commands
+        fi
+        return
+    fi
+    case $words[3] in
+@COMMAND_ARMS@
+        (*) return 1 ;;
+    esac
+    if (( tail )); then
+        # The command's own options lead; the rest is a uv command line, completed as `uvauth PREFIX ARGS...`.
+        local -a kept=("$words[1]" "${prefix[@]}")
+        for (( i = 4; i < CURRENT; i++ )); do
+            word=$words[i]
+            if (( leading && ${names[(Ie)$word]} )); then
+                continue
+            fi
+            [[ $word == -* ]] || leading=0
+            kept+=("$word")
+        done
+        if (( leading )) && [[ $PREFIX == -* ]]; then
+            _describe -t options "uvauth uvauth $words[3] option" options && ret=0
+        fi
+        words=("${kept[@]}" "${(@)words[CURRENT,-1]}")
+        CURRENT=$(( ${#kept} + 1 ))
+        _uvauth__line 0 && ret=0
+        return ret
+    fi
+@VALUE_ARMS@
+    for (( i = 4; i < CURRENT; i++ )); do
+        if (( skip )); then
+            skip=0
+        elif (( ${valued[(Ie)$words[i]]} )); then
+            skip=1
+        elif [[ $words[i] != -* ]]; then
+            n=$(( n + 1 ))
+        fi
+    done
+    if [[ $PREFIX == -* ]]; then
+        _describe -t options "uvauth uvauth $words[3] option" options
+        return
+    fi
+@POSITIONAL_ARMS@
+    return 1
+}

@@ -1,0 +1,319 @@
+"""``uvauth uvauth doctor``: check, over the network, that each index the project uses accepts its credentials.
+
+For every index uv would use (its configured ``[[index]]`` tables and ``index-url``/``extra-index-url``/
+``find-links`` keys, discovered as uv discovers them, plus the indexes given on the doctor command line with
+``--index``/``--default-index``/``--index-url``/``--extra-index-url``/``--find-links`` or their ``UV_*``
+variables), the doctor
+
+1. looks for credentials in uv's sources and order (:func:`uvauth.uv.credentials.search.find_credentials`): where they were
+   found (source and detail, never the secret), or every place tried;
+2. sends (:mod:`uvauth.doctor.probe`) one GET of the index's root page *with* those credentials (when there are
+   any) and one *without* any, with uv's ``Accept`` header, a 10 s timeout, and redirects not followed
+   automatically: a redirect within the index's realm (scheme, host, port: where uv keeps sending credentials) is
+   followed by hand, up to :data:`~uvauth.doctor.probe.MAX_REDIRECTS` times; one to another realm is reported;
+3. gives a verdict per index (:mod:`uvauth.doctor.verdict`: one of :data:`~uvauth.doctor.verdict.VERDICTS`, rules
+   in :func:`~uvauth.doctor.verdict.verdict`) with a message naming the problem and a hint to fix it.
+
+The doctor runs only when asked for and is the only part of uvauth that touches the network itself. Local
+indexes (``file://`` or a path) and public PyPI are listed as skipped. Exit code: 0 when every checked index is
+``ok``, 1 otherwise, 2 for a usage error (:class:`~uvauth.errors.UvauthError`, e.g. an unreadable ``uv.toml``).
+
+This module finds the indexes (:func:`targets`), checks them all (:func:`diagnose`) and makes the JSON object:
+``--json`` prints one object, schema ``uvauth.doctor/1`` (typed as :class:`DoctorObject`)::
+
+    {
+      "schema": "uvauth.doctor/1",
+      "uvauth": "0.1.0",                 # uvauth's version
+      "ok": true,                        # every checked index is ok (the exit code is 0)
+      "indexes": [                       # in uv's order, one per distinct index
+        {
+          "name": "internal" | null,     # the index's name ([[index]] name, or name=URL)
+          "url": "https://…/simple",     # as written (userinfo redacted)
+          "checked_url": "https://…/simple/",  # what was requested (no userinfo)
+          "source": "config" | "cli" | "env",
+          "where": "/p/pyproject.toml:12" | "--index-url" | "UV_INDEX",
+          "format": "simple" | "flat",
+          "default": false, "explicit": false,
+          "authenticate": "auto" | "always" | "never",   # as configured; "auto" when not set
+          "credentials": {
+            "found": true,
+            "source": "netrc" | "url" | "uv-index-env" | "uv-auth-store" | "keyring" | null,
+            "detail": "/home/me/.netrc (machine host)" | null,   # never a password or username
+            "tried": ["URL userinfo (none)", …]                  # every source asked, in order
+          },
+          "authenticated": PROBE | null, # null when no credentials were found (or authenticate = "never")
+          "anonymous": PROBE,
+          "verdict": "ok" | "bad-credentials" | "no-credentials" | "forbidden" | "not-found" | "open"
+                     | "redirect" | "unreachable" | "error",
+          "message": "…",                # what is wrong (or right)
+          "hint": "…" | null,            # how to fix it
+          "suggested_url": "…" | null    # not-found only: the likely intended index URL
+        }
+      ],
+      "skipped": [{"url": "…", "source": "…", "where": "…", "reason": "…"}],
+      "warnings": ["…"]                  # uv's own configuration warnings (an unparsable pyproject.toml)
+    }
+
+    PROBE = {
+      "url": "…",                        # the last URL requested (after redirects followed within the realm)
+      "status": 200 | null,              # null: no HTTP answer (see "error")
+      "location": "…" | null,            # a redirect's absolute target (redacted), when not followed
+      "redirects": ["…"],                # the redirects followed within the realm, in order
+      "error": "…" | null                # connection error, timeout, too many redirects
+    }
+
+No password, and no URL userinfo, is ever part of the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, TypedDict
+from urllib.parse import urlsplit
+
+from uvauth import __version__
+from uvauth.doctor.probe import TIMEOUT, Probe
+from uvauth.doctor.verdict import Check, Target, Verdict, check_index
+from uvauth.errors import UvauthError
+from uvauth.uv import envvars
+from uvauth.uv import indexes as mentions
+from uvauth.uv import urls
+
+SCHEMA: Final = "uvauth.doctor/1"
+# The hosts of public PyPI: open by design, nothing to check.
+_PUBLIC_PYPI: Final = frozenset({"pypi.org", "test.pypi.org", "pypi.python.org"})
+# The doctor's options are read as `uv lock` reads them: every index option, no positionals.
+UV_COMMAND: Final = "lock"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The uvauth.doctor/1 object (the module docstring documents each field; a field is only ever added within a
+# schema version, and tests/test_doctor.py checks that what is produced has exactly these keys).
+
+
+class ProbeObject(TypedDict, total=True):
+    url: str
+    status: int | None
+    location: str | None
+    redirects: list[str]
+    error: str | None
+
+
+class CredentialsObject(TypedDict, total=True):
+    found: bool
+    source: str | None
+    detail: str | None
+    tried: list[str]
+
+
+class IndexObject(TypedDict, total=True):
+    name: str | None
+    url: str
+    checked_url: str
+    source: str
+    where: str
+    format: Literal["simple", "flat"]
+    default: bool
+    explicit: bool
+    authenticate: str
+    credentials: CredentialsObject
+    authenticated: ProbeObject | None
+    anonymous: ProbeObject
+    verdict: Verdict
+    message: str
+    hint: str | None
+    suggested_url: str | None
+
+
+class SkippedObject(TypedDict, total=True):
+    url: str
+    source: str
+    where: str
+    reason: str
+
+
+class DoctorObject(TypedDict, total=True):
+    schema: str
+    uvauth: str
+    ok: bool
+    indexes: list[IndexObject]
+    skipped: list[SkippedObject]
+    warnings: list[str]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The project's indexes
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An index uv would be given that the doctor does not check, and why (local, public PyPI, unused)."""
+
+    url: str
+    source: str
+    where: str
+    reason: str
+
+
+@dataclass
+class Report:
+    """Every check, in uv's order, and what was skipped; ``ok`` (exit code 0) only when every check is."""
+
+    checks: list[Check] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def to_json(self) -> DoctorObject:
+        """The ``uvauth.doctor/1`` object."""
+        return {
+            "schema": SCHEMA,
+            "uvauth": __version__,
+            "ok": self.ok,
+            "indexes": [index_object(check) for check in self.checks],
+            "skipped": [
+                {"url": urls.redact(s.url), "source": s.source, "where": s.where, "reason": s.reason}
+                for s in self.skipped
+            ],
+            "warnings": [urls.redact(w) for w in self.warnings],
+        }
+
+
+def probe_object(probe: Probe) -> ProbeObject:
+    return {
+        "url": urls.redact(probe.url),
+        "status": probe.status,
+        "location": probe.location,
+        "redirects": [urls.redact(u) for u in probe.redirects],
+        "error": probe.error,
+    }
+
+
+def index_object(check: Check) -> IndexObject:
+    """One element of ``indexes``: what was checked, where its credentials come from (never the secret), the two
+    probes and the verdict."""
+    target, creds = check.target, check.lookup.credentials
+    return {
+        "name": target.name,
+        "url": urls.redact(target.url),
+        "checked_url": check.checked_url,
+        "source": target.source,
+        "where": target.where,
+        "format": "flat" if target.flat else "simple",
+        "default": target.default,
+        "explicit": target.explicit,
+        "authenticate": target.authenticate or "auto",
+        "credentials": {
+            "found": creds is not None,
+            "source": creds.source if creds else None,
+            "detail": creds.detail if creds else None,
+            "tried": [str(place) for place in check.lookup.tried],
+        },
+        "authenticated": probe_object(check.authenticated) if check.authenticated else None,
+        "anonymous": probe_object(check.anonymous),
+        "verdict": check.verdict,
+        "message": check.message,
+        "hint": check.hint,
+        "suggested_url": check.suggested_url,
+    }
+
+
+def _insecure_hosts(cmdline: Any, env: Mapping[str, str], config: Any) -> list[str]:
+    values: list[str] = list(cmdline.values("--allow-insecure-host"))
+    values += env.get(envvars.UV_INSECURE_HOST, "").split()
+    values += [str(v) for v in config.values("allow-insecure-host")]
+    return values
+
+
+def _is_insecure(url: str, hosts: Sequence[str]) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    for entry in hosts:
+        entry = entry.strip().lower()
+        if "://" in entry:
+            entry = urlsplit(entry).netloc
+        entry_host, _, entry_port = entry.partition(":")
+        if entry_host == host and (not entry_port or (port is not None and entry_port == str(port))):
+            return True
+    return False
+
+
+def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], list[Skipped], list[str], Any, Any]:
+    """The indexes uv would use with these options (read as ``uv lock`` reads them), in uv's order, one per
+    distinct index: (targets, skipped, warnings, parsed command line, configuration)."""
+    from uvauth import pipeline
+    from uvauth.uv import cmdline as uvcli
+    from uvauth.uv.config import discover as uvconfig
+
+    cmdline = uvcli.parse([UV_COMMAND, *args])
+    if cmdline.positionals:
+        raise UvauthError(f"unexpected argument {urls.redact(cmdline.positionals[0][1])!r}",
+                          hint="give uv options only, e.g. --project DIR or --index-url URL")
+    unknown = [o.spelling for o in cmdline.options if not cmdline.takes(o.name)]
+    if unknown:
+        raise UvauthError(f"unknown option {unknown[0]}", hint="see `uv lock --help` for the options uv accepts")
+    if cmdline.boundary < len(cmdline.argv):
+        raise UvauthError("unexpected arguments after `--`")
+    where = pipeline.locate(cmdline, env)
+    config = uvconfig.discover(cwd=where.cwd, project=where.project, config_file=where.config_file,
+                               no_config=where.no_config, tool_command=False, env=env)
+    names = frozenset(i.name for i in config.indexes if i.name)
+    found = mentions.command_line_mentions(cmdline, env, str(where.cwd), names)
+    entries = mentions.uv_indexes(found, config, None, pip=False, cwd=str(where.cwd))
+    chosen: list[Target] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, int] = {}
+    allowed = {id(entry) for entry in mentions.roles(entries).allowed}
+    for entry in entries:
+        if id(entry) not in allowed:
+            skipped.append(Skipped(urls.redact(entry.text), entry.source, entry.where,
+                                   "uv does not use it: another default index, or an index of the same name, "
+                                   "comes first"))
+            continue
+        if entry.key.startswith("file:"):
+            skipped.append(Skipped(urls.redact(entry.text), entry.source, entry.where,
+                                   "a local index: nothing to authenticate"))
+            continue
+        if entry.key in seen:
+            index = seen[entry.key]
+            if chosen[index].name is None and entry.name is not None:
+                previous = chosen[index]
+                chosen[index] = Target(previous.url, entry.name, previous.flat, entry.authenticate,
+                                       previous.source, previous.where, previous.default, previous.explicit)
+            continue
+        if (urlsplit(entry.key).hostname or "") in _PUBLIC_PYPI:
+            seen[entry.key] = -1
+            skipped.append(Skipped(urls.redact(entry.text), entry.source, entry.where, "public PyPI: open by design"))
+            continue
+        seen[entry.key] = len(chosen)
+        chosen.append(Target(entry.text, entry.name, entry.flat, entry.authenticate, entry.source, entry.where,
+                             entry.default, entry.explicit))
+    return chosen, skipped, list(config.warnings), cmdline, config
+
+
+def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TIMEOUT) -> Report:
+    """Check every index uv would use with the uv options ``args`` (``--project``, ``--directory``,
+    ``--config-file``, ``--no-config``, index flags, ``--keyring-provider``, …) and environment ``env``.
+
+    Raises :class:`UvauthError` for bad options or configuration uv would reject.
+    """
+    chosen, skipped, warnings, cmdline, config = targets(args, env)
+    provider = mentions.keyring_provider(cmdline, env, config)
+    insecure = _insecure_hosts(cmdline, env, config)
+    report = Report(skipped=skipped, warnings=warnings)
+    for target in chosen:
+        report.checks.append(check_index(target, env=env, keyring_provider=provider, timeout=timeout,
+                                         insecure=_is_insecure(target.url, insecure)))
+    return report

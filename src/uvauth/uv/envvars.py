@@ -1,0 +1,93 @@
+"""The environment variables uvauth reads, by name, and uv's reading of a boolean variable.
+
+uv names its variables in one place (``crates/uv-static/src/env_vars.rs``, ``EnvVars``); this module is that
+place for uvauth: every ``UV_*`` name uvauth reads or sets is a constant here, and so are uvauth's own
+``UVAUTH_*`` names (in their own section below). Nothing else in uvauth spells a variable's name.
+
+On the path of every uv call: it imports nothing, and ``typing`` is for type checkers only.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Final, Literal
+
+    #: The index flags that have an environment variable standing in for them.
+    IndexFlag = Literal["--default-index", "--index", "--index-url", "--extra-index-url", "--find-links"]
+    #: How uv splits an index variable's value (and the flag's): not at all (None), on any whitespace, or on one
+    #: character.
+    SplitRule = Literal["whitespace", " ", ","] | None
+
+# -- uv's variables (`EnvVars`) --------------------------------------------------------------------------------
+
+# Indexes.
+UV_DEFAULT_INDEX: Final = "UV_DEFAULT_INDEX"
+UV_INDEX: Final = "UV_INDEX"
+UV_INDEX_URL: Final = "UV_INDEX_URL"
+UV_EXTRA_INDEX_URL: Final = "UV_EXTRA_INDEX_URL"
+UV_FIND_LINKS: Final = "UV_FIND_LINKS"
+UV_INSECURE_HOST: Final = "UV_INSECURE_HOST"
+UV_KEYRING_PROVIDER: Final = "UV_KEYRING_PROVIDER"
+#: ``UV_INDEX_<NAME>_USERNAME`` / ``UV_INDEX_<NAME>_PASSWORD`` start with this (``EnvVars::index_username``).
+UV_INDEX_CREDENTIALS_PREFIX: Final = "UV_INDEX_"
+UV_CREDENTIALS_DIR: Final = "UV_CREDENTIALS_DIR"
+
+# Where uv looks, and its configuration.
+UV_WORKING_DIR: Final = "UV_WORKING_DIR"
+UV_WORKING_DIRECTORY: Final = "UV_WORKING_DIRECTORY"  # the older spelling, still read
+UV_PROJECT: Final = "UV_PROJECT"
+UV_CONFIG_FILE: Final = "UV_CONFIG_FILE"
+UV_NO_CONFIG: Final = "UV_NO_CONFIG"
+UV_ISOLATED: Final = "UV_ISOLATED"
+UV_NO_SYSTEM_CONFIG: Final = "UV_NO_SYSTEM_CONFIG"
+UV_PREVIEW_FEATURES: Final = "UV_PREVIEW_FEATURES"
+
+# `uv pip` inputs and output.
+UV_CONSTRAINT: Final = "UV_CONSTRAINT"
+UV_OVERRIDE: Final = "UV_OVERRIDE"
+UV_CUSTOM_COMPILE_COMMAND: Final = "UV_CUSTOM_COMPILE_COMMAND"
+
+#: Not uv's own, but uv reads it: under Dependabot uv does not enforce ``authenticate = "always"``
+#: (uv-facts §3, ``middleware.rs:436-445``).
+DEPENDABOT: Final = "DEPENDABOT"
+
+#: Each index flag, its environment variable, and how uv splits the variable's value (and the flag's). clap reads
+#: the variable only when the flag is absent.
+INDEX_ENV_VARS: Final[Mapping[IndexFlag, tuple[str, SplitRule]]] = {
+    "--default-index": (UV_DEFAULT_INDEX, None),
+    "--index": (UV_INDEX, "whitespace"),
+    "--index-url": (UV_INDEX_URL, None),
+    "--extra-index-url": (UV_EXTRA_INDEX_URL, " "),
+    "--find-links": (UV_FIND_LINKS, ","),
+}
+
+# -- uvauth's own variables ------------------------------------------------------------------------------------
+
+UVAUTH_AUTHENTICATE: Final = "UVAUTH_AUTHENTICATE"
+UVAUTH_AUTHENTICATE_PREFIXES: Final = "UVAUTH_AUTHENTICATE_PREFIXES"  # whitespace-separated
+UVAUTH_UV: Final = "UVAUTH_UV"
+
+# -- booleans --------------------------------------------------------------------------------------------------
+
+#: clap's ``BoolishValueParser`` literals, compared case-insensitively.
+TRUE_LITERALS: Final = frozenset({"y", "yes", "t", "true", "on", "1"})
+FALSE_LITERALS: Final = frozenset({"n", "no", "f", "false", "off", "0"})
+
+
+def truthy(value: str | None) -> bool:
+    """uv's lenient reading of a boolean variable (``UV_NO_CONFIG=1``, ``DEPENDABOT=true``, …): one of the true
+    literals, blanks around it ignored; anything else, unset included, is false."""
+    return (value or "").strip().lower() in TRUE_LITERALS
+
+
+def boolish(value: str) -> bool | None:
+    """clap's strict reading of a boolean variable (``UV_NO_SYSTEM_CONFIG``): True or False for its literals
+    (case-insensitive), None for anything else, which uv rejects."""
+    lowered = value.lower()
+    if lowered in TRUE_LITERALS:
+        return True
+    if lowered in FALSE_LITERALS:
+        return False
+    return None
