@@ -80,3 +80,76 @@ def test_redact(text: str, shown: str) -> None:
 )
 def test_is_url_as_uv_reads_index_values(text: str, expected: bool) -> None:
     assert is_url(text) is expected
+
+
+# -- the URL model's edge cases: what uv's `url` crate accepts, and what it rejects ---------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from uvauth.errors import UvauthError  # noqa: E402
+from uvauth.uv import urls  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        pytest.param("https://h/a/%2e%2E/b/simple/", "https://h/b/simple", id="percent-encoded-dot-segments"),
+        pytest.param("http://[::1]:8080/simple", "http://[::1]:8080/simple", id="ipv6-host-with-port"),
+        pytest.param("https://H.example:443/Simple/", "https://h.example/Simple", id="default-port-folded"),
+        pytest.param("https://alice:SE@CRET@host/simple", "https://host/simple", id="raw-at-in-password"),
+        # WHATWG parsing, as uv does: extra slashes before a special scheme's host are skipped (uv accepts it).
+        pytest.param("http:///simple", "http://simple/", id="extra-slashes"),
+    ],
+)
+def test_index_key_edge_cases(url: str, key: str) -> None:
+    assert urls.index_key(url) == key
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        pytest.param("http://h:99999/x", "invalid port number", id="port-out-of-range"),
+        pytest.param("http://h:abc/x", "invalid port number", id="port-not-numeric"),  # uv's own words
+        pytest.param("http://[::1/x", "invalid IPv6 address", id="unclosed-bracket"),
+        pytest.param("http://:80/x", "empty host", id="empty-host"),
+    ],
+)
+def test_malformed_urls_raise_one_error_type(url: str, reason: str) -> None:
+    with pytest.raises(urls.InvalidUrl, match=reason) as raised:
+        urls.realm(url)
+    assert isinstance(raised.value, UvauthError)  # every front end prints it as one line, exit 2
+
+
+def test_malformed_url_messages_hide_the_password() -> None:
+    with pytest.raises(urls.InvalidUrl) as raised:
+        urls.realm("http://alice:S3CRET@h:abc/x")
+    assert "S3CRET" not in str(raised.value)
+
+
+def test_redact_hides_a_password_holding_a_raw_at_whole() -> None:
+    text = urls.redact("see https://alice:SE@CRET-77@host/simple and https://tok@h/")
+    assert text == "see https://alice:****@host/simple and https://****@h/"
+
+
+_URL_CHARS = st.sampled_from(list("ab:/@[]%.-_19?#") + ["%2e", "%40", "::1", "http://", "https://", ":443"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_URL_CHARS, max_size=14).map("".join))
+def test_parsing_arbitrary_text_raises_only_invalid_url(text: str) -> None:
+    for candidate in (text, "https://" + text, "http://u:pw@" + text):
+        try:
+            key = urls.index_key(candidate)
+        except urls.InvalidUrl:
+            continue
+        assert urls.index_key(key) == key  # the key is a fixed point
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcXYZ019-_.~!$&'()*+,;=:@", min_size=1, max_size=12),
+       st.text(alphabet="abc019.-", min_size=1, max_size=8))
+def test_redact_never_shows_a_password(password: str, host: str) -> None:
+    secret = "SECRET" + password  # distinctive, so a hit can only be the password
+    text = urls.redact(f"x https://user:{secret}@{host}/simple y")
+    assert secret not in text
