@@ -70,7 +70,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypedDict
-from urllib.parse import urlsplit
 
 from uvauth import __version__
 from uvauth.doctor.probe import TIMEOUT, Probe
@@ -233,17 +232,29 @@ def _insecure_hosts(cmdline: Any, env: Mapping[str, str], config: Any) -> list[s
     return values
 
 
-def _is_insecure(url: str, hosts: Sequence[str]) -> bool:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+def _host_of(url: str) -> str | None:
     try:
-        port = parts.port
-    except ValueError:
-        port = None
+        return urls.parse(url).host
+    except urls.InvalidUrl:
+        return None
+
+
+def _is_insecure(url: str, hosts: Sequence[str]) -> bool:
+    """Does an ``--allow-insecure-host`` entry (``host``, ``host:port`` or a URL) name this URL's host?"""
+    try:
+        parsed = urls.parse(url)
+    except urls.InvalidUrl:
+        return False
+    # uv's `TrustedHost::matches`: a port in the entry must equal `Url::port()`, which is None for the scheme's
+    # default port (the URL model folds it, as the `url` crate does).
+    host, port = parsed.host or "", parsed.port
     for entry in hosts:
         entry = entry.strip().lower()
         if "://" in entry:
-            entry = urlsplit(entry).netloc
+            try:
+                entry = urls.parse(entry).netloc
+            except urls.InvalidUrl:
+                continue
         entry_host, _, entry_port = entry.partition(":")
         if entry_host == host and (not entry_port or (port is not None and entry_port == str(port))):
             return True
@@ -293,7 +304,7 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
                 chosen[index] = Target(previous.url, entry.name, previous.flat, entry.authenticate,
                                        previous.source, previous.where, previous.default, previous.explicit)
             continue
-        if (urlsplit(entry.key).hostname or "") in _PUBLIC_PYPI:
+        if (_host_of(entry.key) or "") in _PUBLIC_PYPI:
             seen[entry.key] = -1
             skipped.append(Skipped(urls.redact(entry.text), entry.source, entry.where, "public PyPI: open by design"))
             continue

@@ -103,7 +103,10 @@ def suggest_url(url: str) -> str | None:
 
 
 def _where_to_put(target: Target) -> str:
-    host = urlsplit(urls.without_userinfo(target.url)).hostname or "HOST"
+    try:
+        host = urls.parse(target.url).host or "HOST"  # netrc is keyed by the host alone (`host_str()`)
+    except urls.InvalidUrl:
+        host = "HOST"
     places = [f"add `machine {host} login USER password PASSWORD` to ~/.netrc (or the file $NETRC names)",
               f"run `uv auth login {urls.redact(urls.without_userinfo(target.url))}`"]
     if target.name:
