@@ -16,8 +16,10 @@ from __future__ import annotations
 import os
 
 from uvauth import cache, launch
+from uvauth.errors import UvauthError
 from uvauth.uv import cmdline as uvcli
 from uvauth.uv import envvars
+from uvauth.uv.auth_policy import POLICIES
 
 # Every uv call passes through here: only what the pass-through decision needs is imported at the top.
 TYPE_CHECKING = False
@@ -122,10 +124,29 @@ class Prepared:
         self.plan = plan
 
 
+def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> str | None:
+    """The policy ``--authenticate`` forces (the last one given), after checking every spelling of it and
+    ``UVAUTH_AUTHENTICATE`` — on every command, pass-through included, as clap checks uv's own options: a
+    mistyped policy must never quietly leave uv's default in force."""
+    allowed = ", ".join(POLICIES)
+    for option in cmdline.uvauth_options:
+        if option.value is None:
+            raise UvauthError("a value is required for '--authenticate <POLICY>' but none was supplied",
+                              hint=f"use one of {allowed}")
+        if option.value not in POLICIES:
+            raise UvauthError(f"invalid value {option.value!r} for '--authenticate <POLICY>'",
+                              hint=f"use one of {allowed}")
+    variable = env.get(envvars.UVAUTH_AUTHENTICATE)
+    if variable and variable not in POLICIES:
+        raise UvauthError(f"invalid value {variable!r}", where=envvars.UVAUTH_AUTHENTICATE,
+                          hint=f"use one of {allowed}")
+    return cmdline.uvauth_options[-1].value if cmdline.uvauth_options else None
+
+
 def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False) -> Prepared:
     """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
     is passed through without reading any configuration."""
-    forced = next((o.value for o in reversed(cmdline.uvauth_options) if o.name == "--authenticate"), None)
+    forced = checked_authenticate(cmdline, env)
     argv = cmdline.without_uvauth_options()
     from uvauth.settings import sources as settings  # light: it imports nothing heavy until it parses a file
 

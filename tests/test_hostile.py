@@ -1,0 +1,56 @@
+"""Hostile input at uvauth's entry points: uv's own outcome, or one ``uvauth: error:`` line and exit 2 — never a
+traceback, never a quieter policy than the user asked for."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+UVAUTH = str(Path(sys.executable).with_name("uvauth"))
+REAL_UV = str(Path(sys.executable).with_name("uv"))
+
+
+def uvauth(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([UVAUTH, *args], capture_output=True, text=True, cwd=cwd, timeout=60,
+                          env={**os.environ, "UVAUTH_UV": REAL_UV, **env})
+
+
+def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("uvauth: error: "), done.stderr
+    return lines[0]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# --authenticate is checked on every command, in every spelling
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--authenticate", "pip", "compile", "x.in"], "invalid value 'pip'", id="swallows-the-subcommand"),
+        pytest.param(["pip", "compile", "x.in", "--authenticate"], "a value is required", id="trailing-no-value"),
+        pytest.param(["--authenticate", "sometimes", "--version"], "invalid value 'sometimes'", id="pass-through"),
+        pytest.param(["--authenticate=", "--version"], "invalid value ''", id="empty-attached"),
+        pytest.param(["--authenticate=Always", "run", "true"], "invalid value 'Always'", id="case-matters"),
+    ],
+)
+def test_a_bad_authenticate_option_is_one_error_line(args: list[str], message: str, tmp_path: Path) -> None:
+    assert message in one_error_line(uvauth(args, tmp_path))
+
+
+def test_a_bad_uvauth_authenticate_variable_is_an_error_on_every_command(tmp_path: Path) -> None:
+    line = one_error_line(uvauth(["--version"], tmp_path, UVAUTH_AUTHENTICATE="Always"))
+    assert "UVAUTH_AUTHENTICATE" in line and "'Always'" in line
+
+
+def test_a_good_authenticate_option_passes_through_to_uv(tmp_path: Path) -> None:
+    plain = subprocess.run([REAL_UV, "--version"], capture_output=True, text=True)
+    done = uvauth(["--authenticate=always", "--version"], tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, plain.stdout, plain.stderr)
