@@ -54,3 +54,36 @@ def test_a_good_authenticate_option_passes_through_to_uv(tmp_path: Path) -> None
     plain = subprocess.run([REAL_UV, "--version"], capture_output=True, text=True)
     done = uvauth(["--authenticate=always", "--version"], tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, plain.stdout, plain.stderr)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Files uvauth reads that uv (or uvauth) cannot
+
+
+def test_a_non_utf8_settings_file_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "uvauth.toml").write_bytes(b'authenticate = "\xff"\n')
+    (tmp_path / "r.in").write_text("six\n")
+    line = one_error_line(uvauth(["pip", "compile", "--offline", "r.in"], tmp_path))
+    assert "uvauth.toml" in line and "UTF-8" in line
+
+
+@pytest.mark.parametrize("name", ["uv.toml", "uvauth.toml"])
+def test_toml_nested_too_deeply_is_one_error_line(name: str, tmp_path: Path) -> None:
+    """uv refuses a 5,000-deep uv.toml with its parse error and exit 2; tomllib would raise RecursionError."""
+    (tmp_path / name).write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    (tmp_path / "r.in").write_text("six\n")
+    if name == "uv.toml":
+        plain = subprocess.run([REAL_UV, "pip", "compile", "--offline", "r.in"], capture_output=True, text=True,
+                               cwd=tmp_path)
+        assert plain.returncode == 2
+    line = one_error_line(uvauth(["--authenticate", "always", "pip", "compile", "--offline", "r.in"], tmp_path))
+    assert name in line and "nested too deeply" in line
+
+
+def test_a_requirements_chain_too_deep_to_follow_is_one_error_line(tmp_path: Path) -> None:
+    """1,500 files each including the next: uv itself overflows its stack; uvauth says so in one line."""
+    for i in range(1500):
+        (tmp_path / f"r{i}.txt").write_text(f"-r r{i + 1}.txt\n")
+    (tmp_path / "r1500.txt").write_text("six\n")
+    line = one_error_line(uvauth(["--authenticate", "always", "pip", "compile", "--offline", "r0.txt"], tmp_path))
+    assert "too deeply" in line

@@ -106,10 +106,15 @@ def _read_toml(path: Path, table: tuple[str, ...] = ()) -> Mapping[str, Any] | N
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise UvauthError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise UvauthError("settings file is not valid UTF-8", where=str(path), hint="save it as UTF-8") from None
     try:
         data: Any = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise UvauthError(f"invalid TOML: {error}", where=str(path), hint="fix the file's syntax") from None
+    except RecursionError:  # tomllib recurses per nesting level
+        raise UvauthError("invalid TOML: nested too deeply to parse", where=str(path),
+                          hint="fix the file's syntax") from None
     for key in table:
         data = data.get(key) if isinstance(data, dict) else None
     return data if isinstance(data, dict) else None

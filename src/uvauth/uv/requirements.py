@@ -122,7 +122,13 @@ def read_index_options(
     see (for ``${VAR}`` expansion).  Raises :class:`~uvauth.errors.UvauthError` only for the index-URL
     conflicts uv itself rejects, and only when uv would reach them.
     """
-    return _Reader(Path(cwd), env).run(requirements, constraints, overrides)
+    try:
+        return _Reader(Path(cwd), env).run(requirements, constraints, overrides)
+    except RecursionError:
+        # Files are followed as uv follows them, one call per `-r` level: a chain deep enough to exhaust
+        # Python's stack also overflows uv's (uv 0.13.8 aborts at about 1,500 levels).
+        raise UvauthError("requirements files include each other (-r/-c) too deeply to follow",
+                          hint="flatten the chain of -r/-c includes; uv cannot follow it either") from None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -757,7 +763,7 @@ class _Reader:
         toml_lines, first_line = block
         try:
             document = tomllib.loads("\n".join(toml_lines) + "\n")
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             self.doomed = True
             return _Data()
         tool = document.get("tool")

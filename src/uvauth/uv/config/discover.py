@@ -279,6 +279,9 @@ def _find_project_config(start: Path, warnings: list[str]) -> ConfigFile | None:
             message, where = _toml_error(pyproject, err, text)
             warnings.append(f"Failed to parse `{where}` during settings discovery: {message}")
             continue
+        except RecursionError:  # tomllib recurses per nesting level; uv's parser refuses such a file too
+            warnings.append(f"Failed to parse `{pyproject}` during settings discovery: nested too deeply")
+            continue
         tool = data.get("tool")
         if not isinstance(tool, dict) or "uv" not in tool:
             continue
@@ -340,7 +343,7 @@ def _workspace_root(project_dir: Path) -> Path | None:
 def _load_pyproject_quietly(path: Path) -> dict[str, Any] | None:
     try:
         return tomllib.loads(_read_text(path))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return None
 
 
@@ -414,6 +417,9 @@ def _read_uv_toml(
             where=where,
             hint="fix the syntax error; uv cannot read this file either",
         ) from None
+    except RecursionError:  # tomllib recurses per nesting level; uv's parser refuses such a file too
+        raise UvauthError("invalid TOML: nested too deeply to parse", where=str(path),
+                          hint="fix the file; uv cannot read it either") from None
     conflict = _slot_conflict(options)
     if conflict is not None:
         raise UvauthError(
