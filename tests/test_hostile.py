@@ -87,3 +87,32 @@ def test_a_requirements_chain_too_deep_to_follow_is_one_error_line(tmp_path: Pat
     (tmp_path / "r1500.txt").write_text("six\n")
     line = one_error_line(uvauth(["--authenticate", "always", "pip", "compile", "--offline", "r0.txt"], tmp_path))
     assert "too deeply" in line
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Invalid uv configuration: uv's own refusal, never a quieter policy
+
+
+@pytest.mark.parametrize("value", ['"Always"', '"sometimes"', "true"])
+def test_an_invalid_authenticate_in_uv_toml_is_uvs_error_with_file_and_line(value: str, tmp_path: Path) -> None:
+    (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\n'
+                                      f"authenticate = {value}\n")
+    (tmp_path / "r.in").write_text("six\n")
+    plain = subprocess.run([REAL_UV, "pip", "compile", "--offline", "r.in"], capture_output=True, text=True,
+                           cwd=tmp_path)
+    assert plain.returncode == 2  # uv refuses the file
+    line = one_error_line(uvauth(["pip", "compile", "--offline", "r.in", "--index-url",
+                                  "http://127.0.0.1:9/simple"], tmp_path))
+    assert f"{tmp_path / 'uv.toml'}:1" in line and "expected one of `auto`, `always`, `never`" in line
+
+
+def test_an_invalid_authenticate_in_pyproject_skips_tool_uv_with_a_warning_as_uv_does(tmp_path: Path) -> None:
+    from uvauth.uv.config.discover import discover
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\n[[tool.uv.index]]\n'
+                                             'name = "art"\nurl = "http://127.0.0.1:9/simple"\n'
+                                             'authenticate = "Always"\n')
+    config = discover(cwd=tmp_path, project=tmp_path, config_file=None, no_config=False, tool_command=False,
+                      env={"HOME": str(tmp_path)})
+    assert config.indexes == ()
+    assert any("Failed to parse" in w and "unknown variant `Always`" in w for w in config.warnings)

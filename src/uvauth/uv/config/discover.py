@@ -18,6 +18,7 @@ from typing import Any, Literal, NamedTuple
 
 from uvauth.errors import UvauthError
 from uvauth.uv import dirs, envvars
+from uvauth.uv.auth_policy import is_policy
 from uvauth.uv.config.toml_lines import entry_lines, key_line
 
 Level = Literal["config-file", "project", "user", "system"]
@@ -287,6 +288,9 @@ def _find_project_config(start: Path, warnings: list[str]) -> ConfigFile | None:
             continue
         uv = tool["uv"]
         problem = "`tool.uv` is not a table" if not isinstance(uv, dict) else _slot_conflict(uv)
+        if problem is None:
+            bad_policy = _bad_policy(uv, text, ("tool", "uv"))
+            problem = f"line {bad_policy[1]}: {bad_policy[0]}" if bad_policy is not None else None
         if problem is not None:
             warnings.append(f"Failed to parse `{pyproject}` during settings discovery: {problem}")
             continue
@@ -425,6 +429,10 @@ def _read_uv_toml(
         raise UvauthError(
             conflict, where=str(path), hint="keep one of the two keys; uv refuses this file as well"
         )
+    bad_policy = _bad_policy(options, text, ())
+    if bad_policy is not None:
+        raise UvauthError(bad_policy[0], where=f"{path}:{bad_policy[1]}",
+                          hint="use authenticate = \"auto\", \"always\" or \"never\"; uv refuses this file as well")
     for key in options:
         if key in PYPROJECT_ONLY_KEYS:
             raise UvauthError(
@@ -433,6 +441,28 @@ def _read_uv_toml(
                 hint=f"`{key}` only applies to a project; move it to `[tool.uv]` in pyproject.toml, as uv requires",
             )
     return options
+
+
+def _bad_policy(options: Mapping[str, Any], text: str, prefix: tuple[str, ...]) -> tuple[str, int] | None:
+    """(uv's message, line) for the first ``[[index]]`` whose ``authenticate`` is not one of uv's policies.
+
+    uv deserializes the value strictly (``AuthPolicy``, case-sensitive): ``"Always"`` makes the whole file fail
+    to parse. uvauth must fail the same way, never read it as the default ``auto``.
+    """
+    entries = options.get("index")
+    if not isinstance(entries, list):
+        return None
+    lines = entry_lines(text, (*prefix, "index"), len(entries))
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or "authenticate" not in entry:
+            continue
+        value = entry["authenticate"]
+        if isinstance(value, str) and is_policy(value):
+            continue
+        shown = f"unknown variant `{value}`" if isinstance(value, str) else f"invalid type: {type(value).__name__}"
+        line = lines[position] if position < len(lines) else 1
+        return f"{shown}, expected one of `auto`, `always`, `never` (index.authenticate)", line
+    return None
 
 
 def _slot_conflict(options: Mapping[str, Any]) -> str | None:
