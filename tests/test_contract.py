@@ -150,3 +150,21 @@ def test_quiet_hides_uvauths_warnings_as_it_hides_uvs(exec_uv: Exec, project: Pa
     assert "uvauth: warning:" in capsys.readouterr().err
     cli.main(["-q", *argv])
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("how", ["option", "variable"])
+def test_an_old_uv_under_a_policy_asked_of_uvauth_is_an_error_even_under_quiet(
+        how: str, exec_uv: Exec, project: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """uv < 0.12.5 cannot take the reference by name that makes the policy hold: running it unchanged would send
+    the unauthenticated requests the user asked uvauth to prevent."""
+    monkeypatch.setattr(launch, "uv_version", lambda uv, env: (0, 12, 0))
+    argv = ["-q", "pip", "compile", "--index-url", U, "req.in"]
+    if how == "option":
+        argv = ["--authenticate", "always", *argv]
+    else:
+        monkeypatch.setenv("UVAUTH_AUTHENTICATE", "always")
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "is 0.12.0, which cannot reference an index by name" in err and "UVAUTH_UV" in err
+    assert exec_uv.calls == []  # uv never ran

@@ -184,7 +184,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
                 authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
                 forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
             ),
-            config_dir=str(cache_dir),
+            config_dir=str(cache_dir), uv_path=uv,
         ),
         find_credentials=lambda url, name, provider: _find_credentials(url, name, provider, env),
         uv_version=lambda: launch.uv_version(uv, env),

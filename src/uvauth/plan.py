@@ -140,6 +140,7 @@ class Inputs(NamedTuple):
     requirements: RequirementsIndexes | None
     settings: Settings
     config_dir: str | None = None  # where a generated configuration will be written
+    uv_path: str = "uv"  # the real uv, for messages that must say which uv is too old
 
 
 def _synth_name(url: str) -> str:
@@ -337,8 +338,8 @@ class Planner:
         version = self.uv_version()
         if version < BY_NAME_MIN_VERSION:
             raise _TooOld(
-                f"uv {'.'.join(map(str, version))} cannot reference an index by name (uv >= 0.12.5 can), so "
-                "uvauth runs it unchanged: command-line index URLs keep policy auto; upgrade uv to fix this"
+                f"the uv at {self.inputs.uv_path} is {'.'.join(map(str, version))}, which cannot reference an index "
+                "by name (uv >= 0.12.5 can)"
             )
         return not any(
             x.flag in ("--index", "--default-index") and x.name is None and m.looks_like_name(x.text)
@@ -355,7 +356,15 @@ class Planner:
         try:
             return self._make()
         except _TooOld as too_old:
-            return Plan(argv=tuple(self.base_argv), warnings=(str(too_old),))
+            hint = ("use the uv installed with uvauth (put it first on PATH), or set UVAUTH_UV to a uv >= 0.12.5")
+            settings = inputs.settings
+            if settings.forced in ("always", "never") or settings.authenticate in ("always", "never") or \
+                    settings.prefixes:
+                # The user asked uvauth for this policy: running uv unchanged would send what they forbade.
+                raise UvauthError(f"{too_old}: the authentication policy set for uvauth cannot hold", hint=hint) \
+                    from None
+            return Plan(argv=tuple(self.base_argv), warnings=(
+                f"{too_old}, so uvauth runs it unchanged: command-line index URLs keep policy auto ({hint})",))
         except _CannotGenerate as reason:
             return Plan(argv=tuple(self.base_argv), warnings=(
                 f"uvauth runs uv unchanged for this command: {reason}; policies set by uvauth do not apply",))
