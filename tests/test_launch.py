@@ -209,3 +209,69 @@ def test_an_argument_list_too_long_for_the_system_is_one_line() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
                           env={**os.environ, "UVAUTH_UV": REAL_UV})
     assert "Argument list too long" in _one_error_line(done)
+
+
+# -- the cache directory under faults -----------------------------------------------------------------------
+
+
+def test_a_cache_path_that_is_a_file_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "uvauth").write_text("not a directory")
+    (tmp_path / "r.in").write_text("six\n")
+    done = subprocess.run([UVAUTH, "--authenticate", "never", "pip", "compile", "--offline", "r.in"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert "cannot use uvauth's cache directory" in _one_error_line(done)
+
+
+def test_a_shared_cache_directory_is_made_private(tmp_path: Path) -> None:
+    directory = tmp_path / "uvauth"
+    directory.mkdir()
+    directory.chmod(0o777)
+    assert cache.cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == directory
+    assert directory.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_failed_write_leaves_no_temporary_file_and_is_one_error(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, fd: int, *args: object, **kwargs: object) -> None:
+            self.handle = real_fdopen(fd, "w")
+
+        def __enter__(self) -> FullDisk:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, text: str) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", FullDisk)
+    with pytest.raises(UvauthError, match="No space left on device"):
+        cache.write_private(tmp_path, "x.toml", "a = 1\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_planted_symlink_is_never_written_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary name is unpredictable, and even a symlink at it is refused (O_EXCL | O_NOFOLLOW)."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    monkeypatch.setattr(os, "urandom", lambda n: b"\x00" * n)
+    (tmp_path / f".x.toml.{os.getpid()}.{'00' * 6}.tmp").symlink_to(victim)
+    with pytest.raises(UvauthError):
+        cache.write_private(tmp_path, "x.toml", "a = 1\n")
+    assert victim.read_text() == "keep me"
+
+
+def test_an_unwritable_speed_up_cache_does_not_fail_the_command(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "open", refuse)
+    cache.remember(tmp_path, "uv-versions.json", "{}")  # no exception

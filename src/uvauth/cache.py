@@ -32,7 +32,22 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     if base is None:
         raise UvauthError("no cache directory: neither HOME nor an absolute XDG_CACHE_HOME is set")
     path = Path(base) / "uvauth"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    hint = "remove or repair it, or point XDG_CACHE_HOME at a directory of your own"
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = os.stat(path)
+    except OSError as error:
+        raise UvauthError(f"cannot use uvauth's cache directory {path}: {error.strerror or error}", hint=hint) from None
+    if hasattr(os, "geteuid"):
+        if status.st_uid != os.geteuid():
+            # Someone else's directory: its files (generated configurations uv reads) could be swapped.
+            raise UvauthError(f"uvauth's cache directory {path} belongs to another user", hint=hint)
+        if status.st_mode & 0o077:
+            try:
+                os.chmod(path, 0o700)  # private, whatever made it first (a umask of 0, a careless mkdir)
+            except OSError as error:
+                raise UvauthError(f"cannot make uvauth's cache directory {path} private: {error.strerror}",
+                                  hint=hint) from None
     return path
 
 
@@ -48,14 +63,45 @@ def cache_key(text: str, hex_digits: int) -> str:
 
 
 def write_private(directory: Path, name: str, text: str) -> Path:
-    """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none)."""
+    """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none).
+
+    The temporary file has an unpredictable name and is created with ``O_EXCL | O_NOFOLLOW``, so a file or
+    symlink planted in its place is never written through; on any failure (a full disk, a read-only directory)
+    it is removed and the failure is one :class:`UvauthError`.
+    """
+    from uvauth.errors import UvauthError
+
     target = directory / name
-    temporary = directory / f".{name}.{os.getpid()}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, target)
+    temporary = directory / f".{name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(temporary, flags, 0o600)
+    except OSError as error:
+        raise UvauthError(f"cannot write {target}: {error.strerror or error}",
+                          hint="check the cache directory's permissions and free space") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, target)
+    except OSError as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise UvauthError(f"cannot write {target}: {error.strerror or error}",
+                          hint="check the cache directory's permissions and free space") from None
     return target
+
+
+def remember(directory: Path, name: str, text: str) -> None:
+    """:func:`write_private` for what is only a speed-up (validated settings, uv versions): a cache that cannot
+    be written is recomputed next time, never a reason for the uv command to fail."""
+    from uvauth.errors import UvauthError
+
+    try:
+        write_private(directory, name, text)
+    except UvauthError:
+        pass
 
 
 def generated_config_key(generated: GeneratedConfig) -> str:

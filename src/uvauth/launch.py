@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from uvauth.cache import cache_dir, write_private
+from uvauth.cache import cache_dir, remember
 from uvauth.errors import UvauthError
 from uvauth.uv import envvars
 
@@ -118,7 +118,7 @@ def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
         known = {}
     if key not in known:
         known = {key: read_uv_version(uv)}
-        write_private(cache.parent, cache.name, json.dumps(known))
+        remember(cache.parent, cache.name, json.dumps(known))
     return parse_uv_version(known[key])
 
 

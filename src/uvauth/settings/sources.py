@@ -180,9 +180,9 @@ def _resolve_sources(sources: list[Source], given: str | None, cache: Path | Non
             pass
     data = _validate(sources)
     if cached is not None:
-        from uvauth.cache import write_private
+        from uvauth.cache import remember
 
-        write_private(cached.parent, cached.name, json.dumps(data))
+        remember(cached.parent, cached.name, json.dumps(data))
     return _resolved(data, forced)
 
 
