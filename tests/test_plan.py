@@ -377,3 +377,15 @@ def test_a_prefix_with_no_credentials_anywhere_names_every_source_tried() -> Non
         plan(["lock"], config(ART_DEFAULT), settings=Settings(prefixes=("https://art.example.com/artifactory",)),
              credentials=FakeCredentials({}))
     assert f"for {U}: netrc" in str(raised.value)
+
+
+@pytest.mark.parametrize("variable", ["UV_INDEX", "UV_EXTRA_INDEX_URL"])
+def test_a_password_in_an_index_variable_never_moves_to_argv(variable: str) -> None:
+    """Another value of the variable carries userinfo: writing the variable out as flags would show the password
+    in `ps`. The variable stays, and the configured index's policy holds by seeding instead."""
+    with_password = OTHER.replace("https://", f"https://bob:{PASSWORD}@")
+    p = plan(["pip", "install", "x"], config(ART_ALWAYS), env={variable: f"{with_password} {U}"})
+    assert not any(PASSWORD in arg for arg in p.argv), p.argv
+    assert p.argv == ("pip", "install", "x")
+    assert [i.lever for i in p.indexes if i.merged_onto == "art" and i.source == "env"] == ["seeded"]
+    assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD  # the credentials travel in the environment

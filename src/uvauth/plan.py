@@ -290,6 +290,10 @@ class Planner:
         # From the environment: the flag now on the command line makes uv ignore the variable, so every value the
         # variable held is written out as a flag, in order, with this one replaced.
         values = [x for x in view.mentions if x.source == "env" and x.where == mention.where]
+        if any(any(userinfo(other.text)) for other in values if other is not mention):
+            # Writing them out would move a password from the environment onto argv, where `ps` shows it to
+            # every user of the machine: leave the variable alone (seeding covers the policy instead).
+            return None
         added: list[str] = []
         for other in values:
             if other is mention:
