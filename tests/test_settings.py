@@ -132,3 +132,16 @@ def test_the_settings_model_takes_uvs_policies() -> None:
     annotation = UvauthSettings.model_fields["authenticate"].annotation
     (literal,) = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
     assert typing.get_args(literal) == POLICIES
+
+
+def test_a_prefix_holding_credentials_is_never_written_to_the_settings_cache(tmp_path: Path) -> None:
+    from uvauth.settings.sources import resolve as resolve_settings
+
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    secret = "t0ken-S3CRET"
+    env = {"UVAUTH_AUTHENTICATE_PREFIXES": f"https://user:{secret}@art.example.com/artifactory",
+           "HOME": str(tmp_path)}
+    resolved = resolve_settings(None, tmp_path, env, cache)
+    assert resolved.authenticate_prefixes == (f"https://user:{secret}@art.example.com/artifactory",)
+    assert [p.name for p in cache.iterdir() if secret in p.read_text()] == []

@@ -179,7 +179,9 @@ def _resolve_sources(sources: list[Source], given: str | None, cache: Path | Non
         except (OSError, ValueError, KeyError):
             pass
     data = _validate(sources)
-    if cached is not None:
+    if cached is not None and not any("@" in prefix for prefix in data["authenticate_prefixes"]):
+        # A prefix with userinfo (`https://user:token@host/`) holds a secret: no secret is written to a file,
+        # so such settings are validated on every run instead of cached.
         from uvauth.cache import remember
 
         remember(cached.parent, cached.name, json.dumps(data))
