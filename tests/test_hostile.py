@@ -116,3 +116,35 @@ def test_an_invalid_authenticate_in_pyproject_skips_tool_uv_with_a_warning_as_uv
                       env={"HOME": str(tmp_path)})
     assert config.indexes == ()
     assert any("Failed to parse" in w and "unknown variant `Always`" in w for w in config.warnings)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Local indexes under any policy: nothing to authenticate, uv's own outcome
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        pytest.param(["pip", "compile", "--offline", "--find-links", "./wheels", "--no-index", "r.in"],
+                     {"UVAUTH_AUTHENTICATE": "always"}, id="find-links-dir-always"),
+        pytest.param(["--authenticate", "never", "pip", "compile", "--offline", "--find-links", "./wheels",
+                      "--no-index", "r.in"], {}, id="find-links-dir-never"),
+        pytest.param(["--authenticate", "always", "pip", "compile", "--offline", "-i", "./local", "r.in"], {},
+                     id="index-dir-always"),
+        pytest.param(["lock", "--offline"], {"UVAUTH_AUTHENTICATE": "always"}, id="configured-path-index-lock"),
+    ],
+)
+def test_a_local_index_under_any_policy_behaves_as_with_plain_uv(args: list[str], env: dict[str, str],
+                                                                  tmp_path: Path) -> None:
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "local").mkdir()
+    (tmp_path / "r.in").write_text("six\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\ndependencies = []\n'
+                                             '[[tool.uv.index]]\nname = "loc"\nurl = "./local"\n')
+    uv_args = [a for a in args if a not in ("--authenticate", "always", "never")]
+    plain = subprocess.run([REAL_UV, *uv_args], capture_output=True, text=True, cwd=tmp_path,
+                           env={**os.environ, "UV_CACHE_DIR": str(tmp_path / "c1")})
+    (tmp_path / "uv.lock").unlink(missing_ok=True)
+    through = uvauth(args, tmp_path, UV_CACHE_DIR=str(tmp_path / "c2"), **env)
+    assert "Traceback" not in through.stderr and "uvauth: error" not in through.stderr, through.stderr
+    assert (through.returncode, through.stdout) == (plain.returncode, plain.stdout)

@@ -377,7 +377,9 @@ class Planner:
         inputs = self.inputs
         view = self.original
         no_index = inputs.cmdline.has("--no-index") or bool(inputs.requirements and inputs.requirements.no_index)
-        contacted = [e for e in view.roles.allowed if not e.explicit and (e.flat or not no_index)]
+        # A local index (a path, or file://) is read from disk: no request, nothing to authenticate.
+        contacted = [e for e in view.roles.allowed
+                     if not e.explicit and (e.flat or not no_index) and not e.key.startswith("file:")]
         planned: list[PlannedIndex] = []
         for entry in contacted:
             home = self.configured_home(entry)
