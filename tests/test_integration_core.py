@@ -388,3 +388,18 @@ def test_pypiserver(pypiserver: PypiServer, netrc: Path, tmp_path: Path) -> None
 
     pair.assert_fixed()
     assert "tinydep==1.0" in pair.uvauth.stdout
+
+
+# --------------------------------------------------------------------------- find-links under a configured index
+
+
+def test_find_links_under_an_always_index(pools: dict[str, ServerPool], netrc: Path, tmp_path: Path) -> None:
+    """`--find-links <index URL>/tinypkg/`: uv matches its requests against both the flat entry (auto) and the
+    index (always) and picks one by hash order, so on most ports plain uv's first request has no credentials."""
+
+    def scenario(server: IndexServer) -> Pair:
+        template = project_dir(tmp_path, "links", server, default=False, req="tinypkg\n")
+        argv = ["pip", "compile", "req.in", "--find-links", f"{server.index_url.rstrip('/')}/tinypkg/"]
+        return compare(argv, template=template, servers=[server])
+
+    across_ports(pools["plain"], scenario)

@@ -389,3 +389,20 @@ def test_a_password_in_an_index_variable_never_moves_to_argv(variable: str) -> N
     assert p.argv == ("pip", "install", "x")
     assert [i.lever for i in p.indexes if i.merged_onto == "art" and i.source == "env"] == ["seeded"]
     assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD  # the credentials travel in the environment
+
+
+@pytest.mark.parametrize("link", [U + "/six/", U.replace("/simple", "/packages/")])
+def test_find_links_under_an_always_index_carries_its_credentials_up_front(link: str) -> None:
+    """uv matches a find-links request against both the flat entry and the index, and picks by hash order: the
+    index's credentials are seeded so that the first request carries them whichever it picks."""
+    p = plan(["pip", "install", "--find-links", link, "x"], config(ART_ALWAYS))
+    [flat] = [i for i in p.indexes if i.role == "flat"]
+    assert (flat.merged_onto, flat.policy, flat.lever) == ("art", "always", "seeded")
+    assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD
+    assert p.argv == ("pip", "install", "--find-links", link, "x")  # what uv resolves is unchanged
+
+
+def test_find_links_elsewhere_is_left_alone() -> None:
+    p = plan(["pip", "install", "--find-links", "https://elsewhere.example.com/links/", "x"], config(ART_ALWAYS))
+    [flat] = [i for i in p.indexes if i.role == "flat"]
+    assert (flat.merged_onto, flat.lever) == (None, "none")

@@ -41,7 +41,7 @@ from typing import NamedTuple
 
 from uvauth.uv import indexes as m
 from uvauth.errors import UvauthError
-from uvauth.uv.urls import InvalidUrl, covers, index_key, realm, redact, userinfo, without_userinfo
+from uvauth.uv.urls import InvalidUrl, auth_root, covers, index_key, realm, redact, userinfo, without_userinfo
 from uvauth.uv import envvars
 from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
 from uvauth.uv.cmdline import UvCommandLine, header_command, parse
@@ -235,6 +235,21 @@ class Planner:
                 return index
         return None
 
+    def covering_index(self, entry: m.Entry) -> ConfiguredIndex | None:
+        """The configured named (simple) index whose authentication root a flat entry lies under, if any."""
+        config = self.inputs.config
+        if config is None:
+            return None
+        for index in config.indexes:
+            if not index.name or index.flat or config.named(index.name) is not index:
+                continue
+            try:
+                if covers(auth_root(index.url), entry.text):
+                    return index
+            except InvalidUrl:
+                continue
+        return None
+
     def policy(self, entry: m.Entry, home: ConfiguredIndex | None) -> tuple[Policy, PolicyWhy]:
         """The policy an index must get, strongest rule first: ``--authenticate`` on the command line; the
         ``authenticate`` of its configured index; an ``authenticate-prefixes`` entry covering it; the global
@@ -386,8 +401,17 @@ class Planner:
             policy, why = self.policy(entry, home)
             target: str | None
             lever: Lever
+            covering = self.covering_index(entry) if home is None and entry.flat else None
             if home is not None and home.name:
                 target, lever = home.name, self._merge_onto(entry, home, policy, why)
+            elif covering is not None and self.policy(entry, covering)[0] == "always":
+                # A find-links page under an `always` index's root: uv matches the request against both entries
+                # and picks one by hash order, so the index's credentials are seeded (cached up front for the
+                # whole root) and hold whichever it picks.
+                policy, why = self.policy(entry, covering)
+                name = covering.name or ""
+                self.seed.setdefault(name, (covering.url, True))
+                target, lever = name, "seeded"
             elif policy != DEFAULT_POLICY:
                 target, lever = self._synthesize(entry, policy, why)
             else:

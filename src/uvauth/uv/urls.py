@@ -494,6 +494,19 @@ def is_path_prefix(prefix: str, path: str) -> bool:
     return prefix.endswith("/") or path[len(prefix) :].startswith("/")
 
 
+def auth_root(url: str) -> str:
+    """The URL under which uv applies an index's ``authenticate`` policy (uv-facts §1.3): the index URL minus a
+    final ``simple``/``+simple`` segment (one trailing slash ignored); any other URL is its own root."""
+    parsed = parse(url)
+    path = parsed.path[:-1] if parsed.path.endswith("/") and parsed.path != "/" else parsed.path
+    head, _, last = path.rpartition("/")
+    root_path = (head or "/") if last.lower() in ("simple", "+simple") else path
+    netloc = parsed.host or ""
+    if parsed.port is not None:
+        netloc = f"{netloc}:{parsed.port}"
+    return f"{parsed.scheme}://{netloc}{root_path}"
+
+
 def covers(prefix_url: str, url: str) -> bool:
     """True when ``url`` lies under ``prefix_url``: same realm and a path prefix on segment boundaries.
 
