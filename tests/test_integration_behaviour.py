@@ -236,13 +236,9 @@ def test_odd_but_valid_urls(
         assert pair.uv.returncode == 0 and pair.uv.unauthenticated > 0, str(pair.uv)
         pages = [r for r in server.requests if r.kind in ("root", "project")]  # uvauth's run
         assert pages and all(r.auth == "good" for r in pages), str(pair.uvauth)
-        if odd == "percent-encoded-path":
-            # The page links files at /…/pypi-local/packages/…, which uv does not see under the root
-            # /…/pypi%2Dlocal (it compares raw paths): `auto` for them even with `always` configured, as in
-            # plain uv with the configuration alone. Still open: uvauth should cover the decoded root too.
-            assert pair.uvauth.unauthenticated <= pair.uv.unauthenticated
-        else:
-            assert pair.uvauth.unauthenticated == 0, str(pair.uvauth)
+        # percent-encoded-path: the page links files at /…/pypi-local/packages/…, which uv does not see under the
+        # root /…/pypi%2Dlocal (it compares raw paths); uvauth covers the decoded root too.
+        assert pair.uvauth.unauthenticated == 0, str(pair.uvauth)
 
 
 # --------------------------------------------------------------------------- 12. secrets

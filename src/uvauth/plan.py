@@ -493,7 +493,11 @@ class Planner:
                 hosts.add(realm(entry.text))
             except InvalidUrl:
                 continue
-        for prefix in self.inputs.settings.prefixes:
+        roots: list[tuple[str, str, list[tuple[str, str | None]] | None]] = [
+            (prefix, "authenticate-prefixes", None) for prefix in self.inputs.settings.prefixes
+        ]
+        roots += self._decoded_roots(planned)
+        for prefix, where, fallbacks in roots:
             if realm(prefix) not in hosts or self.inputs.settings.forced == "never":
                 continue
             name = _synth_name(prefix)
@@ -510,16 +514,46 @@ class Planner:
             self.seed[name] = (prefix, True)
             # A prefix is usually one account's space (an Artifactory instance, a GitLab API, an Azure org): with
             # no credentials of its own it takes those of the first index under it that has some.
-            self.seed_fallbacks[name] = [
+            self.seed_fallbacks[name] = fallbacks if fallbacks is not None else [
                 (entry.text, (self.configured_home(entry) or entry).name)
                 for entry in contacted if self._under_prefix(entry.text, prefix)
             ]
             planned.append(PlannedIndex(
-                url=redact(prefix), role="explicit", source="uvauth", where="authenticate-prefixes",
+                url=redact(prefix), role="explicit", source="uvauth", where=where,
                 merged_onto=name, policy="always", policy_why="prefix", lever="seeded",
                 lookup_url=without_userinfo(prefix),
             ))
             self.changes.append(f"prefix {redact(prefix)}: credentials up front")
+
+    @staticmethod
+    def _decoded_roots(planned: list[PlannedIndex]) -> list[tuple[str, str, list[tuple[str, str | None]] | None]]:
+        """For each ``always`` index whose root path is percent-encoded (``…/pypi%2Dlocal/simple``), the decoded
+        root, with the index as the place its credentials come from.
+
+        Servers route the decoded path and link their files under it (``/pypi-local/packages/…``), but uv
+        matches a request to an index's root by the raw path: those file requests would get policy ``auto`` and
+        go out without credentials. Covering the decoded root too (like an ``authenticate-prefixes`` entry)
+        sends them with credentials up front.
+        """
+        from urllib.parse import unquote
+
+        found: list[tuple[str, str, list[tuple[str, str | None]] | None]] = []
+        for index in planned:
+            if index.policy != "always" or not index.lookup_url or "%" not in index.lookup_url:
+                continue
+            try:
+                root = auth_root(index.lookup_url)
+            except InvalidUrl:
+                continue
+            scheme, _, rest = root.partition("://")
+            netloc, slash, path = rest.partition("/")
+            decoded = unquote(path)
+            if decoded == path or not all(c.isalnum() or c in "-._~/!$&'()*+,;=:@" for c in decoded):
+                continue
+            url = f"{scheme}://{netloc}{slash}{decoded}"
+            if all(url != other[0] for other in found):
+                found.append((url, f"decoded root of {index.url}", [(index.lookup_url, index.merged_onto)]))
+        return found
 
     def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
         secrets: dict[str, Secret] = {}
