@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,14 @@ def _cache_seed() -> Path:
         if child.is_dir() and not child.name.startswith("interpreter-"):
             shutil.rmtree(child)
     return cache
+
+
+_TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:ms|s)\b")
+
+
+def comparable_stderr(text: str) -> str:
+    """stderr with what differs between two identical runs taken out: durations (``in 66ms``)."""
+    return _TIMING.sub("<t>", text)
 
 
 def fresh_cache() -> Path:
@@ -174,11 +183,15 @@ class Pair:
     uv: Run
     uvauth: Run
 
-    def assert_same_result(self, *, stdout: bool = True) -> None:
-        """Same exit code, same stdout (unless told otherwise), same output files byte for byte."""
+    def assert_same_result(self, *, stdout: bool = True, stderr: bool = True) -> None:
+        """Same exit code, same stdout and stderr (unless told otherwise; stderr modulo timings), same output
+        files byte for byte."""
         assert self.uvauth.returncode == self.uv.returncode, f"exit codes differ\n{self.uv}\n{self.uvauth}"
         if stdout:
             assert self.uvauth.stdout == self.uv.stdout, f"stdout differs\n{self.uv}\n{self.uvauth}"
+        if stderr:
+            assert comparable_stderr(self.uvauth.stderr) == comparable_stderr(self.uv.stderr), (
+                f"stderr differs\n{self.uv}\n{self.uvauth}")
         for name, expected in self.uv.files.items():
             assert self.uvauth.files[name] == expected, f"{name} differs\n{self.uv}\n{self.uvauth}"
 
