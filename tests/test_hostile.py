@@ -148,3 +148,49 @@ def test_a_local_index_under_any_policy_behaves_as_with_plain_uv(args: list[str]
     through = uvauth(args, tmp_path, UV_CACHE_DIR=str(tmp_path / "c2"), **env)
     assert "Traceback" not in through.stderr and "uvauth: error" not in through.stderr, through.stderr
     assert (through.returncode, through.stdout) == (plain.returncode, plain.stdout)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Signals while uvauth waits for a keyring child
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_signal_during_a_keyring_lookup_ends_the_child_too(signal_name: str, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    pid_file = tmp_path / "keyring.pid"
+    keyring = bin_dir / "keyring"
+    keyring.write_text(f'#!/bin/sh\necho $$ > "{pid_file}"\nexec sleep 30\n')
+    keyring.chmod(0o755)
+    (tmp_path / "r.in").write_text("six\n")
+    process = subprocess.Popen(
+        [UVAUTH, "--authenticate", "always", "pip", "compile", "--offline", "--keyring-provider", "subprocess",
+         "--index-url", "http://127.0.0.1:9/simple", "r.in"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "UVAUTH_UV": REAL_UV, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
+    )
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    process.send_signal(getattr(signal, signal_name))
+    _, stderr = process.communicate(timeout=20)
+    assert "Traceback" not in stderr, stderr
+    expected = -signal.SIGTERM if signal_name == "SIGTERM" else 130
+    assert process.returncode == expected, (process.returncode, stderr)
+    deadline = time.monotonic() + 5
+    while _running(child):  # the keyring child is ended, not orphaned (a zombie awaiting its reaper is ended)
+        assert time.monotonic() < deadline, f"keyring child {child} still runs"
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
