@@ -194,3 +194,69 @@ def _running(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state != "Z"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Property: whatever the command line, environment, uv.toml and requirements file, uvauth raises nothing but its
+# own error (one line, exit 2), prints no traceback and never shows a password.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SECRET = "pw-S3CR3T"
+_URLS = st.sampled_from([
+    "http://127.0.0.1:9/simple", f"https://bob:{SECRET}@h.example/simple", f"http://a:{SECRET}@b@h/simple",
+    "http://h:abc/simple", "http://[::1/simple", "http:///simple", "./local", "file:///tmp/x", "HTTPS://h/x",
+    "http://h/a/%2e%2e/simple", "", "art", "name=http://h/simple", "http://:80/x", "\udcff", "s3://b/k",
+])
+_TOKENS = st.one_of(_URLS, st.sampled_from([
+    "pip", "compile", "install", "sync", "lock", "run", "tool", "export", "--index-url", "-i", "--extra-index-url",
+    "--index", "--default-index", "--find-links", "-f", "--no-index", "--authenticate", "always", "never", "auto",
+    "r.in", "--", "-q", "-v", "--offline", "--emit-index-url", "--config-file", "uv.toml", "--no-config",
+    "--directory", ".", "--project", "-c", "--keyring-provider", "disabled", "--new-unknown-option",
+]))
+_TOML = st.one_of(
+    st.builds(lambda url, auth: f'[[index]]\nname = "art"\nurl = "{url}"\nauthenticate = "{auth}"\n',
+              _URLS, st.sampled_from(["always", "auto", "never", "Always", ""])),
+    st.builds(lambda url: f'index-url = "{url}"\n[pip]\nextra-index-url = ["{url}"]\n', _URLS),
+    st.sampled_from(["", "[[index]\n", "index = 3\n", "a = " + "[" * 3000 + "]" * 3000 + "\n", "\ufeffx = 1\n"]),
+)
+_REQUIREMENTS = st.lists(st.one_of(
+    st.builds(lambda flag, url: f"{flag} {url}", st.sampled_from(["-i", "--index-url", "--extra-index-url", "-f",
+                                                                   "--find-links", "-r", "-c"]), _URLS),
+    st.sampled_from(["six", "--no-index", "-r r.in", "six --hash=sha256:ab -f ./w", "\\", "${HOME}"]),
+), max_size=5).map(lambda lines: "\n".join(lines) + "\n")
+_ENV = st.dictionaries(
+    st.sampled_from(["UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX", "UV_DEFAULT_INDEX", "UV_FIND_LINKS",
+                     "UVAUTH_AUTHENTICATE", "UVAUTH_AUTHENTICATE_PREFIXES", "UV_NO_CONFIG", "UV_KEYRING_PROVIDER"]),
+    st.one_of(_URLS, st.sampled_from(["always", "1", "subprocess"])), max_size=3,
+)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(argv=st.lists(_TOKENS, max_size=8), env=_ENV, toml=_TOML, requirements=_REQUIREMENTS)
+def test_no_input_makes_uvauth_raise_anything_but_its_own_error(
+    argv: list[str], env: dict[str, str], toml: str, requirements: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from uvauth import cli, launch
+
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    (work / "uv.toml").write_text(toml, errors="surrogateescape")
+    (work / "r.in").write_text(requirements, errors="surrogateescape")
+    monkeypatch.chdir(work)
+    handed: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(launch, "exec_uv", lambda uv, args, child_env: handed.append((list(args), dict(child_env)))
+                        or 0)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "UVAUTH_"))}
+    code = cli.run(argv, {**base, "UVAUTH_UV": REAL_UV, **env})
+    out, err = capsys.readouterr()
+    assert code in (0, 2), (code, err)
+    assert "Traceback" not in err
+    if code == 2:
+        assert err.startswith("uvauth: error: ") and err.count("uvauth: error: ") == 1, err
+    assert SECRET not in out and SECRET not in err
+    for args, child_env in handed:
+        # A password typed on the command line stays where the user put it; none may be added to argv.
+        assert sum(SECRET in a for a in args) <= sum(SECRET in a for a in argv), args
