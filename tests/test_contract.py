@@ -168,3 +168,19 @@ def test_an_old_uv_under_a_policy_asked_of_uvauth_is_an_error_even_under_quiet(
     err = capsys.readouterr().err
     assert "is 0.12.0, which cannot reference an index by name" in err and "UVAUTH_UV" in err
     assert exec_uv.calls == []  # uv never ran
+
+
+def test_an_unknown_option_before_the_subcommand_takes_its_value_and_is_said_even_under_quiet(
+        exec_uv: Exec, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A newer uv's `--new-opt x pip compile …`: reading `x` as a subcommand would skip reconciling silently."""
+    assert cli.main(["-q", "--new-opt", "x", "pip", "compile", "--index-url", U, "req.in"]) == 0
+    assert exec_uv.argv[:5] == ["-q", "--new-opt", "x", "pip", "compile"]
+    assert "--default-index" in exec_uv.argv  # reconciled: the configured index by name
+    err = capsys.readouterr().err
+    assert "--new-opt is not an option" in err and "read 'x' as its value" in err
+
+
+def test_an_unknown_option_after_the_subcommand_is_said(exec_uv: Exec, project: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["pip", "compile", "--index-url", U, "--new-flag", "req.in"])
+    assert "--new-flag is not an option of `uv pip compile`" in capsys.readouterr().err

@@ -33,7 +33,7 @@ def report(planned: Plan | None, verbose: int, quiet: int) -> None:
         return
     from uvauth.uv.urls import redact
 
-    for warning in planned.warnings if not quiet else ():
+    for warning in (*planned.doubts, *(planned.warnings if not quiet else ())):
         print(f"uvauth: warning: {redact(warning)}", file=sys.stderr)
     if verbose >= 1 and planned.changes:
         print(f"uvauth: {redact('; '.join(planned.changes))}", file=sys.stderr)

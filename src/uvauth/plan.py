@@ -126,6 +126,9 @@ class Plan(NamedTuple):
     changes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     keyring_provider: str | None = None
+    # Doubts about what uv will contact (an option uvauth's grammar does not know): shown even under -q, since
+    # the policy the user relies on may not hold.
+    doubts: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -368,6 +371,24 @@ class Planner:
     # -- the plan ------------------------------------------------------------------------------------------------
 
     def make(self) -> Plan:
+        plan = self._make_checked()
+        doubts = tuple(self._doubts())
+        return plan._replace(doubts=doubts) if doubts else plan
+
+    def _doubts(self) -> list[str]:
+        from uvauth.uv import _spec
+
+        cmdline = self.inputs.cmdline
+        found = []
+        for option in cmdline.unknown_options():
+            how = (f"read {redact(option.value)!r} as its value" if option.value is not None and not option.attached
+                   else "read it as a flag" if option.value is None else "its value is attached")
+            found.append(f"{option.spelling} is not an option of `uv {cmdline.key or '…'}` in uvauth's grammar "
+                         f"(uv {_spec.UV_VERSION}'s), so uvauth {how}; if a newer uv reads it differently, the "
+                         "indexes uvauth reconciled may not be all of uv's")
+        return found
+
+    def _make_checked(self) -> Plan:
         inputs = self.inputs
         if envvars.truthy(inputs.env.get(envvars.DEPENDABOT)):
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.

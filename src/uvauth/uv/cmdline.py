@@ -111,6 +111,10 @@ class UvCommandLine:
         known = spec.VALUE_OPTIONS.get(self.key, frozenset()) | spec.FLAG_OPTIONS.get(self.key, frozenset())
         return name in known or name in spec.GLOBAL_VALUE_OPTIONS or name in spec.GLOBAL_FLAG_OPTIONS
 
+    def unknown_options(self) -> list[Option]:
+        """Options this (sub)command does not take in uvauth's grammar: a newer uv's, or a typo uv will reject."""
+        return [o for o in self.options if o.spelling.startswith("--") and not self.takes(o.name)]
+
     def without_uvauth_options(self) -> list[str]:
         """argv as plain uv must see it: uvauth's own options removed."""
         drop = {i for o in self.uvauth_options for i in range(o.start, o.stop)}
@@ -135,6 +139,21 @@ def _takes_value(spelling: str, key: str) -> bool:
         or spelling in spec.VALUE_OPTIONS.get(key, ())
         or spelling in UVAUTH_VALUE_OPTIONS
     ) and spelling not in spec.OPTIONAL_VALUE_OPTIONS
+
+
+def _known(spelling: str, key: str) -> bool:
+    return (spelling in spec.GLOBAL_VALUE_OPTIONS or spelling in spec.GLOBAL_FLAG_OPTIONS
+            or spelling in spec.VALUE_OPTIONS.get(key, ()) or spelling in spec.FLAG_OPTIONS.get(key, ())
+            or spelling in UVAUTH_VALUE_OPTIONS)
+
+
+def _value_of_unknown(spelling: str, key: str, args: tuple[str, ...], i: int,
+                      positionals: list[tuple[int, str]]) -> bool:
+    subcommands = spec.SUBCOMMANDS.get(key, frozenset())
+    return (
+        not _known(spelling, key) and bool(subcommands) and not positionals and i + 1 < len(args)
+        and not args[i + 1].startswith("-") and args[i + 1] not in subcommands
+    )
 
 
 def parse(argv: list[str] | tuple[str, ...]) -> UvCommandLine:
@@ -163,6 +182,11 @@ def parse(argv: list[str] | tuple[str, ...]) -> UvCommandLine:
             elif _takes_value(spelling, key):
                 value = args[i + 1] if i + 1 < n else None
                 stop = min(i + 2, n)
+            elif _value_of_unknown(spelling, key, args, i, positionals):
+                # An option uvauth's grammar (generated from an older uv) does not know, before the subcommand,
+                # followed by a word that is no subcommand: uv would reject that word as a subcommand, so for the
+                # newer uv that accepts this command line it must be the option's value.
+                value, stop = args[i + 1], i + 2
             else:
                 value, stop = None, i + 1
             found = Option(_canonical(spelling, key), value, i, stop, spelling, attached=bool(eq))
