@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import system_tools_only
 
 from uvauth.uv.credentials import keyring as keyring_module
 from uvauth.uv.credentials.search import Credentials, Lookup, Tried, env_var_prefix, find_credentials
@@ -126,8 +127,9 @@ def world(tmp_path: Path) -> World:
     home.mkdir()
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    # A PATH with only our bin dir and the system dirs: no real `keyring` from the developer's machine.
-    return World(tmp_path, home, bin_dir, {"HOME": str(home), "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"})
+    # A PATH with only our bin dir and a few system tools: no real `keyring` from the developer's machine.
+    system = system_tools_only(tmp_path / "sys")
+    return World(tmp_path, home, bin_dir, {"HOME": str(home), "PATH": f"{bin_dir}{os.pathsep}{system}"})
 
 
 def store_entry(service: str, username: str | None = None, password: str | None = None, **extra: str) -> str:

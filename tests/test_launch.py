@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import system_tools_only
 
 from uvauth import cache, launch
 from uvauth.errors import UvauthError
@@ -52,7 +53,7 @@ def test_a_uv_on_path_is_preferred_to_the_bundled_one(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     _script(bin_dir / "uv", 'echo "path uv $*"')
-    assert _run(["--version"], f"{bin_dir}:/usr/bin:/bin").stdout == "path uv --version\n"
+    assert _run(["--version"], f"{bin_dir}:{system_tools_only(tmp_path / 'sys')}").stdout == "path uv --version\n"
 
 
 @pytest.mark.parametrize("kind", ["symlink", "shim"])
@@ -67,11 +68,11 @@ def test_a_uv_on_path_that_is_uvauth_is_skipped(tmp_path: Path, kind: str) -> No
     later = tmp_path / "later"
     later.mkdir()
     _script(later / "uv", 'echo "the real uv $*"')
-    assert _run(["--version"], f"{shim_dir}:{later}:/usr/bin:/bin").stdout == "the real uv --version\n"
+    assert _run(["--version"], f"{shim_dir}:{later}:{system_tools_only(tmp_path / 'sys')}").stdout == "the real uv --version\n"
 
 
 def test_without_any_uv_on_path_the_bundled_one_runs(tmp_path: Path) -> None:
-    done = _run(["--version"], "/usr/bin:/bin")
+    done = _run(["--version"], system_tools_only(tmp_path / "sys"))
     assert done.stdout == subprocess.run([REAL_UV, "--version"], capture_output=True, text=True).stdout
 
 

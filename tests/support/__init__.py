@@ -21,3 +21,22 @@ def write_netrc(path: Path, entries: Mapping[str, tuple[str, str]]) -> Path:
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)  # some netrc readers refuse group/world-readable files holding passwords
     return path
+
+
+#: The system tools fake executables in tests run (their shebang is /bin/sh; the fake keyring is Python).
+_SYSTEM_TOOLS = ("sh", "cat", "sleep", "env", "echo", "printf", "python3")
+
+
+def system_tools_only(directory: Path) -> str:
+    """A PATH entry holding only links to a few system tools, never a `uv`, `uvauth` or `keyring` the machine
+    may have in /usr/bin: tests that control which executables are found must not depend on the machine."""
+    import shutil
+    import sys
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for tool in _SYSTEM_TOOLS:
+        found = sys.executable if tool == "python3" else shutil.which(tool, path="/usr/bin:/bin")
+        link = directory / tool
+        if found and not link.exists():
+            link.symlink_to(found)
+    return str(directory)
