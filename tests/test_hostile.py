@@ -260,3 +260,29 @@ def test_no_input_makes_uvauth_raise_anything_but_its_own_error(
     for args, child_env in handed:
         # A password typed on the command line stays where the user put it; none may be added to argv.
         assert sum(SECRET in a for a in args) <= sum(SECRET in a for a in argv), args
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Where uvauth used to be stricter or looser than uv
+
+
+def _same_as_uv(args: list[str], tmp_path: Path, **env: str) -> None:
+    uv_args = [a for a in args if a not in ("--authenticate", "always", "never")]
+    plain = subprocess.run([REAL_UV, *uv_args], capture_output=True, text=True, cwd=tmp_path,
+                           env={**os.environ, **env})
+    through = uvauth(args, tmp_path, **env)
+    assert (through.returncode, through.stdout) == (plain.returncode, plain.stdout), through.stderr
+    assert "uvauth:" not in through.stderr, through.stderr
+
+
+def test_a_byte_order_mark_in_uv_toml_is_read_as_uv_reads_it(tmp_path: Path) -> None:
+    (tmp_path / "uv.toml").write_bytes(b'\xef\xbb\xbf[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\n'
+                                       b'authenticate = "never"\n')
+    (tmp_path / "r.in").write_text("six\n")
+    _same_as_uv(["pip", "compile", "--offline", "--index-url", "http://127.0.0.1:9/simple", "r.in"], tmp_path)
+
+
+def test_a_repeated_single_valued_option_is_left_for_uv_to_refuse(tmp_path: Path) -> None:
+    (tmp_path / "r.in").write_text("six\n")
+    _same_as_uv(["--authenticate", "never", "pip", "compile", "--offline", "-i", "http://127.0.0.1:9/a",
+                 "-i", "http://127.0.0.1:9/b", "r.in"], tmp_path)

@@ -390,6 +390,9 @@ class Planner:
 
     def _make_checked(self) -> Plan:
         inputs = self.inputs
+        if any(inputs.cmdline.count(flag) > 1 for flag in _SINGLE_VALUED):
+            # clap refuses the command line ("cannot be used multiple times"): leave it for uv to refuse.
+            return Plan(argv=tuple(self.base_argv))
         if envvars.truthy(inputs.env.get(envvars.DEPENDABOT)):
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
             return Plan(argv=tuple(self.base_argv))

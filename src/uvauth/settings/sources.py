@@ -103,7 +103,7 @@ def _read_toml(path: Path, table: tuple[str, ...] = ()) -> Mapping[str, Any] | N
     import tomllib
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # a BOM, as uv.toml may have
     except OSError as error:
         raise UvauthError(f"cannot read {path}: {error.strerror}") from None
     except UnicodeDecodeError:

@@ -379,9 +379,11 @@ class _Skip(Exception):
 
 
 def _read_text(path: Path) -> str:
+    """A configuration file's text. A UTF-8 byte order mark is dropped: uv reads such a file (checked on
+    0.13.8), where tomllib would call the mark an invalid statement."""
     with open(path, "rb") as handle:
         data = handle.read()
-    return data.decode("utf-8")
+    return data.decode("utf-8").removeprefix("\ufeff")
 
 
 def _read_uv_toml(
