@@ -286,3 +286,18 @@ def test_a_repeated_single_valued_option_is_left_for_uv_to_refuse(tmp_path: Path
     (tmp_path / "r.in").write_text("six\n")
     _same_as_uv(["--authenticate", "never", "pip", "compile", "--offline", "-i", "http://127.0.0.1:9/a",
                  "-i", "http://127.0.0.1:9/b", "r.in"], tmp_path)
+
+
+@pytest.mark.parametrize("how", [["--offline"], []], ids=["flag", "variable"])
+def test_offline_needs_no_credentials_as_uv_sends_nothing(how: list[str], tmp_path: Path) -> None:
+    (tmp_path / "r.in").write_text("six\n")
+    env = {} if how else {"UV_OFFLINE": "1"}
+    _same_as_uv(["--authenticate", "always", "pip", "compile", *how, "--index-url", "http://127.0.0.1:9/simple",
+                 "r.in"], tmp_path, **env)
+
+
+def test_online_an_always_index_without_credentials_still_stops_before_any_request(tmp_path: Path) -> None:
+    (tmp_path / "r.in").write_text("six\n")
+    line = one_error_line(uvauth(["--authenticate", "always", "pip", "compile", "--index-url",
+                                  "http://127.0.0.1:9/simple", "r.in"], tmp_path))
+    assert "no credentials" in line

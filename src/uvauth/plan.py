@@ -579,6 +579,15 @@ class Planner:
                 found.append((url, f"decoded root of {index.url}", [(index.lookup_url, index.merged_onto)]))
         return found
 
+    def _offline(self) -> bool:
+        """``--offline``, ``UV_OFFLINE`` or ``offline = true`` in uv's configuration."""
+        inputs = self.inputs
+        if inputs.cmdline.has("--no-offline"):
+            return False
+        if inputs.cmdline.has("--offline") or envvars.truthy(inputs.env.get(envvars.UV_OFFLINE)):
+            return True
+        return bool(inputs.config is not None and inputs.config.value("offline", None) is True)
+
     def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
         secrets: dict[str, Secret] = {}
         sources: dict[str, str] = {}
@@ -601,6 +610,8 @@ class Planner:
             lookup = lookup._replace(tried=tuple(tried))
             if lookup.credentials is None and not required:
                 continue  # e.g. a URL with a username only, under policy auto: uv asks as it would have
+            if lookup.credentials is None and self._offline():
+                continue  # uv sends no request at all (it reads only its cache): nothing to authenticate
             if lookup.credentials is None:
                 raise UvauthError(
                     f"no credentials for index {name} ({redact(url)}), whose policy is authenticate = always; "

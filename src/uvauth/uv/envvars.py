@@ -48,6 +48,7 @@ UV_PREVIEW_FEATURES: Final = "UV_PREVIEW_FEATURES"
 UV_CONSTRAINT: Final = "UV_CONSTRAINT"
 UV_OVERRIDE: Final = "UV_OVERRIDE"
 UV_CUSTOM_COMPILE_COMMAND: Final = "UV_CUSTOM_COMPILE_COMMAND"
+UV_OFFLINE: Final = "UV_OFFLINE"
 
 #: Not uv's own, but uv reads it: under Dependabot uv does not enforce ``authenticate = "always"``
 #: (uv-facts §3, ``middleware.rs:436-445``).
