@@ -264,6 +264,10 @@ def test_no_secret_anywhere(secret_server: IndexServer, netrc_file: NetrcWriter,
     unconfigured = tmp_path / "template" / "unconfigured"  # no uv configuration at all
     unconfigured.mkdir()
     (unconfigured / "req.in").write_text("tinypkg\n")
+    in_toml = tmp_path / "template" / "userinfo-in-toml"  # uv.toml: `art` (auto) whose URL holds the password
+    in_toml.mkdir()
+    (in_toml / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{userinfo_url}"\n')
+    (in_toml / "req.in").write_text("tinypkg\n")
 
     env_creds = {"UV_INDEX_ART_USERNAME": "alice", "UV_INDEX_ART_PASSWORD": SECRET}
     out = ["-o", "out.txt"]
@@ -274,6 +278,13 @@ def test_no_secret_anywhere(secret_server: IndexServer, netrc_file: NetrcWriter,
             "userinfo-global",
             "unconfigured",
             [*always, "pip", "compile", "req.in", "--index-url", userinfo_url, "-vv", *out],
+            {},
+            False,
+        ),
+        (
+            "userinfo-in-uv-toml-global",
+            "userinfo-in-toml",
+            [*always, "pip", "compile", "req.in", "--index-url", url, "-vv", *out],
             {},
             False,
         ),

@@ -579,6 +579,25 @@ class Planner:
                 found.append((url, f"decoded root of {index.url}", [(index.lookup_url, index.merged_onto)]))
         return found
 
+    @staticmethod
+    def _hand_over_url_credentials(config: UvConfig, secrets: dict[str, Secret]) -> None:
+        """The generated file holds no secret (the renderer drops a named index's userinfo): the credentials
+        written in such a URL reach uv as ``UV_INDEX_<NAME>_USERNAME/PASSWORD`` instead, which uv applies to that
+        index alike. They win over the variables, as the URL's own credentials do in uv."""
+        from uvauth.uv.credentials.search import env_var_prefix
+
+        for index in config.indexes:
+            if not index.name or config.named(index.name) is not index:
+                continue
+            username, password = userinfo(index.url)
+            if username is None and password is None:
+                continue
+            prefix = env_var_prefix(index.name)
+            if username is not None:
+                secrets[prefix + "USERNAME"] = Secret(username)
+            if password is not None:
+                secrets[prefix + "PASSWORD"] = Secret(password)
+
     def _offline(self) -> bool:
         """``--offline``, ``UV_OFFLINE`` or ``offline = true`` in uv's configuration."""
         inputs = self.inputs
@@ -638,6 +657,7 @@ class Planner:
             if lost:
                 raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
                                       "cannot carry")
+            self._hand_over_url_credentials(config, secrets)
             generated = GeneratedConfig(
                 config=config,
                 extra_indexes=tuple(dict(s.table) for s in self.synthesized),

@@ -92,6 +92,11 @@ def render_merged(
         for entry in merged.get("index", ()):
             if isinstance(entry, dict) and entry.get("name") in authenticate:
                 entry["authenticate"] = authenticate[entry["name"]]
+    for entry in merged.get("index", ()):
+        # No secret is written to a file: a named index's credentials travel as UV_INDEX_<NAME>_USERNAME/PASSWORD,
+        # which uv applies to that index as it applies the URL's own (see the planner).
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("url"), str):
+            entry["url"] = urls.without_userinfo(entry["url"])
     if extra_indexes:
         merged["index"] = [*merged.get("index", []), *(dict(entry) for entry in extra_indexes)]
 
@@ -112,7 +117,7 @@ def render_merged(
 
 #: Part of :attr:`GeneratedConfig.fingerprint`: bump it when :func:`render_merged` writes a different file for the same
 #: inputs, or uvauth keeps using the files it cached before.
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: a named index's URL loses its userinfo (handed over as UV_INDEX_<NAME>_*)
 
 
 class GeneratedConfig(NamedTuple):
