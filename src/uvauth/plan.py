@@ -580,10 +580,11 @@ class Planner:
         return found
 
     @staticmethod
-    def _hand_over_url_credentials(config: UvConfig, secrets: dict[str, Secret]) -> None:
+    def _hand_over_url_credentials(config: UvConfig, secrets: dict[str, Secret], env: Mapping[str, str]) -> None:
         """The generated file holds no secret (the renderer drops a named index's userinfo): the credentials
         written in such a URL reach uv as ``UV_INDEX_<NAME>_USERNAME/PASSWORD`` instead, which uv applies to that
-        index alike. They win over the variables, as the URL's own credentials do in uv."""
+        index alike. Variables the user set win, as they win over the URL's userinfo in uv (``Index::credentials``,
+        uv-facts §3)."""
         from uvauth.uv.credentials.search import env_var_prefix
 
         for index in config.indexes:
@@ -593,6 +594,8 @@ class Planner:
             if username is None and password is None:
                 continue
             prefix = env_var_prefix(index.name)
+            if env.get(prefix + "USERNAME") or env.get(prefix + "PASSWORD") or prefix + "PASSWORD" in secrets:
+                continue  # uv takes the variables over the URL's userinfo: nothing of the URL's is used
             if username is not None:
                 secrets[prefix + "USERNAME"] = Secret(username)
             if password is not None:
@@ -657,7 +660,7 @@ class Planner:
             if lost:
                 raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
                                       "cannot carry")
-            self._hand_over_url_credentials(config, secrets)
+            self._hand_over_url_credentials(config, secrets, inputs.env)
             generated = GeneratedConfig(
                 config=config,
                 extra_indexes=tuple(dict(s.table) for s in self.synthesized),
