@@ -406,3 +406,17 @@ def test_find_links_elsewhere_is_left_alone() -> None:
     p = plan(["pip", "install", "--find-links", "https://elsewhere.example.com/links/", "x"], config(ART_ALWAYS))
     [flat] = [i for i in p.indexes if i.role == "flat"]
     assert (flat.merged_onto, flat.lever) == (None, "none")
+
+
+@pytest.mark.parametrize("user_set", [False, True])
+def test_a_configured_urls_credentials_are_handed_over_not_written(user_set: bool) -> None:
+    with_password = U.replace("https://", f"https://jane:{PASSWORD}@")
+    env = {"UV_INDEX_ART_USERNAME": "own", "UV_INDEX_ART_PASSWORD": "own-pw"} if user_set else {}
+    p = plan(["pip", "install", "--index-url", OTHER, "x"], config({"name": "art", "url": with_password}),
+             env=env, settings=Settings(forced="always"), credentials=_answer_everything())
+    assert PASSWORD not in (config_text(p) or "")
+    handed = {name: secret.value for name, secret in p.secrets.items() if name.startswith("UV_INDEX_ART_")}
+    if user_set:
+        assert handed == {}  # uv takes the user's variables over the URL's userinfo: nothing is handed over
+    else:
+        assert handed["UV_INDEX_ART_PASSWORD"] == PASSWORD
