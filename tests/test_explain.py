@@ -160,3 +160,25 @@ def test_cli_usage_error_is_one_redacted_line(project: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("uvauth: error: ") and len(done.stderr.splitlines()) == 1, done.stderr
+
+
+def test_explain_alone_shows_its_help(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    uvauth = str(Path(sys.executable).with_name("uvauth"))
+    done = subprocess.run([uvauth, "uvauth", "explain"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and "Usage: uvauth uvauth explain" in done.stdout, done
+    assert "runs:" not in done.stdout
+
+
+def test_a_trailing_json_is_explains_own_option_not_uvs(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    uvauth = str(Path(sys.executable).with_name("uvauth"))
+    done = subprocess.run([uvauth, "uvauth", "explain", "pip", "compile", "r.in", "--json"], capture_output=True,
+                          text=True, cwd=tmp_path)
+    data = json.loads(done.stdout)
+    assert data["argv"] == ["pip", "compile", "r.in"]

@@ -29,6 +29,7 @@ _PASS_THROUGH: Final = {"allow_interspersed_args": False, "ignore_unknown_option
 
 @app.command(context_settings=_PASS_THROUGH)
 def explain(
+    context: typer.Context,
     uv_args: Annotated[
         list[str] | None, typer.Argument(help="The uv command line, as you would type it after `uv`.")
     ] = None,
@@ -39,8 +40,23 @@ def explain(
     credentials come from (never the secret), and the exact argv and environment variable names handed to uv."""
     from uvauth.commands import explain as explain_command
 
+    args, json_anywhere = _own_flag(list(uv_args or []), "--json")
+    if not args:
+        # Nothing to explain: `uv uvauth explain` alone shows how to use it, as `uv pip` alone does.
+        print(context.get_help())
+        raise typer.Exit(0)
     environ = dict(os.environ)
-    raise typer.Exit(guarded(lambda: explain_command.run(list(uv_args or []), environ, as_json=as_json)))
+    raise typer.Exit(guarded(lambda: explain_command.run(args, environ, as_json=as_json or json_anywhere)))
+
+
+def _own_flag(args: list[str], flag: str) -> tuple[list[str], bool]:
+    """``args`` without ``flag`` wherever it stands before ``--`` (typer sees it only before the first uv word),
+    and whether it was there. After ``--`` everything is the uv command line, verbatim."""
+    end = args.index("--") if "--" in args else len(args)
+    kept = [arg for arg in args[:end] if arg != flag]
+    rest = args[end + 1:] if end < len(args) else []
+    return [*kept, *rest], len(kept) != end
+
 
 
 @app.command()
