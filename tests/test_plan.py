@@ -216,15 +216,17 @@ def test_global_always_gives_an_unconfigured_url_a_synthesized_explicit_index() 
     assert name.startswith("uvauth-")
     [index] = generated(p)["index"]
     assert index == {"name": name, "url": OTHER, "explicit": True, "authenticate": "always"}
-    # uvauth imposed `always`, so it found the credentials first (and would have named what it tried).
-    assert set(p.secrets) == {f"UV_INDEX_{name.upper().replace('-', '_')}_{part}" for part in ("USERNAME", "PASSWORD")}
+    # uvauth imposed `always`, so it looked for the credentials first (and would have named what it tried); they
+    # are in netrc, which uv reads itself for an `always` index: nothing is handed over in the environment.
+    assert p.secrets == {}
+    assert p.indexes[0].credential_source == "netrc: test (uv reads it itself)"
 
 
 def test_global_always_on_a_configured_index_without_a_policy() -> None:
     cfg = config({"name": "art", "url": U, "default": True})
     p = plan(["lock"], cfg, settings=Settings(authenticate="always", authenticate_source="UVAUTH_AUTHENTICATE"))
     assert generated(p)["index"][0]["authenticate"] == "always"
-    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+    assert p.secrets == {}  # the generated config says `always`: uv finds the netrc entry itself
     assert p.indexes[0].policy_why == "setting"
 
 
@@ -420,3 +422,11 @@ def test_a_configured_urls_credentials_are_handed_over_not_written(user_set: boo
         assert handed == {}  # uv takes the user's variables over the URL's userinfo: nothing is handed over
     else:
         assert handed["UV_INDEX_ART_PASSWORD"] == PASSWORD
+
+
+def test_credentials_uv_cannot_find_up_front_are_still_handed_over() -> None:
+    """A requirements-file duplicate of an always index stays unnamed: hash order may give it policy auto, whose
+    first request carries only credentials cached up front. Those must be seeded, even from netrc."""
+    p = plan(["pip", "compile", "req.in"], config(ART_ALWAYS),
+             requirements=requirements_file(("extra-index-url", U)))
+    assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 
 BY_NAME_MIN_VERSION: Final = (0, 12, 5)
 SYNTH_PREFIX: Final = "uvauth-"
+_UV_READS_ITSELF: Final = frozenset({"netrc", "uv-auth-store", "keyring"})  # uv's own credential sources
 _SINGLE_VALUED: Final = ("--default-index", "--index-url", "--config-file")
 _RUNS_A_PROGRAM: Final = frozenset({"run", "tool run", "tool uvx"})
 # Commands that record the indexes they were given (tool receipts): a reference by name would be recorded as the
@@ -211,6 +212,11 @@ class Planner:
         self.seed: dict[str, tuple[str, bool]] = {}
         # prefix index name -> the (URL, name) of indexes under it, whose credentials it may share
         self.seed_fallbacks: dict[str, list[tuple[str, str | None]]] = {}
+        # Seeded names whose credentials uv could not find by itself before the first request (a duplicate that
+        # hash order may give policy auto, a URL's own credentials dropped by a reference by name, a prefix
+        # sharing another index's): only these are handed over when uv reads the source itself (netrc, its store,
+        # the keyring). The others are looked up only to fail early with every source named.
+        self.must_hand: set[str] = set()
         self.uses_by_name = False  # whether uv must be told to enable its `index-by-name` preview
         self.changes: list[str] = []
         self.warnings: list[str] = []
@@ -435,6 +441,7 @@ class Planner:
                 policy, why = self.policy(entry, covering)
                 name = covering.name or ""
                 self.seed.setdefault(name, (covering.url, True))
+                self.must_hand.add(name)
                 target, lever = name, "seeded"
             elif policy != DEFAULT_POLICY:
                 target, lever = self._synthesize(entry, policy, why)
@@ -467,10 +474,12 @@ class Planner:
             if any(userinfo(entry.text)):
                 # The reference by name drops the URL's own credentials: hand them to uv for that index.
                 self.seed[name] = (entry.text, policy == "always")
+                self.must_hand.add(name)
         elif entry.source == "requirements" and entry.default and self.try_default_reference(name):
             lever = "by-name"
         else:
             lever = "none"  # an unnamed duplicate stays: which copy's policy uv applies is down to hash order
+            self.must_hand.add(name)
         if policy == "always" and (lever == "none" or configured != "always"):
             # Seeded credentials hold whichever copy uv picks; and where uvauth imposed `always`, uvauth checks
             # for credentials itself, so a missing one is reported with the sources it tried.
@@ -494,10 +503,13 @@ class Planner:
             if policy == "always" or any(userinfo(entry.text)):
                 # uvauth imposed it: check credentials first, name the tries; or keep the URL's own credentials.
                 self.seed[name] = (entry.text, policy == "always")
+                if any(userinfo(entry.text)):
+                    self.must_hand.add(name)
             return name, "by-name"
         if policy == "always" and self._accept(self.argv, candidate):
             self.synthesized = candidate
             self.seed[name] = (entry.text, True)
+            self.must_hand.add(name)
             return name, "seeded"
         what = "this command's output (it prints explicit indexes)" if self.with_explicit else "what uv resolves"
         self.warnings.append(
@@ -536,6 +548,7 @@ class Planner:
                 continue
             self.synthesized = candidate
             self.seed[name] = (prefix, True)
+            self.must_hand.add(name)
             # A prefix is usually one account's space (an Artifactory instance, a GitLab API, an Azure org): with
             # no credentials of its own it takes those of the first index under it that has some.
             self.seed_fallbacks[name] = fallbacks if fallbacks is not None else [
@@ -642,6 +655,11 @@ class Planner:
                     f"{prefix}USERNAME and {prefix}PASSWORD",
                 )
             credentials = lookup.credentials
+            if name not in self.must_hand and credentials.source in _UV_READS_ITSELF:
+                # uv applies `always` to this index and finds these itself before its first request: the
+                # program `uv run` runs must not inherit a password it did not have.
+                sources[name] = f"{credentials.source}: {credentials.detail} (uv reads it itself)"
+                continue
             secrets[prefix + "USERNAME"] = Secret(credentials.username)
             secrets[prefix + "PASSWORD"] = Secret(credentials.password)
             sources[name] = f"{credentials.source}: {credentials.detail}"
