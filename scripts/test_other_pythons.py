@@ -42,26 +42,55 @@ def others() -> list[tuple[tuple[int, ...], str]]:
     return sorted(found.items())
 
 
+def _prepare(version: tuple[int, ...], python: str) -> str | None:
+    """The interpreter of this Python's virtualenv, with uvauth and its test extra installed; None (said on
+    stdout) where this Python cannot make one (a Debian Python without its venv package)."""
+    name = ".".join(map(str, version))
+    venv = os.path.join(ROOT, f".venv-{name}")
+    bin_python = os.path.join(venv, "bin", "python")
+    if not os.path.exists(bin_python):
+        made = subprocess.run([python, "-m", "venv", venv], capture_output=True, text=True, check=False)
+        if made.returncode != 0:
+            print(f"test_other_pythons: Python {name} ({python}) cannot make a virtualenv, not tested: "
+                  f"{(made.stderr.strip().splitlines() or ['?'])[-1]}")
+            return None
+    subprocess.run([bin_python, "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True)
+    return bin_python
+
+
 def main(pytest_args: list[str]) -> int:
     pythons = others()
     if not pythons:
         print("test_other_pythons: no other Python >= 3.11 on this machine: skipped")
         return 0
-    failed: list[str] = []
-    for position, (version, python) in enumerate(pythons):
-        name = ".".join(map(str, version))
-        venv = os.path.join(ROOT, f".venv-{name}")
-        bin_python = os.path.join(venv, "bin", "python")
-        if not os.path.exists(bin_python):
-            subprocess.run([python, "-m", "venv", venv], check=True)
-        subprocess.run([bin_python, "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True)
+    runs: list[tuple[str, list[str]]] = []
+    for version, python in pythons:
+        bin_python = _prepare(version, python)
+        if bin_python is None:
+            continue
         # The oldest also runs the integration tests; the others the unit tests.
-        marker = [] if position == 0 else ["-m", "not integration"]
-        print(f"test_other_pythons: Python {name} ({python}): pytest {' '.join(marker)}", flush=True)
-        done = subprocess.run([bin_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *marker, *pytest_args],
-                              cwd=ROOT, check=False)
-        if done.returncode != 0:
-            failed.append(name)
+        marker = [] if not runs else ["-m", "not integration"]
+        runs.append((".".join(map(str, version)), [bin_python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                                    *marker, *pytest_args]))
+    # Two at a time (the machine has two cores; the integration tests mostly wait on subprocesses), each into a
+    # log of its own, printed whole when it ends.
+    import concurrent.futures
+    import tempfile
+
+    def one(run: tuple[str, list[str]]) -> tuple[str, int, str]:
+        name, command = run
+        with tempfile.TemporaryFile("w+") as log:
+            done = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
+            log.seek(0)
+            return name, done.returncode, log.read()
+
+    failed: list[str] = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for name, code, output in pool.map(one, runs):
+            print(f"test_other_pythons: Python {name}: {' '.join(runs[[r[0] for r in runs].index(name)][1][1:])}")
+            print(output, end="" if output.endswith("\n") else "\n", flush=True)
+            if code != 0:
+                failed.append(name)
     if failed:
         print(f"test_other_pythons: failed under Python {', '.join(failed)}")
         return 1
