@@ -598,14 +598,14 @@ class Planner:
         written in such a URL reach uv as ``UV_INDEX_<NAME>_USERNAME/PASSWORD`` instead, which uv applies to that
         index alike. Variables the user set win, as they win over the URL's userinfo in uv (``Index::credentials``,
         uv-facts §3)."""
-        from uvauth.uv.credentials.search import env_var_prefix
-
         for index in config.indexes:
-            if not index.name or config.named(index.name) is not index:
+            if not index.name or "@" not in index.url or config.named(index.name) is not index:
                 continue
             username, password = userinfo(index.url)
             if username is None and password is None:
                 continue
+            from uvauth.uv.credentials.search import env_var_prefix  # only for such a URL: most plans have none
+
             prefix = env_var_prefix(index.name)
             if env.get(prefix + "USERNAME") or env.get(prefix + "PASSWORD") or prefix + "PASSWORD" in secrets:
                 continue  # uv takes the variables over the URL's userinfo: nothing of the URL's is used
