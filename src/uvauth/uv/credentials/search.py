@@ -26,8 +26,10 @@ from typing import NamedTuple
 from uvauth.uv import envvars
 from uvauth.errors import UvauthError
 from uvauth.uv import dirs, urls
-from uvauth.uv.credentials import netrc, store
-from uvauth.uv.credentials.keyring import ask_keyring
+from uvauth.uv.credentials import netrc
+
+# uv's store and the keyring are asked only when netrc has nothing (the usual CI setup stops at netrc or the
+# environment): imported where they are asked, on the path of every reconciled uv call.
 
 # On the path of every reconciled uv call that seeds credentials: what only the keyring and the `uv auth` store
 # need (subprocess, shutil, tomllib, datetime) is imported where they use it, and names for annotations only
@@ -221,6 +223,8 @@ class _Search:
 
     # 4. -------------------------------------------------------------------------------------------------------
     def from_store(self) -> Credentials | None:
+        from uvauth.uv.credentials import store
+
         source = "uv auth store"
         path = store.credentials_store_path(self.env, self.home)
         if path is None:
@@ -286,6 +290,8 @@ class _Search:
         if executable is None:
             self.note(source=source, detail="no `keyring` command on PATH")
             return None
+        from uvauth.uv.credentials.keyring import ask_keyring
+
         outcome = ask_keyring(executable, self.url, username=self.username, env=self.env, run=self.run)
         self.note(source=source, detail=outcome.detail)
         if outcome.answer is None:
