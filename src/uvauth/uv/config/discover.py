@@ -454,7 +454,6 @@ def _bad_policy(options: Mapping[str, Any], text: str, prefix: tuple[str, ...]) 
     entries = options.get("index")
     if not isinstance(entries, list):
         return None
-    lines = entry_lines(text, (*prefix, "index"), len(entries))
     for position, entry in enumerate(entries):
         if not isinstance(entry, Mapping) or "authenticate" not in entry:
             continue
@@ -462,6 +461,7 @@ def _bad_policy(options: Mapping[str, Any], text: str, prefix: tuple[str, ...]) 
         if isinstance(value, str) and is_policy(value):
             continue
         shown = f"unknown variant `{value}`" if isinstance(value, str) else f"invalid type: {type(value).__name__}"
+        lines = entry_lines(text, (*prefix, "index"), len(entries))  # scanned only for the message
         line = lines[position] if position < len(lines) else 1
         return f"{shown}, expected one of `auto`, `always`, `never` (index.authenticate)", line
     return None
