@@ -276,3 +276,9 @@ def test_an_unwritable_speed_up_cache_does_not_fail_the_command(tmp_path: Path,
 
     monkeypatch.setattr(os, "open", refuse)
     cache.remember(tmp_path, "uv-versions.json", "{}")  # no exception
+
+
+def test_a_program_that_is_not_uv_is_named_not_taken_for_an_old_uv(tmp_path: Path) -> None:
+    fake = _script(tmp_path / "not-uv", 'echo "true (GNU coreutils) 9.1"')
+    with pytest.raises(UvauthError, match="is not uv"):
+        launch.read_uv_version(str(fake))

@@ -102,6 +102,10 @@ def read_uv_version(uv: str) -> str:
     words = done.stdout.split()
     if len(words) < 2:
         raise UvauthError(f"`{uv} --version` did not print a version", hint=hint)
+    if words[0] not in ("uv", "uv.exe") or not parse_uv_version(words[1]):
+        # Another program (`true`, a wrapper script): its "version" would read as a uv older than any.
+        first_line = (done.stdout.strip().splitlines() or [""])[0][:80]
+        raise UvauthError(f"{uv} is not uv: `--version` printed {first_line!r}", hint=hint)
     return words[1]
 
 
