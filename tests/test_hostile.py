@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 UVAUTH = str(Path(sys.executable).with_name("uvauth"))
 REAL_UV = str(Path(sys.executable).with_name("uv"))
@@ -200,8 +202,6 @@ def _running(pid: int) -> bool:
 # Property: whatever the command line, environment, uv.toml and requirements file, uvauth raises nothing but its
 # own error (one line, exit 2), prints no traceback and never shows a password.
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 SECRET = "pw-S3CR3T"
 _URLS = st.sampled_from([
@@ -257,7 +257,7 @@ def test_no_input_makes_uvauth_raise_anything_but_its_own_error(
     if code == 2:
         assert err.startswith("uvauth: error: ") and err.count("uvauth: error: ") == 1, err
     assert SECRET not in out and SECRET not in err
-    for args, child_env in handed:
+    for args, _child_env in handed:
         # A password typed on the command line stays where the user put it; none may be added to argv.
         assert sum(SECRET in a for a in args) <= sum(SECRET in a for a in argv), args
 

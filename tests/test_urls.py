@@ -1,7 +1,11 @@
 """uv's rules for "the same index", authentication roots and redaction (uv-facts §1.3, §2.4)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from uvauth.errors import UvauthError
+from uvauth.uv import urls
 from uvauth.uv.urls import covers, index_key, is_url, redact
 
 
@@ -84,11 +88,7 @@ def test_is_url_as_uv_reads_index_values(text: str, expected: bool) -> None:
 
 # -- the URL model's edge cases: what uv's `url` crate accepts, and what it rejects ---------------------------
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
-from uvauth.errors import UvauthError  # noqa: E402
-from uvauth.uv import urls  # noqa: E402
 
 
 @pytest.mark.parametrize(

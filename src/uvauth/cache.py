@@ -84,7 +84,7 @@ def write_private(directory: Path, name: str, text: str) -> Path:
             handle.write(text)
         os.replace(temporary, target)
     except OSError as error:
-        try:
+        try:  # noqa: SIM105 - contextlib is not otherwise loaded on this path (every reconciled uv call)
             os.unlink(temporary)
         except OSError:
             pass
@@ -98,7 +98,7 @@ def remember(directory: Path, name: str, text: str) -> None:
     be written is recomputed next time, never a reason for the uv command to fail."""
     from uvauth.errors import UvauthError
 
-    try:
+    try:  # noqa: SIM105 - as above: no contextlib on the hot path
         write_private(directory, name, text)
     except UvauthError:
         pass

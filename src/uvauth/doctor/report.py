@@ -5,7 +5,8 @@ For every index uv would use (its configured ``[[index]]`` tables and ``index-ur
 ``--index``/``--default-index``/``--index-url``/``--extra-index-url``/``--find-links`` or their ``UV_*``
 variables), the doctor
 
-1. looks for credentials in uv's sources and order (:func:`uvauth.uv.credentials.search.find_credentials`): where they were
+1. looks for credentials in uv's sources and order
+   (:func:`uvauth.uv.credentials.search.find_credentials`): where they were
    found (source and detail, never the secret), or every place tried;
 2. sends (:mod:`uvauth.doctor.probe`) one GET of the index's root page *with* those credentials (when there are
    any) and one *without* any, with uv's ``Accept`` header, a 10 s timeout, and redirects not followed

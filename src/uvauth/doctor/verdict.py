@@ -1,6 +1,7 @@
 """One index of ``uvauth uvauth doctor``: its credentials, a GET with them and one without, and a verdict.
 
-:func:`check_index` looks for credentials in uv's sources and order (:func:`uvauth.uv.credentials.search.find_credentials`),
+:func:`check_index` looks for credentials in uv's sources and order
+(:func:`uvauth.uv.credentials.search.find_credentials`),
 sends the two GETs (:func:`uvauth.doctor.probe.fetch`) and judges them (:func:`verdict`, one of :data:`VERDICTS`)
 with a message naming the problem and a hint to fix it.
 """

@@ -24,7 +24,8 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 from uvauth.errors import UvauthError
-from uvauth.uv.redact import redact, redact_loosely  # re-exported: callers see one URL module
+from uvauth.uv.redact import redact as redact  # re-exported: callers see one URL module
+from uvauth.uv.redact import redact_loosely as redact_loosely
 
 #: The WHATWG special schemes and their default ports (``file`` has none).
 _SPECIAL_SCHEMES: dict[str, int | None] = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "file": None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -119,7 +119,10 @@ class _Terminated(Exception):
     """SIGTERM arrived while a keyring child ran."""
 
 
-def _ended_with_the_child(call: Callable[[], subprocess.CompletedProcess[bytes]]) -> subprocess.CompletedProcess[bytes]:
+_Result = TypeVar("_Result")
+
+
+def _ended_with_the_child(call: Callable[[], _Result]) -> _Result:
     """Run ``call`` (a ``subprocess.run``) so that SIGTERM ends the keyring child along with uvauth.
 
     Python's default SIGTERM action ends uvauth at once and leaves the child running, an orphan. Here the signal
