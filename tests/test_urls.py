@@ -1,5 +1,7 @@
 """uv's rules for "the same index", authentication roots and redaction (uv-facts §1.3, §2.4)."""
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,7 +137,11 @@ def test_redact_hides_a_password_holding_a_raw_at_whole() -> None:
 _URL_CHARS = st.sampled_from(list("ab:/@[]%.-_19?#") + ["%2e", "%40", "::1", "http://", "https://", ":443"])
 
 
-@settings(max_examples=400, deadline=None)
+# CI runs a fixed set of examples (a green submission stays green); elsewhere each run explores new ones.
+IN_CI = bool(os.environ.get("CI"))
+
+
+@settings(max_examples=400, deadline=None, derandomize=IN_CI)
 @given(st.lists(_URL_CHARS, max_size=14).map("".join))
 def test_parsing_arbitrary_text_raises_only_invalid_url(text: str) -> None:
     for candidate in (text, "https://" + text, "http://u:pw@" + text):
@@ -146,7 +152,7 @@ def test_parsing_arbitrary_text_raises_only_invalid_url(text: str) -> None:
         assert urls.index_key(key) == key  # the key is a fixed point
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=IN_CI)
 @given(st.text(alphabet="abcXYZ019-_.~!$&'()*+,;=:@", min_size=1, max_size=12),
        st.text(alphabet="abc019.-", min_size=1, max_size=8))
 def test_redact_never_shows_a_password(password: str, host: str) -> None:
