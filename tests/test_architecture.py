@@ -169,12 +169,13 @@ raise SystemExit(main(sys.argv[1:]))
 # What the pass-through decision needs, and nothing more.
 HOT_MODULES = {
     "uvauth", "uvauth.cache", "uvauth.cli", "uvauth.errors", "uvauth.launch", "uvauth.pipeline",
-    "uvauth.settings", "uvauth.settings.sources", "uvauth.uv", "uvauth.uv._spec", "uvauth.uv.cmdline",
+    "uvauth.settings", "uvauth.settings.sources", "uvauth.uv", "uvauth.uv._spec_packed", "uvauth.uv.cmdline",
     "uvauth.uv.envvars", "uvauth.uv.auth_policy", "uvauth.uv.dirs", "uvauth.memo", "uvauth.observed",
 }
 NEVER_ON_THE_HOT_PATH = {
     "typer", "rich", "click", "tomlkit", "pydantic", "pydantic_settings", "tomllib", "json", "subprocess",
     "dataclasses", "typing", "shutil", "hashlib", "uvauth.plan", "uvauth.uv.config", "uvauth.uv.requirements",
+    "uvauth.uv._spec",  # the readable grammar: the parser reads the packed copy
 }
 
 

@@ -121,9 +121,12 @@ def situation(args: Sequence[str], cwd: str, uv: str) -> str:
 
 
 def _entry_path(directory: str, key: str) -> str:
-    from uvauth.cache import cache_key
-
-    return os.path.join(directory, "plans", cache_key(key, 24))
+    """``plans/<FNV-1a of the key>``. A name, not a proof: the entry holds its whole key, compared on recall. (A
+    64-bit FNV in Python costs less than importing a hash module, on a path that must stay cheap.)"""
+    digest = 0xCBF29CE484222325
+    for byte in key.encode("utf-8", "surrogatepass"):
+        digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return os.path.join(directory, "plans", f"{digest:016x}")
 
 
 def recall(directory: str, key: str, env: Mapping[str, str]) -> Recalled | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from uvauth import cache, launch
+from uvauth import launch
 from uvauth.errors import UvauthError
 from uvauth.uv import cmdline as uvcli
 from uvauth.uv import envvars
@@ -184,6 +184,8 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         uv = launch.find_uv(env, settings.user_uv(env))
         directory = key = None
         if memoize:
+            from uvauth import cache
+
             directory = cache.cache_path(env)
             key = memo.situation(cmdline.argv, os.getcwd(), uv)
             recalled = memo.recall(directory, key, env)
@@ -207,7 +209,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
           uv: str) -> Prepared:
     """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
     :class:`~uvauth.memo.RecordingEnv`); ``child_base`` the environment uv's own is built from."""
-    from uvauth import observed, plan
+    from uvauth import cache, observed, plan
     from uvauth.settings import sources as settings
     from uvauth.uv.config import discover as uvconfig
     from uvauth.uv.requirements import read_index_options
