@@ -76,6 +76,14 @@ def _no_garbage_collection() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == [OWN_COMMANDS]:
+        if len(args) == 3 and args[1] == "completion":
+            # Run by shells at every start: a saved script is printed without typer (uvauth.completion.cached).
+            from uvauth.completion import cached
+
+            text = cached.load(args[2], os.environ)
+            if text is not None:
+                sys.stdout.write(text)
+                return 0
         from uvauth.commands.app import run_own_command  # the only import of typer, for uvauth's own words
 
         return run_own_command(args[1:])
