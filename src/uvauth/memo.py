@@ -18,7 +18,8 @@ directory, and the uv binary chosen (path and :func:`uvauth.observed.stamp`).
 **What is never memoized:** a plan that hands uv a secret (seeded credentials are looked up on every run); a plan
 or situation with ``@`` in any text it would store (a URL's userinfo); a plan that read a file modified in the
 last second (a second change within the file system's timestamp granularity could go unseen, as git's "racy"
-index entries). Such runs plan afresh every time, as before.
+index entries) — uvauth's own generated configuration excepted, which is written whole and never edited.
+Such runs plan afresh every time, as before.
 
 **Where:** ``plans/`` in uvauth's private cache directory; one file per situation (a digest of the key), 0600,
 written atomically (concurrent ``make -j`` runs each write a whole file or none), at most :data:`MAX_ENTRIES`
@@ -167,7 +168,9 @@ def store(directory: str, key: str, recorded: RecordingEnv, files: Mapping[str, 
     import time
 
     racy_after = time.time_ns() - _RACY_NS
-    if any(stamp is not None and max(stamp[3], stamp[4]) > racy_after for stamp in files.values()):
+    own = os.path.join(directory, "")  # uvauth's own files (the generated config) are written whole, never edited
+    if any(stamp is not None and max(stamp[3], stamp[4]) > racy_after and not path.startswith(own)
+           for path, stamp in files.items()):
         return False
     names = tuple(sorted(recorded._env)) if recorded.listed else None
     entry = (FORMAT, key, tuple(variables), names, tuple(sorted(files.items())),
