@@ -44,7 +44,7 @@ from uvauth.errors import UvauthError
 from uvauth.uv.urls import InvalidUrl, auth_root, covers, index_key, realm, redact, userinfo, without_userinfo
 from uvauth.uv import envvars
 from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
-from uvauth.uv.cmdline import UvCommandLine, header_command, parse
+from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -382,15 +382,13 @@ class Planner:
         return plan._replace(doubts=doubts) if doubts else plan
 
     def _doubts(self) -> list[str]:
-        from uvauth.uv import _spec
-
         cmdline = self.inputs.cmdline
         found = []
         for option in cmdline.unknown_options():
             how = (f"read {redact(option.value)!r} as its value" if option.value is not None and not option.attached
                    else "read it as a flag" if option.value is None else "its value is attached")
             found.append(f"{option.spelling} is not an option of `uv {cmdline.key or '…'}` in uvauth's grammar "
-                         f"(uv {_spec.UV_VERSION}'s), so uvauth {how}; if a newer uv reads it differently, the "
+                         f"(uv {GRAMMAR_UV_VERSION}'s), so uvauth {how}; if a newer uv reads it differently, the "
                          "indexes uvauth reconciled may not be all of uv's")
         return found
 

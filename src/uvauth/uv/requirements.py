@@ -187,17 +187,20 @@ _WRAP_RE = _Lazy(_WRAP)
 #: characters is taken in one step, and since a blank run must start each repetition there is exactly one way
 #: to split a line (no catastrophic backtracking when the line turns out not to be plain).
 _REQUIREMENT_TEXT = r"[A-Za-z0-9./$][^\n\r\\ \t]*(?:[ \t]+(?![ \t\n\r\\#]|--)[^\n\r\\ \t]*)*"
-#: A line holding only a plain requirement (no backslash, no `--` option after it): the common case,
-#: skipped in one go.  Anything this does not match goes through the faithful slow path.
-_SIMPLE_REQUIREMENT = rf"{_REQUIREMENT_TEXT}(?:[ \t]+(?:\#[^\r\n]*)?)?(?:\n|\r\n?)"
+#: What may follow a plain requirement's text for the line to be plain: blanks, a comment, the line's end.
+_PLAIN_END = r"(?:[ \t]+(?:\#[^\r\n]*)?)?(?:\n|\r\n?)"
 #: A run of well-formed `--hash` options, each as `parse_hashes` takes it: `=` or whitespace, a value up to the
 #: next whitespace, wrappable whitespace. The classes at each step are disjoint, so the greedy match is the loop's.
 _HASH_RUN = rf"(?:--hash(?:=|[{_WS}]+)[^{_WS}]+{_WRAP})+"
-#: A plain requirement and its hashes (`uv pip compile --generate-hashes` output): the same end as
-#: `_skip_requirement` gives; a malformed `--hash` after the run leaves it to the slow path.
-_HASHED_REQUIREMENT = rf"{_REQUIREMENT_TEXT}(?=[ \t\\]){_WRAP}{_HASH_RUN}(?!--hash)"
+#: The hashes `uv pip compile --generate-hashes` writes (`--hash=sha256:…`, a blank or a line end after each):
+#: a subset of `_HASH_RUN` that is cheap to compile. Anything else (another spelling, a value that runs into a
+#: backslash) fails it and goes through the faithful loop.
+_COMMON_HASH_RUN = rf"(?:--hash(?:=|[ \t]+)[A-Za-z0-9:_=+/-]+(?=[ \t\n\r]|\Z){_WRAP})+(?!--hash)"
+#: A line holding only a plain requirement (no backslash, no `--` option after it), or a plain requirement with
+#: its common hashes: skipped in one go. Anything this does not match goes through the faithful slow path.
+_SIMPLE_REQUIREMENT = rf"{_REQUIREMENT_TEXT}(?:{_PLAIN_END}|(?=[ \t\\]){_WRAP}{_COMMON_HASH_RUN})"
 #: Trivia (blank lines, comments, continuations) and plain requirement lines.
-_SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*|{_SIMPLE_REQUIREMENT}|{_HASHED_REQUIREMENT}))*{_WRAP}")
+_SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*|{_SIMPLE_REQUIREMENT}))*{_WRAP}")
 #: Trivia only (for constraints files, whose requirements are looked at).
 _TRIVIA = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*))*{_WRAP}")
 #: A requirement uv reads as *unnamed* (a path or URL), which a constraints file may not hold.  A
