@@ -1,0 +1,63 @@
+"""Integration, issue 8 ("never the reason a uv command fails"): the edges where uvauth's own work — the strings it
+hands uv, the configuration it generates, the credentials it picks — could make a uv command fail or differ
+where plain uv succeeds. Every test runs the real uv against a loopback index that demands Basic auth."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import NetrcWriter
+from support.indexserver import IndexServer
+from support.uvrun import compare, write_index_toml
+
+pytestmark = pytest.mark.integration
+
+CREDS = {"127.0.0.1": ("user", "pass")}
+
+
+@pytest.fixture(scope="module")
+def server(wheelhouse: Path) -> Iterator[IndexServer]:
+    with IndexServer(wheelhouse, "plain") as server:
+        yield server
+
+
+@pytest.fixture
+def netrc(netrc_file: NetrcWriter) -> Path:
+    return netrc_file(CREDS)
+
+
+# --------------------------------------------------------------------------- E2BIG: one string over 128 KiB
+
+
+def test_a_command_line_too_long_for_one_header_string_runs_as_with_plain_uv(
+    server: IndexServer, netrc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of short arguments: plain uv takes them (each is far below Linux's 128 KiB per string), but the
+    header uv would write for them is one string over that limit, so it cannot travel in
+    UV_CUSTOM_COMPILE_COMMAND. uvauth then leaves argv as typed (uv writes the header itself) and makes the
+    policy hold by environment-only levers."""
+    template = tmp_path / "long"
+    template.mkdir()
+    write_index_toml(template / "uv.toml", server.index_url)  # `art`, always, default
+    (template / "req.in").write_text("tinypkg\n")
+    many = [arg for i in range(9000) for arg in ("--no-binary", f"nonexistent-package-{i:05}")]
+    assert len(" ".join(many)) > 131072
+    pair = compare(["pip", "compile", "req.in", "--index-url", server.index_url, *many, "-o", "out.txt"],
+                   template=template, servers=[server], collect=["out.txt"])
+    assert pair.uv.returncode == 0, str(pair.uv)
+    pair.assert_clean()
+    pair.assert_same_result()
+    assert (pair.uvauth.files["out.txt"] or b"").count(b"nonexistent-package-08999") == 1
+    # Not a pass-through: argv is as typed, and the index's credentials are handed over (seeded), so the
+    # duplicate `--index-url` copy authenticates up front whichever copy uv's hash order picks.
+    from uvauth.pipeline import prepare
+    from uvauth.uv.cmdline import parse
+
+    argv = ["pip", "compile", "req.in", "--index-url", server.index_url, *many]
+    monkeypatch.chdir(template)
+    prepared = prepare(parse(argv), dict(os.environ))
+    assert prepared.argv == argv and "UV_CUSTOM_COMPILE_COMMAND" not in prepared.env
+    assert prepared.env.get("UV_INDEX_ART_PASSWORD") == "pass"
