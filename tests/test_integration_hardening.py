@@ -61,3 +61,54 @@ def test_a_command_line_too_long_for_one_header_string_runs_as_with_plain_uv(
     prepared = prepare(parse(argv), dict(os.environ))
     assert prepared.argv == argv and "UV_CUSTOM_COMPILE_COMMAND" not in prepared.env
     assert prepared.env.get("UV_INDEX_ART_PASSWORD") == "pass"
+
+
+# --------------------------------------------------------------------------- uv rejects the configuration
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param('index-strategy = "bogus"\n', id="unknown-variant"),
+        pytest.param("index-strategy = 3\n", id="wrong-type"),
+        pytest.param('[pip]\nemit-index-url = "yes"\n', id="wrong-type-in-pip"),
+        pytest.param('[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\nignore-error-codes = ["x"]\n',
+                     id="bad-value-in-an-index"),
+    ],
+)
+def test_a_value_uv_rejects_in_the_users_uv_toml_is_reported_by_uv_naming_the_users_file(
+    bad: str, tmp_path: Path
+) -> None:
+    """uvauth would generate a configuration here (a URL without an entry under --authenticate always): uv must
+    still report the user's own file, exactly as without uvauth — never the generated one in uvauth's cache."""
+    template = tmp_path / "bad"
+    template.mkdir()
+    (template / "uv.toml").write_text(bad)
+    (template / "req.in").write_text("tinypkg\n")
+    cache = tmp_path / "xdg-cache"
+    args = ["pip", "compile", "--offline", "--index-url", "http://127.0.0.1:9/other/simple", "req.in"]
+    pair = compare(args, template=template, uvauth_args=["--authenticate", "always", *args],
+                   env={"XDG_CACHE_HOME": str(cache)})
+    assert pair.uv.returncode == 2 and "uv.toml" in pair.uv.stderr, str(pair.uv)
+    pair.assert_same_result()
+    assert "uvauth" not in pair.uvauth.stderr
+    assert [p.name for p in (cache / "uvauth").glob("*.toml*")] == []  # nothing uv rejects is kept either
+
+
+def test_a_generated_configuration_uv_rejects_is_never_handed_over(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the user's files are fine but uvauth rendered something uv does not read (a bug of uvauth's), uv
+    runs unchanged and uvauth says its policies do not hold, instead of uv failing on uvauth's file."""
+    from uvauth.pipeline import prepare
+    from uvauth.uv.cmdline import parse
+    from uvauth.uv.config import render
+
+    (tmp_path / "uv.toml").write_text('index-strategy = "first-index"\n')
+    (tmp_path / "req.in").write_text("tinypkg\n")
+    monkeypatch.setattr(render.GeneratedConfig, "render", lambda self: "not-a-uv-key = 1\n")
+    monkeypatch.chdir(tmp_path)
+    argv = ["pip", "compile", "--index-url", "http://127.0.0.1:9/other/simple", "req.in"]
+    prepared = prepare(parse(["--authenticate", "never", *argv]), dict(os.environ))
+    assert prepared.argv == argv and "UV_CONFIG_FILE" not in prepared.env
+    assert prepared.plan is not None and any("uv does not read the configuration uvauth generated" in w
+                                             for w in prepared.plan.warnings)

@@ -143,6 +143,27 @@ def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -
     return cmdline.uvauth_options[-1].value if cmdline.uvauth_options else None
 
 
+def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], uv: str, where: Where) -> Prepared:
+    """uv rejects the configuration uvauth generated: never hand it over (uv's error would name a file in uvauth's
+    cache, which the user never wrote). Where uv rejects the user's own files too, uv runs unchanged and names
+    them itself, in its own words and with its own exit code; otherwise (uvauth rendered what uv does not
+    read) uv runs unchanged and uvauth says that its policies do not hold."""
+    from uvauth import plan
+
+    argv = cmdline.without_uvauth_options()
+    options = ["--project", str(where.project)]
+    if where.no_config:
+        options.append("--no-config")
+    elif where.config_file is not None:
+        options += ["--config-file", str(where.config_file)]
+    warnings: tuple[str, ...] = ()
+    if launch.uv_reads_config(uv, {k: v for k, v in env.items() if k != envvars.UV_CONFIG_FILE}, cwd=str(where.cwd),
+                              options=options):
+        warnings = ("uv does not read the configuration uvauth generated from yours, so uvauth runs uv unchanged "
+                    "for this command; policies set by uvauth do not apply",)
+    return Prepared(uv=uv, argv=argv, env=dict(env), plan=plan.Plan(argv=tuple(argv), warnings=warnings))
+
+
 def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False) -> Prepared:
     """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
     is passed through without reading any configuration."""
@@ -192,7 +213,10 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     argv = list(planned.argv)
     child_env = dict(env)
     if planned.generated is not None:
-        path = cache.write_generated_config(planned.generated, env)
+        path = cache.write_generated_config(
+            planned.generated, env, accepted=lambda file: launch.uv_reads_config(uv, env, config_file=str(file)))
+        if path is None:
+            return _rejected_configuration(cmdline, env, uv, where)
         if planned.config_via == "argv":
             argv = ["--config-file", str(path), *argv]
         else:
