@@ -16,6 +16,7 @@ from support.uvrun import compare, write_index_toml
 pytestmark = pytest.mark.integration
 
 CREDS = {"127.0.0.1": ("user", "pass")}
+SECRET = "pw-Unnamed-7731"
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +113,86 @@ def test_a_generated_configuration_uv_rejects_is_never_handed_over(tmp_path: Pat
     assert prepared.argv == argv and "UV_CONFIG_FILE" not in prepared.env
     assert prepared.plan is not None and any("uv does not read the configuration uvauth generated" in w
                                              for w in prepared.plan.warnings)
+
+
+# --------------------------------------------------------------------------- unnamed URLs' passwords
+
+
+@pytest.fixture(scope="module")
+def secret_server(wheelhouse: Path) -> Iterator[IndexServer]:
+    with IndexServer(wheelhouse, "artifactory", username="alice", password=SECRET) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("toml", "args", "env"),
+    [
+        pytest.param('index-url = "{U}"\n', [], {"UVAUTH_AUTHENTICATE": "always"}, id="index-url-global-setting"),
+        pytest.param('[pip]\nindex-url = "{U}"\n', ["--authenticate", "always"], {}, id="pip-index-url-option"),
+        pytest.param('extra-index-url = ["{U}"]\n', [], {"UVAUTH_AUTHENTICATE": "always"}, id="extra-index-url"),
+        pytest.param('[pip]\nextra-index-url = ["{U}"]\n[[index]]\nname = "other"\nurl = "{O}"\n'
+                     'explicit = true\n', ["--authenticate", "always"], {}, id="pip-extra-beside-named"),
+    ],
+)
+def test_a_password_in_an_unnamed_configured_url_is_never_written_by_uvauth(
+    secret_server: IndexServer, tmp_path: Path, toml: str, args: list[str], env: dict[str, str]
+) -> None:
+    """uvauth generates a configuration here; the password written in an unnamed URL of the user's uv.toml stays
+    in the user's file only, and still reaches uv (for an explicit named index of that URL): no request goes out
+    without it, and the output is plain uv's."""
+    url = secret_server.index_url
+    userinfo_url = url.replace("http://", f"http://alice:{SECRET}@")
+    template = tmp_path / "unnamed"
+    template.mkdir()
+    (template / "uv.toml").write_text(toml.format(U=userinfo_url, O="http://127.0.0.1:9/simple"))
+    (template / "req.in").write_text("tinypkg\n")
+    cache = tmp_path / "xdg-cache"
+    uv_args = ["pip", "compile", "req.in", "-o", "out.txt"]
+    pair = compare(uv_args, template=template, servers=[secret_server], collect=["out.txt"],
+                   uvauth_args=[*args, *uv_args], env={**env, "XDG_CACHE_HOME": str(cache)})
+    assert pair.uv.returncode == 0, str(pair.uv)
+    pair.assert_clean()
+    pair.assert_same_result(stderr=False)
+    written = [p for p in (cache / "uvauth").rglob("*") if p.is_file()]
+    assert [p for p in written if p.name.startswith("uv-")], "uvauth generated no configuration: this proves nothing"
+    assert [p.name for p in written if SECRET in p.read_text(errors="replace")] == []
+
+
+def test_a_command_that_writes_the_unnamed_url_out_runs_unchanged(secret_server: IndexServer,
+                                                                  tmp_path: Path) -> None:
+    """`pip compile --emit-index-url` writes the configured URL, password included, into its output: without the
+    password in the generated file the output would differ, so uvauth runs uv unchanged (and says so)."""
+    userinfo_url = secret_server.index_url.replace("http://", f"http://alice:{SECRET}@")
+    template = tmp_path / "emit"
+    template.mkdir()
+    (template / "uv.toml").write_text(f'index-url = "{userinfo_url}"\n')
+    (template / "req.in").write_text("tinypkg\n")
+    cache = tmp_path / "xdg-cache"
+    uv_args = ["pip", "compile", "req.in", "--emit-index-url", "-o", "out.txt"]
+    pair = compare(uv_args, template=template, servers=[secret_server], collect=["out.txt"],
+                   uvauth_args=["--authenticate", "always", *uv_args], env={"XDG_CACHE_HOME": str(cache)})
+    pair.assert_clean()
+    pair.assert_same_result(stderr=False)
+    assert "uvauth runs uv unchanged" in pair.uvauth.stderr
+    assert [p.name for p in (cache / "uvauth").rglob("uv-*")] == []
+
+
+def test_the_renderer_drops_every_unnamed_password_and_keeps_a_bare_username(tmp_path: Path) -> None:
+    from uvauth.uv.config.discover import discover
+    from uvauth.uv.config.render import render_merged, unnamed_url_credentials
+
+    (tmp_path / "uv.toml").write_text(
+        f'find-links = ["https://a:{SECRET}@h.example/flat/"]\n'
+        f'extra-index-url = ["https://only-user@h.example/u/simple"]\n'
+        f'[[index]]\nurl = "https://b:{SECRET}@h.example/unnamed/simple"\n'
+        f'[pip]\nindex-url = "https://c:{SECRET}@h.example/pip/simple"\n'
+    )
+    config = discover(cwd=tmp_path, project=tmp_path, config_file=None, no_config=False, tool_command=False,
+                      env={"HOME": str(tmp_path)})
+    text = render_merged(config)
+    assert SECRET not in text
+    assert "https://h.example/flat/" in text and "https://only-user@h.example/u/simple" in text
+    assert sorted((u, user) for u, user, _ in unnamed_url_credentials(config)) == [
+        ("https://h.example/flat/", "a"), ("https://h.example/pip/simple", "c"),
+        ("https://h.example/unnamed/simple", "b"),
+    ]

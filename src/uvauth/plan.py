@@ -650,6 +650,42 @@ class Planner:
             if password is not None:
                 secrets[prefix + "PASSWORD"] = Secret(password)
 
+    def _hand_over_unnamed_credentials(self, unnamed: Sequence[tuple[str, str, str | None]],
+                                       secrets: dict[str, Secret]) -> None:
+        """A password in an unnamed index URL of the configuration (``index-url``, ``extra-index-url``,
+        ``find-links``, an ``[[index]]`` without a name) is not written to the generated file, and has no name
+        to travel by: it is handed to uv for an explicit named index of the same URL (uv never searches explicit
+        indexes), whose ``UV_INDEX_<NAME>_*`` uv caches for that URL and its root before the first request, so
+        the unnamed index's requests carry the same credentials as with the password in the URL.
+
+        Commands that write those URLs out (``pip compile --emit-index-url``, ``export --emit-index-url``) would
+        write them without the password: for those uv runs unchanged."""
+        if not unnamed:
+            return
+        cmdline = self.inputs.cmdline
+        writes_urls = cmdline.key == "pip compile" and self.text
+        if writes_urls or (cmdline.key == "export" and cmdline.has("--emit-index-url")):
+            raise _CannotGenerate("its configuration has a password in an index URL without a name, which this "
+                                  "command writes out and uvauth never copies into a file")
+        from uvauth.uv.config.discover import ConfiguredIndex
+        from uvauth.uv.credentials.search import env_var_prefix
+
+        for url, username, password in unnamed:
+            name = _synth_name(url)
+            if all(s.name != name for s in self.synthesized):
+                table = {"name": name, "url": url, "explicit": True}
+                self.synthesized.append(ConfiguredIndex(
+                    name=name, url=url, default=False, explicit=True, flat=False, authenticate=None, path=None,
+                    line=0, level="config-file", table=table,
+                ))
+            prefix = env_var_prefix(name)
+            if prefix + "PASSWORD" in secrets or self.inputs.env.get(prefix + "PASSWORD"):
+                continue
+            secrets[prefix + "USERNAME"] = Secret(username)
+            secrets[prefix + "PASSWORD"] = Secret(password or "")
+            self.changes.append(f"{redact(url)}: the password written in the configuration handed over as "
+                                f"{prefix}*")
+
     def _offline(self) -> bool:
         """``--offline``, ``UV_OFFLINE`` or ``offline = true`` in uv's configuration."""
         inputs = self.inputs
@@ -707,7 +743,7 @@ class Planner:
         env: dict[str, str] = {}
         generated = None
         if self.synthesized or self.overrides:
-            from uvauth.uv.config.render import GeneratedConfig, render_losses
+            from uvauth.uv.config.render import GeneratedConfig, render_losses, unnamed_url_credentials
 
             config = inputs.config if inputs.config is not None else _empty_config()
             lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
@@ -715,6 +751,7 @@ class Planner:
                 raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
                                       "cannot carry")
             self._hand_over_url_credentials(config, secrets, inputs.env)
+            self._hand_over_unnamed_credentials(unnamed_url_credentials(config), secrets)
             generated = GeneratedConfig(
                 config=config,
                 extra_indexes=tuple(dict(s.table) for s in self.synthesized),
