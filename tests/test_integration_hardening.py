@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support import NetrcWriter
 from support.indexserver import IndexServer
-from support.uvrun import compare, write_index_toml
+from support.uvrun import compare, run, write_index_toml
 
 pytestmark = pytest.mark.integration
 
@@ -196,3 +196,107 @@ def test_the_renderer_drops_every_unnamed_password_and_keeps_a_bare_username(tmp
         ("https://h.example/flat/", "a"), ("https://h.example/pip/simple", "c"),
         ("https://h.example/unnamed/simple", "b"),
     ]
+
+
+# --------------------------------------------------------------------------- credential precedence, asked of uv
+
+# Each source gives its own username (and password): the server accepts exactly one of them, and logs the
+# username of every request, so which source uv used is seen on the wire.
+SOURCES = ("url", "env", "netrc", "store", "keyring")
+
+
+def _give(source: str, server: IndexServer, env: dict[str, str], tmp_path: Path, username: str | None = None
+          ) -> str:
+    """Put `source`'s credentials in place; returns the index URL to configure."""
+    import subprocess
+
+    user, password = username or f"{source}-user", f"pw-{source}"
+    if source == "url":
+        return server.index_url.replace("http://", f"http://{user}:{password}@")
+    if source == "env":
+        env["UV_INDEX_ART_USERNAME"], env["UV_INDEX_ART_PASSWORD"] = user, password
+    elif source == "netrc":
+        (tmp_path / "netrc").write_text(f"machine 127.0.0.1 login {user} password {password}\n")
+        (tmp_path / "netrc").chmod(0o600)
+        env["NETRC"] = str(tmp_path / "netrc")
+    elif source == "store":
+        env["UV_CREDENTIALS_DIR"] = str(tmp_path / "store")
+        subprocess.run([str(_uv()), "auth", "login", server.url, "--username", user, "--password", password],
+                       env=env, check=True, capture_output=True, text=True)
+    elif source == "keyring":
+        from support.keyring import FakeKeyring
+
+        keyring = FakeKeyring(tmp_path / "keyring")
+        keyring.add(server.index_url, user, password)
+        env["PATH"] = keyring.path_with_bin(env.get("PATH"))
+        env["UV_KEYRING_PROVIDER"] = "subprocess"
+    return server.index_url
+
+
+def _uv() -> Path:
+    import uv
+
+    return Path(uv.find_uv_bin())
+
+
+def _usernames(server: IndexServer) -> tuple[set[str | None], set[str | None]]:
+    """The usernames uv sent: (to index pages, to everything else — metadata and files)."""
+    pages = {r.username for r in server.requests if r.kind in ("root", "project")}
+    return pages, {r.username for r in server.requests if r.kind not in ("root", "project")}
+
+
+@pytest.mark.parametrize(("first", "second"),
+                         [(a, b) for i, a in enumerate(SOURCES) for b in SOURCES[i + 1:]])
+def test_uvauth_picks_the_credentials_the_real_uv_uses(
+    first: str, second: str, index_server: object, tmp_path: Path
+) -> None:
+    """Two sources compete for one named `always` index; the server accepts only the source uvauth's search
+    puts first, and logs the username of every request. find_credentials must name what uv sends.
+
+    One pair is split in uv itself (uv 0.13.8): the index page request carries the URL's own userinfo, but uv
+    caches the index's credentials up front from `Index::credentials`, where UV_INDEX_<NAME>_* win over the
+    URL's — and every other request (metadata, files) takes those. find_credentials answers for the index URL.
+    """
+    from uvauth.uv.credentials.search import find_credentials
+
+    server: IndexServer = index_server("plain", username=f"{first}-user",  # type: ignore[operator]
+                                       password=f"pw-{first}")
+    env = {k: v for k, v in os.environ.items() if k != "NETRC"}
+    url = server.index_url
+    for source in (first, second):
+        given = _give(source, server, env, tmp_path)
+        url = given if source == "url" else url
+    (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{url}"\nauthenticate = "always"\n'
+                                      "default = true\n")
+    (tmp_path / "req.in").write_text("tinypkg\n")
+    done = run("uv", ["pip", "compile", "req.in"], cwd=tmp_path, servers=[server], env=env)
+    split = (first, second) == ("url", "env")
+    assert _usernames(server) == ({f"{first}-user"}, {f"{second if split else first}-user"}), str(done)
+    assert (done.returncode == 0) != split, str(done)
+    found = find_credentials(url, name="art", env=env, keyring_provider=env.get("UV_KEYRING_PROVIDER"),
+                             home=Path(env["HOME"]))
+    assert found.credentials is not None
+    assert (found.credentials.username, found.credentials.password) == (f"{first}-user", f"pw-{first}")
+
+
+def test_a_username_in_the_url_takes_its_password_from_netrc_not_from_another_users_variables(
+    index_server: object, tmp_path: Path
+) -> None:
+    """`http://netrc-user@…`: uv asks for that user's password (netrc has it) and ignores the variables of
+    another user for the index page — though, as above, its up-front cache (metadata, files) takes them."""
+    from uvauth.uv.credentials.search import find_credentials
+
+    server: IndexServer = index_server("plain", username="netrc-user",  # type: ignore[operator]
+                                       password="pw-netrc")
+    env = {k: v for k, v in os.environ.items() if k != "NETRC"}
+    _give("netrc", server, env, tmp_path)
+    _give("env", server, env, tmp_path)
+    url = server.index_url.replace("http://", "http://netrc-user@")
+    (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{url}"\nauthenticate = "always"\n'
+                                      "default = true\n")
+    (tmp_path / "req.in").write_text("tinypkg\n")
+    done = run("uv", ["pip", "compile", "req.in"], cwd=tmp_path, servers=[server], env=env)
+    assert _usernames(server) == ({"netrc-user"}, {"env-user"}), str(done)
+    found = find_credentials(url, name="art", env=env, keyring_provider=None, home=Path(env["HOME"]))
+    assert found.credentials is not None and found.credentials.source == "netrc"
+    assert (found.credentials.username, found.credentials.password) == ("netrc-user", "pw-netrc")
