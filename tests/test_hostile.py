@@ -385,3 +385,50 @@ def test_an_error_about_non_utf8_input_is_printed_even_to_a_strict_stream() -> N
     assert report_error(UvauthError("cannot read /tmp/\udcff"), file=stream) == 2
     stream.flush()
     assert stream.buffer.getvalue() == b"uvauth: error: cannot read /tmp/\\udcff\n"  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Malformed URLs in uv's own inputs: uv's own error, in uv's words, with uv's exit code
+
+
+MALFORMED = {
+    "bad-port": "http://h:99999/simple",
+    "non-numeric-port": "http://h:abc/simple",
+    "empty-host": "http://:80/simple",
+    "unclosed-bracket": "http://[::1/simple",
+    "extra-slashes": "http:///simple",  # uv reads it as host `simple` (WHATWG): no error, uv's outcome either way
+}
+
+
+def _malformed_setup(where: str, url: str, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    (tmp_path / "x.in").write_text("six\n")
+    if where == "argv":
+        return ["--index-url", url, "x.in"], {}
+    if where == "env":
+        return ["x.in"], {"UV_INDEX_URL": url}
+    if where == "uv.toml":
+        (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{url}"\ndefault = true\n')
+        return ["x.in"], {}
+    (tmp_path / "r.txt").write_text(f"-i {url}\nsix\n")
+    return ["r.txt"], {}
+
+
+@pytest.mark.parametrize("where", ["argv", "env", "uv.toml", "requirements"])
+@pytest.mark.parametrize("kind", list(MALFORMED))
+def test_a_malformed_url_among_uvs_inputs_gets_uvs_own_error(kind: str, where: str, tmp_path: Path) -> None:
+    """uv rejects these itself (clap, its uv.toml parser, its requirements parser): uvauth leaves them to uv, so
+    the user sees uv's own message and exit code, not uvauth's paraphrase."""
+    args, env = _malformed_setup(where, MALFORMED[kind], tmp_path)
+    plain = subprocess.run([REAL_UV, "pip", "compile", "--offline", *args], capture_output=True, text=True,
+                           cwd=tmp_path, env={**os.environ, **env})
+    through = uvauth(["--authenticate", "always", "pip", "compile", "--offline", *args], tmp_path, **env)
+    assert (through.returncode, through.stdout, through.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert plain.returncode == (1 if kind == "extra-slashes" else 2), plain.stderr
+
+
+def test_a_malformed_authenticate_prefix_is_uvauths_own_error(tmp_path: Path) -> None:
+    """uvauth's own setting: uv never sees it, so uvauth reports it, naming the setting."""
+    (tmp_path / "x.in").write_text("six\n")
+    line = one_error_line(uvauth(["pip", "compile", "--offline", "--index-url", "http://127.0.0.1:9/simple",
+                                  "x.in"], tmp_path, UVAUTH_AUTHENTICATE_PREFIXES="http://h:abc/x"))
+    assert "authenticate-prefixes" in line and "invalid port number" in line

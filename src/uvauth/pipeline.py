@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from typing import Final
 
     from uvauth.plan import Plan
+    from uvauth.settings.sources import Resolved
+    from uvauth.uv.config.discover import UvConfig
     from uvauth.uv.credentials.search import Lookup
 
 _PIP_REQUIREMENTS: Final = {
@@ -182,23 +184,38 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, settings_present):
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
 
-    from uvauth import plan
     from uvauth.uv.config import discover as uvconfig
-    from uvauth.uv.requirements import read_index_options
+    from uvauth.uv.urls import InvalidUrl
 
     cache_dir = cache.cache_dir(env)
     resolved = settings.resolve(forced, where.project, env, cache_dir, located)
     uv = launch.find_uv(env, resolved.uv)
-    config = uvconfig.discover(
-        cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,
-        tool_command=cmdline.command[:1] in (("tool",), ("self",)), env=env,
-    )
+    try:
+        config = uvconfig.discover(
+            cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,
+            tool_command=cmdline.command[:1] in (("tool",), ("self",)), env=env,
+        )
+        planned = _plan(cmdline, env, where, inputs, config, resolved, cache_dir, uv)
+    except InvalidUrl:
+        if always_plan:
+            raise  # explain: say which URL, in uvauth's words
+        # A malformed URL among uv's own inputs (argv, environment, uv.toml, a requirements file): uv rejects it
+        # itself, so uv runs unchanged and says so in its own words, with its own exit code.
+        return Prepared(uv=uv, argv=argv, env=dict(env), plan=None)
+    return _handed_over(planned, cmdline, env, uv, where)
+
+
+def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], where: Where, inputs: dict[str, list[str]] | None,
+          config: UvConfig, resolved: Resolved, cache_dir: Path, uv: str) -> Plan:
+    from uvauth import plan
+    from uvauth.uv.requirements import read_index_options
+
     requirements = None
     if inputs is not None:
         requirements = read_index_options(
             inputs["requirements"], inputs["constraints"], inputs["overrides"], cwd=where.cwd, env=env
         )
-    planned = plan.make_plan(
+    return plan.make_plan(
         plan.Inputs(
             cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
             settings=plan.Settings(
@@ -210,6 +227,10 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         find_credentials=lambda url, name, provider: _find_credentials(url, name, provider, env),
         uv_version=lambda: launch.uv_version(uv, env),
     )
+
+
+def _handed_over(planned: Plan, cmdline: uvcli.UvCommandLine, env: Mapping[str, str], uv: str,
+                 where: Where) -> Prepared:
     argv = list(planned.argv)
     child_env = dict(env)
     if planned.generated is not None:

@@ -570,7 +570,12 @@ class Planner:
         ]
         roots += self._decoded_roots(planned)
         for prefix, where, fallbacks in roots:
-            if realm(prefix) not in hosts or self.inputs.settings.forced == "never":
+            try:
+                prefix_realm = realm(prefix)
+            except InvalidUrl as error:
+                # uvauth's own setting (uv never sees it): uvauth's error, not one to leave for uv.
+                raise UvauthError(error.message, where=where, hint="fix or remove it") from None
+            if prefix_realm not in hosts or self.inputs.settings.forced == "never":
                 continue
             name = _synth_name(prefix)
             candidate = [s for s in self.synthesized if s.name != name] + [ConfiguredIndex(
