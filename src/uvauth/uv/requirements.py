@@ -854,7 +854,11 @@ class _Reader:
         scheme = None if _is_windows_absolute(text) else split_scheme(text)
         if scheme is not None and scheme.lower() != "file":
             url = text.strip(_C0_OR_SPACE)
-            name = urlsplit(url).path.rpartition("/")[2]
+            try:
+                index_key(url)  # uv parses the argument as a URL first (clap: "invalid value … for [SRC_FILE]")
+                name = urlsplit(url).path.rpartition("/")[2]
+            except (InvalidUrl, ValueError):
+                return "fatal", url
             if role != "requirements":
                 return ("fatal", url) if _bad_for_role(name) else ("remote", url)
             if name in ("pyproject.toml", "setup.py", "setup.cfg"):
