@@ -47,8 +47,10 @@ else:
 FORMAT: Final = 1
 MAX_ENTRIES: Final = 256
 _RACY_NS: Final = 1_000_000_000
-# Variables whose values are secrets: an entry records only whether they were set.
-_SECRET_MARKERS: Final = ("PASSWORD", "TOKEN", "SECRET")
+# Variables whose values are (or may be) secrets: an entry records only whether they were set. A username
+# counts (some services take a token as the username); no plan that is stored depends on these values, only on
+# whether they are set (a plan that hands uv credentials is not stored at all).
+_SECRET_MARKERS: Final = ("PASSWORD", "TOKEN", "SECRET", "USERNAME", "CREDENTIAL")
 
 
 def _is_secret_name(name: str) -> bool:
