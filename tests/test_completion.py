@@ -836,4 +836,6 @@ def test_only_commands_imports_typer_rich_and_the_commands() -> None:
         assert not {n for n in imported if n.split(".")[0] in ("typer", "rich", "click")}, relative
         commands = {n for n in imported if n.startswith("uvauth.commands")}
         assert not commands or (relative == "cli.py" and commands <= {"uvauth.commands.app",
-                                                                      "uvauth.commands.app.run_own_command"}), relative
+                                                                      "uvauth.commands.app.run_own_command",
+                                                                      "uvauth.commands.app.run_with_uv_globals"}), \
+            relative

@@ -78,7 +78,7 @@ _uvauth__own() {
         if [[ "$cur" == -* ]]; then
             COMPREPLY=( $(compgen -W "-h --help" -- "$cur") )
         else
-            COMPREPLY=( $(compgen -W "completion doctor explain version" -- "$cur") )
+            COMPREPLY=( $(compgen -W "completion doctor explain help version" -- "$cur") )
         fi
         return 0
     fi
@@ -86,6 +86,7 @@ _uvauth__own() {
         completion) options="-h --help" ;;
         doctor) options="--json -h --help"; tail=1; prefix="lock" ;;
         explain) options="--json -h --help"; tail=1; prefix="" ;;
+        help) options="-h --help" ;;
         version) options="-h --help" ;;
         *) return 0 ;;
     esac

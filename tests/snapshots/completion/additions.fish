@@ -80,11 +80,12 @@ end
 complete -c uvauth -n "not __uvauth_own_words >/dev/null" -l authenticate -d 'uvauth: authentication policy for every index this command contacts' -r -f -a "always\t'send credentials on the first request; fail before any request when none are found'
 auto\t'uv\'s default: try without credentials, retry with them after a 401'
 never\t'never send credentials'"
-complete -c uvauth -n "test (count (commandline -opc)) -eq 1" -f -a uvauth -d 'uvauth\'s own commands: completion, doctor, explain, version'
+complete -c uvauth -n "test (count (commandline -opc)) -eq 1" -f -a uvauth -d 'uvauth\'s own commands: completion, doctor, explain, help, version'
 complete -c uvauth -n "__uvauth_own_words >/dev/null" -f
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a completion -d 'Print the completion script for a shell'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a doctor -d 'Check each index the project uses, over the network'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a explain -d 'Show what uvauth would do for a uv command line, without running uv'
+complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a help -d 'Show the help of uvauth\'s own commands, or of one of them'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a version -d 'Print uvauth\'s version'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command completion" -s h -l help -d 'Show the help and exit'
@@ -95,4 +96,6 @@ complete -c uvauth -n "__uvauth_own_command doctor" -f -a "(__uvauth_own_tail --
 complete -c uvauth -n "__uvauth_own_command explain --leading" -l json -d 'Print the uvauth.explain/1 JSON object'
 complete -c uvauth -n "__uvauth_own_command explain --leading" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command explain" -f -a "(__uvauth_own_tail --json -h --help --)"
+complete -c uvauth -n "__uvauth_own_command help" -s h -l help -d 'Show the help and exit'
+complete -c uvauth -n "__uvauth_own_positional help 0" -F
 complete -c uvauth -n "__uvauth_own_command version" -s h -l help -d 'Show the help and exit'
