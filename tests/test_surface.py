@@ -225,3 +225,9 @@ def test_explains_own_options_anywhere_and_unknown_ones_refused(tmp_path: Path) 
     assert done.stderr.splitlines()[0] == ("uvauth: error: unexpected option '--jsn' for explain: neither explain's "
                                            "(--json) nor one of the uv command's")
     assert own("uvauth", "explain", "lock", "--json", cwd=tmp_path).stdout.startswith("{")
+
+
+def test_doctor_refuses_uv_lock_options_it_does_not_use(tmp_path: Path) -> None:
+    done = own("uvauth", "doctor", "--dry-run", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines()[0] == "uvauth: error: doctor does not use --dry-run"

@@ -90,6 +90,12 @@ SCHEMA: Final = "uvauth.doctor/1"
 _PUBLIC_PYPI: Final = frozenset({"pypi.org", "test.pypi.org", "pypi.python.org"})
 # The doctor's options are read as `uv lock` reads them: every index option, no positionals.
 UV_COMMAND: Final = "lock"
+# The uv options the doctor reads (every spelling, as completion offers them): where uv looks, the indexes,
+# how it finds credentials; uvauth's --authenticate. Any other `uv lock` option would be silently meaningless.
+UV_OPTIONS: Final = (
+    "--project", "--directory", "--config-file", "--no-config", "--index", "--default-index", "--index-url", "-i",
+    "--extra-index-url", "--find-links", "-f", "--keyring-provider", "--allow-insecure-host", "--authenticate",
+)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -291,6 +297,10 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
     unknown = [o.spelling for o in cmdline.options if not cmdline.takes(o.name)]
     if unknown:
         raise UvauthError(f"unknown option {unknown[0]}", hint="see `uv lock --help` for the options uv accepts")
+    unused = [o.spelling for o in cmdline.options if o.name not in UV_OPTIONS]
+    if unused:
+        raise UvauthError(f"doctor does not use {unused[0]}",
+                          hint="it takes " + ", ".join(o for o in UV_OPTIONS if o.startswith("--")))
     if cmdline.boundary < len(cmdline.argv):
         raise UvauthError("unexpected arguments after `--`")
     forced = pipeline.checked_authenticate(cmdline, env)

@@ -2,7 +2,14 @@
 
 _uvauth() {
     # Registered for `uvauth` and `uv`: `uv` gets uvauth's additions only while it is an alias of uvauth (zsh
-    # expands aliases before completing, so this matters only with `setopt complete_aliases`).
+    # expands aliases before completing, so this matters only with `setopt complete_aliases`). `uvauthx` is
+    # uvauth's uvx: its words are completed as the uvauth command line `uvauth tool run WORDS...`.
+    if [[ ${words[1]:t} == uvauthx ]]; then
+        words=(uvauth tool run "${(@)words[2,-1]}")
+        CURRENT=$(( CURRENT + 2 ))
+        _uvauth__line 0
+        return
+    fi
     if [[ ${words[1]:t} != uvauth && ${aliases[${words[1]}]-} != *uvauth* ]]; then
         _uvauth_uv "$@"
         return
