@@ -172,7 +172,8 @@ def test_doctor_text_piped_has_no_colour_and_ends_with_a_newline() -> None:
     doctor_command.render(Report(checks=[check]), out)
     lines = out.getvalue().splitlines()
     assert out.getvalue().endswith("\n") and "\x1b" not in out.getvalue()
-    assert lines[:3] == ["index http://127.0.0.1:9/simple (idx)", "  from: cli: --index-url", "  policy: auto (default)"]
+    assert lines[:3] == ["index http://127.0.0.1:9/simple (idx)", "  from: cli: --index-url",
+                         "  policy: auto (default)"]
     assert "  verdict: unreachable" in lines
 
 

@@ -79,7 +79,8 @@ def own_grammar(group: Any,  # a click group: list_commands, get_command
     ``uv_tails``: for a pass-through command (typer's ``ignore_unknown_options``), the uv words its arguments stand
     for (``doctor``: ``lock``); a pass-through command not named there takes a whole uvauth command line, as
     ``explain`` does. ``uv_options``: for such a command, the only uv options it takes (``doctor`` reads the
-    index and configuration options of ``uv lock``, not ``--dry-run``), so only those are offered. A positional argument's choices are its own ``shell_complete`` values.
+    index and configuration options of ``uv lock``, not ``--dry-run``), so only those are offered. A positional
+    argument's choices are its own ``shell_complete`` values.
     """
     uv_tails = {} if uv_tails is None else uv_tails
     uv_options = {} if uv_options is None else uv_options
