@@ -76,9 +76,12 @@ def test_piped_explain_is_one_record_per_index_without_padding_or_colour(project
         "",
     ]
     lines = shown.splitlines()
-    assert "how: by-name = the URL is handed to uv as a reference to the configured index, so uv applies its " \
-           "policy; uv = uv applies the policy itself (a configured index); seeded = uvauth found the credentials " \
-           "and hands them to uv up front (environment only)" in lines
+    legend = lines.index("how:")
+    assert lines[legend + 1:legend + 4] == [
+        "  by-name: the URL is handed to uv as a reference to the configured index, so uv applies its policy",
+        "  uv: uv applies the policy itself (a configured index)",
+        "  seeded: uvauth found the credentials and hands them to uv up front (environment only)",
+    ]
     assert lines[lines.index("changes:") + 1] == f"  --index-url {U} -> --default-index art"
     assert f"runs: {REAL_UV} pip compile --default-index art r.in" in lines
     assert f"uv: {REAL_UV} (uv 0.13.8, UVAUTH_UV)" in lines

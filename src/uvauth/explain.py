@@ -173,8 +173,8 @@ def config_files(cmdline: uvcli.UvCommandLine, env: Mapping[str, str],
     levels = set(read.values())
     if where.config_file is None and not where.no_config:
         if "project" not in levels and cmdline.command[:1] not in (("tool",), ("self",)):
-            found.append({"level": "project", "path": f"{where.project}/uv.toml or pyproject.toml [tool.uv] (or in "
-                                                      "a parent directory)", "found": False})
+            found.append({"level": "project", "path": f"{where.project}/uv.toml or pyproject.toml [tool.uv], here "
+                                                      "or in a parent directory", "found": False})
         user = dirs.user_config_dir(env)
         if "user" not in levels and user is not None:
             found.append({"level": "user", "path": str(Path(user) / "uv" / "uv.toml"), "found": False})
@@ -187,7 +187,8 @@ def config_files(cmdline: uvcli.UvCommandLine, env: Mapping[str, str],
               for label, path, _table in located]
     if not any(str(path) != user_file for _label, path, _table in located):
         found.append({"level": "uvauth project", "path": f"{where.project}/uvauth.toml or pyproject.toml "
-                                                         "[tool.uvauth] (or in a parent directory)", "found": False})
+                                                         "[tool.uvauth], here or in a parent directory",
+                      "found": False})
     if user_file is not None and not any(str(path) == user_file for _label, path, _table in located):
         found.append({"level": "uvauth user", "path": user_file, "found": False})
     return found

@@ -56,7 +56,9 @@ def render_text(data: ExplainObject, out: Writer) -> None:
                 out.record(f"index {n}: {index['url']}", fields)
         out.line()
         used = list(dict.fromkeys(index["lever"] for index in indexes))
-        out.line("how: " + "; ".join(f"{lever} = {LEVERS[lever]}" for lever in used))
+        out.line("how:")
+        for lever in used:
+            out.line(f"  {lever}: {LEVERS[lever]}")
     if data["changes"]:
         out.line("changes:")
         for change in data["changes"]:

@@ -224,7 +224,9 @@ _HEADER = """\
 # Install: {install}
 """
 _INSTALL: Final = {
-    "bash": 'in ~/.bashrc: eval "$(uvauth uvauth completion bash)"; or save the output and source it there.',
+    "bash": "save it once (again after upgrading uv), not eval'd at every shell start:\n"
+            "#   uvauth uvauth completion bash > ~/.local/share/bash-completion/completions/uvauth\n"
+            "#   (and ln -s uvauth …/completions/uv, …/completions/uvauthx; or source the file in ~/.bashrc)",
     "zsh": "save as `_uvauth` in a directory of $fpath before compinit runs, or, after compinit\n"
            '#   in ~/.zshrc: eval "$(uvauth uvauth completion zsh)"',
     "fish": "uvauth uvauth completion fish > ~/.config/fish/completions/uvauth.fish (and, for uvauthx,\n"
