@@ -739,8 +739,10 @@ ZSH_CASES = [
     pytest.param(
         "", "uvauth uvauth doctor --inde", {"--index", "--index-url"}, id="doctor: uv lock's options"
     ),
-    pytest.param("", "uvauth uvauth doctor --dr", [], id="doctor: no --dry-run", marks=pytest.mark.xfail(
-        strict=True, reason="zsh: uv's _arguments adds every `uv lock` option; not filtered yet")),
+    pytest.param("", "uvauth uvauth doctor --dr", [], id="doctor: no --dry-run"),
+    pytest.param("", "uvauth uvauth doctor --lock", [], id="doctor: no --locked"),
+    pytest.param("", "uvauth uvauth doctor --no-con", ["--no-config"], id="doctor: --no-config"),
+    pytest.param("", "uvauth uvauth doctor --j", ["--json"], id="doctor: its own --json"),
     pytest.param("", "uvauthx --fr", ["--from"], id="uvauthx --fr"),
 ]
 

@@ -131,6 +131,8 @@ def _zsh_additions(grammar: OwnGrammar) -> str:
             settings.append(f"valued=({_words(valued)})")
         if command.uv_tail is not None:
             settings += ["tail=1", f"prefix=({_words(command.uv_tail)})"]
+        if command.uv_options is not None:
+            settings.append(f"only=({_words(command.uv_options)})")
         arms.append(f"        ({command.name}) {'; '.join(settings)} ;;")
         for option in command.valued:
             action = (f"choices=({_words(option.choices)}); _describe -t values 'value' choices"

@@ -76,7 +76,7 @@ _uvauth__own() {
     local i word n=0 skip=0 leading=1 tail=0 ret=1
     local -a commands=('completion:Print the completion script for a shell' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth would do for a uv command line, without running uv' 'help:Show the help of uvauth'\''s own commands, or of one of them' 'version:Print uvauth'\''s version')
     local -a group_options=('-h:Show the help and exit' '--help:Show the help and exit')
-    local -a options names valued prefix choices
+    local -a options names valued prefix choices only
     if (( CURRENT == 3 )); then
         if [[ $PREFIX == -* ]]; then
             _describe -t options 'uvauth uvauth option' group_options
@@ -87,7 +87,7 @@ _uvauth__own() {
     fi
     case $words[3] in
         (completion) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
-        (doctor) options=('--json:Print the uvauth.doctor/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=(lock) ;;
+        (doctor) options=('--json:Print the uvauth.doctor/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=(lock); only=(--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --authenticate) ;;
         (explain) options=('--json:Print the uvauth.explain/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=() ;;
         (help) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
         (version) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
@@ -109,7 +109,29 @@ _uvauth__own() {
         fi
         words=("${kept[@]}" "${(@)words[CURRENT,-1]}")
         CURRENT=$(( ${#kept} + 1 ))
+        if (( ! ${#only} )); then
+            _uvauth__line 0 && ret=0
+            return ret
+        fi
+        # Of uv's options offer only those the command takes: for this completion only, every compadd ignores
+        # the others, as the ignored-patterns style would (a compadd function already defined still runs).
+        local _uvauth_ignore="(-*~(${(j:|:)only}))" saved=${functions[compadd]-}
+        [[ -n $saved ]] && functions[_uvauth__compadd_next]=$saved
+        compadd() {
+            local -a _comp_ignore=("${_comp_ignore[@]}" "$_uvauth_ignore")
+            if (( ${+functions[_uvauth__compadd_next]} )); then
+                _uvauth__compadd_next -F _comp_ignore "$@"
+            else
+                builtin compadd -F _comp_ignore "$@"
+            fi
+        }
         _uvauth__line 0 && ret=0
+        if [[ -n $saved ]]; then
+            functions[compadd]=$saved
+            unfunction _uvauth__compadd_next
+        else
+            unfunction compadd
+        fi
         return ret
     fi
     for (( i = 4; i < CURRENT; i++ )); do
