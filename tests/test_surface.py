@@ -203,7 +203,7 @@ def test_version_and_help_command() -> None:
     assert own("uvauth", "--version").stdout == own("uvauth", "version").stdout
     assert own("uvauth", "--version").stdout.startswith("uvauth ")
     helped = own("uvauth", "help", "doctor")
-    assert helped.returncode == 0 and helped.stdout.startswith("Usage: uvauth uvauth doctor [OPTIONS] [UV_OPTION]...")
+    assert helped.returncode == 0 and helped.stdout.startswith("Usage: uvauth uvauth doctor [OPTIONS] [OPTION]...")
     for shown in (helped.stdout, own("uvauth", "explain", "--help").stdout, own("uvauth", "help").stdout):
         assert "<bool>" not in shown and "<list[str]>" not in shown and "╭" not in shown
 
@@ -235,3 +235,18 @@ def test_doctor_refuses_uv_lock_options_it_does_not_use(tmp_path: Path) -> None:
     done = own("uvauth", "doctor", "--dry-run", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.splitlines()[0] == "uvauth: error: doctor does not use --dry-run"
+
+
+@pytest.mark.parametrize(("before", "env", "coloured"), [
+    (["uvauth", "--color", "always"], {}, True),
+    (["--color", "always", "uvauth"], {}, True),
+    (["uvauth"], {"FORCE_COLOR": "1"}, True),
+    (["uvauth", "--color", "never"], {"FORCE_COLOR": "1"}, False),
+    (["uvauth"], {}, False),  # piped
+], ids=["own --color always", "uv's --color always", "FORCE_COLOR", "--color never wins", "piped"])
+def test_colour_follows_color_and_the_terminal(tmp_path: Path, before: list[str], env: dict[str, str],
+                                               coloured: bool) -> None:
+    done = subprocess.run([UVAUTH, *before, "explain", "lock"], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, check=False, env={**os.environ, "UVAUTH_UV": REAL_UV, **env})
+    assert done.returncode == 0, done.stderr
+    assert ("\x1b[1mruns:\x1b[0m" in done.stdout) is coloured and ("\x1b" in done.stdout) is coloured

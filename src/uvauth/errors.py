@@ -44,8 +44,10 @@ def colour_enabled(file: IO[str], env: Mapping[str, str] | None = None) -> bool:
     carries uvauth's own ``--color`` into the boundary."""
     import os
 
+    from uvauth.uv.envvars import UVAUTH_COLOR
+
     env = os.environ if env is None else env
-    chosen = env.get("UVAUTH_COLOR", "auto")
+    chosen = env.get(UVAUTH_COLOR, "auto")
     if chosen in ("always", "never"):
         return chosen == "always"
     if env.get("NO_COLOR"):

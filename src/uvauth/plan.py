@@ -673,7 +673,7 @@ class Planner:
             host = realm(url).host or "HOST"  # netrc is keyed by the host alone
         except InvalidUrl:
             host = "HOST"
-        internal = f"UV_INDEX_{SYNTH_PREFIX.upper().rstrip('-')}_"
+        internal = envvars.UV_INDEX_CREDENTIALS_PREFIX + SYNTH_PREFIX.upper().replace("-", "_")
         tried = ", ".join(dict.fromkeys(t.source for t in lookup.tried if not t.source.startswith(internal)))
         hint = f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uv auth login {shown}`"
         if not name.startswith(SYNTH_PREFIX):

@@ -19,6 +19,7 @@ import typer.main
 
 from uvauth import __version__
 from uvauth.errors import USAGE_EXIT, UvauthError, guarded, report_error
+from uvauth.uv import envvars
 
 app = typer.Typer(
     name="uvauth uvauth",
@@ -35,7 +36,7 @@ _COLOR_CHOICES: Final = ("auto", "always", "never")
 
 
 def _colour() -> bool | None:
-    chosen = os.environ.get("UVAUTH_COLOR")
+    chosen = os.environ.get(envvars.UVAUTH_COLOR)
     return None if chosen not in ("always", "never") else chosen == "always"
 
 
@@ -50,8 +51,15 @@ def main(
     context: typer.Context,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Print uvauth's version and exit.")] = False,
+    color: Annotated[str | None, typer.Option("--color", metavar="auto|always|never", show_default=False,
+                                              help="Colour uvauth's own output: auto (on a terminal, unless "
+                                                   "NO_COLOR is set), always or never.")] = None,
 ) -> None:
     """uvauth's own commands. Anything else given to uvauth runs uv."""
+    if color is not None:
+        if color not in _COLOR_CHOICES:
+            raise typer.BadParameter(f"'{color}' is not one of {', '.join(_COLOR_CHOICES)}", param_hint="'--color'")
+        os.environ[envvars.UVAUTH_COLOR] = color
     if context.invoked_subcommand is None:
         # A bare `uv uvauth` shows what it offers and succeeds, as `uv pip` alone shows its commands.
         print(context.get_help())
@@ -83,7 +91,7 @@ def explain(
     context: typer.Context,
     uv_args: Annotated[
         list[str] | None,
-        typer.Argument(metavar="UV_COMMAND_LINE", help="The uv command line, as you would type it after `uv`; "
+        typer.Argument(metavar="COMMAND_LINE", help="The uv command line, as you would type it after `uv`; "
                        "after `--` it is taken verbatim.", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the uvauth.explain/1 JSON object.")] = False,
@@ -121,7 +129,7 @@ def version() -> None:
 def doctor(
     uv_args: Annotated[
         list[str] | None,
-        typer.Argument(metavar="UV_OPTION",
+        typer.Argument(metavar="OPTION",
                        help="uv options, as `uv lock` takes them: --project DIR, --directory DIR, --config-file "
                             "FILE, --no-config, --index/--default-index/--index-url/--extra-index-url URL, "
                             "--keyring-provider subprocess, and uvauth's --authenticate POLICY.",
@@ -214,7 +222,7 @@ def run_own_command(args: list[str], *, colour: str | None = None, prog_name: st
     from typer.exceptions import Abort
 
     if colour is not None:
-        os.environ["UVAUTH_COLOR"] = colour  # for the error boundary and the commands' output alike
+        os.environ[envvars.UVAUTH_COLOR] = colour  # for the error boundary and the commands' output alike
     prog = prog_name or program_name()
     command = build_command()
     try:

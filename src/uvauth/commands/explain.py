@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Final
 
 from uvauth.commands.output import Writer
+from uvauth.uv import envvars
 
 if TYPE_CHECKING:
     from uvauth.explain import ExplainIndex, ExplainObject
@@ -71,7 +72,7 @@ def render_text(data: ExplainObject, out: Writer) -> None:
     line = f"{out.style('uv:', 'bold')} {uv['path']} ({version}, {uv['found_by']})"
     if uv["bundled"]:
         line += f"; the uv installed with uvauth is {uv['bundled']}"
-    if uv["found_by"] not in ("UVAUTH_UV", "the `uv` setting"):
+    if uv["found_by"] not in (envvars.UVAUTH_UV, "the `uv` setting"):
         line += "; pick another with UVAUTH_UV or the `uv` setting"
     out.line(line)
     if data["config_files"]:
