@@ -73,7 +73,7 @@ def validate_schema(data: dict[str, Any]) -> None:
     """The documented uvauth.doctor/1 object (see the uvauth.doctor.report docstring)."""
     assert data["schema"] == SCHEMA == "uvauth.doctor/1"
     keys_match(data, DoctorObject)
-    assert set(data) == {"schema", "uvauth", "ok", "indexes", "skipped", "warnings", "config_files"}
+    assert set(data) == {"schema", "uvauth", "ok", "indexes", "skipped", "warnings", "config_files", "uv_found"}
     assert isinstance(data["ok"], bool)
     probe_keys = {"url", "status", "location", "redirects", "error", "page"}
     for index in data["indexes"]:
@@ -149,7 +149,7 @@ def test_json_objects_have_exactly_the_typed_keys(index_server: IndexServerFacto
     keys_match(data, DoctorObject)
     keys_match(json.loads(json.dumps(data)), DoctorObject)
     assert list(typing.get_type_hints(DoctorObject)) == ["schema", "uvauth", "ok", "indexes", "skipped", "warnings",
-                                                         "config_files"]
+                                                         "config_files", "uv_found"]
     assert DoctorObject.__total__ and IndexObject.__total__
     for field in typing.get_type_hints(IndexObject):
         assert f'"{field}"' in doctor_report.__doc__  # documented in the module docstring

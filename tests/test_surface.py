@@ -217,6 +217,7 @@ def test_usage_line_says_uv_uvauth_when_run_as_uv(tmp_path: Path) -> None:
 def test_uvs_global_options_before_the_reserved_word(tmp_path: Path) -> None:
     done = own("--color", "never", "uvauth", "doctor", "--no-config", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("No index to check"), done
+    assert f"uv: {REAL_UV} (uv 0.13.8, UVAUTH_UV)" in done.stdout.splitlines()  # which uv uvauth would run
     refused = own("-q", "uvauth", "completion", "bash", cwd=tmp_path)
     assert refused.returncode == 2 and refused.stderr.splitlines()[0] == (
         "uvauth: error: uv's option -q before `uvauth` applies only to `explain` and `doctor`: `uvauth` must come "
@@ -246,7 +247,8 @@ def test_doctor_refuses_uv_lock_options_it_does_not_use(tmp_path: Path) -> None:
 ], ids=["own --color always", "uv's --color always", "FORCE_COLOR", "--color never wins", "piped"])
 def test_colour_follows_color_and_the_terminal(tmp_path: Path, before: list[str], env: dict[str, str],
                                                coloured: bool) -> None:
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE")}
     done = subprocess.run([UVAUTH, *before, "explain", "lock"], capture_output=True, text=True, timeout=60,
-                          cwd=tmp_path, check=False, env={**os.environ, "UVAUTH_UV": REAL_UV, **env})
+                          cwd=tmp_path, check=False, env={**base, "UVAUTH_UV": REAL_UV, **env})
     assert done.returncode == 0, done.stderr
     assert ("\x1b[1mruns:\x1b[0m" in done.stdout) is coloured and ("\x1b" in done.stdout) is coloured

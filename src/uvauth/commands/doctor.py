@@ -71,6 +71,10 @@ def render(report: Report, file: IO[str] | None = None, *, env: Mapping[str, str
                 out.line()
     for skip in report.skipped:
         out.line(f"skipped {urls.redact(skip.url)} ({skip.where}): {skip.reason}")
+    if report.uv_found is not None:
+        from uvauth.commands.explain import uv_line
+
+        out.line(uv_line(report.uv_found, out))
     if report.config_files:
         out.line(out.style("configuration:", "bold"))
         for entry in report.config_files:

@@ -14,7 +14,7 @@ from uvauth.commands.output import Writer
 from uvauth.uv import envvars
 
 if TYPE_CHECKING:
-    from uvauth.explain import ExplainIndex, ExplainObject
+    from uvauth.explain import ExplainIndex, ExplainObject, UvObject
 
 HEADER: Final = ("#", "role", "url", "from", "handled as", "policy (why)", "how", "credentials")
 
@@ -67,14 +67,7 @@ def render_text(data: ExplainObject, out: Writer) -> None:
     out.line(f"{out.style('runs:', 'bold')} {data['uv']} {' '.join(data['argv'])}".rstrip())
     if data["environment"]:
         out.line(f"{out.style('sets:', 'bold')} {', '.join(data['environment'])}")
-    uv = data["uv_found"]
-    version = f"uv {uv['version']}" if uv["version"] else "version unknown"
-    line = f"{out.style('uv:', 'bold')} {uv['path']} ({version}, {uv['found_by']})"
-    if uv["bundled"]:
-        line += f"; the uv installed with uvauth is {uv['bundled']}"
-    if uv["found_by"] not in (envvars.UVAUTH_UV, "the `uv` setting"):
-        line += "; pick another with UVAUTH_UV or the `uv` setting"
-    out.line(line)
+    out.line(uv_line(data["uv_found"], out))
     if data["config_files"]:
         out.line(out.style("configuration:", "bold"))
         for file in data["config_files"]:
@@ -82,6 +75,18 @@ def render_text(data: ExplainObject, out: Writer) -> None:
             out.line(f"  {file['level']}: {file['path']} ({state})")
     for warning in data["warnings"]:
         out.line(f"{out.style('warning:', 'yellow', 'bold')} {warning}")
+
+
+def uv_line(uv: UvObject, out: Writer) -> str:
+    """``uv: PATH (uv VERSION, how it was found)``, the uv installed with uvauth when another one runs, and how to
+    pick another."""
+    version = f"uv {uv['version']}" if uv["version"] else "version unknown"
+    line = f"{out.style('uv:', 'bold')} {uv['path']} ({version}, {uv['found_by']})"
+    if uv["bundled"]:
+        line += f"; the uv installed with uvauth is {uv['bundled']}"
+    if uv["found_by"] not in (envvars.UVAUTH_UV, "the `uv` setting"):
+        line += "; pick another with UVAUTH_UV or the `uv` setting"
+    return line
 
 
 def _notes(index: ExplainIndex) -> list[str]:

@@ -55,7 +55,8 @@ This module finds the indexes (:func:`targets`), checks them all (:func:`diagnos
       ],
       "skipped": [{"url": "…", "source": "…", "where": "…", "reason": "…"}],
       "warnings": ["…"],                 # uv's own configuration warnings (an unparsable pyproject.toml)
-      "config_files": [{"level": "project", "path": "…", "found": true}]   # read, and looked for but missing
+      "config_files": [{"level": "project", "path": "…", "found": true}],  # read, and looked for but missing
+      "uv_found": {"path": "…", "version": "0.13.8", "found_by": "…", "bundled": null} | null   # as explain's
     }
 
     PROBE = {
@@ -80,7 +81,7 @@ from uvauth import __version__
 from uvauth.doctor.probe import TIMEOUT, Probe
 from uvauth.doctor.verdict import Check, Target, Verdict, check_index
 from uvauth.errors import UvauthError
-from uvauth.explain import ConfigFileObject
+from uvauth.explain import ConfigFileObject, UvObject
 from uvauth.uv import envvars
 from uvauth.uv import indexes as mentions
 from uvauth.uv import urls
@@ -155,6 +156,7 @@ class DoctorObject(TypedDict, total=True):
     skipped: list[SkippedObject]
     warnings: list[str]
     config_files: list[ConfigFileObject]
+    uv_found: UvObject | None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -179,6 +181,7 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     config_files: list[ConfigFileObject] = field(default_factory=list)
+    uv_found: UvObject | None = None  # the uv uvauth would run (the doctor itself never runs it)
 
     @property
     def ok(self) -> bool:
@@ -201,6 +204,7 @@ class Report:
             ],
             "warnings": [urls.redact(w) for w in self.warnings],
             "config_files": list(self.config_files),
+            "uv_found": self.uv_found,
         }
 
 
@@ -378,8 +382,21 @@ def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TI
     insecure = _insecure_hosts(cmdline, env, config)
     from uvauth.explain import config_files
 
-    report = Report(skipped=skipped, warnings=warnings, config_files=config_files(cmdline, env, config))
+    report = Report(skipped=skipped, warnings=warnings, config_files=config_files(cmdline, env, config),
+                    uv_found=_uv_found(env))
     for target in chosen:
         report.checks.append(check_index(target, env=env, keyring_provider=provider, timeout=timeout,
                                          insecure=_is_insecure(target.url, insecure)))
     return report
+
+
+def _uv_found(env: Mapping[str, str]) -> UvObject | None:
+    """The uv that uvauth runs with this environment, as explain reports it; None when there is none."""
+    from uvauth import launch
+    from uvauth.explain import uv_origin
+    from uvauth.settings import sources as settings
+
+    try:
+        return uv_origin(launch.find_uv(env, settings.user_uv(env)), env)
+    except UvauthError:
+        return None
