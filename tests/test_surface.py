@@ -252,3 +252,17 @@ def test_colour_follows_color_and_the_terminal(tmp_path: Path, before: list[str]
                           cwd=tmp_path, check=False, env={**base, "UVAUTH_UV": REAL_UV, **env})
     assert done.returncode == 0, done.stderr
     assert ("\x1b[1mruns:\x1b[0m" in done.stdout) is coloured and ("\x1b" in done.stdout) is coloured
+
+
+@pytest.mark.parametrize(("args", "url", "plain"), [
+    (["lock"], U, "the same: policy always, credentials before the first request"),
+    (["--authenticate", "never", "lock"], U, "policy always, credentials before the first request"),
+    (["pip", "install", "--index-url", "https://plain.example.com/simple", "x"], "https://plain.example.com/simple",
+     "the same: unnamed, policy auto: the first request goes out without credentials"),
+    (["--authenticate", "always", "pip", "install", "--index-url", "https://plain.example.com/simple", "x"],
+     "https://plain.example.com/simple", "unnamed, policy auto: the first request goes out without credentials"),
+], ids=["configured", "configured, overridden", "unnamed auto", "unnamed, made always"])
+def test_plain_uv_says_what_uv_alone_would_do(project: Path, args: list[str], url: str, plain: str) -> None:
+    (project.parent / "netrc").write_text("default login jane password pw\n")
+    [row] = [i for i in explain_data(args, dict(os.environ))["indexes"] if i["url"] == url]
+    assert row["plain_uv"] == plain

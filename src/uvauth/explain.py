@@ -101,22 +101,23 @@ def _configured_policy(config: UvConfig | None, name: str | None) -> str | None:
 
 
 def plain_uv(index: PlannedIndex, config: UvConfig | None) -> str:
-    """What plain uv would do with this index: the reason uvauth's treatment matters (or that it does not)."""
+    """What plain uv would do with this index: the reason uvauth's treatment matters (or ``the same: …`` when it
+    does not)."""
     if index.source == "uvauth":
         return ("no index covers it: requests under it outside every index root get policy auto, so each goes "
                 "out without credentials first")
     configured = _configured_policy(config, index.merged_onto)
     if index.source == "config":
         policy = configured or "auto"
-        if policy == "always":
-            return "the same: policy always, credentials before the first request"
-        if policy == "never":
-            return "the same: policy never, no credentials sent"
-        return "the same: policy auto, the first request goes out without credentials"
+        text = {"always": "policy always, credentials before the first request",
+                "never": "policy never, no credentials sent"}.get(
+            policy, "policy auto, the first request goes out without credentials")
+        return f"the same: {text}" if policy == index.policy else text
     if configured == "always":
         return (f"an unnamed copy of index {index.merged_onto}: policy auto or always, by hash order, so the first "
                 "request may go out without credentials")
-    return "unnamed, policy auto: the first request goes out without credentials"
+    text = "unnamed, policy auto: the first request goes out without credentials"
+    return f"the same: {text}" if index.policy == "auto" else text
 
 
 def _fix_hint(index: PlannedIndex, config: UvConfig | None) -> str | None:
