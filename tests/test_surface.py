@@ -123,7 +123,8 @@ def test_an_auto_default_row_has_a_fix_hint(tmp_path: Path, monkeypatch: pytest.
     assert "  policy: auto (default)" in shown
     assert ('  hint: to send credentials up front, run with --authenticate always, or set authenticate = "always" '
             "in uvauth.toml") in shown.splitlines()
-    assert "  plain uv: unnamed, policy auto: the first request goes out without credentials" in shown.splitlines()
+    assert ("  plain uv: the same: unnamed, policy auto: the first request goes out without credentials"
+            in shown.splitlines())
 
 
 def test_the_uv_found_on_path_is_named_with_how_to_pick_another(tmp_path: Path,
