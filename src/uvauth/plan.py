@@ -674,7 +674,14 @@ class Planner:
         except InvalidUrl:
             host = "HOST"
         internal = envvars.UV_INDEX_CREDENTIALS_PREFIX + SYNTH_PREFIX.upper().replace("-", "_")
-        tried = ", ".join(dict.fromkeys(t.source for t in lookup.tried if not t.source.startswith(internal)))
+        # The sources asked, by name only (the details are explain's), grouped by the URL asked for: a prefix also
+        # asks for the indexes under it.
+        groups: dict[str | None, list[str]] = {}
+        for t in lookup.tried:
+            if not t.source.startswith(internal) and t.source not in groups.setdefault(t.asked_for, []):
+                groups[t.asked_for].append(t.source)
+        tried = "; ".join((f"for {asked}: " if asked else "") + ", ".join(sources)
+                          for asked, sources in groups.items())
         hint = f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uv auth login {shown}`"
         if not name.startswith(SYNTH_PREFIX):
             from uvauth.uv.credentials.search import env_var_prefix
