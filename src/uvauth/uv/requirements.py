@@ -53,9 +53,10 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 from urllib.parse import urlsplit
 
+from uvauth import observed
 from uvauth.errors import UvauthError
 from uvauth.uv.urls import (
     InvalidUrl,
@@ -131,33 +132,36 @@ def read_index_options(
                           hint="flatten the chain of -r/-c includes; uv cannot follow it either") from None
 
 
+def _exists(path: str) -> bool:
+    observed.note(path)
+    return os.path.exists(path)
+
+
 # --------------------------------------------------------------------------------------------------
 # Low-level scanning (uv's `unscanny`-based parser, as position arithmetic on the whole text)
 
 
 class _Lazy:
     """A regular expression compiled on first use.  uvauth reads the requirements files before every
-    `uv pip` call, and a plain file needs only `_SKIP`: compiling them all up front costs a millisecond."""
+    `uv pip` call, and a plain file needs only `_SKIP`: compiling them all up front costs a millisecond.
 
-    __slots__ = ("_compiled", "_source")
+    The first use binds the compiled pattern's own methods to the instance, so every later call goes straight
+    to `re` (a 5,000-requirement file makes some 70,000 of them)."""
+
+    if TYPE_CHECKING:
+        match: Callable[..., re.Match[str] | None]
+        search: Callable[..., re.Match[str] | None]
+        sub: Callable[..., str]
 
     def __init__(self, source: str) -> None:
         self._source = source
-        self._compiled: re.Pattern[str] | None = None
 
-    def _pattern(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = re.compile(self._source)
-        return self._compiled
-
-    def match(self, string: str, pos: int = 0) -> re.Match[str] | None:
-        return self._pattern().match(string, pos)
-
-    def search(self, string: str, pos: int = 0) -> re.Match[str] | None:
-        return self._pattern().search(string, pos)
-
-    def sub(self, repl: Callable[[re.Match[str]], str], string: str) -> str:
-        return self._pattern().sub(repl, string)
+    def __getattr__(self, name: str) -> object:  # only for attributes not bound yet
+        if name.startswith("_"):
+            raise AttributeError(name)
+        compiled = re.compile(self._source)
+        self.match, self.search, self.sub = compiled.match, compiled.search, compiled.sub
+        return getattr(compiled, name)
 
 
 # No possessive quantifiers (`*+`, `++`) or atomic groups in these patterns: CPython before 3.11.5 matches
@@ -178,15 +182,22 @@ _LINE_END = _Lazy(r"[\n\r]")
 #: `eat_wrappable_whitespace`: blanks, and backslash-newline continuations.
 _WRAP = r"[ \t]*(?:\\(?:\n|\r\n|\r)[ \t]*)*"
 _WRAP_RE = _Lazy(_WRAP)
+#: A plain requirement's text: no backslash, and no blank run followed by a blank, a line end, a backslash, a
+#: comment or an option. Written as an unrolled loop (`normal* (blank-run normal*)*`): a run of ordinary
+#: characters is taken in one step, and since a blank run must start each repetition there is exactly one way
+#: to split a line (no catastrophic backtracking when the line turns out not to be plain).
+_REQUIREMENT_TEXT = r"[A-Za-z0-9./$][^\n\r\\ \t]*(?:[ \t]+(?![ \t\n\r\\#]|--)[^\n\r\\ \t]*)*"
 #: A line holding only a plain requirement (no backslash, no `--` option after it): the common case,
 #: skipped in one go.  Anything this does not match goes through the faithful slow path.
-#: The lookahead also refusing a blank makes each blank run all-or-nothing, so this cannot backtrack into a
-#: different split of the line.
-_SIMPLE_REQUIREMENT = (
-    r"[A-Za-z0-9./$](?:[^\n\r\\ \t]|[ \t]+(?![ \t\n\r\\#]|--))*(?:[ \t]+(?:\#[^\r\n]*)?)?(?:\n|\r\n?)"
-)
+_SIMPLE_REQUIREMENT = rf"{_REQUIREMENT_TEXT}(?:[ \t]+(?:\#[^\r\n]*)?)?(?:\n|\r\n?)"
+#: A run of well-formed `--hash` options, each as `parse_hashes` takes it: `=` or whitespace, a value up to the
+#: next whitespace, wrappable whitespace. The classes at each step are disjoint, so the greedy match is the loop's.
+_HASH_RUN = rf"(?:--hash(?:=|[{_WS}]+)[^{_WS}]+{_WRAP})+"
+#: A plain requirement and its hashes (`uv pip compile --generate-hashes` output): the same end as
+#: `_skip_requirement` gives; a malformed `--hash` after the run leaves it to the slow path.
+_HASHED_REQUIREMENT = rf"{_REQUIREMENT_TEXT}(?=[ \t\\]){_WRAP}{_HASH_RUN}(?!--hash)"
 #: Trivia (blank lines, comments, continuations) and plain requirement lines.
-_SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*|{_SIMPLE_REQUIREMENT}))*{_WRAP}")
+_SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*|{_SIMPLE_REQUIREMENT}|{_HASHED_REQUIREMENT}))*{_WRAP}")
 #: Trivia only (for constraints files, whose requirements are looked at).
 _TRIVIA = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*))*{_WRAP}")
 #: A requirement uv reads as *unnamed* (a path or URL), which a constraints file may not hold.  A
@@ -195,6 +206,7 @@ _UNNAMED = _Lazy(
     r"[./$]|[A-Za-z][A-Za-z0-9+.\-]*://|[A-Za-z]:[\\/]"
     r"|[^\s;#@]*?(?:/|\.whl|\.zip|\.tar(?:\.gz|\.bz2|\.xz|\.lz|\.lzma|\.zst)?|\.tgz|\.tbz|\.txz|\.tlz)(?=[\s;#]|\Z)"
 )
+_HASHES = _Lazy(_HASH_RUN)
 _REQUIREMENT_START = _Lazy(r"[A-Za-z0-9./$]")
 _REQUIREMENT_STOP = _Lazy(r"[\n\r \t\\]")
 _ENV_VAR = _Lazy(r"\$\{([A-Z0-9_]+)\}")
@@ -307,7 +319,13 @@ def _skip_requirement(content: str, pos: int) -> int:
         if content.startswith("#", pos):
             stop = _LINE_END.search(content, pos)
             return stop.start() if stop else n
-    # `parse_hashes`: at least one `--hash` (matched as a prefix), more after wrappable whitespace.
+    # `parse_hashes`: at least one `--hash` (matched as a prefix), more after wrappable whitespace. The common
+    # well-formed run in one match; the loop below takes over where it stops (and reports what uv rejects).
+    hashes = _HASHES.match(content, pos)
+    if hashes is not None:
+        pos = hashes.end()
+        if not content.startswith("--hash", pos):
+            return pos
     while True:
         if not content.startswith("--hash", pos):
             raise _SyntaxError(pos)
@@ -535,6 +553,7 @@ class _Reader:
             self.unread.append(what)
 
     def _read(self, raw: str) -> str | None:
+        observed.note(self._abs(raw))
         try:
             with open(self._abs(raw), "rb") as file:
                 data = file.read()
@@ -654,7 +673,7 @@ class _Reader:
     def _index(self, kind: IndexOptionKind, given: str, raw: str, line: int, data: _Data) -> bool:
         """`-i`/`--index-url`/`--extra-index-url`; False where uv reports an invalid URL."""
         expanded = _expand(given, self.env, self.cwd)
-        if expanded and os.path.exists(self._abs(expanded)):
+        if expanded and _exists(self._abs(expanded)):
             url = path_to_url(self._abs(expanded))  # a local index: relative to uv's working directory
         elif split_scheme(expanded) is not None:
             url = expanded.strip(_C0_OR_SPACE)
@@ -682,7 +701,7 @@ class _Reader:
         """`-f`/`--find-links`; False where uv reports an invalid URL."""
         expanded = _expand(given, self.env, self.cwd)
         candidate = self._abs(self._local_path(expanded, raw))
-        if os.path.exists(candidate):
+        if _exists(candidate):
             url = path_to_url(candidate)  # relative to the containing file's directory
         else:
             resolved = self._resolve(expanded, raw)
@@ -691,7 +710,7 @@ class _Reader:
             where, target = resolved
             if where == "remote":
                 url = target
-            elif os.path.exists(self._abs(target)):
+            elif _exists(self._abs(target)):
                 url = path_to_url(self._abs(target))
             elif split_scheme(expanded) is not None:
                 url = expanded.strip(_C0_OR_SPACE)  # e.g. a `file://` URL of a directory not made yet
@@ -875,11 +894,11 @@ class _Reader:
         elif kind == "error":
             self.doomed = True
         elif kind == "ignored":
-            if not os.path.exists(self._abs(where)):
+            if not _exists(self._abs(where)):
                 self._note_unread(where)
                 self.doomed = True
         elif kind == "requirements":
-            if not os.path.exists(self._abs(where)):
+            if not _exists(self._abs(where)):
                 self._note_unread(where)
                 self.doomed = True
                 return _Data()
