@@ -267,3 +267,16 @@ def test_plain_uv_says_what_uv_alone_would_do(project: Path, args: list[str], ur
     (project.parent / "netrc").write_text("default login jane password pw\n")
     [row] = [i for i in explain_data(args, dict(os.environ))["indexes"] if i["url"] == url]
     assert row["plain_uv"] == plain
+
+
+def test_explain_keeps_uvs_own_double_dash(tmp_path: Path) -> None:
+    """`explain run -- python -V`: that `--` is uv's (the program's arguments follow); only a `--` before any uv
+    word is explain's own."""
+    import json
+
+    done = own("uvauth", "explain", "--json", "run", "--", "python", "-V", cwd=tmp_path)
+    assert json.loads(done.stdout)["argv"] == ["run", "--", "python", "-V"]
+    verbatim = own("uvauth", "explain", "--json", "--", "lock", "--frobnicate", cwd=tmp_path)
+    assert verbatim.returncode == 0 and json.loads(verbatim.stdout)["argv"] == ["lock", "--frobnicate"]
+    after_color = own("uvauth", "--color", "never", "explain", "--json", "--", "lock", "--frobnicate", cwd=tmp_path)
+    assert json.loads(after_color.stdout)["argv"] == ["lock", "--frobnicate"]

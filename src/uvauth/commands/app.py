@@ -66,24 +66,29 @@ def main(
         raise typer.Exit(0)
 
 
-def own_options(args: list[str], flags: Sequence[str]) -> tuple[list[str], set[str]]:
+def own_options(args: list[str], flags: Sequence[str]) -> tuple[list[str], set[str], bool]:
     """``args`` without the command's own ``flags`` wherever they stand before ``--`` (typer sees them only before
-    the first uv word), and which were there. After ``--`` everything is the uv command line, verbatim."""
+    the first uv word), which were there, and whether the uv command line was given verbatim: a ``--`` before any
+    uv word (``explain --json -- …``) is explain's own and is dropped; a later one is uv's (``run -- python``)."""
     end = args.index("--") if "--" in args else len(args)
     kept = [arg for arg in args[:end] if arg not in flags]
     seen = {arg for arg in args[:end] if arg in flags}
-    rest = args[end + 1:] if end < len(args) else []
-    return [*kept, *rest], seen
+    if end < len(args) and not kept:
+        return args[end + 1:], seen, True
+    return [*kept, *args[end:]], seen, False
 
 
 def _unknown_option(args: list[str]) -> str | None:
-    """The first option of ``args`` (before ``--``) that neither explain nor ``uv <command>`` takes."""
+    """The first option of ``args`` (a uv command line, before any ``--``) that ``uv <command>`` does not take."""
     from uvauth.uv import cmdline as uvcli
 
     end = args.index("--") if "--" in args else len(args)
-    head = args[:end]
-    unknown = uvcli.parse(head).unknown_options()
+    unknown = uvcli.parse(args[:end]).unknown_options()
     return unknown[0].spelling if unknown else None
+
+
+# The words after `explain` as typed, set by run_own_command (typer alone, as in its test runner, leaves it empty).
+_RAW_EXPLAIN_ARGS: list[list[str]] = []
 
 
 @app.command(context_settings=_PASS_THROUGH)
@@ -102,15 +107,15 @@ def explain(
     names handed to uv. Its own options (--json, -h) are recognized anywhere before `--`."""
     from uvauth.commands import explain as explain_command
 
-    given = list(uv_args or [])
-    verbatim = "--" in given
-    args, seen = own_options(given, ("--json", "-h", "--help"))
+    # click drops a `--` that comes before any uv word: the words as typed tell explain's own `--` from uv's.
+    given = _RAW_EXPLAIN_ARGS[0] if _RAW_EXPLAIN_ARGS else list(uv_args or [])
+    args, seen, verbatim = own_options(given, ("--json", "-h", "--help"))
     if "-h" in seen or "--help" in seen or not args:
         # Nothing to explain: `uv uvauth explain` alone shows how to use it, as `uv pip` alone does.
         print(context.get_help())
         raise typer.Exit(0)
-    unknown = None if verbatim and given.index("--") == 0 else _unknown_option(given)
-    if unknown is not None and unknown not in ("--json", "-h", "--help"):
+    unknown = None if verbatim else _unknown_option(args)
+    if unknown is not None:
         raise typer.Exit(report_error(UvauthError(
             f"unexpected option '{unknown}' for explain: neither explain's (--json) nor one of the uv command's",
             hint="to explain it anyway, give the uv command line after `--`: uvauth uvauth explain -- …")))
@@ -225,6 +230,8 @@ def run_own_command(args: list[str], *, colour: str | None = None, prog_name: st
         os.environ[envvars.UVAUTH_COLOR] = colour  # for the error boundary and the commands' output alike
     prog = prog_name or program_name()
     command = build_command()
+    # The first `explain` is the command word (what precedes it can only be group options: --color VALUE, -V).
+    _RAW_EXPLAIN_ARGS[:] = [args[args.index("explain") + 1:]] if "explain" in args else []
     try:
         code = command.main(args, prog_name=prog, standalone_mode=False)
     except UsageError as error:
