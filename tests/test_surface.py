@@ -280,3 +280,33 @@ def test_explain_keeps_uvs_own_double_dash(tmp_path: Path) -> None:
     assert verbatim.returncode == 0 and json.loads(verbatim.stdout)["argv"] == ["lock", "--frobnicate"]
     after_color = own("uvauth", "--color", "never", "explain", "--json", "--", "lock", "--frobnicate", cwd=tmp_path)
     assert json.loads(after_color.stdout)["argv"] == ["lock", "--frobnicate"]
+
+
+def test_doctor_against_a_server_answering_200_with_a_login_page() -> None:
+    """A single-sign-on front that answers every anonymous GET with a 200 login form is not an open index."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from uvauth.doctor.verdict import check_index
+
+    class LoginPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            body = b'<html><form method="post"><input name="user"><input type="password" name="pw"></form></html>'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), LoginPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/simple"
+        check = check_index(Target(url, name="sso"), env=dict(os.environ), timeout=5)
+    finally:
+        server.shutdown()
+    assert check.anonymous.page == "login"
+    assert check.verdict == "no-credentials" and "login page, not an index" in check.message
