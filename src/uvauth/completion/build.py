@@ -226,7 +226,7 @@ _HEADER = """\
 # Install: {install}
 """
 _INSTALL: Final = {
-    "bash": "save it once (again after upgrading uv), not eval'd at every shell start:\n"
+    "bash": "save it (again after upgrading uv), so that bash-completion loads it on demand:\n"
             "#   uvauth uvauth completion bash > ~/.local/share/bash-completion/completions/uvauth\n"
             "#   (and ln -s uvauth …/completions/uv, …/completions/uvauthx; or source the file in ~/.bashrc)",
     "zsh": "save as `_uvauth` in a directory of $fpath before compinit runs, or, after compinit\n"
