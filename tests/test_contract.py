@@ -117,7 +117,8 @@ def test_bad_setting_is_one_error_line_and_its_hint_exit_2(project: Path, monkey
     monkeypatch.setattr(launch, "exec_uv", lambda *a: pytest.fail("uv must not run"))
     assert cli.main(["pip", "compile", "--index-url", U, "req.in"]) == 2
     err = capsys.readouterr().err
-    assert err == "uvauth: error: UVAUTH_AUTHENTICATE: invalid value 'sometimes'\nhint: use one of always, auto, never\n"
+    assert err == ("uvauth: error: UVAUTH_AUTHENTICATE: invalid value 'sometimes'\n"
+                   "hint: use one of always, auto, never\n")
 
 
 def test_verbose_says_what_changed_in_one_redacted_line(exec_uv: Exec, project: Path,

@@ -73,7 +73,8 @@ def validate_schema(data: dict[str, Any]) -> None:
     """The documented uvauth.doctor/1 object (see the uvauth.doctor.report docstring)."""
     assert data["schema"] == SCHEMA == "uvauth.doctor/1"
     keys_match(data, DoctorObject)
-    assert set(data) == {"schema", "uvauth", "ok", "indexes", "skipped", "warnings", "config_files", "uv_found"}
+    assert set(data) == {"schema", "uvauth", "ok", "indexes", "skipped", "warnings", "config_files",
+                         "uv_found"}
     assert isinstance(data["ok"], bool)
     probe_keys = {"url", "status", "location", "redirects", "error", "page"}
     for index in data["indexes"]:
