@@ -80,7 +80,8 @@ def validate_schema(data: dict[str, Any]) -> None:
     for index in data["indexes"]:
         assert set(index) == {
             "name", "url", "checked_url", "source", "where", "format", "default", "explicit", "authenticate",
-            "policy", "policy_reason", "credentials", "authenticated", "anonymous", "verdict", "message", "hint", "suggested_url",
+            "policy", "policy_reason", "credentials", "authenticated", "anonymous", "verdict", "message", "hint",
+            "suggested_url",
         }
         assert index["verdict"] in VERDICTS
         assert index["format"] in ("simple", "flat")
