@@ -310,3 +310,13 @@ def test_doctor_against_a_server_answering_200_with_a_login_page() -> None:
         server.shutdown()
     assert check.anonymous.page == "login"
     assert check.verdict == "no-credentials" and "login page, not an index" in check.message
+
+
+def test_uvs_global_options_before_uvauth_are_part_of_the_line_explain_explains(project: Path,
+                                                                                   tmp_path: Path) -> None:
+    import json
+
+    done = own("--directory", str(project), "uvauth", "explain", "--json", "lock", cwd=tmp_path)
+    data = json.loads(done.stdout)
+    assert data["argv"] == ["--directory", str(project), "lock"]
+    assert [i["url"] for i in data["indexes"]] == [U]  # the project's uv.toml, found from --directory
