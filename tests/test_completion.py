@@ -170,8 +170,10 @@ def test_bash_retarget_renames_the_function_and_registers_uvauth_and_uv() -> Non
     assert registration.splitlines() == [
         BASH_LIKE.splitlines()[-5],  # `if [[ bash >= 4.4 ]]; then`, unchanged
         "    complete -F _uvauth -o nosort -o bashdefault -o default uvauth uv",
+        "    complete -F _uvauthx -o nosort -o bashdefault -o default uvauthx",  # uvauth's uvx
         "else",
         "    complete -F _uvauth -o bashdefault -o default uvauth uv",
+        "    complete -F _uvauthx -o bashdefault -o default uvauthx",
         "fi",
     ]
 
@@ -185,7 +187,7 @@ def test_zsh_retarget_renames_every_function_and_its_uses() -> None:
         in body
     )
     assert "mentions _uv__pip_commands and _uvx" in body  # not functions of the script: left alone
-    assert "compdef _uvauth uvauth uv" in registration
+    assert "compdef _uvauth uvauth uv uvauthx" in registration
 
 
 def test_fish_retarget_follows_statements_not_lines() -> None:
@@ -269,8 +271,10 @@ def test_real_bash_script_keeps_uvs_function_and_registers_uvauth(
         line.split() for line in scripts["bash"].splitlines() if line.lstrip().startswith("complete ")
     ]
     assert registrations and all(
-        words[1:3] == ["-F", "_uvauth"] and words[-2:] == ["uvauth", "uv"] for words in registrations
+        (words[1:3] == ["-F", "_uvauth"] and words[-2:] == ["uvauth", "uv"])
+        or (words[1:3] == ["-F", "_uvauthx"] and words[-1] == "uvauthx") for words in registrations
     )
+    assert len([words for words in registrations if words[-1] == "uvauthx"]) == len(registrations) // 2
 
 
 def test_real_fish_script_targets_uvauth_only(uv_scripts: dict[str, str], scripts: dict[str, str]) -> None:
@@ -285,8 +289,8 @@ def test_real_fish_script_targets_uvauth_only(uv_scripts: dict[str, str], script
 
 
 def test_real_zsh_script_is_an_autoloadable_compdef_file(scripts: dict[str, str]) -> None:
-    assert scripts["zsh"].startswith("#compdef uvauth uv\n")
-    assert scripts["zsh"].endswith("\nelse\n    compdef _uvauth uvauth uv\nfi\n")
+    assert scripts["zsh"].startswith("#compdef uvauth uv uvauthx\n")
+    assert scripts["zsh"].endswith("\nelse\n    compdef _uvauth uvauth uv uvauthx\nfi\n")
 
 
 # --- 2. the scripts -----------------------------------------------------------------------------------------
@@ -356,7 +360,8 @@ def test_uvauth_uvauth_completion_rejects_an_unknown_shell(uv_bin: Path) -> None
     )
     assert done.returncode == 2
     assert done.stderr.startswith("uvauth: error: unknown shell 'pwsh'") and done.stdout == ""
-    assert len(done.stderr.splitlines()) == 1  # one line, from the one error boundary
+    lines = done.stderr.splitlines()  # one error line (and its hint), from the one error boundary
+    assert len(lines) <= 2 and all(line.startswith("hint: ") for line in lines[1:]), done.stderr
 
 
 def test_own_grammar_is_the_typer_apps() -> None:
@@ -530,6 +535,12 @@ BASH_CASES = [
         {"pip", "lock"},
         id="doctor: no subcommands",
     ),
+    # doctor reads only the index and configuration options of `uv lock`: nothing else is offered.
+    pytest.param(["uvauth", "uvauth", "doctor", "--dr"], False, [], set(), id="doctor: no --dry-run"),
+    pytest.param(["uvauth", "uvauth", "doctor", "--lock"], False, [], set(), id="doctor: no --locked"),
+    pytest.param(["uvauth", "uvauth", "explain", "uv"], False, [], set(), id="explain: no uvauth word"),
+    pytest.param(["uvauthx", "--fr"], False, ["--from"], set(), id="uvauthx --fr"),
+    pytest.param(["uvauthx", "--authe"], False, ["--authenticate"], set(), id="uvauthx --authe"),
 ]
 
 
@@ -547,6 +558,15 @@ def test_bash_completion_function(
     else:
         assert expected <= set(replies)
     assert not absent & set(replies)
+
+
+@pytest.mark.parametrize("words", [
+    ["uvauth", "uvauth", "explain", "--"], ["uv", "uvauth", "explain", "--"], ["uvauth", "uvauth", "doctor", "--"],
+], ids=" ".join)
+def test_bash_offers_each_word_once(script_files: dict[str, Path], words: list[str]) -> None:
+    replies = _bash_complete_file(script_files["bash"], words, alias=True)
+    assert "--help" in replies and "--json" in replies
+    assert len(replies) == len(set(replies)), sorted(r for r in replies if replies.count(r) > 1)
 
 
 class Terminal:
@@ -719,6 +739,11 @@ ZSH_CASES = [
     pytest.param(
         "", "uvauth uvauth doctor --inde", {"--index", "--index-url"}, id="doctor: uv lock's options"
     ),
+    pytest.param("", "uvauth uvauth doctor --dr", [], id="doctor: no --dry-run"),
+    pytest.param("", "uvauth uvauth doctor --lock", [], id="doctor: no --locked"),
+    pytest.param("", "uvauth uvauth doctor --no-con", ["--no-config"], id="doctor: --no-config"),
+    pytest.param("", "uvauth uvauth doctor --j", ["--json"], id="doctor: its own --json"),
+    pytest.param("", "uvauthx --fr", ["--from"], id="uvauthx --fr"),
 ]
 
 
@@ -759,6 +784,8 @@ def _fish_complete(script_files: dict[str, Path], tmp_path: Path, line: str, set
     config = tmp_path / "config"
     (config / "fish" / "completions").mkdir(parents=True, exist_ok=True)
     shutil.copy(script_files["fish"], config / "fish" / "completions" / "uvauth.fish")
+    # As the README installs it: the same file autoloaded for uvauthx.
+    (config / "fish" / "completions" / "uvauthx.fish").symlink_to("uvauth.fish")
     env = _shell_env(XDG_CONFIG_HOME=str(config), XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path))
     command = f"{setup}; complete -C {_fish_quote(line)}" if setup else f"complete -C {_fish_quote(line)}"
     done = subprocess.run(
@@ -793,6 +820,10 @@ FISH_CASES = [
     pytest.param(
         "", "uvauth uvauth doctor --inde", {"--index", "--index-url"}, id="doctor: uv lock's options"
     ),
+    pytest.param("", "uvauth uvauth doctor --dr", [], id="doctor: no --dry-run"),
+    pytest.param("", "uvauth uvauth doctor --lock", [], id="doctor: no --locked"),
+    pytest.param("", "uvauth uvauth explain uv", [], id="explain: no uvauth word"),
+    pytest.param("", "uvauthx --fr", ["--from"], id="uvauthx --fr"),
 ]
 
 
@@ -835,4 +866,6 @@ def test_only_commands_imports_typer_rich_and_the_commands() -> None:
         assert not {n for n in imported if n.split(".")[0] in ("typer", "rich", "click")}, relative
         commands = {n for n in imported if n.startswith("uvauth.commands")}
         assert not commands or (relative == "cli.py" and commands <= {"uvauth.commands.app",
-                                                                      "uvauth.commands.app.run_own_command"}), relative
+                                                                      "uvauth.commands.app.run_own_command",
+                                                                      "uvauth.commands.app.run_with_uv_globals"}), \
+            relative

@@ -73,13 +73,15 @@ def validate_schema(data: dict[str, Any]) -> None:
     """The documented uvauth.doctor/1 object (see the uvauth.doctor.report docstring)."""
     assert data["schema"] == SCHEMA == "uvauth.doctor/1"
     keys_match(data, DoctorObject)
-    assert set(data) == {"schema", "uvauth", "ok", "indexes", "skipped", "warnings"}
+    assert set(data) == {"schema", "uvauth", "ok", "indexes", "skipped", "warnings", "config_files",
+                         "uv_found"}
     assert isinstance(data["ok"], bool)
-    probe_keys = {"url", "status", "location", "redirects", "error"}
+    probe_keys = {"url", "status", "location", "redirects", "error", "page"}
     for index in data["indexes"]:
         assert set(index) == {
             "name", "url", "checked_url", "source", "where", "format", "default", "explicit", "authenticate",
-            "credentials", "authenticated", "anonymous", "verdict", "message", "hint", "suggested_url",
+            "policy", "policy_reason", "credentials", "authenticated", "anonymous", "verdict", "message", "hint",
+            "suggested_url",
         }
         assert index["verdict"] in VERDICTS
         assert index["format"] in ("simple", "flat")
@@ -148,7 +150,8 @@ def test_json_objects_have_exactly_the_typed_keys(index_server: IndexServerFacto
     assert data["indexes"] and data["indexes"][0]["authenticated"] is not None and data["skipped"]
     keys_match(data, DoctorObject)
     keys_match(json.loads(json.dumps(data)), DoctorObject)
-    assert list(typing.get_type_hints(DoctorObject)) == ["schema", "uvauth", "ok", "indexes", "skipped", "warnings"]
+    assert list(typing.get_type_hints(DoctorObject)) == ["schema", "uvauth", "ok", "indexes", "skipped", "warnings",
+                                                         "config_files", "uv_found"]
     assert DoctorObject.__total__ and IndexObject.__total__
     for field in typing.get_type_hints(IndexObject):
         assert f'"{field}"' in doctor_report.__doc__  # documented in the module docstring

@@ -53,6 +53,7 @@ def test_schema_and_a_configured_index(project: Path) -> None:
         "url": U, "role": "extra", "source": "config", "where": f"{project}/uv.toml:2", "merged_onto": "art",
         "policy": "always", "policy_reason": "configured", "lever": "uv",
         "credential_source": f"netrc: NETRC={project.parent}/netrc (machine {HOST})",
+        "unapplied": None, "plain_uv": "the same: policy always, credentials before the first request", "hint": None,
     }
     assert data["changed"] is False and data["argv"] == ["lock"] and data["environment"] == []
 
@@ -159,7 +160,8 @@ def test_cli_usage_error_is_one_redacted_line(project: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "uvauth", "uvauth", "explain", "lock"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.startswith("uvauth: error: ") and len(done.stderr.splitlines()) == 1, done.stderr
+    error, hint = done.stderr.splitlines()  # uv's layout: the error, then its hint on a line of its own
+    assert error.startswith("uvauth: error: ") and hint.startswith("hint: "), done.stderr
 
 
 def test_explain_alone_shows_its_help(tmp_path: Path) -> None:

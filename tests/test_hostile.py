@@ -25,7 +25,9 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
     assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("uvauth: error: "), done.stderr
+    # One error line, then at most one `hint:` line (uv's layout).
+    assert lines[0].startswith("uvauth: error: ") and len(lines) <= 2, done.stderr
+    assert len(lines) == 1 or lines[1].startswith("hint: "), done.stderr
     return lines[0]
 
 
@@ -262,7 +264,8 @@ def test_no_input_makes_uvauth_raise_anything_but_its_own_error(
 
     if parse(argv).count("--verbose") >= 2:
         # -vv asks for the traceback of an error (for bug reports); the error line still ends it.
-        assert code == 0 or err.splitlines()[-1].startswith("uvauth: error: "), err
+        tail = [line for line in err.splitlines() if not line.startswith("hint: ")]
+        assert code == 0 or tail[-1].startswith("uvauth: error: "), err
     else:
         assert "Traceback" not in err
         if code == 2:

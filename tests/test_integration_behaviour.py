@@ -124,7 +124,7 @@ def test_verbosity(server: IndexServer, netrc: Path, configured: Path) -> None:
 
 def one_error_line(result: Run) -> str:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
+    assert len(lines) <= 2 and all(line.startswith("hint: ") for line in lines[1:]), result.stderr
     assert lines[0].startswith("uvauth: error: ") and "Traceback" not in result.stderr
     return lines[0]
 

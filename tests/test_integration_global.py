@@ -187,7 +187,8 @@ def test_always_without_credentials_fails_before_any_request(
     assert wrapped.returncode != 0, str(wrapped)
     assert wrapped.requests == 0, str(wrapped)
     lines = [line for line in wrapped.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("uvauth: error: "), wrapped.stderr
+    assert len(lines) == 2 and lines[0].startswith("uvauth: error: "), wrapped.stderr
+    assert lines[1].startswith("hint: ") and "~/.netrc" in lines[1], wrapped.stderr
     redacted = url.replace("t0ken-as-username@", "****@")
     assert redacted in lines[0] and "t0ken" not in wrapped.stderr
     assert "Traceback" not in wrapped.stderr

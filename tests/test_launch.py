@@ -174,7 +174,9 @@ def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:
     assert done.returncode == 2, done
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("uvauth: error: "), done.stderr
+    # One error line, then its hint on a line of its own when there is one (uv's layout).
+    assert lines[0].startswith("uvauth: error: ") and len(lines) <= 2, done.stderr
+    assert all(line.startswith("hint: ") for line in lines[1:]), done.stderr
     return lines[0]
 
 

@@ -378,7 +378,9 @@ def test_a_prefix_with_no_credentials_anywhere_names_every_source_tried() -> Non
     with pytest.raises(UvauthError) as raised:
         plan(["lock"], config(ART_DEFAULT), settings=Settings(prefixes=("https://art.example.com/artifactory",)),
              credentials=FakeCredentials({}))
-    assert f"for {U}: netrc" in str(raised.value)
+    message = raised.value.message
+    assert message.startswith("no credentials for authenticate-prefixes entry https://art.example.com/artifactory, ")
+    assert f"; for {U}: URL userinfo, netrc" in message  # the index under the prefix was asked too
 
 
 @pytest.mark.parametrize("variable", ["UV_INDEX", "UV_EXTRA_INDEX_URL"])

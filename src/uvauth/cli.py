@@ -87,6 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uvauth.commands.app import run_own_command  # the only import of typer, for uvauth's own words
 
         return run_own_command(args[1:])
+    if OWN_COMMANDS in args:
+        # `uv --color never uvauth doctor`: uv's global options before the reserved word, where uv would say
+        # "unrecognized subcommand 'uvauth'". Only where `uvauth` stands as the subcommand (`uv pip install
+        # uvauth` installs it).
+        cmdline = uvcli.parse(args)
+        if not cmdline.command and cmdline.positionals and cmdline.positionals[0][1] == OWN_COMMANDS:
+            from uvauth.commands.app import run_with_uv_globals
+
+            at = cmdline.positionals[0][0]
+            return run_with_uv_globals(args[:at], args[at + 1:])
     if argv is None:
         _no_garbage_collection()
     return run(args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import IO, Final
 
 # uv's exit code for a usage error or a failure before any work (clap's, and uv's own for bad configuration).
@@ -32,10 +32,36 @@ class UvauthError(Exception):
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text} (hint: {self.hint})" if self.hint else text
 
+    @property
+    def headline(self) -> str:
+        """The error line's text: where and what, without the hint."""
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def colour_enabled(file: IO[str], env: Mapping[str, str] | None = None) -> bool:
+    """Colour only on a terminal, and never under ``NO_COLOR`` (any non-empty value, https://no-color.org);
+    ``FORCE_COLOR``/``CLICOLOR_FORCE`` force it, as uv's anstream does. ``UVAUTH_COLOR`` (always/never/auto)
+    carries uvauth's own ``--color`` into the boundary."""
+    import os
+
+    from uvauth.uv.envvars import UVAUTH_COLOR
+
+    env = os.environ if env is None else env
+    chosen = env.get(UVAUTH_COLOR, "auto")
+    if chosen in ("always", "never"):
+        return chosen == "always"
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR") or env.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return True
+    isatty = getattr(file, "isatty", None)
+    return bool(isatty and isatty())
+
 
 def report_error(error: UvauthError, *, verbose: int = 0, file: IO[str] | None = None) -> int:
-    """Print ``uvauth: error: …`` (every URL in it redacted) and return the exit code; the traceback only at
-    ``-vv``, where it helps a bug report."""
+    """Print ``uvauth: error: …`` (every URL in it redacted; ``error:`` bold red on a terminal, as uv's) and,
+    when there is one, the hint on a line of its own, ``hint: …`` as uv prints it; return the exit code. The
+    traceback only at ``-vv``, where it helps a bug report."""
     import sys
 
     from uvauth.uv.redact import redact
@@ -45,9 +71,14 @@ def report_error(error: UvauthError, *, verbose: int = 0, file: IO[str] | None =
         import traceback
 
         traceback.print_exception(error, file=out)
-    line = f"uvauth: error: {redact(str(error))}"
+    colour = colour_enabled(out)
+    label = "\x1b[1m\x1b[31merror\x1b[39m\x1b[0m\x1b[1m:\x1b[0m" if colour else "error:"
+    text = f"uvauth: {label} {redact(error.headline)}"
+    if error.hint:
+        hint = "\x1b[1m\x1b[36mhint\x1b[39m\x1b[0m\x1b[1m:\x1b[0m" if colour else "hint:"
+        text += f"\n{hint} {redact(error.hint)}"
     # A path or value from non-UTF-8 input holds surrogates, which a strict stream cannot write: shown escaped.
-    print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=out)
+    print(text.encode("utf-8", "backslashreplace").decode("utf-8"), file=out)
     return error.exit_code
 
 

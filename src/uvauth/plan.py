@@ -723,12 +723,7 @@ class Planner:
             if lookup.credentials is None and self._offline():
                 continue  # uv sends no request at all (it reads only its cache): nothing to authenticate
             if lookup.credentials is None:
-                raise UvauthError(
-                    f"no credentials for index {name} ({redact(url)}), whose policy is authenticate = always; "
-                    f"tried: {lookup.tried_text()}",
-                    hint=f"add a netrc entry for its host, run `uv auth login {redact(url)}`, or set "
-                    f"{prefix}USERNAME and {prefix}PASSWORD",
-                )
+                raise self._no_credentials(name, url, lookup)
             credentials = lookup.credentials
             if name not in self.must_hand and credentials.source in _UV_READS_ITSELF:
                 # uv applies `always` to this index and finds these itself before its first request: the
@@ -740,6 +735,35 @@ class Planner:
             sources[name] = f"{credentials.source}: {credentials.detail}"
             self.changes.append(f"index {name}: credentials from {credentials.source} seeded")
         return secrets, sources
+
+    def _no_credentials(self, name: str, url: str, lookup: Lookup) -> UvauthError:
+        """The index as the user knows it (its configured name and URL; a name uvauth made up is never shown:
+        no one can set its variables knowingly), the sources asked, and the usual fixes first."""
+        shown = redact(url)
+        if name.startswith(SYNTH_PREFIX):
+            what = ("authenticate-prefixes entry" if url in self.inputs.settings.prefixes else "index") + f" {shown}"
+        else:
+            what = f"index {name} ({shown})"
+        try:
+            host = realm(url).host or "HOST"  # netrc is keyed by the host alone
+        except InvalidUrl:
+            host = "HOST"
+        internal = envvars.UV_INDEX_CREDENTIALS_PREFIX + SYNTH_PREFIX.upper().replace("-", "_")
+        # The sources asked, by name only (the details are explain's), grouped by the URL asked for: a prefix also
+        # asks for the indexes under it.
+        groups: dict[str | None, list[str]] = {}
+        for t in lookup.tried:
+            if not t.source.startswith(internal) and t.source not in groups.setdefault(t.asked_for, []):
+                groups[t.asked_for].append(t.source)
+        tried = "; ".join((f"for {asked}: " if asked else "") + ", ".join(sources)
+                          for asked, sources in groups.items())
+        hint = f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uv auth login {shown}`"
+        if not name.startswith(SYNTH_PREFIX):
+            from uvauth.uv.credentials.search import env_var_prefix
+
+            prefix = env_var_prefix(name)
+            hint += f"; in CI, set {prefix}USERNAME and {prefix}PASSWORD"
+        return UvauthError(f"no credentials for {what}, which must authenticate always (tried: {tried})", hint=hint)
 
     def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan:
         inputs = self.inputs

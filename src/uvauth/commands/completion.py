@@ -17,10 +17,12 @@ def grammar() -> OwnGrammar:
 
     from uvauth.commands.app import app
     from uvauth.completion.grammar import own_grammar
-    from uvauth.doctor.report import UV_COMMAND
+    from uvauth.doctor.report import UV_COMMAND, UV_OPTIONS
 
-    # `doctor ARGS` reads ARGS as `uv lock ARGS` does; `explain ARGS` takes a whole uvauth command line.
-    return own_grammar(typer.main.get_command(app), uv_tails={"doctor": (UV_COMMAND,)})
+    # `doctor ARGS` reads ARGS as `uv lock ARGS` does (only its index and configuration options); `explain ARGS`
+    # takes a whole uvauth command line.
+    return own_grammar(typer.main.get_command(app), uv_tails={"doctor": (UV_COMMAND,)},
+                       uv_options={"doctor": UV_OPTIONS})
 
 
 def run(shell: str, env: Mapping[str, str]) -> int:

@@ -87,6 +87,8 @@ def _bash_additions(grammar: OwnGrammar) -> str:
             settings.append(f'valued="{_words(valued)}"')
         if command.uv_tail is not None:
             settings += ["tail=1", f'prefix="{_words(command.uv_tail)}"']
+        if command.uv_options is not None:
+            settings.append(f'only="{_words(command.uv_options)}"')
         arms.append(f"        {command.name}) {'; '.join(settings)} ;;")
         for option in command.valued:
             reply = ""
@@ -129,6 +131,8 @@ def _zsh_additions(grammar: OwnGrammar) -> str:
             settings.append(f"valued=({_words(valued)})")
         if command.uv_tail is not None:
             settings += ["tail=1", f"prefix=({_words(command.uv_tail)})"]
+        if command.uv_options is not None:
+            settings.append(f"only=({_words(command.uv_options)})")
         arms.append(f"        ({command.name}) {'; '.join(settings)} ;;")
         for option in command.valued:
             action = (f"choices=({_words(option.choices)}); _describe -t values 'value' choices"
@@ -166,6 +170,7 @@ def _fish_additions(grammar: OwnGrammar) -> str:
     lines.append('complete -c uvauth -n "test (count (commandline -opc)) -eq 1" -f '
                  f"-a {OWN_WORD} -d {_fish_quote(OWN_WORD_HELP + ': ' + commands)}")
     lines.append('complete -c uvauth -n "__uvauth_own_words >/dev/null" -f')
+    lines.append('complete -c uvauthx -f -a "(__uvauthx_complete)"')
     at_command = '"__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0"'
     for command in grammar.commands:
         lines.append(f"complete -c uvauth -n {at_command} -f -a {command.name} "
@@ -178,7 +183,8 @@ def _fish_additions(grammar: OwnGrammar) -> str:
             lines.append(f'complete -c uvauth -n "__uvauth_own_command {command.name}{leading}" '
                          f"{_fish_option(option)}")
         if command.uv_tail is not None:
-            words = _words([*command.option_names, "--", *command.uv_tail])
+            only = ["--only", *command.uv_options] if command.uv_options is not None else []
+            words = _words([*command.option_names, "--", *command.uv_tail, *only])
             lines.append(f'complete -c uvauth -n "__uvauth_own_command {command.name}" -f '
                          f'-a "(__uvauth_own_tail {words})"')
         valued = [name for option in command.valued for name in option.names]
@@ -220,10 +226,13 @@ _HEADER = """\
 # Install: {install}
 """
 _INSTALL: Final = {
-    "bash": 'in ~/.bashrc: eval "$(uvauth uvauth completion bash)"; or save the output and source it there.',
+    "bash": "save it (again after upgrading uv), so that bash-completion loads it on demand:\n"
+            "#   uvauth uvauth completion bash > ~/.local/share/bash-completion/completions/uvauth\n"
+            "#   (and ln -s uvauth …/completions/uv, …/completions/uvauthx; or source the file in ~/.bashrc)",
     "zsh": "save as `_uvauth` in a directory of $fpath before compinit runs, or, after compinit\n"
            '#   in ~/.zshrc: eval "$(uvauth uvauth completion zsh)"',
-    "fish": "uvauth uvauth completion fish > ~/.config/fish/completions/uvauth.fish",
+    "fish": "uvauth uvauth completion fish > ~/.config/fish/completions/uvauth.fish (and, for uvauthx,\n"
+            "#   ln -s uvauth.fish ~/.config/fish/completions/uvauthx.fish)",
 }
 
 
@@ -235,7 +244,7 @@ def build(shell: str, uv_script: str, uv_version: str, grammar: OwnGrammar) -> s
     if shell == "bash":
         parts = [header + body, _bash_additions(grammar), registration]
     elif shell == "zsh":
-        parts = ["#compdef uvauth uv\n" + header + "\n" + body, _zsh_additions(grammar), registration]
+        parts = ["#compdef uvauth uv uvauthx\n" + header + "\n" + body, _zsh_additions(grammar), registration]
     else:
         parts = [header + "\n" + body, _fish_additions(grammar)]
     text = "\n\n".join(parts) + "\n"

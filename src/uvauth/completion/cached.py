@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 #: The modules whose code decides the script's text, relative to the package.
 _BUILDERS = ("completion/build.py", "completion/grammar.py", "completion/retarget.py", "commands/app.py",
-             "commands/completion.py")
+             "commands/completion.py", "doctor/report.py",  # doctor's UV_OPTIONS are in the scripts
+             "completion/templates/additions.bash", "completion/templates/additions.zsh",
+             "completion/templates/additions.fish")
 _FORMAT = "1"
 
 

@@ -43,6 +43,8 @@ class OwnCommand:
     variadic: bool = False
     # For commands that hand their arguments to uv: the uv words they stand for (() = a whole command line).
     uv_tail: tuple[str, ...] | None = None
+    # For such a command: the only uv options its arguments may hold (None: every option of the uv words).
+    uv_options: tuple[str, ...] | None = None
 
     @property
     def option_names(self) -> tuple[str, ...]:
@@ -69,15 +71,19 @@ def _short(text: str | None, limit: int = 90) -> str:
 
 
 def own_grammar(group: Any,  # a click group: list_commands, get_command
-                uv_tails: Mapping[str, tuple[str, ...]] | None = None) -> OwnGrammar:
+                uv_tails: Mapping[str, tuple[str, ...]] | None = None,
+                uv_options: Mapping[str, tuple[str, ...]] | None = None) -> OwnGrammar:
     """uvauth's own commands and their options, read from the click group of its typer app (click's public
     command API: this module never imports typer or the commands, which hand it their group).
 
     ``uv_tails``: for a pass-through command (typer's ``ignore_unknown_options``), the uv words its arguments stand
     for (``doctor``: ``lock``); a pass-through command not named there takes a whole uvauth command line, as
-    ``explain`` does. A positional argument's choices are its own ``shell_complete`` values.
+    ``explain`` does. ``uv_options``: for such a command, the only uv options it takes (``doctor`` reads the
+    index and configuration options of ``uv lock``, not ``--dry-run``), so only those are offered. A positional
+    argument's choices are its own ``shell_complete`` values.
     """
     uv_tails = {} if uv_tails is None else uv_tails
+    uv_options = {} if uv_options is None else uv_options
     context = group.context_class(group, info_name=OWN_WORD, **group.context_settings)
     commands = []
     for name in sorted(group.list_commands(context)):
@@ -110,6 +116,7 @@ def own_grammar(group: Any,  # a click group: list_commands, get_command
             positionals=() if pass_through else tuple(positionals),
             variadic=variadic and not pass_through,
             uv_tail=uv_tails.get(name, ()) if pass_through else None,
+            uv_options=uv_options.get(name) if pass_through else None,
         ))
     grammar = OwnGrammar(options=_help_option(group, context), commands=tuple(commands))
     _check_words(grammar)
@@ -140,7 +147,7 @@ def _check_words(grammar: OwnGrammar) -> None:
             raise UvauthError(f"cannot write a completion for the description {text!r}")
     words = [name for option in grammar.options for name in option.names]
     for command in grammar.commands:
-        words += [command.name, *command.option_names, *(command.uv_tail or ())]
+        words += [command.name, *command.option_names, *(command.uv_tail or ()), *(command.uv_options or ())]
         words += [c for option in command.options for c in option.choices or ()]
         words += [c for choices in command.positionals for c in choices or ()]
     for word in [*words, *POLICIES, OWN_WORD, AUTHENTICATE]:

@@ -75,8 +75,9 @@ def _retarget_bash(text: str) -> tuple[str, str]:
             registration.append(line)
         elif words[:3] == ["complete", "-F", renamed("_uv")] and words[-1] == "uv":
             indent = line[: len(line) - len(line.lstrip())]
-            words = ["complete", "-F", "_uvauth", *words[3:-1], "uvauth", "uv"]
-            registration.append(indent + " ".join(words))
+            options = words[3:-1]
+            registration.append(indent + " ".join(["complete", "-F", "_uvauth", *options, "uvauth", "uv"]))
+            registration.append(indent + " ".join(["complete", "-F", "_uvauthx", *options, "uvauthx"]))
         else:
             raise RetargetError("bash", f"unexpected line after the function: {line!r}")
     if not any(line.lstrip().startswith("complete ") for line in registration):
@@ -88,7 +89,7 @@ _ZSH_REGISTRATION = """\
 if [ "$funcstack[1]" = "_uvauth" ]; then
     _uvauth "$@"
 else
-    compdef _uvauth uvauth uv
+    compdef _uvauth uvauth uv uvauthx
 fi"""
 
 

@@ -44,6 +44,11 @@ class Probe:
     location: str | None = None  # a 3xx's absolute target (redacted) that was not followed
     redirects: tuple[str, ...] = ()  # redirects followed within the realm
     error: str | None = None
+    page: str | None = None  # a 2xx's body: "index", "login" (a sign-in form, not an index) or "other"
+
+    @property
+    def login_page(self) -> bool:
+        return self.success and self.page == "login"
 
     @property
     def success(self) -> bool:
@@ -124,7 +129,9 @@ def fetch(
         request = urllib.request.Request(current, headers=headers, method="GET")
         try:
             with opener.open(request, timeout=timeout) as response:
-                return Probe(current, response.status, redirects=tuple(followed))
+                body = response.read(_BODY_LIMIT)
+                kind = page_kind(response.headers.get("Content-Type", ""), body)
+                return Probe(current, response.status, redirects=tuple(followed), page=kind)
         except urllib.error.HTTPError as error:
             status = error.code
             target = error.headers.get("Location") if error.headers is not None else None
@@ -142,6 +149,23 @@ def fetch(
             current = absolute
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as error:
             return Probe(current, None, redirects=tuple(followed), error=_connection_error(error))
+
+
+_BODY_LIMIT: Final = 256 * 1024
+
+
+def page_kind(content_type: str, body: bytes) -> str:
+    """What a 2xx answer to an index root is: ``index`` (PEP 691 JSON, or HTML with links or PEP 629's
+    repository-version meta tag), ``login`` (an HTML form with a password field: a single-sign-on or login page
+    served with 200, which is not an index answering anonymously) or ``other``."""
+    if "vnd.pypi.simple" in content_type.lower():
+        return "index"
+    text = body.decode("utf-8", "replace").lower()
+    if "type=\"password\"" in text or "type='password'" in text or "type=password" in text:
+        return "login"
+    if "pypi:repository-version" in text or "<a " in text or text.lstrip().startswith(("{", "[")):
+        return "index"
+    return "other"
 
 
 def host_and_port(url: str) -> str:

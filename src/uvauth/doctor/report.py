@@ -36,6 +36,8 @@ This module finds the indexes (:func:`targets`), checks them all (:func:`diagnos
           "format": "simple" | "flat",
           "default": false, "explicit": false,
           "authenticate": "auto" | "always" | "never",   # as configured; "auto" when not set
+          "policy": "auto" | "always" | "never",         # what holds through uvauth (--authenticate, prefixes,
+          "policy_reason": "option" | "configured" | "prefix" | "setting" | "default",   # uvauth's settings)
           "credentials": {
             "found": true,
             "source": "netrc" | "url" | "uv-index-env" | "uv-auth-store" | "keyring" | null,
@@ -52,7 +54,9 @@ This module finds the indexes (:func:`targets`), checks them all (:func:`diagnos
         }
       ],
       "skipped": [{"url": "…", "source": "…", "where": "…", "reason": "…"}],
-      "warnings": ["…"]                  # uv's own configuration warnings (an unparsable pyproject.toml)
+      "warnings": ["…"],                 # uv's own configuration warnings (an unparsable pyproject.toml)
+      "config_files": [{"level": "project", "path": "…", "found": true}],  # read, and looked for but missing
+      "uv_found": {"path": "…", "version": "0.13.8", "found_by": "…", "bundled": null} | null   # as explain's
     }
 
     PROBE = {
@@ -60,7 +64,8 @@ This module finds the indexes (:func:`targets`), checks them all (:func:`diagnos
       "status": 200 | null,              # null: no HTTP answer (see "error")
       "location": "…" | null,            # a redirect's absolute target (redacted), when not followed
       "redirects": ["…"],                # the redirects followed within the realm, in order
-      "error": "…" | null                # connection error, timeout, too many redirects
+      "error": "…" | null,               # connection error, timeout, too many redirects
+      "page": "index" | "login" | "other" | null   # a 2xx's body: an index, or a login form (not an index)
     }
 
 No password, and no URL userinfo, is ever part of the output.
@@ -76,6 +81,7 @@ from uvauth import __version__
 from uvauth.doctor.probe import TIMEOUT, Probe
 from uvauth.doctor.verdict import Check, Target, Verdict, check_index
 from uvauth.errors import UvauthError
+from uvauth.explain import ConfigFileObject, UvObject
 from uvauth.uv import envvars
 from uvauth.uv import indexes as mentions
 from uvauth.uv import urls
@@ -85,6 +91,12 @@ SCHEMA: Final = "uvauth.doctor/1"
 _PUBLIC_PYPI: Final = frozenset({"pypi.org", "test.pypi.org", "pypi.python.org"})
 # The doctor's options are read as `uv lock` reads them: every index option, no positionals.
 UV_COMMAND: Final = "lock"
+# The uv options the doctor reads (every spelling, as completion offers them): where uv looks, the indexes,
+# how it finds credentials; uvauth's --authenticate. Any other `uv lock` option would be silently meaningless.
+UV_OPTIONS: Final = (
+    "--project", "--directory", "--config-file", "--no-config", "--index", "--default-index", "--index-url", "-i",
+    "--extra-index-url", "--find-links", "-f", "--keyring-provider", "--allow-insecure-host", "--authenticate",
+)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -98,6 +110,7 @@ class ProbeObject(TypedDict, total=True):
     location: str | None
     redirects: list[str]
     error: str | None
+    page: str | None
 
 
 class CredentialsObject(TypedDict, total=True):
@@ -117,6 +130,8 @@ class IndexObject(TypedDict, total=True):
     default: bool
     explicit: bool
     authenticate: str
+    policy: str
+    policy_reason: str
     credentials: CredentialsObject
     authenticated: ProbeObject | None
     anonymous: ProbeObject
@@ -140,6 +155,8 @@ class DoctorObject(TypedDict, total=True):
     indexes: list[IndexObject]
     skipped: list[SkippedObject]
     warnings: list[str]
+    config_files: list[ConfigFileObject]
+    uv_found: UvObject | None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -163,6 +180,8 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    config_files: list[ConfigFileObject] = field(default_factory=list)
+    uv_found: UvObject | None = None  # the uv uvauth would run (the doctor itself never runs it)
 
     @property
     def ok(self) -> bool:
@@ -184,6 +203,8 @@ class Report:
                 for s in self.skipped
             ],
             "warnings": [urls.redact(w) for w in self.warnings],
+            "config_files": list(self.config_files),
+            "uv_found": self.uv_found,
         }
 
 
@@ -194,6 +215,7 @@ def probe_object(probe: Probe) -> ProbeObject:
         "location": probe.location,
         "redirects": [urls.redact(u) for u in probe.redirects],
         "error": probe.error,
+        "page": probe.page,
     }
 
 
@@ -211,6 +233,9 @@ def index_object(check: Check) -> IndexObject:
         "default": target.default,
         "explicit": target.explicit,
         "authenticate": target.authenticate or "auto",
+        "policy": target.effective,
+        "policy_reason": target.policy_reason if target.policy else ("configured" if target.authenticate
+                                                                     else "default"),
         "credentials": {
             "found": creds is not None,
             "source": creds.source if creds else None,
@@ -276,8 +301,13 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
     unknown = [o.spelling for o in cmdline.options if not cmdline.takes(o.name)]
     if unknown:
         raise UvauthError(f"unknown option {unknown[0]}", hint="see `uv lock --help` for the options uv accepts")
+    unused = [o.spelling for o in cmdline.options if o.name not in UV_OPTIONS]
+    if unused:
+        raise UvauthError(f"doctor does not use {unused[0]}",
+                          hint="it takes " + ", ".join(o for o in UV_OPTIONS if o.startswith("--")))
     if cmdline.boundary < len(cmdline.argv):
         raise UvauthError("unexpected arguments after `--`")
+    forced = pipeline.checked_authenticate(cmdline, env)
     where = pipeline.locate(cmdline, env)
     config = uvconfig.discover(cwd=where.cwd, project=where.project, config_file=where.config_file,
                                no_config=where.no_config, tool_command=False, env=env)
@@ -312,7 +342,33 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
         seen[entry.key] = len(chosen)
         chosen.append(Target(entry.text, entry.name, entry.flat, entry.authenticate, entry.source, entry.where,
                              entry.default, entry.explicit))
+    chosen = [_with_policy(target, forced, where, env) for target in chosen]
     return chosen, skipped, list(config.warnings), cmdline, config
+
+
+def _with_policy(target: Target, forced: str | None, where: Any, env: Mapping[str, str]) -> Target:
+    """The target with the policy uvauth makes hold for it, by the planner's rule (strongest first):
+    ``--authenticate``, the configured ``authenticate``, an ``authenticate-prefixes`` entry covering it,
+    the ``authenticate`` setting, uv's default."""
+    import dataclasses
+
+    from uvauth import cache
+    from uvauth.settings import sources as settings
+
+    resolved = settings.resolve(forced, where.project, env, cache.cache_dir(env))
+    if resolved.forced:
+        return dataclasses.replace(target, policy=resolved.forced, policy_reason="option")
+    if target.authenticate in ("always", "auto", "never"):
+        return target
+    for prefix in resolved.authenticate_prefixes:
+        try:
+            if urls.covers(prefix, target.url):
+                return dataclasses.replace(target, policy="always", policy_reason="prefix")
+        except urls.InvalidUrl:
+            continue
+    if resolved.authenticate:
+        return dataclasses.replace(target, policy=resolved.authenticate, policy_reason="setting")
+    return target
 
 
 def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TIMEOUT) -> Report:
@@ -324,8 +380,23 @@ def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TI
     chosen, skipped, warnings, cmdline, config = targets(args, env)
     provider = mentions.keyring_provider(cmdline, env, config)
     insecure = _insecure_hosts(cmdline, env, config)
-    report = Report(skipped=skipped, warnings=warnings)
+    from uvauth.explain import config_files
+
+    report = Report(skipped=skipped, warnings=warnings, config_files=config_files(cmdline, env, config),
+                    uv_found=_uv_found(env))
     for target in chosen:
         report.checks.append(check_index(target, env=env, keyring_provider=provider, timeout=timeout,
                                          insecure=_is_insecure(target.url, insecure)))
     return report
+
+
+def _uv_found(env: Mapping[str, str]) -> UvObject | None:
+    """The uv that uvauth runs with this environment, as explain reports it; None when there is none."""
+    from uvauth import launch
+    from uvauth.explain import uv_origin
+    from uvauth.settings import sources as settings
+
+    try:
+        return uv_origin(launch.find_uv(env, settings.user_uv(env)), env)
+    except UvauthError:
+        return None

@@ -45,6 +45,13 @@ class Target:
     where: str = "-"
     default: bool = False
     explicit: bool = False
+    policy: str | None = None  # the policy uv gets through uvauth (None: as configured)
+    policy_reason: str = "configured"  # option / configured / prefix / setting / default, as explain says
+
+    @property
+    def effective(self) -> str:
+        """The policy that holds: uvauth's --authenticate, the configured one, a prefix, the setting, or auto."""
+        return self.policy or self.authenticate or "auto"
 
     def __repr__(self) -> str:  # the URL may carry a password
         return (f"Target(url={urls.redact(self.url)!r}, name={self.name!r}, flat={self.flat!r}, "
@@ -136,7 +143,9 @@ def verdict(target: Target, lookup: Lookup, authenticated: Probe | None, anonymo
     * ``unreachable``: ``primary`` got no HTTP answer (connection refused, DNS, TLS, timeout).
     * ``redirect``: ``primary`` was redirected to another realm (host, or scheme/port): uv drops the credentials
       there.
-    * ``open``: the anonymous GET got a 2xx, and the index is not configured ``authenticate = "never"``.
+    * ``no-credentials`` / ``bad-credentials``: ``primary`` got a 2xx that is a login page (a password form),
+      not an index: without credentials, or with credentials the server did not take.
+    * ``open``: the anonymous GET got a 2xx that is not a login page, and the index's policy is not ``never``.
     * ``ok``: ``primary`` got a 2xx (with credentials, the anonymous GET was refused; or the index is
       ``authenticate = "never"`` and public by configuration).
     * ``bad-credentials``: 401 with credentials.
@@ -148,7 +157,7 @@ def verdict(target: Target, lookup: Lookup, authenticated: Probe | None, anonymo
     creds = lookup.credentials
     primary = authenticated if authenticated is not None else anonymous
     shown = urls.redact(primary.url)
-    never = target.authenticate == "never"
+    never = target.effective == "never"
     if primary.status is None:
         return ("unreachable", f"no answer from {host_and_port(primary.url)}: {primary.error}",
                 "check the URL's host and port, your network, proxy variables (HTTPS_PROXY, NO_PROXY) and, for "
@@ -161,13 +170,22 @@ def verdict(target: Target, lookup: Lookup, authenticated: Probe | None, anonymo
                 "not forward credentials across hosts, so the request there goes without them",
                 f"configure the index with the URL it redirects to (on {where}), with credentials for that host, "
                 "or make the server answer on its own host", None)
-    if anonymous.success and not never:
+    if primary.login_page:
+        if creds is None:
+            return ("no-credentials",
+                    f"HTTP {primary.status} to an anonymous GET of {shown}, but a login page, not an index; and no "
+                    "credentials found", f"{_where_to_put(target)} (tried: {tried_sentence(lookup)})", None)
+        return ("bad-credentials",
+                f"HTTP {primary.status} with the credentials from {credentials_phrase(creds)}, but a login page, "
+                "not an index: the server did not accept them",
+                "fix or replace them there; check that the URL is the index's API URL, not its web page", None)
+    if anonymous.success and not anonymous.login_page and not never:
         with_what = (f"the authenticated GET got {authenticated.describe()}" if authenticated is not None
                      else "no credentials were found for it")
         hint = ('set `authenticate = "always"` on this index (uv then never sends it a request without '
                 "credentials; needs a named [[tool.uv.index]], or uvauth's authenticate settings) and check the "
                 "server's anonymous access settings")
-        if target.authenticate == "always":
+        if target.effective == "always":
             hint = ('it is already `authenticate = "always"`, so uv sends credentials; check the server\'s '
                     "anonymous access settings")
         return ("open",
@@ -231,7 +249,7 @@ def check_index(
     checked = root_url(target.url, flat=target.flat)
     accept = ACCEPT_FLAT if target.flat else ACCEPT
     authenticated = None
-    if lookup.credentials is not None and target.authenticate != "never":
+    if lookup.credentials is not None and target.effective != "never":
         authenticated = fetch(checked, lookup.credentials, accept=accept, timeout=timeout, insecure=insecure)
     if authenticated is not None and authenticated.status is None:
         # The host did not answer: asking again without credentials would only wait for a second timeout.

@@ -69,6 +69,8 @@ INDEX_ENV_VARS: Final[Mapping[IndexFlag, tuple[str, SplitRule]]] = {
 UVAUTH_AUTHENTICATE: Final = "UVAUTH_AUTHENTICATE"
 UVAUTH_AUTHENTICATE_PREFIXES: Final = "UVAUTH_AUTHENTICATE_PREFIXES"  # whitespace-separated
 UVAUTH_UV: Final = "UVAUTH_UV"
+# uvauth's --color (`uv --color never uvauth …`), carried to the error boundary and its own commands' output.
+UVAUTH_COLOR: Final = "UVAUTH_COLOR"
 
 # -- booleans --------------------------------------------------------------------------------------------------
 

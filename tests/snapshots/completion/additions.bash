@@ -72,20 +72,21 @@ _uvauth__line() {
 
 _uvauth__own() {
     # `uvauth uvauth COMMAND ...`: uvauth's own commands.
-    local cmd="$1" cur="$2" i word n=0 skip=0 leading=1 options="" valued="" tail="" prefix=""
+    local cmd="$1" cur="$2" i word n=0 skip=0 leading=1 options="" valued="" tail="" prefix="" only=""
     local prev="${COMP_WORDS[COMP_CWORD-1]}"
     if (( COMP_CWORD == 2 )); then
         if [[ "$cur" == -* ]]; then
             COMPREPLY=( $(compgen -W "-h --help" -- "$cur") )
         else
-            COMPREPLY=( $(compgen -W "completion doctor explain version" -- "$cur") )
+            COMPREPLY=( $(compgen -W "completion doctor explain help version" -- "$cur") )
         fi
         return 0
     fi
     case "${COMP_WORDS[2]}" in
         completion) options="-h --help" ;;
-        doctor) options="--json -h --help"; tail=1; prefix="lock" ;;
+        doctor) options="--json -h --help"; tail=1; prefix="lock"; only="--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --authenticate" ;;
         explain) options="--json -h --help"; tail=1; prefix="" ;;
+        help) options="-h --help" ;;
         version) options="-h --help" ;;
         *) return 0 ;;
     esac
@@ -109,7 +110,15 @@ _uvauth__own() {
         local COMP_CWORD=$cword
         local -a COMP_WORDS=("${words[@]}")
         _uvauth__line "$cmd" "$cur" 0
-        COMPREPLY=( "${own[@]}" "${COMPREPLY[@]}" )
+        # Each word once (the command's -h/--help are uv's too), and of uv's options only those it takes.
+        local -a merged=()
+        for word in "${own[@]}" "${COMPREPLY[@]}"; do
+            if [[ -n "$only" && "$word" == -* && " $only $options " != *" $word "* ]]; then
+                continue
+            fi
+            [[ " ${merged[*]} " == *" $word "* ]] || merged+=("$word")
+        done
+        COMPREPLY=( "${merged[@]}" )
         return 0
     fi
     for (( i = 3; i < COMP_CWORD; i++ )); do
@@ -131,8 +140,24 @@ _uvauth__own() {
     return 0
 }
 
+_uvauthx() {
+    # `uvauthx` is uvauth's uvx: complete its words as the uvauth command line `uvauth tool run WORDS...`.
+    local cur
+    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+        cur="$2"
+    else
+        cur="${COMP_WORDS[COMP_CWORD]}"
+    fi
+    local -a words=(uvauth tool run "${COMP_WORDS[@]:1}")
+    local COMP_CWORD=$(( COMP_CWORD + 2 ))
+    local -a COMP_WORDS=("${words[@]}")
+    _uvauth__line uvauth "$cur" 0
+}
+
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
     complete -F _uvauth -o nosort -o bashdefault -o default uvauth uv
+    complete -F _uvauthx -o nosort -o bashdefault -o default uvauthx
 else
     complete -F _uvauth -o bashdefault -o default uvauth uv
+    complete -F _uvauthx -o bashdefault -o default uvauthx
 fi

@@ -54,13 +54,24 @@ end
 
 function __uvauth_own_tail
     # Complete the arguments of `uvauth uvauth COMMAND` as the uvauth command line `uvauth PREFIX... ARGS...`.
-    # argv: COMMAND's option names, `--`, PREFIX...
+    # argv: COMMAND's option names, `--`, PREFIX..., and optionally `--only` and the only uv options it takes.
     set -l options
     while set -q argv[1]; and test "$argv[1]" != --
         set -a options $argv[1]
         set -e argv[1]
     end
     set -q argv[1]; and set -e argv[1]
+    set -l only
+    set -l filter 0
+    if set -l at (contains -i -- --only $argv)
+        set only $argv[(math $at + 1)..-1]
+        set filter 1
+        if test $at -gt 1
+            set argv $argv[1..(math $at - 1)]
+        else
+            set argv
+        end
+    end
     set -l words (__uvauth_own_words)
     set -e words[1]
     set -l kept
@@ -74,25 +85,45 @@ function __uvauth_own_tail
     end
     set -l token (commandline -ct)
     set -l line (string join ' ' -- (string escape -- uvauth $argv $kept))
-    complete -C "$line $token"
+    for row in (complete -C "$line $token")
+        set -l word (string split -m 1 \t -- $row)[1]
+        # `uvauth` is the first word of a uvauth command line, never an argument of COMMAND.
+        test "$word" = uvauth; and continue
+        if test $filter = 1; and string match -q -- '-*' $word; and not contains -- $word $only
+            continue
+        end
+        echo $row
+    end
+end
+
+function __uvauthx_complete
+    # `uvauthx` is uvauth's uvx: complete its words as the uvauth command line `uvauth tool run WORDS...`.
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l line (string join ' ' -- (string escape -- uvauth tool run $words))
+    complete -C "$line "(commandline -ct)
 end
 
 complete -c uvauth -n "not __uvauth_own_words >/dev/null" -l authenticate -d 'uvauth: authentication policy for every index this command contacts' -r -f -a "always\t'send credentials on the first request; fail before any request when none are found'
 auto\t'uv\'s default: try without credentials, retry with them after a 401'
 never\t'never send credentials'"
-complete -c uvauth -n "test (count (commandline -opc)) -eq 1" -f -a uvauth -d 'uvauth\'s own commands: completion, doctor, explain, version'
+complete -c uvauth -n "test (count (commandline -opc)) -eq 1" -f -a uvauth -d 'uvauth\'s own commands: completion, doctor, explain, help, version'
 complete -c uvauth -n "__uvauth_own_words >/dev/null" -f
+complete -c uvauthx -f -a "(__uvauthx_complete)"
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a completion -d 'Print the completion script for a shell'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a doctor -d 'Check each index the project uses, over the network'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a explain -d 'Show what uvauth would do for a uv command line, without running uv'
+complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a help -d 'Show the help of uvauth\'s own commands, or of one of them'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a version -d 'Print uvauth\'s version'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command completion" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_positional completion 0" -f -a "bash zsh fish"
 complete -c uvauth -n "__uvauth_own_command doctor --leading" -l json -d 'Print the uvauth.doctor/1 JSON object'
 complete -c uvauth -n "__uvauth_own_command doctor --leading" -s h -l help -d 'Show the help and exit'
-complete -c uvauth -n "__uvauth_own_command doctor" -f -a "(__uvauth_own_tail --json -h --help -- lock)"
+complete -c uvauth -n "__uvauth_own_command doctor" -f -a "(__uvauth_own_tail --json -h --help -- lock --only --project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --authenticate)"
 complete -c uvauth -n "__uvauth_own_command explain --leading" -l json -d 'Print the uvauth.explain/1 JSON object'
 complete -c uvauth -n "__uvauth_own_command explain --leading" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command explain" -f -a "(__uvauth_own_tail --json -h --help --)"
+complete -c uvauth -n "__uvauth_own_command help" -s h -l help -d 'Show the help and exit'
+complete -c uvauth -n "__uvauth_own_positional help 0" -F
 complete -c uvauth -n "__uvauth_own_command version" -s h -l help -d 'Show the help and exit'

@@ -2,7 +2,14 @@
 
 _uvauth() {
     # Registered for `uvauth` and `uv`: `uv` gets uvauth's additions only while it is an alias of uvauth (zsh
-    # expands aliases before completing, so this matters only with `setopt complete_aliases`).
+    # expands aliases before completing, so this matters only with `setopt complete_aliases`). `uvauthx` is
+    # uvauth's uvx: its words are completed as the uvauth command line `uvauth tool run WORDS...`.
+    if [[ ${words[1]:t} == uvauthx ]]; then
+        words=(uvauth tool run "${(@)words[2,-1]}")
+        CURRENT=$(( CURRENT + 2 ))
+        _uvauth__line 0
+        return
+    fi
     if [[ ${words[1]:t} != uvauth && ${aliases[${words[1]}]-} != *uvauth* ]]; then
         _uvauth_uv "$@"
         return
@@ -52,7 +59,7 @@ _uvauth__line() {
         _describe -t uvauth-options 'uvauth option' uvauth_options && ret=0
     fi
     if (( own && first )) && [[ $PREFIX != -* ]]; then
-        local -a uvauth_commands=('uvauth:uvauth'\''s own commands: completion, doctor, explain, version')
+        local -a uvauth_commands=('uvauth:uvauth'\''s own commands: completion, doctor, explain, help, version')
         _describe -t uvauth-commands 'uvauth command' uvauth_commands && ret=0
     fi
     _uvauth_uv && ret=0
@@ -67,9 +74,9 @@ _uvauth__policies() {
 _uvauth__own() {
     # `uvauth uvauth COMMAND ...`: uvauth's own commands.
     local i word n=0 skip=0 leading=1 tail=0 ret=1
-    local -a commands=('completion:Print the completion script for a shell' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth would do for a uv command line, without running uv' 'version:Print uvauth'\''s version')
+    local -a commands=('completion:Print the completion script for a shell' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth would do for a uv command line, without running uv' 'help:Show the help of uvauth'\''s own commands, or of one of them' 'version:Print uvauth'\''s version')
     local -a group_options=('-h:Show the help and exit' '--help:Show the help and exit')
-    local -a options names valued prefix choices
+    local -a options names valued prefix choices only
     if (( CURRENT == 3 )); then
         if [[ $PREFIX == -* ]]; then
             _describe -t options 'uvauth uvauth option' group_options
@@ -80,8 +87,9 @@ _uvauth__own() {
     fi
     case $words[3] in
         (completion) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
-        (doctor) options=('--json:Print the uvauth.doctor/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=(lock) ;;
+        (doctor) options=('--json:Print the uvauth.doctor/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=(lock); only=(--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --authenticate) ;;
         (explain) options=('--json:Print the uvauth.explain/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=() ;;
+        (help) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
         (version) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
         (*) return 1 ;;
     esac
@@ -101,7 +109,29 @@ _uvauth__own() {
         fi
         words=("${kept[@]}" "${(@)words[CURRENT,-1]}")
         CURRENT=$(( ${#kept} + 1 ))
+        if (( ! ${#only} )); then
+            _uvauth__line 0 && ret=0
+            return ret
+        fi
+        # Of uv's options offer only those the command takes: for this completion only, every compadd ignores
+        # the others, as the ignored-patterns style would (a compadd function already defined still runs).
+        local _uvauth_ignore="(-*~(${(j:|:)only}))" saved=${functions[compadd]-}
+        [[ -n $saved ]] && functions[_uvauth__compadd_next]=$saved
+        compadd() {
+            local -a _comp_ignore=("${_comp_ignore[@]}" "$_uvauth_ignore")
+            if (( ${+functions[_uvauth__compadd_next]} )); then
+                _uvauth__compadd_next -F _comp_ignore "$@"
+            else
+                builtin compadd -F _comp_ignore "$@"
+            fi
+        }
         _uvauth__line 0 && ret=0
+        if [[ -n $saved ]]; then
+            functions[compadd]=$saved
+            unfunction _uvauth__compadd_next
+        else
+            unfunction compadd
+        fi
         return ret
     fi
     for (( i = 4; i < CURRENT; i++ )); do
@@ -119,6 +149,7 @@ _uvauth__own() {
     fi
     case "$words[3]:$n" in
         (completion:0) choices=(bash zsh fish); _describe -t values 'value' choices; return ;;
+        (help:0) _files; return ;;
     esac
     return 1
 }
@@ -126,5 +157,5 @@ _uvauth__own() {
 if [ "$funcstack[1]" = "_uvauth" ]; then
     _uvauth "$@"
 else
-    compdef _uvauth uvauth uv
+    compdef _uvauth uvauth uv uvauthx
 fi

@@ -72,7 +72,7 @@ _uvauth__line() {
 
 _uvauth__own() {
     # `uvauth uvauth COMMAND ...`: uvauth's own commands.
-    local cmd="$1" cur="$2" i word n=0 skip=0 leading=1 options="" valued="" tail="" prefix=""
+    local cmd="$1" cur="$2" i word n=0 skip=0 leading=1 options="" valued="" tail="" prefix="" only=""
     local prev="${COMP_WORDS[COMP_CWORD-1]}"
     if (( COMP_CWORD == 2 )); then
         if [[ "$cur" == -* ]]; then
@@ -106,7 +106,15 @@ _uvauth__own() {
         local COMP_CWORD=$cword
         local -a COMP_WORDS=("${words[@]}")
         _uvauth__line "$cmd" "$cur" 0
-        COMPREPLY=( "${own[@]}" "${COMPREPLY[@]}" )
+        # Each word once (the command's -h/--help are uv's too), and of uv's options only those it takes.
+        local -a merged=()
+        for word in "${own[@]}" "${COMPREPLY[@]}"; do
+            if [[ -n "$only" && "$word" == -* && " $only $options " != *" $word "* ]]; then
+                continue
+            fi
+            [[ " ${merged[*]} " == *" $word "* ]] || merged+=("$word")
+        done
+        COMPREPLY=( "${merged[@]}" )
         return 0
     fi
 @VALUE_ARMS@
@@ -125,4 +133,18 @@ _uvauth__own() {
     fi
 @POSITIONAL_ARMS@
     return 0
+}
+
+_uvauthx() {
+    # `uvauthx` is uvauth's uvx: complete its words as the uvauth command line `uvauth tool run WORDS...`.
+    local cur
+    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+        cur="$2"
+    else
+        cur="${COMP_WORDS[COMP_CWORD]}"
+    fi
+    local -a words=(uvauth tool run "${COMP_WORDS[@]:1}")
+    local COMP_CWORD=$(( COMP_CWORD + 2 ))
+    local -a COMP_WORDS=("${words[@]}")
+    _uvauth__line uvauth "$cur" 0
 }

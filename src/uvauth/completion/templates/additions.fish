@@ -54,13 +54,24 @@ end
 
 function __uvauth_own_tail
     # Complete the arguments of `uvauth uvauth COMMAND` as the uvauth command line `uvauth PREFIX... ARGS...`.
-    # argv: COMMAND's option names, `--`, PREFIX...
+    # argv: COMMAND's option names, `--`, PREFIX..., and optionally `--only` and the only uv options it takes.
     set -l options
     while set -q argv[1]; and test "$argv[1]" != --
         set -a options $argv[1]
         set -e argv[1]
     end
     set -q argv[1]; and set -e argv[1]
+    set -l only
+    set -l filter 0
+    if set -l at (contains -i -- --only $argv)
+        set only $argv[(math $at + 1)..-1]
+        set filter 1
+        if test $at -gt 1
+            set argv $argv[1..(math $at - 1)]
+        else
+            set argv
+        end
+    end
     set -l words (__uvauth_own_words)
     set -e words[1]
     set -l kept
@@ -74,5 +85,21 @@ function __uvauth_own_tail
     end
     set -l token (commandline -ct)
     set -l line (string join ' ' -- (string escape -- uvauth $argv $kept))
-    complete -C "$line $token"
+    for row in (complete -C "$line $token")
+        set -l word (string split -m 1 \t -- $row)[1]
+        # `uvauth` is the first word of a uvauth command line, never an argument of COMMAND.
+        test "$word" = uvauth; and continue
+        if test $filter = 1; and string match -q -- '-*' $word; and not contains -- $word $only
+            continue
+        end
+        echo $row
+    end
+end
+
+function __uvauthx_complete
+    # `uvauthx` is uvauth's uvx: complete its words as the uvauth command line `uvauth tool run WORDS...`.
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l line (string join ' ' -- (string escape -- uvauth tool run $words))
+    complete -C "$line "(commandline -ct)
 end

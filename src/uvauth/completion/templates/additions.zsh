@@ -2,7 +2,14 @@
 
 _uvauth() {
     # Registered for `uvauth` and `uv`: `uv` gets uvauth's additions only while it is an alias of uvauth (zsh
-    # expands aliases before completing, so this matters only with `setopt complete_aliases`).
+    # expands aliases before completing, so this matters only with `setopt complete_aliases`). `uvauthx` is
+    # uvauth's uvx: its words are completed as the uvauth command line `uvauth tool run WORDS...`.
+    if [[ ${words[1]:t} == uvauthx ]]; then
+        words=(uvauth tool run "${(@)words[2,-1]}")
+        CURRENT=$(( CURRENT + 2 ))
+        _uvauth__line 0
+        return
+    fi
     if [[ ${words[1]:t} != uvauth && ${aliases[${words[1]}]-} != *uvauth* ]]; then
         _uvauth_uv "$@"
         return
@@ -69,7 +76,7 @@ _uvauth__own() {
     local i word n=0 skip=0 leading=1 tail=0 ret=1
     local -a commands=(@COMMAND_ITEMS@)
     local -a group_options=(@GROUP_OPTION_ITEMS@)
-    local -a options names valued prefix choices
+    local -a options names valued prefix choices only
     if (( CURRENT == 3 )); then
         if [[ $PREFIX == -* ]]; then
             _describe -t options 'uvauth uvauth option' group_options
@@ -98,7 +105,29 @@ _uvauth__own() {
         fi
         words=("${kept[@]}" "${(@)words[CURRENT,-1]}")
         CURRENT=$(( ${#kept} + 1 ))
+        if (( ! ${#only} )); then
+            _uvauth__line 0 && ret=0
+            return ret
+        fi
+        # Of uv's options offer only those the command takes: for this completion only, every compadd ignores
+        # the others, as the ignored-patterns style would (a compadd function already defined still runs).
+        local _uvauth_ignore="(-*~(${(j:|:)only}))" saved=${functions[compadd]-}
+        [[ -n $saved ]] && functions[_uvauth__compadd_next]=$saved
+        compadd() {
+            local -a _comp_ignore=("${_comp_ignore[@]}" "$_uvauth_ignore")
+            if (( ${+functions[_uvauth__compadd_next]} )); then
+                _uvauth__compadd_next -F _comp_ignore "$@"
+            else
+                builtin compadd -F _comp_ignore "$@"
+            fi
+        }
         _uvauth__line 0 && ret=0
+        if [[ -n $saved ]]; then
+            functions[compadd]=$saved
+            unfunction _uvauth__compadd_next
+        else
+            unfunction compadd
+        fi
         return ret
     fi
 @VALUE_ARMS@

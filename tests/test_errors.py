@@ -1,0 +1,80 @@
+"""The one error boundary as the user sees it: ``uvauth: error: …`` then ``hint: …`` on a line of its own, as uv
+lays them out; ``error:`` bold red (uv's own escape sequence) only on a terminal and never under ``NO_COLOR``;
+and the no-credentials error naming the index the user knows, never a name uvauth made up."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from uvauth.errors import UvauthError, report_error
+
+UVAUTH = str(Path(sys.executable).with_name("uvauth"))
+REAL_UV = str(Path(sys.executable).with_name("uv"))
+UV_RED_ERROR = "\x1b[1m\x1b[31merror\x1b[39m\x1b[0m\x1b[1m:\x1b[0m"  # what uv 0.13 prints on a terminal
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_piped_error_is_plain_with_the_hint_on_its_own_line() -> None:
+    out = io.StringIO()
+    code = report_error(UvauthError("bad thing at https://u:pw@h.example/x", where="f.toml:3", hint="fix it"),
+                        file=out)
+    assert code == 2
+    assert out.getvalue() == "uvauth: error: f.toml:3: bad thing at https://u:****@h.example/x\nhint: fix it\n"
+
+
+def test_terminal_error_is_coloured_as_uvs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    out = Terminal()
+    report_error(UvauthError("bad"), file=out)
+    assert out.getvalue() == f"uvauth: {UV_RED_ERROR} bad\n"
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"UVAUTH_COLOR": "never"}])
+def test_no_colour_when_asked(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    out = Terminal()
+    report_error(UvauthError("bad"), file=out)
+    assert out.getvalue() == "uvauth: error: bad\n"
+
+
+def _compile(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "r.in").write_text("six\n")
+    return subprocess.run([UVAUTH, *args, "r.in"], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                          env={**os.environ, "UVAUTH_UV": REAL_UV})
+
+
+def test_no_credentials_for_an_unconfigured_url_names_the_url_not_a_made_up_index(tmp_path: Path) -> None:
+    done = _compile(tmp_path, "--authenticate", "always", "pip", "compile", "--index-url",
+                    "http://127.0.0.1:9/simple")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "uvauth: error: no credentials for index http://127.0.0.1:9/simple, which must authenticate always "
+        "(tried: URL userinfo, netrc, uv auth store, keyring)",
+        "hint: add `machine 127.0.0.1 login USER password TOKEN` to ~/.netrc, or run "
+        "`uv auth login http://127.0.0.1:9/simple`",
+    ]
+    assert "UVAUTH_" not in done.stderr.upper().replace("UVAUTH: ", "")
+
+
+def test_no_credentials_for_a_configured_index_names_it_and_its_variables(tmp_path: Path) -> None:
+    (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\n')
+    done = _compile(tmp_path, "--authenticate", "always", "pip", "compile", "--index-url",
+                    "http://127.0.0.1:9/simple/")
+    assert done.returncode == 2
+    error, hint = done.stderr.splitlines()
+    assert error.startswith("uvauth: error: no credentials for index art (http://127.0.0.1:9/simple), which must "
+                            "authenticate always (tried: ")
+    assert hint == ("hint: add `machine 127.0.0.1 login USER password TOKEN` to ~/.netrc, or run "
+                    "`uv auth login http://127.0.0.1:9/simple`; in CI, set UV_INDEX_ART_USERNAME and "
+                    "UV_INDEX_ART_PASSWORD")
