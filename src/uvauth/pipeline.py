@@ -19,7 +19,6 @@ from uvauth import launch
 from uvauth.errors import UvauthError
 from uvauth.uv import cmdline as uvcli
 from uvauth.uv import envvars
-from uvauth.uv.auth_policy import POLICIES
 
 # Every uv call passes through here: only what the pass-through decision needs is imported at the top.
 TYPE_CHECKING = False
@@ -141,6 +140,11 @@ def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -
     """The policy ``--authenticate`` forces (the last one given), after checking every spelling of it and
     ``UVAUTH_AUTHENTICATE`` — on every command, pass-through included, as clap checks uv's own options: a
     mistyped policy must never quietly leave uv's default in force."""
+    variable = env.get(envvars.UVAUTH_AUTHENTICATE)
+    if not cmdline.uvauth_options and not variable:
+        return None  # nothing to check (most commands): the policy names are not even imported
+    from uvauth.uv.auth_policy import POLICIES
+
     allowed = ", ".join(POLICIES)
     for option in cmdline.uvauth_options:
         if option.value is None:
@@ -149,7 +153,6 @@ def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -
         if option.value not in POLICIES:
             raise UvauthError(f"invalid value {option.value!r} for '--authenticate <POLICY>'",
                               hint=f"use one of {allowed}")
-    variable = env.get(envvars.UVAUTH_AUTHENTICATE)
     if variable and variable not in POLICIES:
         raise UvauthError(f"invalid value {variable!r}", where=envvars.UVAUTH_AUTHENTICATE,
                           hint=f"use one of {allowed}")
