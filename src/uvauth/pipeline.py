@@ -143,9 +143,11 @@ def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -
     return cmdline.uvauth_options[-1].value if cmdline.uvauth_options else None
 
 
-def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False) -> Prepared:
+def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False,
+            mint_tokens: bool = True) -> Prepared:
     """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
-    is passed through without reading any configuration."""
+    is passed through without reading any configuration. Without ``mint_tokens`` (``explain``) no credentials
+    command runs: only cached tokens are looked at."""
     forced = checked_authenticate(cmdline, env)
     argv = cmdline.without_uvauth_options()
     from uvauth.settings import sources as settings  # light: it imports nothing heavy until it parses a file
@@ -157,7 +159,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     located = settings.locate(where.project, env)  # settings files, found without parsing them
     settings_present = bool(located) or any(
         env.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES)
-    )
+    ) or settings.credentials_in_env(env)
     if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, settings_present):
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
 
@@ -177,16 +179,34 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         requirements = read_index_options(
             inputs["requirements"], inputs["constraints"], inputs["overrides"], cwd=where.cwd, env=env
         )
+    providers = None
+    covered: frozenset[str] = frozenset()
+    credential_prefixes: tuple[str, ...] = ()
+    if resolved.credentials:
+        # Only where [[credentials]] entries exist: every other command imports nothing of uvauth.providers.
+        from uvauth.providers import entries as provider_entries
+        from uvauth.providers.lookup import Providers
+
+        providers = Providers(resolved.credentials, env, mint=mint_tokens)
+        covered = provider_entries.covered_names(providers.entries)
+        credential_prefixes = provider_entries.prefixes(providers.entries)
+
+    def find(url: str, name: str | None, keyring_provider: str | None) -> Lookup:
+        # An entry the user wrote for this index wins over uv's own sources.
+        provided = providers.find(url, name) if providers is not None else None
+        return provided or _find_credentials(url, name, keyring_provider, env)
+
     planned = plan.make_plan(
         plan.Inputs(
             cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
             settings=plan.Settings(
                 authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
                 forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
+                covered_names=covered, credential_prefixes=credential_prefixes,
             ),
             config_dir=str(cache_dir), uv_path=uv,
         ),
-        find_credentials=lambda url, name, provider: _find_credentials(url, name, provider, env),
+        find_credentials=find,
         uv_version=lambda: launch.uv_version(uv, env),
     )
     argv = list(planned.argv)
