@@ -37,7 +37,8 @@ class Providers:
         self.entries = [Entry.from_data(data) for data in entries]
         self.env = env
         self.mint = mint
-        self.now = time.time() if now is None else now
+        # The clock (a test may fix it): read again after waiting for another process's refresh.
+        self.clock = time.time if now is None else (lambda: now)
         self._given: dict[str, Credentials] = {}  # by token-cache key: an entry asked for twice runs once
 
     def covering(self, url: str, name: str | None) -> Entry | None:
@@ -75,7 +76,7 @@ class Providers:
         digest = tokencache.key(entry.identity(), list(recipe.command))
         if digest in self._given:
             return self._given[digest]
-        record = tokencache.read(directory, digest, self.now)
+        record = tokencache.read(directory, digest, self.clock())
         if record is None and not self.mint:
             return Credentials(username=username, password="", source="provider",
                                detail=f"{label}: no fresh cached token; runs `{' '.join(recipe.command)}` when needed")
@@ -83,7 +84,7 @@ class Providers:
             trust.check(entry, self.env)
             with tokencache.locked(directory, digest):
                 # Another uvauth may have refreshed it while this one waited for the lock.
-                record = tokencache.read(directory, digest, time.time())
+                record = tokencache.read(directory, digest, self.clock())
                 if record is None:
                     record = self._mint(entry, recipe, directory, digest)
             detail = f"{label}: minted by `{recipe.command[0]}`"
@@ -99,7 +100,7 @@ class Providers:
     def _mint(self, entry: Entry, recipe: presets.Recipe, directory: Any, digest: str) -> dict[str, Any]:
         from uvauth.providers.run import run_command
 
-        started = time.time()
+        started = self.clock()
         minted = run_command(recipe.command or (), entry=entry.name, timeout=entry.timeout, env=self.env)
         expires = minted.expires if minted.expires is not None else (
             started + recipe.ttl if recipe.ttl is not None else None)
