@@ -8,6 +8,7 @@ never on the path that runs uv. Each command is one module's ``run`` (``commands
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated, Final
 
 import typer
@@ -82,6 +83,44 @@ def doctor(
 
     environ = dict(os.environ)
     raise typer.Exit(guarded(lambda: doctor_command.run(list(uv_args or []), environ, as_json=as_json)))
+
+
+credentials_app = typer.Typer(
+    help="The [[credentials]] entries in force here: show them and their cached tokens, forget cached tokens, "
+    "approve a project's commands.", no_args_is_help=True,
+)
+app.add_typer(credentials_app, name="credentials")
+
+
+@credentials_app.command("show")
+def credentials_show() -> None:
+    """List each entry: what it covers, where it was read, how it gets a token, whether a project's entry is
+    approved, and until when a cached token stays fresh — never the token."""
+    from uvauth.commands import credentials as command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: command.show(environ, Path.cwd())))
+
+
+@credentials_app.command("forget")
+def credentials_forget(
+    name: Annotated[str | None, typer.Argument(help="The entry's name (default: every entry).")] = None,
+) -> None:
+    """Remove cached tokens, so that the next uv command runs the entry's command again."""
+    from uvauth.commands import credentials as command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: command.forget(environ, name)))
+
+
+@credentials_app.command("trust")
+def credentials_trust() -> None:
+    """Approve, on this machine, the commands (variables, files) the project's uvauth.toml or [tool.uvauth]
+    entries read credentials from; printed as approved. A changed entry needs approval again."""
+    from uvauth.commands import credentials as command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: command.trust_entries(environ, Path.cwd())))
 
 
 def _shells() -> list[str]:

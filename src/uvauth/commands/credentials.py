@@ -1,0 +1,86 @@
+"""``uvauth uvauth credentials show|forget|trust``: the ``[[credentials]]`` entries in force here, their cached
+tokens (when they stay fresh until, never the token), and approval of a project's commands."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from uvauth.providers import tokencache, trust
+from uvauth.providers.entries import Entry
+from uvauth.uv import envvars
+
+_COMMAND_PRESETS = ("aws-codeartifact", "gcloud", "azure-cli")  # the presets that run a command (gitlab-ci does not)
+
+
+def _entries(env: Mapping[str, str], project: Path) -> list[Entry]:
+    from uvauth.cache import cache_dir
+    from uvauth.settings import sources
+
+    resolved = sources.resolve(None, project, env, cache_dir(env))
+    return [Entry.from_data(data) for data in resolved.credentials]
+
+
+def _way(entry: Entry) -> str:
+    if entry.password_command is not None:
+        return f"command `{' '.join(entry.password_command)}`"
+    if entry.password_env is not None:
+        return f"variable {entry.password_env}"
+    if entry.password_file is not None:
+        return f"file {entry.password_file}"
+    return f"provider {entry.provider}"
+
+
+def show(env: Mapping[str, str], project: Path) -> int:
+    """One block per entry: what it covers, where it was read, how it gets a token, approval, cached tokens."""
+    entries = _entries(env, project)
+    if not entries:
+        print("no [[credentials]] entries (uvauth.toml, [tool.uvauth], the user's uvauth.toml, or "
+              "UVAUTH_CREDENTIALS_<NAME>_* variables)")
+        return 0
+    directory = tokencache.token_dir(env)
+    cached: dict[str, list[dict[str, Any]]] = {}
+    for _, record in tokencache.records(directory):
+        cached.setdefault(str(record.get("entry")), []).append(record)
+    now = time.time()
+    for entry in entries:
+        covers = f"index {entry.for_index}" if entry.for_index is not None else "prefix " + " ".join(entry.prefixes)
+        way = _way(entry) + (f" (provider {entry.provider})" if entry.provider and entry.password_command else "")
+        print(f"{entry.name}: {covers}")
+        print(f"  from: {entry.source}")
+        print(f"  token: {way}" + (f", username {entry.username}" if entry.username is not None else ""))
+        if trust.needs_trust(entry):
+            approved = "yes" if trust.is_trusted(entry, env) else "no (run `uvauth uvauth credentials trust`)"
+            print(f"  approved: {approved}")
+        for record in cached.get(entry.name, []):
+            until = float(record.get("fresh_until") or 0)
+            state = "fresh until" if until > now else "stale since"
+            print(f"  cached: {state} {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(until))}")
+        runs_a_command = entry.password_command is not None or entry.provider in _COMMAND_PRESETS
+        if runs_a_command and not cached.get(entry.name):
+            print("  cached: none")
+    return 0
+
+
+def forget(env: Mapping[str, str], name: str | None) -> int:
+    removed = tokencache.forget(tokencache.token_dir(env), name)
+    print(f"forgot {removed} cached token{'s' if removed != 1 else ''}" + (f" of {name}" if name else ""))
+    return 0
+
+
+def trust_entries(env: Mapping[str, str], project: Path) -> int:
+    """Approve every project entry that needs it, printing exactly what is approved."""
+    approved = 0
+    for entry in _entries(env, project):
+        if not trust.needs_trust(entry):
+            continue
+        already = trust.is_trusted(entry, {k: v for k, v in env.items() if k != envvars.UVAUTH_TRUST})
+        if not already:
+            trust.approve(entry, env)
+            approved += 1
+        print(f"{'already approved' if already else 'approved'}: {entry.name} in {entry.file}: {_way(entry)}")
+    if not approved:
+        print("nothing (more) to approve")
+    return 0
