@@ -313,3 +313,79 @@ def test_password_env_and_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "can be read by other users" in capsys.readouterr().err
     with pytest.raises(UvauthError, match="MY_TOKEN is not set"):
         Providers(entries, dict(os.environ)).find("https://h/simple", "e")
+
+
+# -- the hot path -------------------------------------------------------------------------------------------------
+
+_PROBE = """
+import sys
+from uvauth import launch
+def fake_exec(uv, argv, env):
+    print(repr(sorted(sys.modules)))
+    return 0
+launch.exec_uv = fake_exec
+from uvauth.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def _modules(tmp_path: Path, env: dict[str, str]) -> set[str]:
+    import ast
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _PROBE, "pip", "compile", "req.in", "--index-url",
+                           "https://h.example/simple"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return set(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
+
+
+def test_no_entry_imports_no_provider_module_and_a_warm_token_adds_no_heavy_import(tmp_path: Path) -> None:
+    (tmp_path / "req.in").write_text("x\n")
+    (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://h.example/simple"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "UVAUTH_"))}
+    from support.uvrun import UV_BIN
+
+    env["UVAUTH_UV"] = str(UV_BIN)  # never executed (the exec is faked); its version is asked once, then cached
+    without = _modules(tmp_path, env)
+    assert not {m for m in without if m.startswith("uvauth.providers")}
+    script = tmp_path / "mint.py"
+    script.write_text("import time\nprint('{\"password\": \"t\", \"expires\": %f}' % (time.time() + 3600))\n")
+    env["UVAUTH_CREDENTIALS_ART_PASSWORD_COMMAND"] = f"{sys.executable} {script}"
+    _modules(tmp_path, env)  # cold: validates the settings (pydantic) and mints the token
+    warm = _modules(tmp_path, env)
+    assert "uvauth.providers.lookup" in warm
+    added = warm - without
+    assert not added & {"subprocess", "pydantic", "pydantic_settings", "uvauth.providers.run", "datetime",
+                        "fcntl", "shlex"} - without, sorted(added)
+
+
+WARM_TIMING = """
+import os, sys, time
+from uvauth.providers.entries import normalize
+data = [normalize({"index": "art", "password-command": ["never-run"], "ttl": "1h"}, source="s", file=None)]
+from uvauth.providers import tokencache
+from uvauth.providers.entries import Entry
+entry = Entry.from_data(data[0])
+digest = tokencache.key(entry.identity(), ["never-run"])
+tokencache.write(tokencache.token_dir(os.environ), digest, {"entry": "art", "username": "u", "password": "p",
+                 "fresh_until": time.time() + 3000})
+for name in [m for m in sys.modules if m.startswith("uvauth.providers")]:
+    del sys.modules[name]
+# Already loaded where a warm token is read: the planner, and uv's credential search it seeds credentials with.
+import json, uvauth.plan, uvauth.cache, uvauth.uv.credentials.search
+started = time.perf_counter()
+from uvauth.providers.lookup import Providers
+found = Providers(data, os.environ).find("https://h.example/simple", "art")
+print(time.perf_counter() - started, found.credentials.password)
+"""
+
+
+def test_a_warm_cached_token_costs_under_two_milliseconds() -> None:
+    import subprocess
+
+    # Installed uvauth runs from byte-compiled modules: let the first run write them, as an installed one has.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    best = min(float(subprocess.run([sys.executable, "-c", WARM_TIMING], capture_output=True, text=True,
+                                    check=True, env=env).stdout.split()[0]) for _ in range(6))
+    assert best < 0.002, f"{best * 1000:.2f} ms"

@@ -15,7 +15,7 @@ import os
 import time
 
 from uvauth.errors import UvauthError
-from uvauth.providers import presets, tokencache, trust
+from uvauth.providers import presets, tokencache
 from uvauth.providers.entries import Entry, covering
 from uvauth.uv.credentials.search import Credentials, Lookup, Tried
 
@@ -23,6 +23,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any
+
+
+def _check_trust(entry: Entry, env: Mapping[str, str]) -> None:
+    # Only before something of the entry's runs or is read: a warm cached token needs no approval check (it was
+    # minted by the approved entry, and a changed entry has another cache key).
+    from uvauth.providers import trust
+
+    trust.check(entry, env)
 
 
 def _when(epoch: float) -> str:
@@ -60,7 +68,7 @@ class Providers:
         label = f"[[credentials]] {entry.name}" + (f" ({entry.provider})" if entry.provider else "")
         username = recipe.username or ""
         if recipe.env is not None:
-            trust.check(entry, self.env)
+            _check_trust(entry, self.env)
             value = self.env.get(recipe.env)
             if not value:
                 raise UvauthError(f"credentials entry {entry.name}: variable {recipe.env} is not set or empty",
@@ -68,7 +76,7 @@ class Providers:
             return Credentials(username=username, password=value, source="provider",
                                detail=f"{label}: variable {recipe.env}")
         if recipe.file is not None:
-            trust.check(entry, self.env)
+            _check_trust(entry, self.env)
             return Credentials(username=username, password=self._read_file(entry, recipe.file), source="provider",
                                detail=f"{label}: file {recipe.file}")
         assert recipe.command is not None  # entries are validated to have a command, variable or file
@@ -81,7 +89,7 @@ class Providers:
             return Credentials(username=username, password="", source="provider",
                                detail=f"{label}: no fresh cached token; runs `{' '.join(recipe.command)}` when needed")
         if record is None:
-            trust.check(entry, self.env)
+            _check_trust(entry, self.env)
             with tokencache.locked(directory, digest):
                 # Another uvauth may have refreshed it while this one waited for the lock.
                 record = tokencache.read(directory, digest, self.clock())

@@ -59,6 +59,8 @@ class UvauthSettings(BaseSettings):
     @field_validator("credentials")
     @classmethod
     def _credential_entries(cls, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not entries:  # BaseSettings validates defaults too: settings without entries import nothing of providers
+            return entries
         from uvauth.providers.entries import normalize
 
         checked = []
