@@ -389,3 +389,52 @@ def test_a_warm_cached_token_costs_under_two_milliseconds() -> None:
     best = min(float(subprocess.run([sys.executable, "-c", WARM_TIMING], capture_output=True, text=True,
                                     check=True, env=env).stdout.split()[0]) for _ in range(6))
     assert best < 0.002, f"{best * 1000:.2f} ms"
+
+
+# -- explain and the plan -----------------------------------------------------------------------------------------
+
+
+def _counting_command(tmp_path: Path) -> str:
+    script = tmp_path / "count.py"
+    script.write_text(f"open({str(tmp_path / 'ran')!r}, 'a').write('x')\nprint('explain-tok3n')\n")
+    return f"{sys.executable} {script}"
+
+
+@pytest.mark.parametrize("command", [["lock"], ["pip", "compile", "req.in", "--index-url", "https://ex.example/simple"],
+                                     ["pip", "install", "-r", "req.in"]], ids=" ".join)
+def test_explain_shows_the_covering_entry_and_runs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           command: list[str]) -> None:
+    from uvauth.explain import explain_data
+
+    (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://ex.example/simple"\n')
+    (tmp_path / "req.in").write_text("--extra-index-url https://ex.example/simple\nx\n")
+    monkeypatch.chdir(tmp_path)
+    env = {**os.environ, "UVAUTH_CREDENTIALS_ART_PASSWORD_COMMAND": _counting_command(tmp_path),
+           "UVAUTH_CREDENTIALS_ART_USERNAME": "u"}
+    data = explain_data(command, env)
+    rows = [row for row in data["indexes"] if row["merged_onto"] == "art"]
+    assert rows and all(row["lever"] in ("seeded", "by-name", "uv") for row in rows)
+    assert all(str(row["credential_source"]).startswith("provider: [[credentials]] ART: no fresh cached token; "
+                                                        "runs `") for row in rows), rows
+    assert "UV_INDEX_ART_PASSWORD" in data["environment"]
+    assert not (tmp_path / "ran").exists()
+
+
+def test_a_covered_index_gets_the_token_even_where_uv_applies_the_policy_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from uvauth.cli import run
+    from uvauth import launch
+
+    (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://ex.example/simple"\n'
+                                      'authenticate = "always"\n')
+    monkeypatch.chdir(tmp_path)
+    handed: dict[str, str] = {}
+    monkeypatch.setattr(launch, "exec_uv", lambda uv, argv, env: handed.update(env) or 0)
+    env = {**os.environ, "UVAUTH_CREDENTIALS_ART_PASSWORD_COMMAND": _counting_command(tmp_path)}
+    assert run(["lock"], env) == 0
+    assert handed["UV_INDEX_ART_PASSWORD"] == "explain-tok3n" and handed["UV_INDEX_ART_USERNAME"] == ""
+    # Offline uv sends nothing: the command is not run for it.
+    (tmp_path / "ran").unlink()
+    handed.clear()
+    assert run(["lock", "--offline"], env) == 0
+    assert not (tmp_path / "ran").exists() and "UV_INDEX_ART_PASSWORD" not in handed

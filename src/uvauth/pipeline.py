@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from typing import Final
 
     from uvauth.plan import Plan
+    from uvauth.uv.config.discover import UvConfig
     from uvauth.uv.credentials.search import Lookup
 
 _PIP_REQUIREMENTS: Final = {
@@ -111,6 +112,15 @@ def _find_credentials(url: str, name: str | None, keyring_provider: str | None, 
     return find_credentials(url, name=name, env=env, keyring_provider=keyring_provider)
 
 
+def _offline(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> bool:
+    """``--offline``, ``UV_OFFLINE`` or ``offline = true`` in uv's configuration (as the planner reads them)."""
+    if cmdline.has("--no-offline"):
+        return False
+    if cmdline.has("--offline") or envvars.truthy(env.get(envvars.UV_OFFLINE)):
+        return True
+    return bool(config is not None and config.value("offline", None) is True)
+
+
 class Prepared:
     """What uvauth hands uv: the binary, its argv (without the program name), its whole environment, and the
     plan that produced them (``None`` when the command was passed through without reading any configuration)."""
@@ -187,7 +197,8 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         from uvauth.providers import entries as provider_entries
         from uvauth.providers.lookup import Providers
 
-        providers = Providers(resolved.credentials, env, mint=mint_tokens)
+        # Offline, uv sends no request: a command (which may need the network itself) is not run for it.
+        providers = Providers(resolved.credentials, env, mint=mint_tokens, offline=_offline(cmdline, env, config))
         covered = provider_entries.covered_names(providers.entries)
         credential_prefixes = provider_entries.prefixes(providers.entries)
 

@@ -41,10 +41,12 @@ class Providers:
     """The entries in force for one uvauth run, and the tokens they gave in it."""
 
     def __init__(self, entries: Iterable[Mapping[str, Any]], env: Mapping[str, str], *, mint: bool = True,
-                 now: float | None = None) -> None:
+                 offline: bool = False, now: float | None = None) -> None:
         self.entries = [Entry.from_data(data) for data in entries]
         self.env = env
-        self.mint = mint
+        self.mint = mint and not offline
+        # Offline uv sends no request: a command's token is used if cached, and nothing stands in for it if not.
+        self.offline = offline
         # The clock (a test may fix it): read again after waiting for another process's refresh.
         self.clock = time.time if now is None else (lambda: now)
         self._given: dict[str, Credentials] = {}  # by token-cache key: an entry asked for twice runs once
@@ -61,6 +63,8 @@ class Providers:
         if recipe is None:
             return None
         credentials = self._credentials(entry, recipe)
+        if self.offline and not credentials.password:
+            return None
         return Lookup(credentials=credentials,
                       tried=(Tried(source=f"[[credentials]] {entry.name}", detail=credentials.detail),))
 
