@@ -78,12 +78,13 @@ _uvauth__own() {
         if [[ "$cur" == -* ]]; then
             COMPREPLY=( $(compgen -W "-h --help" -- "$cur") )
         else
-            COMPREPLY=( $(compgen -W "completion doctor explain version" -- "$cur") )
+            COMPREPLY=( $(compgen -W "completion credentials doctor explain version" -- "$cur") )
         fi
         return 0
     fi
     case "${COMP_WORDS[2]}" in
         completion) options="-h --help" ;;
+        credentials) options="-h --help" ;;
         doctor) options="--json -h --help"; tail=1; prefix="lock" ;;
         explain) options="--json -h --help"; tail=1; prefix="" ;;
         version) options="-h --help" ;;

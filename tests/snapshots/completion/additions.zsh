@@ -52,7 +52,7 @@ _uvauth__line() {
         _describe -t uvauth-options 'uvauth option' uvauth_options && ret=0
     fi
     if (( own && first )) && [[ $PREFIX != -* ]]; then
-        local -a uvauth_commands=('uvauth:uvauth'\''s own commands: completion, doctor, explain, version')
+        local -a uvauth_commands=('uvauth:uvauth'\''s own commands: completion, credentials, doctor, explain, version')
         _describe -t uvauth-commands 'uvauth command' uvauth_commands && ret=0
     fi
     _uvauth_uv && ret=0
@@ -67,7 +67,7 @@ _uvauth__policies() {
 _uvauth__own() {
     # `uvauth uvauth COMMAND ...`: uvauth's own commands.
     local i word n=0 skip=0 leading=1 tail=0 ret=1
-    local -a commands=('completion:Print the completion script for a shell' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth would do for a uv command line, without running uv' 'version:Print uvauth'\''s version')
+    local -a commands=('completion:Print the completion script for a shell' 'credentials:The [[credentials]] entries in force here' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth would do for a uv command line, without running uv' 'version:Print uvauth'\''s version')
     local -a group_options=('-h:Show the help and exit' '--help:Show the help and exit')
     local -a options names valued prefix choices
     if (( CURRENT == 3 )); then
@@ -80,6 +80,7 @@ _uvauth__own() {
     fi
     case $words[3] in
         (completion) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
+        (credentials) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
         (doctor) options=('--json:Print the uvauth.doctor/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=(lock) ;;
         (explain) options=('--json:Print the uvauth.explain/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=() ;;
         (version) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
