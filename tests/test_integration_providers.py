@@ -156,8 +156,9 @@ def test_gcloud_preset_runs_once_across_twenty_commands(world: World) -> None:
     world.index_toml("gar")
     world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
     outputs = []
+    exact = {"FAKE_EXPECT_GCLOUD": json.dumps(["auth", "print-access-token"])}  # the documented command
     for _ in range(20):
-        done = world.compile("-v")
+        done = world.compile("-v", env=exact)
         assert done.returncode == 0, str(done)
         assert done.unauthenticated == 0 and done.requests > 0, str(done)
         outputs += [done.stdout, done.stderr]
@@ -171,8 +172,11 @@ def test_prefix_entry_covers_an_unconfigured_index(world: World) -> None:
     world.server.username = "azure-cli"
     prefix = world.server.url + "/artifactory"
     world.user_settings(f'[[credentials]]\nprefix = "{prefix}"\nprovider = "azure-cli"\n')
+    exact = {"FAKE_EXPECT_AZ": json.dumps(["account", "get-access-token", "--resource",
+                                           "499b84ac-1321-427f-aa17-267ca6975798", "--query",
+                                           "{password: accessToken, expires: expires_on}", "--output", "json"])}
     for _ in range(3):
-        done = world.compile()  # no uv.toml: the --index-url has no configured name
+        done = world.compile(env=exact)  # no uv.toml: the --index-url has no configured name
         assert done.returncode == 0 and done.unauthenticated == 0, str(done)
     assert world.calls("az") == 1
     world.assert_no_token_leaked((world.state / "uv-argv").read_text())
@@ -280,7 +284,7 @@ def test_credentials_show_and_forget(world: World) -> None:
                                env={**os.environ, **world.env}, capture_output=True, text=True, check=False)
     assert explained.returncode == 0, explained.stderr
     rows = json.loads(explained.stdout)["indexes"]
-    assert any("[[credentials]] gar (gcloud): cached token, fresh until" in (row["credential_source"] or "")
+    assert any("credentials entry gar (gcloud): cached token, fresh until" in (row["credential_source"] or "")
                for row in rows), rows
     forgotten = uvauth("forget", "gar")
     assert forgotten.returncode == 0 and "1" in forgotten.stdout, forgotten.stderr
@@ -296,3 +300,23 @@ def test_control_without_an_entry_the_server_sees_unauthenticated_requests(world
     # A token that was minted but has expired is refused too.
     world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
     assert world.compile(env={"FAKE_LIFETIME": "-10"}).unauthenticated > 0
+
+
+def test_the_codeartifact_preset_runs_the_documented_command(world: World) -> None:
+    """The host a real CodeArtifact index has cannot be served on loopback: the preset's command (domain, owner
+    and region read from that host) is run against the fake aws, and its JSON read, without uv."""
+    from uvauth.providers.entries import normalize
+    from uvauth.providers.lookup import Providers
+
+    url = "https://mydomain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/myrepo/simple/"
+    env = {**os.environ, **world.env, "FAKE_EXPECT_AWS": json.dumps([
+        "codeartifact", "get-authorization-token", "--domain", "mydomain", "--domain-owner", "111122223333",
+        "--region", "eu-west-1", "--query", "{password: authorizationToken, expires: expiration}", "--output",
+        "json"])}
+    data = normalize({"index": "codeartifact", "provider": "aws-codeartifact"}, source="test", file=None)
+    found = Providers([data], env).find(url, "codeartifact")
+    assert found is not None and found.credentials is not None
+    assert found.credentials.username == "aws" and found.credentials.password == world.tokens()[-1]
+    assert "fresh until" in found.credentials.detail  # the reported expiration was read
+    again = Providers([data], env).find(url, "codeartifact")
+    assert again is not None and again.credentials is not None and world.calls("aws") == 1

@@ -414,8 +414,8 @@ def test_explain_shows_the_covering_entry_and_runs_nothing(tmp_path: Path, monke
     data = explain_data(command, env)
     rows = [row for row in data["indexes"] if row["merged_onto"] == "art"]
     assert rows and all(row["lever"] in ("seeded", "by-name", "uv") for row in rows)
-    assert all(str(row["credential_source"]).startswith("provider: [[credentials]] ART: no fresh cached token; "
-                                                        "runs `") for row in rows), rows
+    assert all(str(row["credential_source"]).startswith("provider: credentials entry ART: no fresh cached "
+                                                        "token; runs `") for row in rows), rows
     assert "UV_INDEX_ART_PASSWORD" in data["environment"]
     assert not (tmp_path / "ran").exists()
 

@@ -66,10 +66,11 @@ class Providers:
         if self.offline and not credentials.password:
             return None
         return Lookup(credentials=credentials,
-                      tried=(Tried(source=f"[[credentials]] {entry.name}", detail=credentials.detail),))
+                      tried=(Tried(source=f"credentials entry {entry.name}", detail=credentials.detail),))
 
     def _credentials(self, entry: Entry, recipe: presets.Recipe) -> Credentials:
-        label = f"[[credentials]] {entry.name}" + (f" ({entry.provider})" if entry.provider else "")
+        # No brackets: explain's table reads them as markup.
+        label = f"credentials entry {entry.name}" + (f" ({entry.provider})" if entry.provider else "")
         username = recipe.username or ""
         if recipe.env is not None:
             _check_trust(entry, self.env)
@@ -91,7 +92,7 @@ class Providers:
         record = tokencache.read(directory, digest, self.clock())
         if record is None and not self.mint:
             return Credentials(username=username, password="", source="provider",
-                               detail=f"{label}: no fresh cached token; runs `{' '.join(recipe.command)}` when needed")
+                               detail=f"{label}: no fresh cached token; runs `{recipe.command[0]}` when needed")
         if record is None:
             _check_trust(entry, self.env)
             with tokencache.locked(directory, digest):
