@@ -320,3 +320,27 @@ def test_the_codeartifact_preset_runs_the_documented_command(world: World) -> No
     assert "fresh until" in found.credentials.detail  # the reported expiration was read
     again = Providers([data], env).find(url, "codeartifact")
     assert again is not None and again.credentials is not None and world.calls("aws") == 1
+
+
+def test_doctor_uses_the_provider_and_mints_again_after_a_revocation(world: World) -> None:
+    world.index_toml("gar")
+    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+
+    def doctor() -> dict[str, object]:
+        done = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "doctor", "--json"], cwd=world.project,
+                              env={**os.environ, **world.env}, capture_output=True, text=True, check=False)
+        world.assert_no_token_leaked(done.stdout, done.stderr)
+        (index,) = json.loads(done.stdout)["indexes"]
+        return index
+
+    index = doctor()
+    assert index["verdict"] == "ok" and index["credentials"]["source"] == "provider", index  # type: ignore[index]
+    assert world.calls("gcloud") == 1
+    (world.state / "tokens").write_text("")  # the server revokes every token; uvauth's cache still holds one
+    index = doctor()
+    assert index["verdict"] == "ok", index
+    assert world.calls("gcloud") == 2
+    world.server.username = "someone-else"  # now every token is refused
+    index = doctor()
+    assert index["verdict"] == "bad-credentials" and "token rejected" in str(index["hint"]), index
+    assert "uvauth uvauth credentials forget gar" in str(index["hint"])

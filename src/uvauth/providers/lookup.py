@@ -68,6 +68,18 @@ class Providers:
         return Lookup(credentials=credentials,
                       tried=(Tried(source=f"credentials entry {entry.name}", detail=credentials.detail),))
 
+    def forget_cached(self, url: str, name: str | None) -> str | None:
+        """Drop the cached token of the entry covering this index (the doctor's retry after a rejection): the
+        entry's name, or None where no entry's command gave the token."""
+        entry = self.covering(url, name)
+        recipe = presets.recipe(entry, url, self.env) if entry is not None else None
+        if entry is None or recipe is None or recipe.command is None:
+            return None
+        digest = tokencache.key(entry.identity(), list(recipe.command))
+        self._given.pop(digest, None)
+        tokencache.drop(tokencache.token_dir(self.env), digest)
+        return entry.name
+
     def _credentials(self, entry: Entry, recipe: presets.Recipe) -> Credentials:
         # No brackets: explain's table reads them as markup.
         label = f"credentials entry {entry.name}" + (f" ({entry.provider})" if entry.provider else "")

@@ -108,6 +108,14 @@ class locked:  # lower case: used as a context manager, like open()
         os.close(self.fd)  # closing releases the lock
 
 
+def drop(directory: Path, digest: str) -> None:
+    """Remove one cached token, if there is one (nothing is cached for a command without ttl or expiry)."""
+    try:  # noqa: SIM105 - no contextlib for one unlink
+        os.unlink(directory / f"{_PREFIX}{digest}.json")
+    except OSError:
+        pass
+
+
 def records(directory: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Every cached token file and its record (for ``credentials show`` and ``forget``)."""
     import json
