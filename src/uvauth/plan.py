@@ -561,7 +561,7 @@ class Planner:
         roots: list[tuple[str, str, list[tuple[str, str | None]] | None]] = [
             (prefix, "authenticate-prefixes", None) for prefix in self.inputs.settings.prefixes
         ]
-        roots += [(prefix, "[[credentials]] prefix", None) for prefix in self.inputs.settings.credential_prefixes
+        roots += [(prefix, "credentials prefix", None) for prefix in self.inputs.settings.credential_prefixes
                   if prefix not in self.inputs.settings.prefixes]
         roots += self._decoded_roots(planned)
         for prefix, where, fallbacks in roots:
