@@ -344,3 +344,42 @@ def test_doctor_uses_the_provider_and_mints_again_after_a_revocation(world: Worl
     index = doctor()
     assert index["verdict"] == "bad-credentials" and "token rejected" in str(index["hint"]), index
     assert "uvauth uvauth credentials forget gar" in str(index["hint"])
+
+
+def test_login_stores_with_uv_auth_and_never_puts_the_password_on_argv(tmp_path: Path, wheelhouse: Path) -> None:
+    server = IndexServer(wheelhouse, "outside-root", password="l0gin-secret").start()
+    try:
+        project = tmp_path / "project"
+        project.mkdir()
+        (project / "req.in").write_text("tinypkg\n")
+        (project / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{server.index_url}"\n'
+                                         'authenticate = "always"\n')
+        prefix = server.url + "/artifactory"
+        (project / "uvauth.toml").write_text(f'authenticate-prefixes = ["{prefix}"]\n')
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        recorder = bin_dir / "uv-recorder"
+        recorder.write_text(RECORDER.format(python=sys.executable, uv=str(UV_BIN)))
+        recorder.chmod(0o755)
+        env = {**os.environ, "FAKE_STATE": str(tmp_path), "UVAUTH_UV": str(recorder)}
+
+        def uvauth(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+            return subprocess.run([str(TOOLS["uvauth"]), "uvauth", *args], cwd=project, env=env, input=stdin,
+                                  capture_output=True, text=True, check=False)
+
+        done = uvauth("login", "art", "--username", "user", stdin="l0gin-secret\n")
+        assert done.returncode == 0, done.stderr
+        recorded = (tmp_path / "uv-argv").read_text()
+        assert "l0gin-secret" not in recorded and "auth" in recorded
+        logged = [json.loads(line)[0] for line in recorded.splitlines()]
+        assert [argv[2] for argv in logged] == [server.url + "/artifactory/api/pypi/pypi-local", prefix]
+        compiled = run("uvauth", ["pip", "compile", "req.in", "--index-url", server.index_url], cwd=project,
+                       servers=[server], env={"UVAUTH_UV": str(recorder), "FAKE_STATE": str(tmp_path)})
+        assert compiled.returncode == 0 and compiled.unauthenticated == 0, str(compiled)
+        done = uvauth("logout", "art", "--username", "user")
+        assert done.returncode == 0, done.stderr
+        compiled = run("uvauth", ["pip", "compile", "req.in", "--index-url", server.index_url], cwd=project,
+                       servers=[server], env={"UVAUTH_UV": str(recorder), "FAKE_STATE": str(tmp_path)})
+        assert compiled.returncode == 2 and "no credentials for index" in compiled.stderr, str(compiled)
+    finally:
+        server.stop()

@@ -123,6 +123,32 @@ def credentials_trust() -> None:
     raise typer.Exit(guarded(lambda: command.trust_entries(environ, Path.cwd())))
 
 
+@app.command()
+def login(
+    index: Annotated[str, typer.Argument(help="The name of a configured [[index]].", show_default=False)],
+    username: Annotated[str | None, typer.Option("--username", "-u", help="The username to store.")] = None,
+) -> None:
+    """Store long-lived credentials for a configured index — for its root URL and its authenticate-prefixes on the
+    same host — with uv's own `uv auth login`. The password is read from a no-echo prompt, or from stdin when it
+    is not a terminal, and reaches uv on its stdin: never on a command line."""
+    from uvauth.commands import credentials as command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: command.login(environ, Path.cwd(), index, username)))
+
+
+@app.command()
+def logout(
+    index: Annotated[str, typer.Argument(help="The name of a configured [[index]].", show_default=False)],
+    username: Annotated[str | None, typer.Option("--username", "-u", help="The username to remove.")] = None,
+) -> None:
+    """Remove what `uvauth uvauth login INDEX` stored (uv's `uv auth logout` for each of its URLs)."""
+    from uvauth.commands import credentials as command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: command.logout(environ, Path.cwd(), index, username)))
+
+
 def _shells() -> list[str]:
     """The shells `completion` takes: its argument is a plain string (an unknown shell is uvauth's usage error, not
     click's), so its choices reach the completion scripts through this autocompletion."""

@@ -84,3 +84,71 @@ def trust_entries(env: Mapping[str, str], project: Path) -> int:
     if not approved:
         print("nothing (more) to approve")
     return 0
+
+
+def _services(env: Mapping[str, str], project: Path, index: str) -> tuple[str, list[str]]:
+    """uv, and the URLs to log in to for a configured index: its authentication root (uv's store matches by
+    prefix, so the root covers the index and the files under it), and each ``authenticate-prefixes`` entry on
+    the same host, whose requests carry the credentials found for it."""
+    from uvauth import launch
+    from uvauth.cache import cache_dir
+    from uvauth.errors import UvauthError
+    from uvauth.settings import sources
+    from uvauth.uv.config import discover as uvconfig
+    from uvauth.uv.urls import auth_root, realm, without_userinfo
+
+    config = uvconfig.discover(cwd=project, project=project, config_file=None, no_config=False, tool_command=False,
+                               env=env)
+    configured = config.named(index)
+    if configured is None:
+        names = ", ".join(sorted({i.name for i in config.indexes if i.name})) or "none"
+        raise UvauthError(f"no configured index named {index!r}", hint=f"configured here: {names}")
+    url = without_userinfo(configured.url)
+    resolved = sources.resolve(None, project, env, cache_dir(env))
+    services = [auth_root(url)]
+    services += [p for p in resolved.authenticate_prefixes if realm(p) == realm(url) and p not in services]
+    return launch.find_uv(env, resolved.uv), services
+
+
+def login(env: Mapping[str, str], project: Path, index: str, username: str | None) -> int:
+    """Store long-lived credentials for a configured index with uv's own ``uv auth login``: the password from a
+    no-echo prompt (or stdin when it is not a terminal), handed to uv on its stdin (``--password -``), never on
+    argv, where every user of the machine could read it."""
+    import getpass
+    import subprocess
+    import sys
+
+    from uvauth.errors import UvauthError
+
+    uv, services = _services(env, project, index)
+    if username is None:
+        if not sys.stdin.isatty():
+            raise UvauthError("a username is required", hint="give --username NAME")
+        username = input(f"username for {services[0]}: ")
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {username} at {services[0]}: ")
+    else:
+        password = sys.stdin.read().rstrip("\r\n")
+    if not password:
+        raise UvauthError("no password given", hint="type it at the prompt, or pipe it on stdin")
+    for service in services:
+        done = subprocess.run([uv, "auth", "login", service, "--username", username, "--password", "-"],
+                              input=password, text=True, env=dict(env), check=False)
+        if done.returncode != 0:
+            raise UvauthError(f"`uv auth login {service}` failed (exit code {done.returncode})")
+    return 0
+
+
+def logout(env: Mapping[str, str], project: Path, index: str, username: str | None) -> int:
+    """Remove what :func:`login` stored, with ``uv auth logout``."""
+    import subprocess
+
+    from uvauth.errors import UvauthError
+
+    uv, services = _services(env, project, index)
+    for service in services:
+        done = subprocess.run([uv, "auth", "logout", service, *(["--username", username] if username else [])],
+                              env=dict(env), check=False)
+        if done.returncode != 0:
+            raise UvauthError(f"`uv auth logout {service}` failed (exit code {done.returncode})")
+    return 0

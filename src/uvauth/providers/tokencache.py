@@ -98,9 +98,11 @@ class locked:  # lower case: used as a context manager, like open()
         self.fd = -1
 
     def __enter__(self) -> locked:
-        import fcntl
-
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover (Windows: no flock; parallel refreshes may each run the command)
+            return self
         fcntl.flock(self.fd, fcntl.LOCK_EX)
         return self
 

@@ -78,7 +78,7 @@ _uvauth__own() {
         if [[ "$cur" == -* ]]; then
             COMPREPLY=( $(compgen -W "-h --help" -- "$cur") )
         else
-            COMPREPLY=( $(compgen -W "completion credentials doctor explain version" -- "$cur") )
+            COMPREPLY=( $(compgen -W "completion credentials doctor explain login logout version" -- "$cur") )
         fi
         return 0
     fi
@@ -87,6 +87,8 @@ _uvauth__own() {
         credentials) options="-h --help" ;;
         doctor) options="--json -h --help"; tail=1; prefix="lock" ;;
         explain) options="--json -h --help"; tail=1; prefix="" ;;
+        login) options="-u --username -h --help"; valued="-u --username" ;;
+        logout) options="-u --username -h --help"; valued="-u --username" ;;
         version) options="-h --help" ;;
         *) return 0 ;;
     esac
@@ -113,6 +115,12 @@ _uvauth__own() {
         COMPREPLY=( "${own[@]}" "${COMPREPLY[@]}" )
         return 0
     fi
+    case "${COMP_WORDS[2]}:$prev" in
+        login:-u) return 0 ;;
+        login:--username) return 0 ;;
+        logout:-u) return 0 ;;
+        logout:--username) return 0 ;;
+    esac
     for (( i = 3; i < COMP_CWORD; i++ )); do
         if (( skip )); then
             skip=0
