@@ -438,3 +438,36 @@ def test_a_covered_index_gets_the_token_even_where_uv_applies_the_policy_itself(
     handed.clear()
     assert run(["lock", "--offline"], env) == 0
     assert not (tmp_path / "ran").exists() and "UV_INDEX_ART_PASSWORD" not in handed
+
+
+def test_a_project_preset_for_a_host_not_its_providers_needs_approval(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path)}  # no gcloud here: getting as far as running it is the point
+    bare = {**normalize({"index": "gar", "provider": "gcloud"}, source="p", file=None), "file": "/p/uvauth.toml"}
+    # A project's preset on Artifact Registry's own host needs no approval: it gets as far as running gcloud ...
+    with pytest.raises(UvauthError, match="command 'gcloud' not found"):
+        Providers([bare], env).find("https://europe-west1-python.pkg.dev/p/r/simple/", "gar")
+    # ... but would send your Google token to another host only once approved.
+    with pytest.raises(UvauthError, match="not approved on this machine for a host that is not gcloud's"):
+        Providers([bare], env).find("https://evil.example/simple/", "gar")
+    trust.approve(Entry.from_data(bare), env)
+    with pytest.raises(UvauthError, match="command 'gcloud' not found"):
+        Providers([bare], env).find("https://evil.example/simple/", "gar")
+    # The user's own file may point a preset anywhere.
+    mine = normalize({"index": "gar", "provider": "gcloud"}, source="user", file=None)
+    with pytest.raises(UvauthError, match="command 'gcloud' not found"):
+        Providers([mine], env).find("https://evil.example/simple/", "gar")
+    assert presets.own_host("azure-cli", "https://pkgs.dev.azure.com/org/_packaging/f/pypi/simple/")
+    assert not presets.own_host("azure-cli", "https://pkgs.dev.azure.com.evil/x/simple/")
+    assert not presets.own_host("gcloud", "https://pkg.dev.evil/simple/")
+
+
+def test_a_gitlab_ci_entry_outside_its_job_imposes_nothing() -> None:
+    data = normalize({"prefix": "https://gitlab.example.com/api/v4/", "provider": "gitlab-ci"}, source="s",
+                     file=None)
+    assert Providers([data], {}).active() == []
+    ci = {"GITLAB_CI": "true", "CI_SERVER_HOST": "gitlab.example.com", "CI_JOB_TOKEN": "job-tok"}
+    providers = Providers([data], ci)
+    assert providers.active() == providers.entries
+    found = providers.find("https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple", None)
+    assert found is not None and found.credentials is not None
+    assert (found.credentials.username, found.credentials.password) == ("gitlab-ci-token", "job-tok")

@@ -199,8 +199,9 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
 
         # Offline, uv sends no request: a command (which may need the network itself) is not run for it.
         providers = Providers(resolved.credentials, env, mint=mint_tokens, offline=_offline(cmdline, env, config))
-        covered = provider_entries.covered_names(providers.entries)
-        credential_prefixes = provider_entries.prefixes(providers.entries)
+        active = providers.active()
+        covered = provider_entries.covered_names(active)
+        credential_prefixes = provider_entries.prefixes(active)
 
     def find(url: str, name: str | None, keyring_provider: str | None) -> Lookup:
         # An entry the user wrote for this index wins over uv's own sources.

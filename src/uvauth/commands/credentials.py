@@ -71,12 +71,14 @@ def forget(env: Mapping[str, str], name: str | None) -> int:
 
 
 def trust_entries(env: Mapping[str, str], project: Path) -> int:
-    """Approve every project entry that needs it, printing exactly what is approved."""
+    """Approve every entry of the project's files, printing exactly what is approved (a preset's too: it needs
+    approval for a host that is not its provider's)."""
     approved = 0
     for entry in _entries(env, project):
-        if not trust.needs_trust(entry):
+        if entry.file is None:
             continue
-        already = trust.is_trusted(entry, {k: v for k, v in env.items() if k != envvars.UVAUTH_TRUST})
+        own = {k: v for k, v in env.items() if k != envvars.UVAUTH_TRUST}
+        already = trust.is_trusted(entry, own, foreign=True)
         if not already:
             trust.approve(entry, env)
             approved += 1

@@ -17,6 +17,7 @@ import time
 from uvauth.errors import UvauthError
 from uvauth.providers import presets, tokencache
 from uvauth.providers.entries import Entry, covering
+from uvauth.uv import envvars
 from uvauth.uv.credentials.search import Credentials, Lookup, Tried
 
 TYPE_CHECKING = False
@@ -25,12 +26,18 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _check_trust(entry: Entry, env: Mapping[str, str]) -> None:
+def _check_trust(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> None:
     # Only before something of the entry's runs or is read: a warm cached token needs no approval check (it was
     # minted by the approved entry, and a changed entry has another cache key).
     from uvauth.providers import trust
 
-    trust.check(entry, env)
+    trust.check(entry, env, foreign=foreign)
+
+
+def _approval_note(entry: Entry, env: Mapping[str, str]) -> str:
+    from uvauth.providers import trust
+
+    return "" if trust.is_trusted(entry, env) else " (not approved on this machine: `uvauth uvauth credentials trust`)"
 
 
 def _when(epoch: float) -> str:
@@ -51,6 +58,13 @@ class Providers:
         self.clock = time.time if now is None else (lambda: now)
         self._given: dict[str, Credentials] = {}  # by token-cache key: an entry asked for twice runs once
 
+    def active(self) -> list[Entry]:
+        """The entries that apply here: a ``gitlab-ci`` entry outside its GitLab CI job covers nothing (so it
+        imposes nothing on a laptop, where uv's own sources are searched as usual)."""
+        return [entry for entry in self.entries if entry.provider != "gitlab-ci" or any(
+            presets.recipe(entry, url, self.env) is not None
+            for url in (entry.prefixes or (f"https://{self.env.get(envvars.CI_SERVER_HOST, '')}/",)))]
+
     def covering(self, url: str, name: str | None) -> Entry | None:
         return covering(self.entries, url, name)
 
@@ -62,6 +76,8 @@ class Providers:
         recipe = presets.recipe(entry, url, self.env)
         if recipe is None:
             return None
+        if entry.provider is not None and entry.file is not None and not presets.own_host(entry.provider, url):
+            _check_trust(entry, self.env, foreign=True)
         credentials = self._credentials(entry, recipe)
         if self.offline and not credentials.password:
             return None
@@ -104,7 +120,8 @@ class Providers:
         record = tokencache.read(directory, digest, self.clock())
         if record is None and not self.mint:
             return Credentials(username=username, password="", source="provider",
-                               detail=f"{label}: no fresh cached token; runs `{recipe.command[0]}` when needed")
+                               detail=f"{label}: no fresh cached token; runs `{recipe.command[0]}` when needed"
+                               + _approval_note(entry, self.env))
         if record is None:
             _check_trust(entry, self.env)
             with tokencache.locked(directory, digest):

@@ -66,6 +66,20 @@ def codeartifact_args(url: str, name: str) -> list[str]:
     return ["--domain", domain, "--domain-owner", owner, "--region", labels[3]]
 
 
+def own_host(provider: str, url: str) -> bool:
+    """Is ``url`` on a host of the preset's own service? A project's entry may use a preset without approval
+    only there: the token of your cloud account goes nowhere else."""
+    host = _host(url)
+    if provider == "gcloud":
+        return host.endswith(".pkg.dev")  # Artifact Registry: REGION-python.pkg.dev
+    if provider == "azure-cli":
+        return host == "pkgs.dev.azure.com" or host.endswith(".pkgs.visualstudio.com")
+    if provider == "aws-codeartifact":
+        labels = host.split(".")
+        return len(labels) == 6 and labels[1:3] == ["d", "codeartifact"] and labels[4:] == ["amazonaws", "com"]
+    return True  # gitlab-ci applies only to the CI job's own server anyway
+
+
 def recipe(entry: Entry, url: str, env: Mapping[str, str]) -> Recipe | None:
     """The entry's recipe for ``url``, its preset's values under its own; None where the preset does not apply
     (``gitlab-ci`` outside GitLab CI or for another host)."""

@@ -51,17 +51,20 @@ def _store(env: Mapping[str, str]) -> Path:
     return Path(base) / "uvauth" / "trusted"
 
 
-def is_trusted(entry: Entry, env: Mapping[str, str]) -> bool:
-    if not needs_trust(entry) or envvars.truthy(env.get(envvars.UVAUTH_TRUST)):
+def is_trusted(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> bool:
+    """``foreign``: a preset asked for a host that is not its provider's (a project could otherwise send your
+    Google or Azure token to a server of its own): approval is needed then too."""
+    if entry.file is None or not (foreign or needs_trust(entry)) or envvars.truthy(env.get(envvars.UVAUTH_TRUST)):
         return True
     return os.path.isfile(_store(env) / digest(entry))
 
 
-def check(entry: Entry, env: Mapping[str, str]) -> None:
+def check(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> None:
     """One line, exit 2, where an unapproved project entry would run."""
-    if not is_trusted(entry, env):
+    if not is_trusted(entry, env, foreign=foreign):
+        why = f" for a host that is not {entry.provider}'s" if foreign and not needs_trust(entry) else ""
         raise UvauthError(
-            f"credentials entry {entry.name} in {entry.file} is not approved on this machine",
+            f"credentials entry {entry.name} in {entry.file} is not approved on this machine{why}",
             hint=f"review it, then run `uvauth uvauth credentials trust` (or set {envvars.UVAUTH_TRUST}=1 in CI)",
         )
 
