@@ -471,3 +471,13 @@ def test_a_gitlab_ci_entry_outside_its_job_imposes_nothing() -> None:
     found = providers.find("https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple", None)
     assert found is not None and found.credentials is not None
     assert (found.credentials.username, found.credentials.password) == ("gitlab-ci-token", "job-tok")
+
+
+def test_without_a_runtime_directory_tokens_live_in_the_private_cache_dir(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    directory = tokencache.token_dir(env)
+    assert directory == Path(env["XDG_CACHE_HOME"]) / "uvauth" / "tokens"
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    missing = tokencache.token_dir({**env, "XDG_RUNTIME_DIR": str(tmp_path / "gone")})
+    assert missing == directory  # a runtime directory that does not exist is not created
+    assert not (tmp_path / "gone").exists()

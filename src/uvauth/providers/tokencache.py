@@ -41,7 +41,7 @@ def token_dir(env: Mapping[str, str]) -> Path:
     from uvauth.uv import envvars
 
     runtime = env.get(envvars.XDG_RUNTIME_DIR)
-    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime) and _owned(runtime):
         path = Path(runtime) / "uvauth"
     else:
         path = cache_dir(env) / "tokens"
@@ -57,6 +57,11 @@ def token_dir(env: Mapping[str, str]) -> Path:
     except OSError as error:
         raise UvauthError(f"cannot use the token cache {path}: {error.strerror or error}") from None
     return path
+
+
+def _owned(path: str) -> bool:
+    """Is it this user's? (``sudo -E`` keeps another user's ``XDG_RUNTIME_DIR``: tokens do not go there.)"""
+    return not hasattr(os, "geteuid") or os.stat(path).st_uid == os.geteuid()
 
 
 def key(identity: Mapping[str, Any], command: object) -> str:
