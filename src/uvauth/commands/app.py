@@ -85,42 +85,29 @@ def doctor(
     raise typer.Exit(guarded(lambda: doctor_command.run(list(uv_args or []), environ, as_json=as_json)))
 
 
-credentials_app = typer.Typer(
-    help="The [[credentials]] entries in force here: show them and their cached tokens, forget cached tokens, "
-    "approve a project's commands.", no_args_is_help=True,
-)
-app.add_typer(credentials_app, name="credentials")
+def _credential_actions() -> list[str]:
+    """The actions `credentials` takes: a plain string argument (an unknown one is uvauth's usage error), so its
+    choices reach the completion scripts through this autocompletion, as `completion`'s shells do."""
+    from uvauth.commands.credentials import ACTIONS
+
+    return list(ACTIONS)
 
 
-@credentials_app.command("show")
-def credentials_show() -> None:
-    """List each entry: what it covers, where it was read, how it gets a token, whether a project's entry is
-    approved, and until when a cached token stays fresh — never the token."""
-    from uvauth.commands import credentials as command
-
-    environ = dict(os.environ)
-    raise typer.Exit(guarded(lambda: command.show(environ, Path.cwd())))
-
-
-@credentials_app.command("forget")
-def credentials_forget(
-    name: Annotated[str | None, typer.Argument(help="The entry's name (default: every entry).")] = None,
+@app.command()
+def credentials(
+    action: Annotated[str, typer.Argument(help="show, forget or trust.", show_default=False,
+                                          autocompletion=_credential_actions)],
+    name: Annotated[str | None, typer.Argument(help="forget: the entry whose cached tokens to drop (default: "
+                                                    "every entry's).", show_default=False)] = None,
 ) -> None:
-    """Remove cached tokens, so that the next uv command runs the entry's command again."""
+    """The [[credentials]] entries in force here. `show`: what each covers, where it was read, how it gets a
+    token, whether a project's entry is approved, and until when a cached token stays fresh — never the token.
+    `forget [NAME]`: remove cached tokens, so the next uv command runs the entry's command again. `trust`: approve,
+    on this machine, what the project's entries run or read (a changed entry needs approval again)."""
     from uvauth.commands import credentials as command
 
     environ = dict(os.environ)
-    raise typer.Exit(guarded(lambda: command.forget(environ, name)))
-
-
-@credentials_app.command("trust")
-def credentials_trust() -> None:
-    """Approve, on this machine, the commands (variables, files) the project's uvauth.toml or [tool.uvauth]
-    entries read credentials from; printed as approved. A changed entry needs approval again."""
-    from uvauth.commands import credentials as command
-
-    environ = dict(os.environ)
-    raise typer.Exit(guarded(lambda: command.trust_entries(environ, Path.cwd())))
+    raise typer.Exit(guarded(lambda: command.run(action, name, environ, Path.cwd())))
 
 
 @app.command()

@@ -12,6 +12,7 @@ from uvauth.providers import tokencache, trust
 from uvauth.providers.entries import Entry
 from uvauth.uv import envvars
 
+ACTIONS = ("show", "forget", "trust")
 _COMMAND_PRESETS = ("aws-codeartifact", "gcloud", "azure-cli")  # the presets that run a command (gitlab-ci does not)
 
 
@@ -154,3 +155,19 @@ def logout(env: Mapping[str, str], project: Path, index: str, username: str | No
         if done.returncode != 0:
             raise UvauthError(f"`uv auth logout {service}` failed (exit code {done.returncode})")
     return 0
+
+
+def run(action: str, name: str | None, env: Mapping[str, str], project: Path) -> int:
+    """``uvauth uvauth credentials ACTION [NAME]``."""
+    from uvauth.errors import UvauthError
+
+    if action not in ACTIONS:
+        raise UvauthError(f"unknown action {action!r} for `uvauth uvauth credentials`",
+                          hint=f"use one of {', '.join(ACTIONS)}")
+    if name is not None and action != "forget":
+        raise UvauthError(f"`credentials {action}` takes no entry name", hint="only `forget` does")
+    if action == "show":
+        return show(env, project)
+    if action == "forget":
+        return forget(env, name)
+    return trust_entries(env, project)

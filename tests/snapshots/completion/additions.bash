@@ -136,6 +136,7 @@ _uvauth__own() {
     fi
     case "${COMP_WORDS[2]}:$n" in
         completion:0) COMPREPLY=( $(compgen -W "bash zsh fish" -- "$cur") ) ;;
+        credentials:0) COMPREPLY=( $(compgen -W "show forget trust" -- "$cur") ) ;;
     esac
     return 0
 }

@@ -93,6 +93,8 @@ complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_
 complete -c uvauth -n "__uvauth_own_command completion" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_positional completion 0" -f -a "bash zsh fish"
 complete -c uvauth -n "__uvauth_own_command credentials" -s h -l help -d 'Show the help and exit'
+complete -c uvauth -n "__uvauth_own_positional credentials 0" -f -a "show forget trust"
+complete -c uvauth -n "__uvauth_own_positional credentials 1" -F
 complete -c uvauth -n "__uvauth_own_command doctor --leading" -l json -d 'Print the uvauth.doctor/1 JSON object'
 complete -c uvauth -n "__uvauth_own_command doctor --leading" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command doctor" -f -a "(__uvauth_own_tail --json -h --help -- lock)"

@@ -126,6 +126,8 @@ _uvauth__own() {
     fi
     case "$words[3]:$n" in
         (completion:0) choices=(bash zsh fish); _describe -t values 'value' choices; return ;;
+        (credentials:0) choices=(show forget trust); _describe -t values 'value' choices; return ;;
+        (credentials:1) _files; return ;;
         (login:0) _files; return ;;
         (logout:0) _files; return ;;
     esac
