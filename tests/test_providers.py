@@ -195,6 +195,8 @@ def test_trust_is_keyed_by_the_entry_and_its_file() -> None:
     assert trust.needs_trust(one)
     assert not trust.needs_trust(entry(index="a", **{"password-command": ["get", "1"]}))  # the user's own file
     assert not trust.needs_trust(entry(index="a", provider="gcloud", _file="/p/uvauth.toml"))
+    assert trust.needs_trust(entry(index="a", _file="/p/uvauth.toml", **{"password-env": "AWS_SECRET_ACCESS_KEY"}))
+    assert trust.needs_trust(entry(index="a", _file="/p/uvauth.toml", **{"password-file": "~/.ssh/id_ed25519"}))
     with pytest.raises(UvauthError, match="uvauth uvauth credentials trust"):
         trust.check(one, env)
     trust.approve(one, env)
@@ -481,3 +483,11 @@ def test_without_a_runtime_directory_tokens_live_in_the_private_cache_dir(tmp_pa
     missing = tokencache.token_dir({**env, "XDG_RUNTIME_DIR": str(tmp_path / "gone")})
     assert missing == directory  # a runtime directory that does not exist is not created
     assert not (tmp_path / "gone").exists()
+
+
+def test_a_token_that_has_already_expired_is_refused(tmp_path: Path) -> None:
+    data = normalize({"index": "a", "password-command": [
+        sys.executable, "-c", "import time; print('{\"password\": \"old\", \"expires\": %d}' % (time.time() - 5))"]},
+        source="s", file=None)
+    with pytest.raises(UvauthError, match="credentials entry a: the command's token expired at"):
+        Providers([data], dict(os.environ)).find("https://h/simple", "a")

@@ -144,6 +144,10 @@ class Providers:
 
         started = self.clock()
         minted = run_command(recipe.command or (), entry=entry.name, timeout=entry.timeout, env=self.env)
+        if minted.expires is not None and minted.expires <= started:
+            # uv would send it and get a 401 (the "no versions of X" of uv #11899): say so instead.
+            raise UvauthError(f"credentials entry {entry.name}: the command's token expired at {_when(minted.expires)}",
+                              hint="check the machine's clock, or the command's own login")
         expires = minted.expires if minted.expires is not None else (
             started + recipe.ttl if recipe.ttl is not None else None)
         username = entry.username if entry.username is not None else (minted.username or recipe.username or "")
