@@ -270,6 +270,17 @@ def test_generated_module_is_current(uv_bin: Path) -> None:
     assert done.stdout == committed, "stale src/uvauth/uv/_spec.py: run `python scripts/gen_uvspec.py --write`"
 
 
+def test_packed_tables_equal_the_readable_ones() -> None:
+    """The parser reads ``_spec_packed`` (fast to import); people read ``_spec``: they must hold the same."""
+    from uvauth.uv import _spec_packed, cmdline
+
+    names = ("UV_VERSION", "SUBCOMMANDS", "ALIASES", "GLOBAL_VALUE_OPTIONS", "GLOBAL_FLAG_OPTIONS", "VALUE_OPTIONS",
+             "FLAG_OPTIONS", "OPTIONAL_VALUE_OPTIONS")
+    for name in names:
+        assert getattr(_spec_packed, name) == getattr(spec, name), f"{name}: run `python scripts/gen_uvspec.py --write`"
+    assert cmdline.spec is _spec_packed
+
+
 # (command path, option, arity per uv's own parser): options whose arity matters most, asked of uv directly.
 TRICKY = [
     ("pip compile", "--upgrade-package", "value"),

@@ -25,16 +25,21 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     """
     from pathlib import Path
 
+    return Path(cache_path(env))
+
+
+def cache_path(env: Mapping[str, str]) -> str:
+    """:func:`cache_dir` as a string, with ``os`` only (the path of a memoized plan imports no ``pathlib``)."""
     from uvauth.errors import UvauthError
     from uvauth.uv import dirs
 
     base = dirs.user_cache_dir(env)
     if base is None:
         raise UvauthError("no cache directory: neither HOME nor an absolute XDG_CACHE_HOME is set")
-    path = Path(base) / "uvauth"
+    path = os.path.join(base, "uvauth")
     hint = "remove or repair it, or point XDG_CACHE_HOME at a directory of your own"
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(path, mode=0o700, exist_ok=True)
         status = os.stat(path)
     except OSError as error:
         raise UvauthError(f"cannot use uvauth's cache directory {path}: {error.strerror or error}", hint=hint) from None
@@ -51,7 +56,7 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     return path
 
 
-def cache_key(text: str, hex_digits: int) -> str:
+def cache_key(text: str | bytes, hex_digits: int) -> str:
     """A digest of ``text`` to name a cache file by. BLAKE2b from CPython's own module, which is what
     ``hashlib.blake2b`` is: ``import hashlib`` would load OpenSSL first, some 3 ms on every reconciled uv call."""
     try:
@@ -59,20 +64,23 @@ def cache_key(text: str, hex_digits: int) -> str:
     except ImportError:  # pragma: no cover (a Python built without its own BLAKE2)
         from hashlib import blake2b
 
-    return blake2b(text.encode("utf-8"), digest_size=hex_digits // 2).hexdigest()
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    return blake2b(data, digest_size=hex_digits // 2).hexdigest()
 
 
-def write_private(directory: Path, name: str, text: str) -> Path:
+def write_private(directory: str | os.PathLike[str], name: str, text: str | bytes) -> Path:
     """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none).
 
     The temporary file has an unpredictable name and is created with ``O_EXCL | O_NOFOLLOW``, so a file or
     symlink planted in its place is never written through; on any failure (a full disk, a read-only directory)
     it is removed and the failure is one :class:`UvauthError`.
     """
+    from pathlib import Path
+
     from uvauth.errors import UvauthError
 
-    target = directory / name
-    temporary = directory / f".{name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    target = Path(directory, name)
+    temporary = Path(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(temporary, flags, 0o600)
@@ -80,8 +88,8 @@ def write_private(directory: Path, name: str, text: str) -> Path:
         raise UvauthError(f"cannot write {target}: {error.strerror or error}",
                           hint="check the cache directory's permissions and free space") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(temporary, target)
     except OSError as error:
         try:  # noqa: SIM105 - contextlib is not otherwise loaded on this path (every reconciled uv call)
@@ -93,7 +101,7 @@ def write_private(directory: Path, name: str, text: str) -> Path:
     return target
 
 
-def remember(directory: Path, name: str, text: str) -> None:
+def remember(directory: str | os.PathLike[str], name: str, text: str | bytes) -> None:
     """:func:`write_private` for what is only a speed-up (validated settings, uv versions): a cache that cannot
     be written is recomputed next time, never a reason for the uv command to fail."""
     from uvauth.errors import UvauthError

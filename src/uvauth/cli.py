@@ -21,23 +21,24 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Final
 
-    from uvauth.plan import Plan
+    from uvauth.pipeline import Prepared
 
 OWN_COMMANDS: Final = "uvauth"
 
 
-def report(planned: Plan | None, verbose: int, quiet: int) -> None:
+def report(prepared: Prepared, verbose: int, quiet: int) -> None:
     """Warnings unless uv's -q (which hides uv's own); with uv's -v one line of what changed; with -vv the whole
     plan. Never a secret."""
-    if planned is None:
+    if not (prepared.doubts or prepared.warnings or prepared.changes or verbose >= 2):
         return
-    from uvauth.uv.urls import redact
+    from uvauth.uv.redact import redact
 
-    for warning in (*planned.doubts, *(planned.warnings if not quiet else ())):
+    for warning in (*prepared.doubts, *(prepared.warnings if not quiet else ())):
         print(f"uvauth: warning: {redact(warning)}", file=sys.stderr)
-    if verbose >= 1 and planned.changes:
-        print(f"uvauth: {redact('; '.join(planned.changes))}", file=sys.stderr)
-    if verbose >= 2:
+    if verbose >= 1 and prepared.changes:
+        print(f"uvauth: {redact('; '.join(prepared.changes))}", file=sys.stderr)
+    planned = prepared.plan
+    if verbose >= 2 and planned is not None:
         for index in planned.indexes:
             print(f"uvauth:   {index.role:8} {index.url} ({index.where}) policy={index.policy} [{index.policy_why}]"
                   f" via={index.lever} onto={index.merged_onto or '-'} credentials={index.credential_source or '-'}",
@@ -57,7 +58,7 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
         from uvauth.pipeline import prepare
 
         prepared = prepare(cmdline, env)
-        report(prepared.plan, verbose, cmdline.count("--quiet"))
+        report(prepared, verbose, cmdline.count("--quiet"))
         return launch.exec_uv(prepared.uv, prepared.argv, prepared.env)
 
     return guarded(_run, verbose=verbose)
@@ -75,6 +76,14 @@ def _no_garbage_collection() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == [OWN_COMMANDS]:
+        if len(args) == 3 and args[1] == "completion":
+            # Run by shells at every start: a saved script is printed without typer (uvauth.completion.cached).
+            from uvauth.completion import cached
+
+            text = cached.load(args[2], os.environ)
+            if text is not None:
+                sys.stdout.write(text)
+                return 0
         from uvauth.commands.app import run_own_command  # the only import of typer, for uvauth's own words
 
         return run_own_command(args[1:])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 
-from uvauth.cache import cache_dir, remember
 from uvauth.errors import UvauthError
 from uvauth.uv import envvars
 
@@ -112,6 +111,8 @@ def read_uv_version(uv: str) -> str:
 def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     """uv's version, cached by the binary's path, size and modification time (one run of `uv --version`)."""
     import json
+
+    from uvauth.cache import cache_dir, remember  # for planning only: a pass-through never asks uv's version
 
     stat = os.stat(uv)
     key = f"{os.path.realpath(uv)}:{stat.st_size}:{stat.st_mtime_ns}"

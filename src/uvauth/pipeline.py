@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from uvauth import cache, launch
+from uvauth import launch
 from uvauth.errors import UvauthError
 from uvauth.uv import cmdline as uvcli
 from uvauth.uv import envvars
@@ -52,22 +52,30 @@ class Where:
         self.no_config = no_config
 
 
+def _directories(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, str]:
+    """(uv's working directory, its project directory) as absolute paths, with ``os.path`` only: uv's
+    ``--directory`` (chdir first) and ``--project`` (the discovery root; a ``pyproject.toml`` means its
+    directory), each with its environment fallback."""
+    directory = cmdline.last("--directory") or env.get(envvars.UV_WORKING_DIR) or env.get(envvars.UV_WORKING_DIRECTORY)
+    cwd = os.path.abspath(directory or os.getcwd())
+    project_arg = cmdline.last("--project") or env.get(envvars.UV_PROJECT)
+    project = os.path.join(cwd, project_arg) if project_arg else cwd
+    if os.path.basename(project) == "pyproject.toml":
+        project = os.path.dirname(project)
+    return cwd, project
+
+
 def locate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> Where:
-    """uv's ``--directory`` (chdir first), ``--project`` (discovery root), ``--config-file``, ``--no-config``,
-    each with its environment fallback."""
+    """Where uv will look: :func:`_directories`, and ``--config-file``, ``--no-config``, each with its
+    environment fallback."""
     from pathlib import Path
 
-    directory = cmdline.last("--directory") or env.get(envvars.UV_WORKING_DIR) or env.get(envvars.UV_WORKING_DIRECTORY)
-    cwd = Path(os.path.abspath(directory or os.getcwd()))
-    project_arg = cmdline.last("--project") or env.get(envvars.UV_PROJECT)
-    project = (cwd / project_arg) if project_arg else cwd
-    if project.name == "pyproject.toml":
-        project = project.parent
+    cwd, project = _directories(cmdline, env)
     config_arg = cmdline.last("--config-file") or env.get(envvars.UV_CONFIG_FILE)
     no_config = cmdline.has("--no-config") or envvars.truthy(env.get(envvars.UV_NO_CONFIG))
     if cmdline.command[:1] == ("pip",):  # the deprecated --isolated still disables config for pip commands
         no_config = no_config or cmdline.has("--isolated") or envvars.truthy(env.get(envvars.UV_ISOLATED))
-    return Where(cwd, project, (cwd / config_arg) if config_arg else None, no_config)
+    return Where(Path(cwd), Path(project), Path(cwd, config_arg) if config_arg else None, no_config)
 
 
 def requirement_inputs(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> dict[str, list[str]] | None:
@@ -122,16 +130,21 @@ def _offline(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], config: UvCon
 
 
 class Prepared:
-    """What uvauth hands uv: the binary, its argv (without the program name), its whole environment, and the
-    plan that produced them (``None`` when the command was passed through without reading any configuration)."""
+    """What uvauth hands uv: the binary, its argv (without the program name), its whole environment; the lines
+    to report (redacted); and the plan that produced them (``None`` when the command was passed through without
+    reading any configuration, or when a memoized plan was reused)."""
 
-    __slots__ = ("uv", "argv", "env", "plan")
+    __slots__ = ("uv", "argv", "env", "plan", "doubts", "warnings", "changes")
 
-    def __init__(self, *, uv: str, argv: list[str], env: dict[str, str], plan: Plan | None) -> None:
+    def __init__(self, *, uv: str, argv: list[str], env: dict[str, str], plan: Plan | None,
+                 doubts: tuple[str, ...] = (), warnings: tuple[str, ...] = (), changes: tuple[str, ...] = ()) -> None:
         self.uv = uv
         self.argv = argv
         self.env = env
         self.plan = plan
+        self.doubts = doubts
+        self.warnings = warnings
+        self.changes = changes
 
 
 def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> str | None:
@@ -154,32 +167,75 @@ def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -
 
 
 def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False,
-            mint_tokens: bool = True) -> Prepared:
+            memoize: bool = True, mint_tokens: bool = True) -> Prepared:
     """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
-    is passed through without reading any configuration. Without ``mint_tokens`` (``explain``) no credentials
-    command runs: only cached tokens are looked at."""
-    forced = checked_authenticate(cmdline, env)
+    is passed through without reading any configuration. With ``memoize`` (and without ``always_plan``) a plan
+    made before in the same situation is reused while nothing it depended on has changed (:mod:`uvauth.memo`).
+    Without ``mint_tokens`` (``explain``) no credentials command runs: only cached tokens are looked at."""
+    forced = checked_authenticate(cmdline, env)  # reads UVAUTH_AUTHENTICATE, as settings do below
     argv = cmdline.without_uvauth_options()
     from uvauth.settings import sources as settings  # light: it imports nothing heavy until it parses a file
 
     if not _contacts_indexes(cmdline):
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
-    where = locate(cmdline, env)
-    inputs = requirement_inputs(cmdline, env)
-    located = settings.locate(where.project, env)  # settings files, found without parsing them
-    settings_present = bool(located) or any(
-        env.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES)
-    ) or settings.credentials_in_env(env)
-    if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, settings_present):
-        return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
+    from uvauth import memo, observed  # light: os and marshal
 
-    from uvauth import plan
+    # The environment form of [[credentials]] is found by listing names: from the raw environment, and made part
+    # of the memo's situation below (a recorded listing would tie every memoized plan to every variable's name).
+    credential_vars = settings.credential_variables(env)
+
+    recorded = memo.RecordingEnv(env)  # every variable read from here on is something the plan depends on
+    cwd, project = _directories(cmdline, recorded)
+    inputs = requirement_inputs(cmdline, recorded)
+    observed.start()  # every file consulted from here on is something the plan depends on
+    try:
+        located = settings.locate(project, recorded)  # settings files, found without parsing them
+        settings_present = bool(located) or bool(credential_vars) or any(
+            recorded.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES)
+        )
+        if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
+            return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
+        memoize = memoize and not always_plan and cmdline.count("--verbose") < 2  # -vv shows the whole plan
+        uv = launch.find_uv(env, settings.user_uv(env))
+        directory = key = None
+        if memoize:
+            from uvauth import cache
+
+            directory = cache.cache_path(env)
+            key = memo.situation([*cmdline.argv, *(f"\0{k}={v}" for k, v in sorted(credential_vars.items()))],
+                                 os.getcwd(), uv)
+            recalled = memo.recall(directory, key, env)
+            if recalled is not None:
+                return Prepared(uv=uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
+                                doubts=recalled.doubts, warnings=recalled.warnings, changes=recalled.changes)
+        prepared = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
+                         credential_vars=credential_vars, mint_tokens=mint_tokens)
+    finally:
+        files = observed.stop()
+    if directory is not None and key is not None and prepared.plan is not None and not prepared.plan.secrets:
+        additions = {name: value for name, value in prepared.env.items() if env.get(name) != value}
+        memo.store(directory, key, recorded, files, memo.Recalled(
+            argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
+            changes=prepared.changes,
+        ))
+    return prepared
+
+
+def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapping[str, str], *,
+          forced: str | None, inputs: dict[str, list[str]] | None, located: list[tuple[str, str, bool]],
+          uv: str, credential_vars: Mapping[str, str] | None = None, mint_tokens: bool = True) -> Prepared:
+    """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
+    :class:`~uvauth.memo.RecordingEnv`); ``child_base`` the environment uv's own is built from."""
+    from uvauth import cache, observed, plan
+    from uvauth.settings import sources as settings
     from uvauth.uv.config import discover as uvconfig
     from uvauth.uv.requirements import read_index_options
+    from uvauth.uv.urls import redact
 
+    where = locate(cmdline, env)
     cache_dir = cache.cache_dir(env)
-    resolved = settings.resolve(forced, where.project, env, cache_dir, located)
-    uv = launch.find_uv(env, resolved.uv)
+    # uv was found already (``resolved.uv`` is the machine's setting that chose it, never a project's).
+    resolved = settings.resolve(forced, where.project, env, cache_dir, located, credential_vars)
     config = uvconfig.discover(
         cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,
         tool_command=cmdline.command[:1] in (("tool",), ("self",)), env=env,
@@ -219,16 +275,19 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
             config_dir=str(cache_dir), uv_path=uv,
         ),
         find_credentials=find,
-        uv_version=lambda: launch.uv_version(uv, env),
+        uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds
     )
     argv = list(planned.argv)
-    child_env = dict(env)
+    child_env = dict(child_base)
     if planned.generated is not None:
         path = cache.write_generated_config(planned.generated, env)
+        observed.note(path)  # a memoized plan points uv at this file: it must still be there, unchanged
         if planned.config_via == "argv":
             argv = ["--config-file", str(path), *argv]
         else:
             child_env[envvars.UV_CONFIG_FILE] = str(path)
     child_env.update(planned.env)
     child_env.update({name: secret.value for name, secret in planned.secrets.items()})
-    return Prepared(uv=uv, argv=argv, env=child_env, plan=planned)
+    return Prepared(uv=uv, argv=argv, env=child_env, plan=planned, doubts=tuple(redact(d) for d in planned.doubts),
+                    warnings=tuple(redact(w) for w in planned.warnings),
+                    changes=tuple(redact(c) for c in planned.changes))

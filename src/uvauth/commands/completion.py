@@ -26,7 +26,10 @@ def grammar() -> OwnGrammar:
 def run(shell: str, env: Mapping[str, str]) -> int:
     """Print the script for ``shell``; raises :class:`~uvauth.errors.UvauthError` for an unknown shell or a uv
     that cannot be run (the caller's error boundary prints it)."""
+    from uvauth.completion import cached
     from uvauth.completion.build import script
 
-    sys.stdout.write(script(shell, grammar(), env))
+    text = script(shell, grammar(), env)
+    cached.save(shell, env, text)  # the next shell start prints it without typer (uvauth.cli.main)
+    sys.stdout.write(text)
     return 0

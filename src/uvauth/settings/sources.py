@@ -76,37 +76,51 @@ def _user_file(env: Mapping[str, str]) -> str | None:
     return os.path.join(config_home, "uvauth", "uvauth.toml") if config_home is not None else None
 
 
-def locate(project_dir: Path, env: Mapping[str, str]) -> list[tuple[str, Path, bool]]:
+def locate(project_dir: str | os.PathLike[str], env: Mapping[str, str]) -> list[tuple[str, str, bool]]:
     """The settings files in force, strongest first, as (label, path, is a pyproject table) — found without
-    parsing anything: a pyproject.toml counts only if its text has a ``[tool.uvauth`` table header."""
-    found: list[tuple[str, Path, bool]] = []
-    for directory in (project_dir, *project_dir.parents):
-        own = directory / "uvauth.toml"
-        if own.is_file():
-            found.append((str(own), own, False))
+    parsing anything: a pyproject.toml counts only if its text has a ``[tool.uvauth`` table header.
+
+    ``os.path`` only: this walk runs before uvauth knows whether it has anything to do."""
+    from uvauth import observed
+
+    found: list[tuple[str, str, bool]] = []
+    directory = os.path.abspath(project_dir)
+    while True:
+        own = os.path.join(directory, "uvauth.toml")
+        observed.note(own)
+        if os.path.isfile(own):
+            found.append((own, own, False))
             break
-        pyproject = directory / "pyproject.toml"
+        pyproject = os.path.join(directory, "pyproject.toml")
+        observed.note(pyproject)
         try:
-            text = pyproject.read_text(encoding="utf-8")
+            with open(pyproject, encoding="utf-8") as handle:
+                text = handle.read()
         except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
-            continue
+            text = ""
         except OSError as error:
             raise UvauthError(f"cannot read {pyproject}: {error.strerror}") from None
         if _PYPROJECT_TABLE in text:
             found.append((f"{pyproject} [tool.uvauth]", pyproject, True))
             break
-    user_file = _user_file(env)
-    user = type(project_dir)(user_file) if user_file is not None else None  # the same Path class, no import
-    if user is not None and user.is_file():
-        found.append((str(user), user, False))
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    user = _user_file(env)
+    if user is not None:
+        observed.note(user)
+        if os.path.isfile(user):
+            found.append((user, user, False))
     return found
 
 
-def _read_toml(path: Path, table: tuple[str, ...] = ()) -> Mapping[str, Any] | None:
+def _read_toml(path: str, table: tuple[str, ...] = ()) -> Mapping[str, Any] | None:
     import tomllib
 
     try:
-        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # a BOM, as uv.toml may have
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read().removeprefix("\ufeff")  # a BOM, as uv.toml may have
     except OSError as error:
         raise UvauthError(f"cannot read {path}: {error.strerror}") from None
     except UnicodeDecodeError:
@@ -123,14 +137,14 @@ def _read_toml(path: Path, table: tuple[str, ...] = ()) -> Mapping[str, Any] | N
     return data if isinstance(data, dict) else None
 
 
-def file_sources(located: list[tuple[str, Path, bool]], env: Mapping[str, str]) -> list[Source]:
+def file_sources(located: list[tuple[str, str, bool]], env: Mapping[str, str]) -> list[Source]:
     """The settings files :func:`locate` found, strongest first (the project's, then the user's), parsed."""
     sources: list[Source] = []
     for label, path, in_pyproject in located:
         values = _read_toml(path, ("tool", "uvauth") if in_pyproject else ())
         if values is not None:
-            project = str(path) != _user_file(env)
-            sources.append(Source(label, values, project=project, path=str(path) if project else None))
+            project = path != _user_file(env)
+            sources.append(Source(label, values, project=project, path=path if project else None))
     return sources
 
 
@@ -140,38 +154,60 @@ def user_uv(env: Mapping[str, str]) -> str | None:
     path = _user_file(env)
     if env.get(envvars.UVAUTH_UV) or path is None or not os.path.isfile(path):
         return None
-    from pathlib import Path
-
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        text = "uv"  # let the parse below report it
+    if not _may_set_uv(text):
+        return None  # a file of other settings: no TOML parser, no settings cache on the pass-through path
     from uvauth.cache import cache_dir
 
-    values = _read_toml(Path(path)) or {}
+    values = _read_toml(path) or {}
     return _resolve_sources([Source(path, values)], None, cache_dir(env)).uv
 
 
-def env_source(env: Mapping[str, str]) -> Source | None:
+def _may_set_uv(text: str) -> bool:
+    """Could this TOML text set the top-level ``uv`` key? (A line starting with ``uv``, bare or quoted, then
+    anything but a key character.) False only where it certainly does not."""
+    for line in text.splitlines():
+        key = line.lstrip().lstrip("\"'")
+        if key.startswith("uv") and not (key[2:3].isalnum() or key[2:3] in ("-", "_")):
+            return True
+    return False
+
+
+def env_source(env: Mapping[str, str], credential_vars: Mapping[str, str] | None = None) -> Source | None:
+    """The environment's settings; ``credential_vars``: the ``UVAUTH_CREDENTIALS_*`` variables, when the caller
+    has them already (:func:`credential_variables`)."""
     values: dict[str, Any] = {}
     for key, var in ENV_VARS.items():
         if env.get(var):
             values[key] = env[var].split() if key == "authenticate-prefixes" else env[var]
-    if credentials_in_env(env):
+    credentials = credential_variables(env) if credential_vars is None else credential_vars
+    if credentials:
         from uvauth.providers.entries import env_entries  # only where such a variable is set
 
-        values["credentials"] = env_entries(env)
+        values["credentials"] = env_entries(credentials)
     return Source("environment (UVAUTH_*)", values) if values else None
 
 
-def credentials_in_env(env: Mapping[str, str]) -> bool:
-    """Is a ``UVAUTH_CREDENTIALS_*`` entry given in the environment (a reason to plan)?"""
-    return any(name.startswith(envvars.UVAUTH_CREDENTIALS_PREFIX) for name in env)
+def credential_variables(env: Mapping[str, str]) -> dict[str, str]:
+    """The ``UVAUTH_CREDENTIALS_*`` variables that are set (the environment form of ``[[credentials]]``).
+    Finding them lists every name: the pipeline takes them from the raw environment and makes them part of a
+    memoized plan's situation, so that planning itself never lists the (recorded) environment."""
+    return {name: value for name, value in env.items()
+            if name.startswith(envvars.UVAUTH_CREDENTIALS_PREFIX) and value}
 
 
-def resolve(forced: str | None, project_dir: Path, env: Mapping[str, str], cache: Path | None,
-            located: list[tuple[str, Path, bool]] | None = None) -> Resolved:
+def resolve(forced: str | None, project_dir: str | os.PathLike[str], env: Mapping[str, str], cache: Path | None,
+            located: list[tuple[str, str, bool]] | None = None,
+            credential_vars: Mapping[str, str] | None = None) -> Resolved:
     """Merge and validate the settings; see the module docstring for the sources and the cache. ``located`` is
     what :func:`locate` already found for ``project_dir``, if the caller looked (the walk is not repeated)."""
     if located is None:
         located = locate(project_dir, env)
-    sources = [s for s in (env_source(env), *file_sources(located, env)) if s is not None]
+    sources = [s for s in (env_source(env, credential_vars), *file_sources(located, env)) if s is not None]
     return _resolve_sources(sources, forced, cache)
 
 

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 
+from uvauth import observed
 from uvauth.errors import UvauthError
 from uvauth.uv.urls import (
     InvalidUrl,
@@ -129,6 +130,11 @@ def read_index_options(
         # Python's stack also overflows uv's (uv 0.13.8 aborts at about 1,500 levels).
         raise UvauthError("requirements files include each other (-r/-c) too deeply to follow",
                           hint="flatten the chain of -r/-c includes; uv cannot follow it either") from None
+
+
+def _exists(path: str) -> bool:
+    observed.note(path)
+    return os.path.exists(path)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -535,6 +541,7 @@ class _Reader:
             self.unread.append(what)
 
     def _read(self, raw: str) -> str | None:
+        observed.note(self._abs(raw))
         try:
             with open(self._abs(raw), "rb") as file:
                 data = file.read()
@@ -654,7 +661,7 @@ class _Reader:
     def _index(self, kind: IndexOptionKind, given: str, raw: str, line: int, data: _Data) -> bool:
         """`-i`/`--index-url`/`--extra-index-url`; False where uv reports an invalid URL."""
         expanded = _expand(given, self.env, self.cwd)
-        if expanded and os.path.exists(self._abs(expanded)):
+        if expanded and _exists(self._abs(expanded)):
             url = path_to_url(self._abs(expanded))  # a local index: relative to uv's working directory
         elif split_scheme(expanded) is not None:
             url = expanded.strip(_C0_OR_SPACE)
@@ -682,7 +689,7 @@ class _Reader:
         """`-f`/`--find-links`; False where uv reports an invalid URL."""
         expanded = _expand(given, self.env, self.cwd)
         candidate = self._abs(self._local_path(expanded, raw))
-        if os.path.exists(candidate):
+        if _exists(candidate):
             url = path_to_url(candidate)  # relative to the containing file's directory
         else:
             resolved = self._resolve(expanded, raw)
@@ -691,7 +698,7 @@ class _Reader:
             where, target = resolved
             if where == "remote":
                 url = target
-            elif os.path.exists(self._abs(target)):
+            elif _exists(self._abs(target)):
                 url = path_to_url(self._abs(target))
             elif split_scheme(expanded) is not None:
                 url = expanded.strip(_C0_OR_SPACE)  # e.g. a `file://` URL of a directory not made yet
@@ -875,11 +882,11 @@ class _Reader:
         elif kind == "error":
             self.doomed = True
         elif kind == "ignored":
-            if not os.path.exists(self._abs(where)):
+            if not _exists(self._abs(where)):
                 self._note_unread(where)
                 self.doomed = True
         elif kind == "requirements":
-            if not os.path.exists(self._abs(where)):
+            if not _exists(self._abs(where)):
                 self._note_unread(where)
                 self.doomed = True
                 return _Data()

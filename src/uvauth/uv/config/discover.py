@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from uvauth.errors import UvauthError
+from uvauth import observed
 from uvauth.uv import dirs, envvars
 from uvauth.uv.auth_policy import is_policy
 from uvauth.uv.config.toml_lines import entry_lines, key_line
@@ -190,7 +191,7 @@ def _project_dir(cwd: Path, project: Path | None) -> Path:
     if project is None:
         return cwd
     path = Path(os.path.normpath(cwd / project))
-    if path.name == "pyproject.toml" and path.is_file():
+    if path.name == "pyproject.toml" and _is_file(path):
         return path.parent
     return path
 
@@ -235,11 +236,12 @@ def _system_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
         candidate = Path(entry) / "uv" / "uv.toml"
         if not candidate.is_absolute():
             candidate = cwd / candidate
-        if candidate.is_file():
+        if _is_file(candidate):
             path = candidate
             break
     if path is None:
         fallback = Path("/etc/uv/uv.toml")
+        observed.note(fallback)
         if not fallback.exists():
             return None
         path = fallback
@@ -311,7 +313,7 @@ def _workspace_root(project_dir: Path) -> Path | None:
     """
     project_path: Path | None = None
     for directory in (project_dir, *project_dir.parents):
-        if (directory / "pyproject.toml").is_file():
+        if _is_file(directory / "pyproject.toml"):
             project_path = directory
             break
     if project_path is None:
@@ -328,7 +330,7 @@ def _workspace_root(project_dir: Path) -> Path | None:
         return None
     for directory in project_path.parents:
         pyproject = directory / "pyproject.toml"
-        if not pyproject.is_file():
+        if not _is_file(pyproject):
             continue
         outer = _load_pyproject_quietly(pyproject)
         if outer is None:
@@ -381,9 +383,15 @@ class _Skip(Exception):
 def _read_text(path: Path) -> str:
     """A configuration file's text. A UTF-8 byte order mark is dropped: uv reads such a file (checked on
     0.13.8), where tomllib would call the mark an invalid statement."""
+    observed.note(path)
     with open(path, "rb") as handle:
         data = handle.read()
     return data.decode("utf-8").removeprefix("\ufeff")
+
+
+def _is_file(path: Path) -> bool:
+    observed.note(path)
+    return path.is_file()
 
 
 def _read_uv_toml(

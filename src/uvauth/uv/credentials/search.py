@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from uvauth.uv import envvars
+from uvauth import observed
 from uvauth.errors import UvauthError
 from uvauth.uv import dirs, urls
 from uvauth.uv.credentials import netrc
@@ -189,6 +190,7 @@ class _Search:
         chosen: tuple[Path, str] | None = None
         missing: list[str] = []
         for path, label in candidates:
+            observed.note(path)
             if path.exists():
                 chosen = (path, label)
                 break
@@ -232,6 +234,7 @@ class _Search:
             self.note(source=source, detail="no home directory")
             return None
         label = store.display(path, self.home)
+        observed.note(path)
         if not path.exists():
             self.note(source=source, detail=f"{label}: not found")
             return None

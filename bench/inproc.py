@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""uvauth's own in-process cost of one uv command: from the console script's ``from uvauth.cli import main`` to
+the exec, in a fresh interpreter per run (the exec replaced by a no-op), median over many runs.
+
+A complement to bench.py for a busy machine: it times only uvauth's own work (imports included), not the
+interpreter start-up that the floor shares, so other load spreads it less.
+
+    .venv/bin/python bench/inproc.py [--runs N] [--cwd DIR] -- UV ARGS...
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+
+PROBE = r"""
+import re, sys, time  # the console-script launcher imports re before uvauth
+t0 = time.perf_counter_ns()
+from uvauth import launch
+launch.exec_uv = lambda uv, argv, env: 0
+from uvauth.cli import main
+main(sys.argv[1:])
+print((time.perf_counter_ns() - t0) / 1e6)
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--cwd", default=os.getcwd())
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    options = parser.parse_args()
+    args = options.args[1:] if options.args[:1] == ["--"] else options.args
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    samples = []
+    for _ in range(options.runs + 2):
+        done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=options.cwd, env=env, capture_output=True,
+                              text=True, check=False)
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return 1
+        samples.append(float(done.stdout.strip().splitlines()[-1]))
+    samples = samples[2:]
+    deciles = statistics.quantiles(samples, n=10)
+    print(f"median {statistics.median(samples):.2f} ms (p10 {deciles[0]:.2f}, p90 {deciles[8]:.2f}) over "
+          f"{options.runs} runs: uvauth {' '.join(args)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

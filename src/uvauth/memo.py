@@ -1,0 +1,204 @@
+"""Memoized plans: a uv command uvauth has planned before, in the same situation, reuses that plan.
+
+For one project a plan is the same on every run, yet computing it imports ``pathlib``, ``tomllib``, ``typing``
+and uvauth's planning modules on every uv call. So the first run in a situation plans as usual and records what
+the plan depended on; later runs check that record with a few ``stat`` calls and one small read, and reuse it.
+
+**The situation** (the entry's key, compared exactly): uvauth's version and install, the whole argv, the working
+directory, and the uv binary chosen (path and :func:`uvauth.observed.stamp`).
+
+**What it depended on** (checked on every reuse):
+
+* every environment variable planning read, with its value (:class:`RecordingEnv` records them; a variable that
+  was absent must still be absent) — and if planning listed the environment, the set of all names;
+* every file planning read or looked for and did not find, with its stamp (:mod:`uvauth.observed`): the
+  configuration discovery walk, nested requirements files, settings files, netrc, uv's credential store, and the
+  generated configuration the plan points uv at.
+
+**What is never memoized:** a plan that hands uv a secret (seeded credentials are looked up on every run); a plan
+or situation with ``@`` in any text it would store (a URL's userinfo); a plan that read a file modified in the
+last second (a second change within the file system's timestamp granularity could go unseen, as git's "racy"
+index entries). Such runs plan afresh every time, as before.
+
+**Where:** ``plans/`` in uvauth's private cache directory; one file per situation (a digest of the key), 0600,
+written atomically (concurrent ``make -j`` runs each write a whole file or none), at most :data:`MAX_ENTRIES`
+(the oldest removed first). A file that cannot be read, parsed or trusted is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+from uvauth import observed
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from typing import Final
+
+    from uvauth.observed import Stamp
+
+    _Base = Mapping[str, str]
+else:
+    from _collections_abc import Mapping as _Base  # loaded by `os` already; `collections.abc` is not
+
+FORMAT: Final = 1
+MAX_ENTRIES: Final = 256
+_RACY_NS: Final = 1_000_000_000
+# Variables whose values are secrets: an entry records only whether they were set.
+_SECRET_MARKERS: Final = ("PASSWORD", "TOKEN", "SECRET")
+
+
+def _is_secret_name(name: str) -> bool:
+    upper = name.upper()
+    return any(marker in upper for marker in _SECRET_MARKERS)
+
+
+class RecordingEnv(_Base):
+    """A read-only view of the environment that records each variable read (``get``, ``[]``, ``in``), and
+    whether the whole environment was listed."""
+
+    __slots__ = ("_env", "read", "listed")
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+        self.read: dict[str, str | None] = {}
+        self.listed = False
+
+    def __getitem__(self, name: str) -> str:
+        value = self._env.get(name)
+        self.read[name] = value
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        value = self._env.get(name)
+        self.read[name] = value
+        return default if value is None else value
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        value = self._env.get(name)
+        self.read[name] = value
+        return value is not None
+
+    def __iter__(self) -> Iterator[str]:
+        self.listed = True
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        self.listed = True
+        return len(self._env)
+
+
+class Recalled:
+    """A memoized plan's outcome: the argv and the environment additions to hand uv, and the (redacted) lines
+    to report."""
+
+    __slots__ = ("argv", "env", "doubts", "warnings", "changes")
+
+    def __init__(self, *, argv: Sequence[str], env: Mapping[str, str], doubts: Sequence[str],
+                 warnings: Sequence[str], changes: Sequence[str]) -> None:
+        self.argv = list(argv)
+        self.env = dict(env)
+        self.doubts = tuple(doubts)
+        self.warnings = tuple(warnings)
+        self.changes = tuple(changes)
+
+
+def situation(args: Sequence[str], cwd: str, uv: str) -> str:
+    """The key of an entry: everything that selects it, as one string (compared exactly on recall)."""
+    from uvauth import __version__
+
+    here = os.path.dirname(__file__)
+    # An editable install changes code without changing the version: the stamps of the modules that decide.
+    code = [observed.stamp(os.path.join(here, name)) for name in ("plan.py", "pipeline.py", "memo.py")]
+    parts = [str(FORMAT), __version__, repr(code), cwd, uv, repr(observed.stamp(uv)), *args]
+    return "\0".join(parts)
+
+
+def _entry_path(directory: str, key: str) -> str:
+    """``plans/<FNV-1a of the key>``. A name, not a proof: the entry holds its whole key, compared on recall. (A
+    64-bit FNV in Python costs less than importing a hash module, on a path that must stay cheap.)"""
+    digest = 0xCBF29CE484222325
+    for byte in key.encode("utf-8", "surrogatepass"):
+        digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return os.path.join(directory, "plans", f"{digest:016x}")
+
+
+def recall(directory: str, key: str, env: Mapping[str, str]) -> Recalled | None:
+    """The memoized plan for ``key``, if there is one and everything it depended on is as it was."""
+    try:
+        with open(_entry_path(directory, key), "rb") as handle:
+            entry = marshal.loads(handle.read())
+        version, stored_key, variables, names, files, outcome = entry
+        if version != FORMAT or stored_key != key:
+            return None
+        for name, secret, value in variables:
+            current = env.get(name)
+            if (current is not None if secret else current) != value:
+                return None
+        if names is not None and tuple(sorted(env)) != names:
+            return None
+        for path, stamp in files:
+            if observed.stamp(path) != stamp:
+                return None
+        argv, additions, doubts, warnings, changes = outcome
+        return Recalled(argv=argv, env=dict(additions), doubts=doubts, warnings=warnings, changes=changes)
+    except (OSError, EOFError, ValueError, TypeError):  # absent, unreadable, truncated, another format
+        return None
+
+
+def store(directory: str, key: str, recorded: RecordingEnv, files: Mapping[str, Stamp], outcome: Recalled) -> bool:
+    """Memoize a plan's outcome under ``key`` (unless it may not be: see the module docstring). Best effort: a
+    cache that cannot be written is no reason for the uv command to fail. Returns whether it was stored."""
+    texts = [key, *outcome.argv, *outcome.env.values(), *outcome.doubts, *outcome.warnings, *outcome.changes]
+    variables = []
+    for name, value in sorted(recorded.read.items()):
+        secret = _is_secret_name(name)
+        if not secret and value is not None:
+            texts.append(value)
+        variables.append((name, secret, (value is not None) if secret else value))
+    if any("@" in text for text in texts):
+        return False
+    import time
+
+    racy_after = time.time_ns() - _RACY_NS
+    if any(stamp is not None and max(stamp[3], stamp[4]) > racy_after for stamp in files.values()):
+        return False
+    names = tuple(sorted(recorded._env)) if recorded.listed else None
+    entry = (FORMAT, key, tuple(variables), names, tuple(sorted(files.items())),
+             (tuple(outcome.argv), tuple(sorted(outcome.env.items())), outcome.doubts, outcome.warnings,
+              outcome.changes))
+    from uvauth.cache import remember
+
+    path = _entry_path(directory, key)
+    plans = os.path.dirname(path)
+    try:
+        os.makedirs(plans, mode=0o700, exist_ok=True)
+        _bound(plans)
+    except OSError:
+        return False
+    remember(plans, os.path.basename(path), marshal.dumps(entry))
+    return True
+
+
+def _bound(plans: str) -> None:
+    """Keep at most MAX_ENTRIES - 1 entries before a new one is written: the least recently written go."""
+    names = [name for name in os.listdir(plans) if not name.startswith(".")]
+    if len(names) < MAX_ENTRIES:
+        return
+    aged = []
+    for name in names:
+        try:
+            aged.append((os.stat(os.path.join(plans, name)).st_mtime_ns, name))
+        except OSError:
+            continue
+    for _, name in sorted(aged)[: len(aged) - MAX_ENTRIES + 1]:
+        try:  # noqa: SIM105 - another run may have removed it first
+            os.unlink(os.path.join(plans, name))
+        except OSError:
+            pass

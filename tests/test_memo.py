@@ -1,0 +1,396 @@
+"""Memoized plans (uvauth.memo): reused only while nothing the plan depended on has changed — never stale.
+
+Each test plans a real command (real files, the real uv for its version) through ``pipeline.prepare`` twice or
+more. ``memoized()`` reuses a stored plan where it may; ``fresh()`` plans without the memo. After every change of
+one input the two must agree, and the answer must be the new one.
+
+The memo refuses to store a plan that read a file changed within the last second (a change within the file
+system's timestamp granularity could go unseen); ``test_a_file_changed_just_now_is_not_trusted`` pins that with
+the real clock. The other tests turn the window off and give each edit a distinct modification time, which is
+what the window guarantees for edits made after a plan was stored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from uvauth import memo, pipeline
+from uvauth.errors import UvauthError
+from uvauth.uv import cmdline as uvcli
+
+URL = "http://127.0.0.1:9/simple"
+OTHER = "http://127.0.0.2:9/simple"
+PASSWORD = "memo-s3cret-77"
+_clock = itertools.count(1_600_000_000_000_000_000, 1_000_000_000)
+
+
+def write(path: Path, text: str) -> None:
+    """Write a file and give it a modification time of its own (a second after the previous write's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    stamp = next(_clock)
+    os.utime(path, ns=(stamp, stamp))
+
+
+class Project:
+    """A project directory, its environment and a way to plan a uv command in it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dir = root / "outer" / "project"
+        self.dir.mkdir(parents=True)
+        self.home = root / "home"
+        self.home.mkdir()
+        self.env = {
+            "PATH": os.environ["PATH"], "HOME": str(self.home), "XDG_CACHE_HOME": str(root / "cache"),
+            "XDG_CONFIG_HOME": str(root / "config"), "XDG_CONFIG_DIRS": str(root / "system"),
+            "NETRC": str(root / "netrc"), "UVAUTH_AUTHENTICATE": "always",
+        }
+        write(root / "netrc", "machine 127.0.0.1\nlogin alice\npassword netrc-pass\n"
+                              "machine 127.0.0.2\nlogin bob\npassword netrc-pass2\n")
+        write(self.dir / "req.in", "idna\n")
+        self.args = ["pip", "compile", "--index-url", URL, "req.in"]
+
+    def _prepare(self, memoize: bool) -> tuple[object, ...]:
+        cmdline = uvcli.parse(["--directory", str(self.dir), *self.args])
+        try:
+            prepared = pipeline.prepare(cmdline, self.env, memoize=memoize)
+        except UvauthError as error:
+            return ("error", error.message)
+        added = {k: v for k, v in prepared.env.items() if self.env.get(k) != v}
+        return (prepared.uv, tuple(prepared.argv), tuple(sorted(added.items())), prepared.doubts,
+                prepared.warnings, prepared.changes)
+
+    def memoized(self) -> tuple[object, ...]:
+        return self._prepare(True)
+
+    def fresh(self) -> tuple[object, ...]:
+        return self._prepare(False)
+
+    def entries(self) -> list[Path]:
+        plans = self.root / "cache" / "uvauth" / "plans"
+        return sorted(p for p in plans.iterdir() if not p.name.startswith(".")) if plans.is_dir() else []
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    monkeypatch.setattr(memo, "_RACY_NS", -(10**19))  # see the module docstring: edits get distinct mtimes
+    monkeypatch.chdir(tmp_path)
+    return Project(tmp_path)
+
+
+def hit(project: Project) -> bool:
+    """Plan once memoized and report whether a stored plan was reused (``prepare`` returns no Plan then)."""
+    cmdline = uvcli.parse(["--directory", str(project.dir), *project.args])
+    return pipeline.prepare(cmdline, project.env).plan is None
+
+
+def assert_follows(project: Project, edit: Callable[[], None]) -> None:
+    """The plan before, the edit, the plan after: memoized equals fresh each time, and the edit changed it."""
+    before = project.memoized()
+    assert project.memoized() == before == project.fresh()
+    assert hit(project), "the second run should reuse the stored plan (else this test proves nothing)"
+    edit()
+    after = project.memoized()
+    assert after == project.fresh()
+    assert after != before, "the edit should change the plan (else this test proves nothing)"
+
+
+# -- reuse ----------------------------------------------------------------------------------------------------
+
+
+def test_a_plan_is_reused_and_equals_a_fresh_one(project: Project) -> None:
+    first = project.memoized()
+    assert len(project.entries()) == 1, "stored on the first run"
+    assert hit(project)
+    assert project.memoized() == first == project.fresh()
+    assert "--default-index" in " ".join(map(str, first[1])), first  # a real reconciliation, not a pass-through
+
+
+def test_a_hit_imports_no_planning_module(project: Project, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    project.memoized()
+    probe = (
+        "import sys; from uvauth import pipeline; from uvauth.uv import cmdline as c; "
+        f"p = pipeline.prepare(c.parse(sys.argv[1:]), {project.env!r}); "
+        "print(p.plan is None, sorted(m for m in sys.modules if m in "
+        "{'pathlib', 'typing', 'tomllib', 'json', 'urllib.parse', 'uvauth.plan', 'uvauth.uv.config.discover', "
+        "'uvauth.uv.requirements', 'uvauth.settings.model', 'hashlib'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, "--directory", str(project.dir), *project.args],
+                          capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert done.stdout.strip() == "True []", done.stdout + done.stderr
+
+
+# -- never stale: one test per input kind --------------------------------------------------------------------
+
+
+def test_editing_uv_toml(project: Project) -> None:
+    write(project.dir / "uv.toml", f'[[index]]\nname = "art"\nurl = "{URL}"\n')
+    assert_follows(project, lambda: write(project.dir / "uv.toml", f'[[index]]\nname = "other"\nurl = "{URL}"\n'))
+
+
+def test_a_uv_toml_added_in_a_parent_directory(project: Project) -> None:
+    assert_follows(project, lambda: write(project.dir.parent / "uv.toml", f'[[index]]\nname = "art"\nurl = "{URL}"\n'))
+
+
+def test_touching_a_nested_requirements_file(project: Project) -> None:
+    write(project.dir / "req.in", "-r nested.txt\nidna\n")
+    write(project.dir / "nested.txt", "six\n")
+    assert_follows(project, lambda: write(project.dir / "nested.txt", f"--extra-index-url {OTHER}\nsix\n"))
+
+
+def test_a_nested_requirements_file_that_appears(project: Project) -> None:
+    write(project.dir / "req.in", "-r nested.txt\nidna\n")
+    assert_follows(project, lambda: write(project.dir / "nested.txt", f"--extra-index-url {OTHER}\nsix\n"))
+
+
+def test_changing_uv_index_url(project: Project) -> None:
+    project.args = ["pip", "compile", "req.in"]
+    project.env["UV_INDEX_URL"] = URL
+
+    def edit() -> None:
+        project.env["UV_INDEX_URL"] = OTHER
+
+    assert_follows(project, edit)
+
+
+def test_setting_a_variable_that_was_unset(project: Project) -> None:
+    def edit() -> None:
+        project.env["UV_EXTRA_INDEX_URL"] = OTHER
+
+    assert_follows(project, edit)
+
+
+def test_changing_netrc(project: Project) -> None:
+    assert_follows(project, lambda: write(project.root / "netrc", "machine example.com\nlogin a\npassword b\n"))
+    assert project.fresh()[0] == "error"  # no credentials any more for an `always` index: refused, as before
+
+
+def test_swapping_the_uv_binary(project: Project) -> None:
+    fake = project.root / "bin" / "uv"
+
+    def fake_uv(version: str) -> None:
+        write(fake, f"#!/bin/sh\necho 'uv {version}'\n")
+        fake.chmod(0o755)
+
+    fake_uv("0.13.8")
+    project.env["UVAUTH_UV"] = str(fake)
+    assert_follows(project, lambda: fake_uv("0.12.0"))  # too old for references by name: refused now
+
+
+def test_changing_the_command_line(project: Project) -> None:
+    def edit() -> None:
+        project.args = ["--authenticate", "never", *project.args]
+
+    assert_follows(project, edit)
+
+
+def test_uvauthx_and_uvauth_are_different_situations(project: Project) -> None:
+    project.args = ["tool", "run", "--index-url", URL, "ruff"]
+
+    def edit() -> None:
+        project.args = ["tool", "uvx", "--index-url", URL, "ruff"]
+
+    before = project.memoized()
+    assert hit(project)
+    edit()
+    after = project.memoized()
+    assert after == project.fresh() and after != before
+    assert hit(project)
+    assert len(project.entries()) == 2  # each situation its own entry
+
+
+def test_a_uvauth_settings_file_added(project: Project) -> None:
+    del project.env["UVAUTH_AUTHENTICATE"]
+    assert_follows(project, lambda: write(project.dir.parent / "uvauth.toml", 'authenticate = "always"\n'))
+
+
+def test_the_generated_configuration_removed(project: Project) -> None:
+    """A memoized plan points uv at a generated file in the cache: if that file goes, the plan is made again
+    (and the file written again)."""
+    write(project.dir / "uv.toml", f'[[index]]\nname = "art"\nurl = "{OTHER}"\n')
+    first = project.memoized()
+    generated = dict(first[2]).get("UV_CONFIG_FILE")
+    assert generated, first
+    assert hit(project)
+    os.unlink(generated)
+    assert not hit(project)
+    assert os.path.isfile(generated)
+
+
+# -- what is never memoized, never trusted ---------------------------------------------------------------------
+
+
+def test_a_file_changed_just_now_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    project = Project(tmp_path)
+    (project.dir / "req.in").write_text("idna\n")  # now: within the window
+    project.memoized()
+    assert project.entries() == []
+    assert not hit(project)
+    time.sleep(memo._RACY_NS / 1e9 + 0.1)  # every file the plan reads is older than the window now
+    project.memoized()
+    assert len(project.entries()) == 1
+    assert hit(project)
+
+
+def test_a_plan_that_hands_uv_a_secret_is_not_stored(project: Project) -> None:
+    project.args = ["pip", "compile", "--index-url", f"http://alice:{PASSWORD}@127.0.0.1:9/simple", "req.in"]
+    project.memoized()
+    assert project.entries() == []
+    assert not hit(project)
+
+
+def test_no_secret_in_any_entry(project: Project) -> None:
+    write(project.dir / "uv.toml", f'[[index]]\nname = "art"\nurl = "{URL}"\n')
+    project.env["UV_INDEX_ART_USERNAME"] = "alice"
+    project.env["UV_INDEX_ART_PASSWORD"] = PASSWORD
+    project.memoized()
+    assert hit(project)
+    for entry in project.entries():
+        assert PASSWORD.encode() not in entry.read_bytes()
+    # The variable's presence is part of what the plan depends on, its value is not stored.
+    del project.env["UV_INDEX_ART_PASSWORD"]
+    assert not hit(project)
+
+
+def test_a_changed_password_value_does_not_change_the_plan(project: Project) -> None:
+    write(project.dir / "uv.toml", f'[[index]]\nname = "art"\nurl = "{URL}"\n')
+    project.env["UV_INDEX_ART_PASSWORD"] = PASSWORD
+    project.memoized()
+    project.env["UV_INDEX_ART_PASSWORD"] = PASSWORD + "-rotated"
+    assert hit(project)
+    assert project.memoized() == project.fresh()
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00\x01", b"not marshal at all", None])
+def test_a_damaged_entry_is_a_miss(project: Project, garbage: bytes | None) -> None:
+    first = project.memoized()
+    (entry,) = project.entries()
+    if garbage is None:
+        import marshal
+
+        fields = list(marshal.loads(entry.read_bytes()))
+        fields[0] = 999  # another format
+        garbage = marshal.dumps(tuple(fields))
+    entry.write_bytes(garbage)
+    assert not hit(project)
+    assert project.memoized() == first
+
+
+def test_entries_are_private_and_bounded(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memo, "MAX_ENTRIES", 3)
+    for n in range(6):
+        project.args = ["pip", "compile", "--index-url", URL, f"req{n}.in"]
+        write(project.dir / f"req{n}.in", "idna\n")
+        project.memoized()
+    entries = project.entries()
+    assert 1 <= len(entries) <= 3
+    assert all(entry.stat().st_mode & 0o777 == 0o600 for entry in entries)
+    assert (entries[0].parent.stat().st_mode & 0o777) == 0o700
+
+
+def test_an_unwritable_cache_is_no_error(project: Project) -> None:
+    plans = project.root / "cache" / "uvauth" / "plans"
+    plans.parent.mkdir(parents=True)
+    plans.write_text("a file where the directory should be")
+    assert project.memoized() == project.fresh()
+
+
+# -- the property: for any sequence of edits, the memoized plan is the fresh plan ------------------------------
+
+
+def _edits(project: Project) -> dict[str, Callable[[], None]]:
+    d = project.dir
+
+    def set_env(name: str, value: str | None) -> Callable[[], None]:
+        def edit() -> None:
+            if value is None:
+                project.env.pop(name, None)
+            else:
+                project.env[name] = value
+        return edit
+
+    def remove(path: Path) -> Callable[[], None]:
+        return lambda: path.unlink(missing_ok=True)
+
+    return {
+        "uv.toml art": lambda: write(d / "uv.toml", f'[[index]]\nname = "art"\nurl = "{URL}"\n'),
+        "uv.toml art always": lambda: write(d / "uv.toml",
+                                            f'[[index]]\nname = "art"\nurl = "{URL}"\nauthenticate = "always"\n'),
+        "uv.toml other": lambda: write(d / "uv.toml", f'[[index]]\nname = "o"\nurl = "{OTHER}"\n'),
+        "uv.toml removed": remove(d / "uv.toml"),
+        "parent uv.toml": lambda: write(d.parent / "uv.toml", f'[[index]]\nname = "p"\nurl = "{URL}"\n'),
+        "parent uv.toml removed": remove(d.parent / "uv.toml"),
+        "pyproject tool.uv": lambda: write(d / "pyproject.toml",
+                                           f'[tool.uv]\nextra-index-url = ["{OTHER}"]\n'),
+        "pyproject removed": remove(d / "pyproject.toml"),
+        "req nested": lambda: write(d / "req.in", "-r nested.txt\nidna\n"),
+        "req plain": lambda: write(d / "req.in", "idna\n"),
+        "nested extra": lambda: write(d / "nested.txt", f"--extra-index-url {OTHER}\n"),
+        "nested removed": remove(d / "nested.txt"),
+        "uvauth.toml never": lambda: write(d / "uvauth.toml", 'authenticate = "never"\n'),
+        "uvauth.toml removed": remove(d / "uvauth.toml"),
+        "netrc empty": lambda: write(project.root / "netrc", ""),
+        "netrc full": lambda: write(project.root / "netrc", "machine 127.0.0.1\nlogin a\npassword b\n"
+                                                            "machine 127.0.0.2\nlogin c\npassword d\n"),
+        "UV_INDEX_URL other": set_env("UV_INDEX_URL", OTHER),
+        "UV_INDEX_URL unset": set_env("UV_INDEX_URL", None),
+        "UV_EXTRA_INDEX_URL": set_env("UV_EXTRA_INDEX_URL", OTHER),
+        "UVAUTH_AUTHENTICATE unset": set_env("UVAUTH_AUTHENTICATE", None),
+        "UVAUTH_AUTHENTICATE always": set_env("UVAUTH_AUTHENTICATE", "always"),
+        "UV_NO_CONFIG": set_env("UV_NO_CONFIG", "1"),
+        "argv without index": lambda: setattr(project, "args", ["pip", "compile", "req.in"]),
+        "argv with index": lambda: setattr(project, "args", ["pip", "compile", "--index-url", URL, "req.in"]),
+        "argv never": lambda: setattr(project, "args", ["--authenticate", "never", "pip", "compile", "req.in"]),
+    }
+
+
+@pytest.fixture
+def scratch(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[
+        Callable[[], Project]]:
+    monkeypatch.setattr(memo, "_RACY_NS", -(10**19))
+
+    def make() -> Project:
+        root = tmp_path_factory.mktemp("memo")
+        monkeypatch.chdir(root)
+        return Project(root)
+
+    yield make
+
+
+_EDIT_KEYS = (
+    "uv.toml art", "uv.toml art always", "uv.toml other", "uv.toml removed", "parent uv.toml",
+    "parent uv.toml removed", "pyproject tool.uv", "pyproject removed", "req nested", "req plain", "nested extra",
+    "nested removed", "uvauth.toml never", "uvauth.toml removed", "netrc empty", "netrc full", "UV_INDEX_URL other",
+    "UV_INDEX_URL unset", "UV_EXTRA_INDEX_URL", "UVAUTH_AUTHENTICATE unset", "UVAUTH_AUTHENTICATE always",
+    "UV_NO_CONFIG", "argv without index", "argv with index", "argv never",
+)
+
+
+def test_the_edit_table_is_complete(tmp_path: Path) -> None:
+    assert set(_EDIT_KEYS) == set(_edits(Project(tmp_path)))
+
+
+@settings(max_examples=25, deadline=None, derandomize=bool(os.environ.get("CI")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_EDIT_KEYS), min_size=1, max_size=6))
+def test_memoized_plan_always_equals_a_fresh_plan(scratch: Callable[[], Project], sequence: list[str]) -> None:
+    project = scratch()
+    edits = _edits(project)
+    project.memoized()
+    for name in sequence:
+        edits[name]()
+        assert project.memoized() == project.fresh(), f"stale after {sequence[: sequence.index(name) + 1]}"
+        assert project.memoized() == project.fresh()
