@@ -491,3 +491,66 @@ def test_a_token_that_has_already_expired_is_refused(tmp_path: Path) -> None:
         source="s", file=None)
     with pytest.raises(UvauthError, match="credentials entry a: the command's token expired at"):
         Providers([data], dict(os.environ)).find("https://h/simple", "a")
+
+
+# -- memoized plans -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo refuses files changed within the last second (tests/test_memo.py pins that); these tests write
+    their files just before planning, so the window is turned off, as test_memo does."""
+    from uvauth import memo
+
+    monkeypatch.setattr(memo, "_RACY_NS", -(10**19))
+
+
+@pytest.mark.usefixtures("no_racy_window")
+def test_a_memoized_plan_reads_the_provider_token_again_and_never_stores_it(tmp_path: Path) -> None:
+    from uvauth import pipeline
+    from uvauth.uv import cmdline as uvcli
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://ex.example/simple"\n')
+    (project / "req.in").write_text("x\n")
+    counter = tmp_path / "ran"
+    script = tmp_path / "mint.py"
+    script.write_text(f"import time\nopen({str(counter)!r}, 'a').write('x')\nn = len(open({str(counter)!r}).read())\n"
+                      "print('{\"password\": \"memo-tok3n-%d\", \"expires\": %f}' % (n, time.time() + 3600))\n")
+    (project / "uvauth.toml").write_text(f'[[credentials]]\nindex = "art"\npassword-command = ["{sys.executable}", '
+                                         f'"{script}"]\n')
+    env = {**os.environ, "UVAUTH_TRUST": "1"}
+    cmdline = uvcli.parse(["--directory", str(project), "pip", "compile", "--index-url", "https://ex.example/simple",
+                           "req.in"])
+
+    first = pipeline.prepare(cmdline, env)
+    assert first.plan is not None and first.env["UV_INDEX_ART_PASSWORD"] == "memo-tok3n-1"
+    again = pipeline.prepare(cmdline, env)
+    assert again.plan is None, "the plan was not memoized"
+    assert again.env["UV_INDEX_ART_PASSWORD"] == "memo-tok3n-1" and counter.read_text() == "x"
+    plans = Path(env["XDG_CACHE_HOME"]) / "uvauth" / "plans"
+    assert not any(b"memo-tok3n" in p.read_bytes() for p in plans.iterdir() if p.is_file())
+    # A forgotten (or expired) token is a miss: the plan runs again and mints a new one.
+    tokencache.forget(tokencache.token_dir(env), None)
+    third = pipeline.prepare(cmdline, env)
+    assert third.plan is not None and third.env["UV_INDEX_ART_PASSWORD"] == "memo-tok3n-2"
+
+
+@pytest.mark.usefixtures("no_racy_window")
+def test_an_environment_entry_set_later_is_never_hidden_by_a_memoized_plan(tmp_path: Path) -> None:
+    from uvauth import pipeline
+    from uvauth.uv import cmdline as uvcli
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://ex.example/simple"\n')
+    (project / "req.in").write_text("--extra-index-url https://ex.example/simple\nx\n")
+    cmdline = uvcli.parse(["--directory", str(project), "pip", "compile", "req.in"])
+    env = dict(os.environ)
+    assert pipeline.prepare(cmdline, env).plan is not None
+    assert pipeline.prepare(cmdline, env).plan is None  # memoized: no credentials handed
+    env["UVAUTH_CREDENTIALS_ART_PASSWORD_ENV"] = "ART_TOKEN"
+    env["ART_TOKEN"] = "from-env"
+    later = pipeline.prepare(cmdline, env)
+    assert later.plan is not None and later.env["UV_INDEX_ART_PASSWORD"] == "from-env"

@@ -134,10 +134,11 @@ class Prepared:
     to report (redacted); and the plan that produced them (``None`` when the command was passed through without
     reading any configuration, or when a memoized plan was reused)."""
 
-    __slots__ = ("uv", "argv", "env", "plan", "doubts", "warnings", "changes")
+    __slots__ = ("uv", "argv", "env", "plan", "doubts", "warnings", "changes", "tokens")
 
     def __init__(self, *, uv: str, argv: list[str], env: dict[str, str], plan: Plan | None,
-                 doubts: tuple[str, ...] = (), warnings: tuple[str, ...] = (), changes: tuple[str, ...] = ()) -> None:
+                 doubts: tuple[str, ...] = (), warnings: tuple[str, ...] = (), changes: tuple[str, ...] = (),
+                 tokens: tuple[tuple[str, str, str], ...] | None = ()) -> None:
         self.uv = uv
         self.argv = argv
         self.env = env
@@ -145,6 +146,9 @@ class Prepared:
         self.doubts = doubts
         self.warnings = warnings
         self.changes = changes
+        # The secrets handed as provider tokens in the private token cache (variables and file), which a memoized
+        # plan reads again on reuse; None when some secret handed is not such a token (no memoizing then).
+        self.tokens = tokens
 
 
 def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> str | None:
@@ -212,11 +216,13 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
                          credential_vars=credential_vars, mint_tokens=mint_tokens)
     finally:
         files = observed.stop()
-    if directory is not None and key is not None and prepared.plan is not None and not prepared.plan.secrets:
-        additions = {name: value for name, value in prepared.env.items() if env.get(name) != value}
+    if directory is not None and key is not None and prepared.plan is not None and prepared.tokens is not None:
+        secret = prepared.plan.secrets
+        additions = {name: value for name, value in prepared.env.items()
+                     if env.get(name) != value and name not in secret}
         memo.store(directory, key, recorded, files, memo.Recalled(
             argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
-            changes=prepared.changes,
+            changes=prepared.changes, tokens=prepared.tokens,
         ))
     return prepared
 
@@ -287,7 +293,11 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
         else:
             child_env[envvars.UV_CONFIG_FILE] = str(path)
     child_env.update(planned.env)
-    child_env.update({name: secret.value for name, secret in planned.secrets.items()})
+    secrets = {name: secret.value for name, secret in planned.secrets.items()}
+    child_env.update(secrets)
+    tokens: tuple[tuple[str, str, str], ...] | None = ()
+    if secrets:
+        tokens = providers.token_slots(secrets) if providers is not None else None
     return Prepared(uv=uv, argv=argv, env=child_env, plan=planned, doubts=tuple(redact(d) for d in planned.doubts),
                     warnings=tuple(redact(w) for w in planned.warnings),
-                    changes=tuple(redact(c) for c in planned.changes))
+                    changes=tuple(redact(c) for c in planned.changes), tokens=tokens)

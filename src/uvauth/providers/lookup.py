@@ -57,6 +57,9 @@ class Providers:
         # The clock (a test may fix it): read again after waiting for another process's refresh.
         self.clock = time.time if now is None else (lambda: now)
         self._given: dict[str, Credentials] = {}  # by token-cache key: an entry asked for twice runs once
+        # Each handed password that lives in a fresh cache file, and that file: a memoized plan keeps the path and
+        # reads the token again on reuse (never the token itself).
+        self.cached_files: dict[str, str] = {}
 
     def active(self) -> list[Entry]:
         """The entries that apply here: a ``gitlab-ci`` entry outside its GitLab CI job covers nothing (so it
@@ -83,6 +86,21 @@ class Providers:
             return None
         return Lookup(credentials=credentials,
                       tried=(Tried(source=f"credentials entry {entry.name}", detail=credentials.detail),))
+
+    def token_slots(self, secrets: Mapping[str, str]) -> tuple[tuple[str, str, str], ...] | None:
+        """``(USERNAME variable, PASSWORD variable, token file)`` for each pair of handed variables whose token
+        is in the cache; None when any secret handed is not such a token (that plan cannot be memoized)."""
+        slots = []
+        for name, value in secrets.items():
+            if name.endswith("_USERNAME"):
+                if name.removesuffix("USERNAME") + "PASSWORD" not in secrets:
+                    return None
+                continue
+            file = self.cached_files.get(value) if name.endswith("_PASSWORD") else None
+            if file is None:
+                return None
+            slots.append((name.removesuffix("PASSWORD") + "USERNAME", name, file))
+        return tuple(sorted(slots))
 
     def forget_cached(self, url: str, name: str | None) -> str | None:
         """Drop the cached token of the entry covering this index (the doctor's retry after a rejection): the
@@ -136,6 +154,8 @@ class Providers:
             detail += f", fresh until {_when(float(record['fresh_until']))}"
         credentials = Credentials(username=record.get("username") or "", password=record["password"],
                                   source="provider", detail=detail)
+        if record.get("fresh_until") and tokencache.path(directory, digest).is_file():
+            self.cached_files[credentials.password] = str(tokencache.path(directory, digest))
         self._given[digest] = credentials
         return credentials
 

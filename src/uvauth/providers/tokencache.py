@@ -73,12 +73,21 @@ def key(identity: Mapping[str, Any], command: object) -> str:
     return cache_key(json.dumps([identity, command], sort_keys=True), 24)
 
 
+def path(directory: Path, digest: str) -> Path:
+    return directory / f"{_PREFIX}{digest}.json"
+
+
 def read(directory: Path, digest: str, now: float) -> dict[str, Any] | None:
     """The cached token record if it is still fresh, else None (a missing or damaged file is simply stale)."""
+    return read_path(str(path(directory, digest)), now)
+
+
+def read_path(file: str, now: float) -> dict[str, Any] | None:
+    """:func:`read` by the file's path (a memoized plan keeps the paths of the tokens it hands uv)."""
     import json
 
     try:
-        with open(directory / f"{_PREFIX}{digest}.json", encoding="utf-8") as handle:
+        with open(file, encoding="utf-8") as handle:
             data = json.load(handle)
         if isinstance(data, dict) and isinstance(data.get("password"), str) and float(data["fresh_until"]) > now:
             return data
