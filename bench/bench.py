@@ -219,10 +219,10 @@ SCENARIOS: tuple[Scenario, ...] = (
              RESOLUTION_FAILURE,
              notes="the index sets no authenticate: UVAUTH_AUTHENTICATE=always decides; uvauth rewrites "
                    "argv, writes a generated config, reads the uv-version cache"),
-    Scenario("e", "e. reconcile: token from a warm provider cache", setup_compile_provider, 42, 1,
+    Scenario("p", "p. reconcile: token from a warm provider cache", setup_compile_provider, 5, 1,
              RESOLUTION_FAILURE,
-             notes="b's project without netrc; a [[credentials]] password-command entry whose token is cached: "
-                   "the issue-9 target is b + 2 ms"),
+             notes="b's project without netrc; a [[credentials]] password-command entry whose token is cached "
+                   "(the memoized plan reads it again): issue 9's target is b's + 2 ms"),
     Scenario("d", "d. fast path: pip list --offline", setup_pip_list, None, 0,
              notes="pyproject.toml without [tool.uvauth], no index anywhere: uvauth should plan nothing"),
     Scenario("e", "e. uv run: project with an always index", setup_uv_run, 2, 0,
