@@ -312,3 +312,123 @@ def test_online_an_always_index_without_credentials_still_stops_before_any_reque
     line = one_error_line(uvauth(["--authenticate", "always", "pip", "compile", "--index-url",
                                   "http://127.0.0.1:9/simple", "r.in"], tmp_path))
     assert "no credentials" in line
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Property, with uv as the oracle: for garbage in uv's own inputs (argv, uv.toml, requirements), with a valid
+# uvauth policy, uvauth exits with the code plain uv exits with — above all where uv rejects the input.
+
+_ORACLE_TOKENS = st.one_of(_URLS, st.sampled_from([
+    "--index-url", "-i", "--extra-index-url", "--index", "--default-index", "--find-links", "-f", "--no-index",
+    "r.in", "--", "-q", "--emit-index-url", "--config-file", "uv.toml", "--no-config", "-c", "--keyring-provider",
+    "disabled", "--new-unknown-option", "--index-strategy", "bogus", "--no-binary", "--no-header", "-o", "out.txt",
+]))
+_ORACLE_TOML = st.one_of(
+    _TOML,
+    st.builds(lambda url, key: f'{key} = "{url}"\n', _URLS, st.sampled_from(["index-url", "index-strategy"])),
+    st.sampled_from(['index-strategy = "bogus"\n', "index-strategy = 3\n", '[pip]\nemit-index-url = "yes"\n',
+                     '[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\nexplicit = 3\n',
+                     '[[index]]\nurl = "http://127.0.0.1:9/simple"\nexplicit = true\n', "managed = true\n"]),
+)
+
+
+# Few examples (each runs uv twice, ~10 ms each): ORACLE_EXAMPLES=400 explores more by hand.
+@settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", "25")), deadline=None, derandomize=IN_CI,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(argv=st.lists(_ORACLE_TOKENS, max_size=6), toml=_ORACLE_TOML, requirements=_REQUIREMENTS,
+       policy=st.sampled_from(["always", "never", "auto"]))
+def test_uvauth_exits_with_uvs_own_code_for_garbage_in_uvs_inputs(
+    argv: list[str], toml: str, requirements: str, policy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from uvauth import cli, launch
+
+    work = tmp_path / "oracle"
+    work.mkdir(exist_ok=True)
+    (work / "uv.toml").write_text(toml, errors="surrogateescape")
+    (work / "r.in").write_text(requirements, errors="surrogateescape")
+    (work / "out.txt").unlink(missing_ok=True)
+    monkeypatch.chdir(work)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "UVAUTH_"))}
+    # Offline and without a cache: uv sends nothing and reads nothing from an earlier run.
+    uv_env = {**base, "UV_OFFLINE": "1", "UV_NO_CACHE": "1", "UV_PYTHON": sys.executable,
+              "UV_NO_PYTHON_DOWNLOADS": "1"}
+    args = ["pip", "compile", *argv, "r.in"]
+    plain = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=work, env=uv_env, timeout=60,
+                           errors="surrogateescape")
+    (work / "out.txt").unlink(missing_ok=True)
+
+    def run_uv(uv: str, uv_args: list[str], child_env: dict[str, str]) -> int:
+        return subprocess.run([uv, *uv_args], capture_output=True, cwd=work, env=child_env, timeout=60).returncode
+
+    monkeypatch.setattr(launch, "exec_uv", run_uv)
+    code = cli.run(args, {**uv_env, "UVAUTH_UV": REAL_UV, "UVAUTH_AUTHENTICATE": policy})
+    _, err = capsys.readouterr()
+    assert code == plain.returncode, (code, plain.returncode, err, plain.stderr)
+
+
+def test_a_malformed_url_as_a_requirements_input_is_left_for_uv_to_reject(tmp_path: Path) -> None:
+    """Found by the oracle property: urllib's ValueError escaped as a traceback; uv rejects the argument."""
+    plain = subprocess.run([REAL_UV, "pip", "compile", "--offline", "http://[::1/simple"], capture_output=True,
+                           text=True, cwd=tmp_path)
+    through = uvauth(["--authenticate", "always", "pip", "compile", "--offline", "http://[::1/simple"], tmp_path)
+    assert (through.returncode, through.stderr) == (plain.returncode, plain.stderr) and plain.returncode == 2
+
+
+def test_an_error_about_non_utf8_input_is_printed_even_to_a_strict_stream() -> None:
+    """Found by the oracle property: a path with a surrogate in the message made print() raise."""
+    import io
+
+    from uvauth.errors import UvauthError, report_error
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    assert report_error(UvauthError("cannot read /tmp/\udcff"), file=stream) == 2
+    stream.flush()
+    assert stream.buffer.getvalue() == b"uvauth: error: cannot read /tmp/\\udcff\n"  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Malformed URLs in uv's own inputs: uv's own error, in uv's words, with uv's exit code
+
+
+MALFORMED = {
+    "bad-port": "http://h:99999/simple",
+    "non-numeric-port": "http://h:abc/simple",
+    "empty-host": "http://:80/simple",
+    "unclosed-bracket": "http://[::1/simple",
+    "extra-slashes": "http:///simple",  # uv reads it as host `simple` (WHATWG): no error, uv's outcome either way
+}
+
+
+def _malformed_setup(where: str, url: str, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    (tmp_path / "x.in").write_text("six\n")
+    if where == "argv":
+        return ["--index-url", url, "x.in"], {}
+    if where == "env":
+        return ["x.in"], {"UV_INDEX_URL": url}
+    if where == "uv.toml":
+        (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{url}"\ndefault = true\n')
+        return ["x.in"], {}
+    (tmp_path / "r.txt").write_text(f"-i {url}\nsix\n")
+    return ["r.txt"], {}
+
+
+@pytest.mark.parametrize("where", ["argv", "env", "uv.toml", "requirements"])
+@pytest.mark.parametrize("kind", list(MALFORMED))
+def test_a_malformed_url_among_uvs_inputs_gets_uvs_own_error(kind: str, where: str, tmp_path: Path) -> None:
+    """uv rejects these itself (clap, its uv.toml parser, its requirements parser): uvauth leaves them to uv, so
+    the user sees uv's own message and exit code, not uvauth's paraphrase."""
+    args, env = _malformed_setup(where, MALFORMED[kind], tmp_path)
+    plain = subprocess.run([REAL_UV, "pip", "compile", "--offline", *args], capture_output=True, text=True,
+                           cwd=tmp_path, env={**os.environ, **env})
+    through = uvauth(["--authenticate", "always", "pip", "compile", "--offline", *args], tmp_path, **env)
+    assert (through.returncode, through.stdout, through.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert plain.returncode == (1 if kind == "extra-slashes" else 2), plain.stderr
+
+
+def test_a_malformed_authenticate_prefix_is_uvauths_own_error(tmp_path: Path) -> None:
+    """uvauth's own setting: uv never sees it, so uvauth reports it, naming the setting."""
+    (tmp_path / "x.in").write_text("six\n")
+    line = one_error_line(uvauth(["pip", "compile", "--offline", "--index-url", "http://127.0.0.1:9/simple",
+                                  "x.in"], tmp_path, UVAUTH_AUTHENTICATE_PREFIXES="http://h:abc/x"))
+    assert "authenticate-prefixes" in line and "invalid port number" in line

@@ -254,15 +254,18 @@ def test_a_plan_that_hands_uv_a_secret_is_not_stored(project: Project) -> None:
 
 def test_no_secret_in_any_entry(project: Project) -> None:
     write(project.dir / "uv.toml", f'[[index]]\nname = "art"\nurl = "{URL}"\n')
-    project.env["UV_INDEX_ART_USERNAME"] = "alice"
+    project.env["UV_INDEX_ART_USERNAME"] = "alice-token-name-55"
     project.env["UV_INDEX_ART_PASSWORD"] = PASSWORD
     project.memoized()
     assert hit(project)
     for entry in project.entries():
         assert PASSWORD.encode() not in entry.read_bytes()
-    # The variable's presence is part of what the plan depends on, its value is not stored.
+        assert b"alice-token-name-55" not in entry.read_bytes()
+    # The variable's presence is part of what the plan depends on, its value is not stored: without it uvauth
+    # looks for the password, finds none for this username, and refuses, as a fresh plan does.
     del project.env["UV_INDEX_ART_PASSWORD"]
-    assert not hit(project)
+    assert project.memoized() == project.fresh()
+    assert project.memoized()[0] == "error"
 
 
 def test_a_changed_password_value_does_not_change_the_plan(project: Project) -> None:
@@ -394,3 +397,29 @@ def test_memoized_plan_always_equals_a_fresh_plan(scratch: Callable[[], Project]
         edits[name]()
         assert project.memoized() == project.fresh(), f"stale after {sequence[: sequence.index(name) + 1]}"
         assert project.memoized() == project.fresh()
+
+
+def test_parallel_runs_share_one_entry(tmp_path: Path) -> None:
+    """``make -j``: many uvauth processes planning the same command at once each get the same plan, and the
+    entry they leave is one whole file (written atomically: no torn or temporary files)."""
+    import subprocess
+    import sys
+
+    project = Project(tmp_path)
+    time.sleep(memo._RACY_NS / 1e9 + 0.1)  # the project's files are older than the window: the plan is stored
+    probe = (
+        "import sys, json; from uvauth import pipeline; from uvauth.uv import cmdline as c; "
+        f"p = pipeline.prepare(c.parse(sys.argv[1:]), {project.env!r}); "
+        "print(json.dumps([p.uv, p.argv, sorted(p.env.items())]))"
+    )
+    args = [sys.executable, "-c", probe, "--directory", str(project.dir), *project.args]
+    runs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+            for _ in range(12)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1
+    plans = tmp_path / "cache" / "uvauth" / "plans"
+    assert [p.name for p in plans.iterdir() if p.name.startswith(".")] == []
+    assert len(project.entries()) == 1
+    (again,) = {subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, check=True).stdout}
+    assert again == outputs[0][0]

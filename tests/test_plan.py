@@ -430,3 +430,21 @@ def test_credentials_uv_cannot_find_up_front_are_still_handed_over() -> None:
     p = plan(["pip", "compile", "req.in"], config(ART_ALWAYS),
              requirements=requirements_file(("extra-index-url", U)))
     assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD
+
+
+# -- execve's limits: no string uvauth adds may be one the system refuses ----------------------------------------
+
+
+def test_a_header_over_the_per_string_limit_keeps_argv_and_seeds_instead() -> None:
+    many = [arg for i in range(9000) for arg in ("--no-binary", f"nonexistent-package-{i:05}")]
+    argv = ["pip", "compile", "--index-url", U, *many, "req.in"]
+    p = plan(argv, config(ART_DEFAULT))
+    assert p.argv == tuple(argv) and "UV_CUSTOM_COMPILE_COMMAND" not in p.env
+    assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD  # the duplicate holds `always` by seeding
+
+
+def test_a_preview_variable_that_would_grow_past_the_limit_is_left_alone() -> None:
+    preview = "x" * (131072 - len("UV_PREVIEW_FEATURES=") - 5)
+    p = plan(["pip", "install", "--index-url", U, "six"], config(ART_DEFAULT), env={"UV_PREVIEW_FEATURES": preview})
+    assert "UV_PREVIEW_FEATURES" not in p.env and p.argv == ("pip", "install", "--index-url", U, "six")
+    assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD

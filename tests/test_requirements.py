@@ -1039,3 +1039,43 @@ def test_patterns_match_alike_on_every_python() -> None:
     ours = _pattern_digest(sys.executable)
     others = {python: _pattern_digest(python) for python in _pythons()}
     assert {python: digest for python, digest in others.items() if digest is not None and digest != ours} == {}
+
+
+# -- the one-match fast paths read a file exactly as the statement-by-statement path ---------------------------
+
+_FRAGMENTS = ["pkg==1.0", "b[x]>=2 ; python_version >= '3.8'", " ", "\t", "\n", "\r\n", " \\\n    ", "\\", "#c",
+              "--hash=sha256:ab", "--hash sha256:cd", "--hash=", "--hashes=x", " --hash=sha256:ef", "-i", " ",
+              "--index-url https://x.example/simple", "--extra-index-url=https://y.example/s", "-f ./w", "--",
+              "--no-index", "-e ./p", "./local", "a", "=", "\u00a0", "--pre", "x://h/p"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fast_skip_reads_files_as_the_slow_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """``_SKIP`` takes trivia, plain and hashed requirements in one match; making every statement go through
+    ``_statement`` instead (``_TRIVIA``), and its hashes through the loop one at a time, must give the same index
+    options, the same unread inputs and the same verdict on whether uv rejects the file."""
+    import random
+
+    from uvauth.uv import requirements as module
+
+    rng = random.Random(seed)
+    slow_skip = module._TRIVIA
+    for n in range(400):
+        text = "".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(1, 14)))
+        path = tmp_path / f"r{n}.txt"
+        path.write_text(text, encoding="utf-8", newline="")
+
+        def read() -> tuple[object, ...]:
+            reader = module._Reader(tmp_path, {})
+            try:
+                result: object = reader.run([path.name], (), ())
+            except UvauthError as error:
+                result = ("error", error.message)
+            return result, reader.doomed
+
+        fast = read()
+        monkeypatch.setattr(module, "_SKIP", slow_skip)
+        monkeypatch.setattr(module, "_HASHES", module._Lazy("(?!)"))  # and the hash loop one option at a time
+        slow = read()
+        monkeypatch.undo()
+        assert fast == slow, repr(text)

@@ -11,7 +11,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from uvauth.uv.config.render import GeneratedConfig
@@ -120,11 +120,34 @@ def generated_config_key(generated: GeneratedConfig) -> str:
     return cache_key(f"{__version__}\n{generated.fingerprint}", 16)
 
 
-def write_generated_config(generated: GeneratedConfig, env: Mapping[str, str]) -> Path:
+def write_generated_config(generated: GeneratedConfig, env: Mapping[str, str],
+                           accepted: Callable[[Path], bool] | None = None) -> Path | None:
     """Named by a digest of what it is rendered from: rendered (tomlkit is slow to import) only when that file does
-    not exist yet, and shared by concurrent uvauth runs (``make -j``) with the same configuration."""
+    not exist yet, and shared by concurrent uvauth runs (``make -j``) with the same configuration.
+
+    With ``accepted`` (does uv read this file?), a newly rendered file is kept only when it says yes: else it is
+    removed and the result is None, so a file uv rejects never reaches the command (uv's error would name it,
+    a file the user never wrote)."""
     directory = cache_dir(env)
     target = directory / f"uv-{generated_config_key(generated)}.toml"
     if target.is_file():
         return target
-    return write_private(directory, target.name, generated.render())
+    text = generated.render()
+    if accepted is None:
+        return write_private(directory, target.name, text)
+    unchecked = write_private(directory, f".{target.name}.{os.getpid()}.unchecked", text)
+    try:
+        if not accepted(unchecked):
+            return None
+        os.replace(unchecked, target)
+    except OSError as error:
+        from uvauth.errors import UvauthError
+
+        raise UvauthError(f"cannot write {target}: {error.strerror or error}",
+                          hint="check the cache directory's permissions and free space") from None
+    finally:
+        try:  # noqa: SIM105 - no contextlib on the hot path
+            os.unlink(unchecked)
+        except OSError:
+            pass
+    return target

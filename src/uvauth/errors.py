@@ -45,7 +45,9 @@ def report_error(error: UvauthError, *, verbose: int = 0, file: IO[str] | None =
         import traceback
 
         traceback.print_exception(error, file=out)
-    print(f"uvauth: error: {redact(str(error))}", file=out)
+    line = f"uvauth: error: {redact(str(error))}"
+    # A path or value from non-UTF-8 input holds surrogates, which a strict stream cannot write: shown escaped.
+    print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=out)
     return error.exit_code
 
 

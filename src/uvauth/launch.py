@@ -127,6 +127,26 @@ def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     return parse_uv_version(known[key])
 
 
+def uv_reads_config(uv: str, env: Mapping[str, str], *, config_file: str | None = None, cwd: str | None = None,
+                    options: Sequence[str] = ()) -> bool:
+    """Does this uv read its configuration without error: the file ``config_file`` (as ``UV_CONFIG_FILE``), or
+    else what it discovers from ``cwd`` with ``options`` (``--project``, ``--config-file``, ``--no-config``)?
+
+    ``uv cache dir`` loads the configuration as every uv command does, then only prints a path: a few
+    milliseconds, no network, no interpreter. A uv that cannot be run at all counts as a no."""
+    import subprocess
+
+    child_env = dict(env)
+    if config_file is not None:
+        child_env[envvars.UV_CONFIG_FILE] = config_file
+    try:
+        done = subprocess.run([uv, *options, "cache", "dir"], env=child_env, cwd=cwd, capture_output=True,
+                              timeout=VERSION_TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
 def _exec(uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
     if os.name == "posix":
         sys.stdout.flush()

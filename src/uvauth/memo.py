@@ -22,7 +22,8 @@ the token; reuse reads the token again and is a miss once it is no longer fresh 
 **What is never memoized:** a plan that hands uv any other secret (seeded credentials are looked up on every
 run); a plan or situation with ``@`` in any text it would store (a URL's userinfo); a plan that read a file
 modified in the last second (a second change within the file system's timestamp granularity could go unseen, as
-git's "racy" index entries). Such runs plan afresh every time, as before.
+git's "racy" index entries) — uvauth's own generated configuration excepted, which is written whole and never
+edited. Such runs plan afresh every time, as before.
 
 **Where:** ``plans/`` in uvauth's private cache directory; one file per situation (a digest of the key), 0600,
 written atomically (concurrent ``make -j`` runs each write a whole file or none), at most :data:`MAX_ENTRIES`
@@ -50,8 +51,11 @@ else:
 FORMAT: Final = 2  # 2: tokens
 MAX_ENTRIES: Final = 256
 _RACY_NS: Final = 1_000_000_000
-# Variables whose values are secrets: an entry records only whether they were set.
-_SECRET_MARKERS: Final = ("PASSWORD", "TOKEN", "SECRET")
+# Variables whose values are (or may be) secrets: an entry records only whether they were set. A username
+# counts (some services take a token as the username); no plan that is stored depends on these values, only on
+# whether they are set (a plan that hands uv credentials is not stored at all, but for provider tokens, which
+# it reads again from their cache files).
+_SECRET_MARKERS: Final = ("PASSWORD", "TOKEN", "SECRET", "USERNAME", "CREDENTIAL")
 
 
 def _is_secret_name(name: str) -> bool:
@@ -187,7 +191,9 @@ def store(directory: str, key: str, recorded: RecordingEnv, files: Mapping[str, 
     import time
 
     racy_after = time.time_ns() - _RACY_NS
-    if any(stamp is not None and max(stamp[3], stamp[4]) > racy_after for stamp in files.values()):
+    own = os.path.join(directory, "")  # uvauth's own files (the generated config) are written whole, never edited
+    if any(stamp is not None and max(stamp[3], stamp[4]) > racy_after and not path.startswith(own)
+           for path, stamp in files.items()):
         return False
     names = tuple(sorted(recorded._env)) if recorded.listed else None
     entry = (FORMAT, key, tuple(variables), names, tuple(sorted(files.items())),

@@ -170,6 +170,25 @@ def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -
     return cmdline.uvauth_options[-1].value if cmdline.uvauth_options else None
 
 
+def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], uv: str, where: Where) -> Prepared:
+    """uv rejects the configuration uvauth generated: never hand it over (uv's error would name a file in uvauth's
+    cache, which the user never wrote). Where uv rejects the user's own files too, uv runs unchanged and names
+    them itself, in its own words and with its own exit code; otherwise (uvauth rendered what uv does not
+    read) uv runs unchanged and uvauth says that its policies do not hold."""
+    argv = cmdline.without_uvauth_options()
+    options = ["--project", str(where.project)]
+    if where.no_config:
+        options.append("--no-config")
+    elif where.config_file is not None:
+        options += ["--config-file", str(where.config_file)]
+    warnings: tuple[str, ...] = ()
+    if launch.uv_reads_config(uv, {k: v for k, v in env.items() if k != envvars.UV_CONFIG_FILE}, cwd=str(where.cwd),
+                              options=options):
+        warnings = ("uv does not read the configuration uvauth generated from yours, so uvauth runs uv unchanged "
+                    "for this command; policies set by uvauth do not apply",)
+    return Prepared(uv=uv, argv=argv, env=dict(env), plan=None, warnings=warnings)
+
+
 def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False,
             memoize: bool = True, mint_tokens: bool = True) -> Prepared:
     """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
@@ -213,7 +232,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
                 return Prepared(uv=uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
                                 doubts=recalled.doubts, warnings=recalled.warnings, changes=recalled.changes)
         prepared = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
-                         credential_vars=credential_vars, mint_tokens=mint_tokens)
+                         always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens)
     finally:
         files = observed.stop()
     if directory is not None and key is not None and prepared.plan is not None and prepared.tokens is not None:
@@ -229,64 +248,78 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
 
 def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapping[str, str], *,
           forced: str | None, inputs: dict[str, list[str]] | None, located: list[tuple[str, str, bool]],
-          uv: str, credential_vars: Mapping[str, str] | None = None, mint_tokens: bool = True) -> Prepared:
+          uv: str, always_plan: bool, credential_vars: Mapping[str, str] | None = None,
+          mint_tokens: bool = True) -> Prepared:
     """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
-    :class:`~uvauth.memo.RecordingEnv`); ``child_base`` the environment uv's own is built from."""
+    :class:`~uvauth.memo.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
+    could not be made faithfully comes back with ``plan=None`` (uv runs unchanged), and is never memoized."""
     from uvauth import cache, observed, plan
     from uvauth.settings import sources as settings
     from uvauth.uv.config import discover as uvconfig
     from uvauth.uv.requirements import read_index_options
-    from uvauth.uv.urls import redact
+    from uvauth.uv.urls import InvalidUrl, redact
 
     where = locate(cmdline, env)
     cache_dir = cache.cache_dir(env)
     # uv was found already (``resolved.uv`` is the machine's setting that chose it, never a project's).
     resolved = settings.resolve(forced, where.project, env, cache_dir, located, credential_vars)
-    config = uvconfig.discover(
-        cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,
-        tool_command=cmdline.command[:1] in (("tool",), ("self",)), env=env,
-    )
-    requirements = None
-    if inputs is not None:
-        requirements = read_index_options(
-            inputs["requirements"], inputs["constraints"], inputs["overrides"], cwd=where.cwd, env=env
-        )
     providers = None
-    covered: frozenset[str] = frozenset()
-    credential_prefixes: tuple[str, ...] = ()
-    if resolved.credentials:
-        # Only where [[credentials]] entries exist: every other command imports nothing of uvauth.providers.
-        from uvauth.providers import entries as provider_entries
-        from uvauth.providers.lookup import Providers
+    try:
+        config = uvconfig.discover(
+            cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,
+            tool_command=cmdline.command[:1] in (("tool",), ("self",)), env=env,
+        )
+        requirements = None
+        if inputs is not None:
+            requirements = read_index_options(
+                inputs["requirements"], inputs["constraints"], inputs["overrides"], cwd=where.cwd, env=env
+            )
+        covered: frozenset[str] = frozenset()
+        credential_prefixes: tuple[str, ...] = ()
+        if resolved.credentials:
+            # Only where [[credentials]] entries exist: every other command imports nothing of uvauth.providers.
+            from uvauth.providers import entries as provider_entries
+            from uvauth.providers.lookup import Providers
 
-        # Offline, uv sends no request: a command (which may need the network itself) is not run for it.
-        providers = Providers(resolved.credentials, env, mint=mint_tokens, offline=_offline(cmdline, env, config))
-        active = providers.active()
-        covered = provider_entries.covered_names(active)
-        credential_prefixes = provider_entries.prefixes(active)
+            # Offline, uv sends no request: a command (which may need the network itself) is not run for it.
+            providers = Providers(resolved.credentials, env, mint=mint_tokens,
+                                  offline=_offline(cmdline, env, config))
+            active = providers.active()
+            covered = provider_entries.covered_names(active)
+            credential_prefixes = provider_entries.prefixes(active)
 
-    def find(url: str, name: str | None, keyring_provider: str | None) -> Lookup:
-        # An entry the user wrote for this index wins over uv's own sources.
-        provided = providers.find(url, name) if providers is not None else None
-        return provided or _find_credentials(url, name, keyring_provider, env)
+        def find(url: str, name: str | None, keyring_provider: str | None) -> Lookup:
+            # An entry the user wrote for this index wins over uv's own sources.
+            provided = providers.find(url, name) if providers is not None else None
+            return provided or _find_credentials(url, name, keyring_provider, env)
 
-    planned = plan.make_plan(
-        plan.Inputs(
-            cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
-            settings=plan.Settings(
-                authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
-                forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
-                covered_names=covered, credential_prefixes=credential_prefixes,
+        planned = plan.make_plan(
+            plan.Inputs(
+                cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
+                settings=plan.Settings(
+                    authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
+                    forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
+                    covered_names=covered, credential_prefixes=credential_prefixes,
+                ),
+                config_dir=str(cache_dir), uv_path=uv,
             ),
-            config_dir=str(cache_dir), uv_path=uv,
-        ),
-        find_credentials=find,
-        uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds
-    )
+            find_credentials=find,
+            uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds
+        )
+    except InvalidUrl:
+        if always_plan:
+            raise  # explain: say which URL, in uvauth's words
+        # A malformed URL among uv's own inputs (argv, environment, uv.toml, a requirements file): uv rejects it
+        # itself, so uv runs unchanged and says so in its own words, with its own exit code.
+        return Prepared(uv=uv, argv=cmdline.without_uvauth_options(), env=dict(child_base), plan=None)
     argv = list(planned.argv)
     child_env = dict(child_base)
     if planned.generated is not None:
-        path = cache.write_generated_config(planned.generated, env)
+        path = cache.write_generated_config(
+            planned.generated, env,
+            accepted=lambda file: launch.uv_reads_config(uv, child_base, config_file=str(file)))
+        if path is None:
+            return _rejected_configuration(cmdline, child_base, uv, where)
         observed.note(path)  # a memoized plan points uv at this file: it must still be there, unchanged
         if planned.config_via == "argv":
             argv = ["--config-file", str(path), *argv]

@@ -44,7 +44,7 @@ from uvauth.errors import UvauthError
 from uvauth.uv.urls import InvalidUrl, auth_root, covers, index_key, realm, redact, userinfo, without_userinfo
 from uvauth.uv import envvars
 from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
-from uvauth.uv.cmdline import UvCommandLine, header_command, parse
+from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -63,6 +63,12 @@ if TYPE_CHECKING:
     FindCredentials = Callable[[str, "str | None", "str | None"], Lookup]  # (index URL, index name, keyring provider)
 
 BY_NAME_MIN_VERSION: Final = (0, 12, 5)
+# Linux's MAX_ARG_STRLEN: the longest single argv or environment string execve takes (``NAME=value``), its NUL
+# included. A string uvauth builds (the header in UV_CUSTOM_COMPILE_COMMAND repeats the whole command line) must
+# stay below it, or execve fails with E2BIG where plain uv runs.
+MAX_ARG_STRLEN: Final = 131072
+# Room kept for what is added after planning (UV_CONFIG_FILE and its path) when the total is checked.
+_EXEC_MARGIN: Final = 4096
 SYNTH_PREFIX: Final = "uvauth-"
 _UV_READS_ITSELF: Final = frozenset({"netrc", "uv-auth-store", "keyring"})  # uv's own credential sources
 _SINGLE_VALUED: Final = ("--default-index", "--index-url", "--config-file")
@@ -204,8 +210,34 @@ class _CannotGenerate(Exception):
     """A generated configuration would not be faithful: run uv unchanged, and say why."""
 
 
+class _ArgvMustStay(Exception):
+    """What the plan hands uv would not fit execve's limits (the header of a very long command line): plan again
+    with argv exactly as typed, which needs no custom header."""
+
+
+def _string_fits(text: str) -> bool:
+    return len(text.encode("utf-8", "surrogateescape")) + 1 <= MAX_ARG_STRLEN
+
+
+def _exec_size(argv: Sequence[str], env: Mapping[str, str]) -> int:
+    """What execve counts against ``ARG_MAX``: each string with its NUL, and a pointer to it."""
+    strings = [*argv, *(f"{k}={v}" for k, v in env.items())]
+    return sum(len(s.encode("utf-8", "surrogateescape")) + 1 + 8 for s in strings) + 8  # and the program name
+
+
+def _arg_max() -> int:
+    import os
+
+    try:
+        limit = os.sysconf("SC_ARG_MAX")
+    except (AttributeError, ValueError, OSError):
+        return 0
+    return limit if limit > 0 else 0
+
+
 class Planner:
-    def __init__(self, inputs: Inputs, find_credentials: FindCredentials, uv_version: Callable[[], tuple[int, ...]]):
+    def __init__(self, inputs: Inputs, find_credentials: FindCredentials, uv_version: Callable[[], tuple[int, ...]],
+                 *, keep_argv: bool = False):
         self.inputs = inputs
         self.find_credentials = find_credentials
         self.uv_version = uv_version
@@ -232,7 +264,9 @@ class Planner:
         # uv passes its environment to the program `uv run` / `uv tool run` runs: changes go on argv there.
         self.runs_a_program = key in _RUNS_A_PROGRAM
         # `uv export` writes its own argv into its header and has no UV_CUSTOM_COMPILE_COMMAND: argv stays as is.
-        self.argv_frozen = key == "export" and not inputs.cmdline.has("--no-header")
+        # And where a changed argv's header would be too long to hand over (see _ArgvMustStay): argv stays too.
+        self.argv_frozen = keep_argv or (key == "export" and not inputs.cmdline.has("--no-header"))
+        self.keep_argv = keep_argv
 
     # -- policies ------------------------------------------------------------------------------------------------
 
@@ -387,15 +421,13 @@ class Planner:
         return plan._replace(doubts=doubts) if doubts else plan
 
     def _doubts(self) -> list[str]:
-        from uvauth.uv import _spec
-
         cmdline = self.inputs.cmdline
         found = []
         for option in cmdline.unknown_options():
             how = (f"read {redact(option.value)!r} as its value" if option.value is not None and not option.attached
                    else "read it as a flag" if option.value is None else "its value is attached")
             found.append(f"{option.spelling} is not an option of `uv {cmdline.key or '…'}` in uvauth's grammar "
-                         f"(uv {_spec.UV_VERSION}'s), so uvauth {how}; if a newer uv reads it differently, the "
+                         f"(uv {GRAMMAR_UV_VERSION}'s), so uvauth {how}; if a newer uv reads it differently, the "
                          "indexes uvauth reconciled may not be all of uv's")
         return found
 
@@ -409,6 +441,8 @@ class Planner:
             return Plan(argv=tuple(self.base_argv))
         try:
             return self._make()
+        except _ArgvMustStay:
+            return Planner(inputs, self.find_credentials, self.uv_version, keep_argv=True)._make_checked()
         except _TooOld as too_old:
             hint = ("use the uv installed with uvauth (put it first on PATH), or set UVAUTH_UV to a uv >= 0.12.5")
             settings = inputs.settings
@@ -565,7 +599,12 @@ class Planner:
                   if prefix not in self.inputs.settings.prefixes]
         roots += self._decoded_roots(planned)
         for prefix, where, fallbacks in roots:
-            if realm(prefix) not in hosts or self.inputs.settings.forced == "never":
+            try:
+                prefix_realm = realm(prefix)
+            except InvalidUrl as error:
+                # uvauth's own setting (uv never sees it): uvauth's error, not one to leave for uv.
+                raise UvauthError(error.message, where=where, hint="fix or remove it") from None
+            if prefix_realm not in hosts or self.inputs.settings.forced == "never":
                 continue
             name = _synth_name(prefix)
             candidate = [s for s in self.synthesized if s.name != name] + [ConfiguredIndex(
@@ -645,6 +684,42 @@ class Planner:
             if password is not None:
                 secrets[prefix + "PASSWORD"] = Secret(password)
 
+    def _hand_over_unnamed_credentials(self, unnamed: Sequence[tuple[str, str, str | None]],
+                                       secrets: dict[str, Secret]) -> None:
+        """A password in an unnamed index URL of the configuration (``index-url``, ``extra-index-url``,
+        ``find-links``, an ``[[index]]`` without a name) is not written to the generated file, and has no name
+        to travel by: it is handed to uv for an explicit named index of the same URL (uv never searches explicit
+        indexes), whose ``UV_INDEX_<NAME>_*`` uv caches for that URL and its root before the first request, so
+        the unnamed index's requests carry the same credentials as with the password in the URL.
+
+        Commands that write those URLs out (``pip compile --emit-index-url``, ``export --emit-index-url``) would
+        write them without the password: for those uv runs unchanged."""
+        if not unnamed:
+            return
+        cmdline = self.inputs.cmdline
+        writes_urls = cmdline.key == "pip compile" and self.text
+        if writes_urls or (cmdline.key == "export" and cmdline.has("--emit-index-url")):
+            raise _CannotGenerate("its configuration has a password in an index URL without a name, which this "
+                                  "command writes out and uvauth never copies into a file")
+        from uvauth.uv.config.discover import ConfiguredIndex
+        from uvauth.uv.credentials.search import env_var_prefix
+
+        for url, username, password in unnamed:
+            name = _synth_name(url)
+            if all(s.name != name for s in self.synthesized):
+                table = {"name": name, "url": url, "explicit": True}
+                self.synthesized.append(ConfiguredIndex(
+                    name=name, url=url, default=False, explicit=True, flat=False, authenticate=None, path=None,
+                    line=0, level="config-file", table=table,
+                ))
+            prefix = env_var_prefix(name)
+            if prefix + "PASSWORD" in secrets or self.inputs.env.get(prefix + "PASSWORD"):
+                continue
+            secrets[prefix + "USERNAME"] = Secret(username)
+            secrets[prefix + "PASSWORD"] = Secret(password or "")
+            self.changes.append(f"{redact(url)}: the password written in the configuration handed over as "
+                                f"{prefix}*")
+
     def _offline(self) -> bool:
         """``--offline``, ``UV_OFFLINE`` or ``offline = true`` in uv's configuration."""
         inputs = self.inputs
@@ -702,7 +777,7 @@ class Planner:
         env: dict[str, str] = {}
         generated = None
         if self.synthesized or self.overrides:
-            from uvauth.uv.config.render import GeneratedConfig, render_losses
+            from uvauth.uv.config.render import GeneratedConfig, render_losses, unnamed_url_credentials
 
             config = inputs.config if inputs.config is not None else _empty_config()
             lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
@@ -710,6 +785,7 @@ class Planner:
                 raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
                                       "cannot carry")
             self._hand_over_url_credentials(config, secrets, inputs.env)
+            self._hand_over_unnamed_credentials(unnamed_url_credentials(config), secrets)
             generated = GeneratedConfig(
                 config=config,
                 extra_indexes=tuple(dict(s.table) for s in self.synthesized),
@@ -720,8 +796,9 @@ class Planner:
             # generated file merged it already, so it is taken out.
             without = _drop_option(self.argv, "--config-file")
             if without != self.argv and self.argv_frozen:
-                raise _CannotGenerate("`uv export` writes its arguments into its header, and --config-file would "
-                                      "have to change")
+                why = ("its command line is too long to repeat in a custom header" if self.keep_argv
+                       else "`uv export` writes its arguments into its header")
+                raise _CannotGenerate(f"{why}, and --config-file would have to change")
             self.argv = without
         if self.uses_by_name:
             preview_env = inputs.env.get(envvars.UV_PREVIEW_FEATURES)
@@ -744,11 +821,33 @@ class Planner:
                 env[envvars.UV_CUSTOM_COMPILE_COMMAND] = header_command(
                     self.base_argv, include_index_url=emit_urls, include_find_links=emit_links
                 )
+        self._check_exec_limits(env, secrets)
         return Plan(
             argv=tuple(self.argv), env=env, secrets=secrets, generated=generated,
             config_via="argv" if self.runs_a_program else "env", indexes=tuple(planned),
             changes=tuple(self.changes), warnings=tuple(self.warnings), keyring_provider=self.keyring_provider,
         )
+
+
+    def _check_exec_limits(self, env: Mapping[str, str], secrets: Mapping[str, Secret]) -> None:
+        """Every string uvauth adds must fit execve's per-string limit, and the whole its total, wherever plain uv's
+        command does: else plan again with argv unchanged (no header to hand over), and if even that does not
+        fit, run uv unchanged."""
+        added = {**env, **{name: secret.value for name, secret in secrets.items()}}
+        fits = all(_string_fits(f"{k}={v}") for k, v in added.items()) and all(
+            _string_fits(a) for a in self.argv if a not in self.base_argv)
+        if fits:
+            limit = _arg_max()
+            if limit:
+                before = _exec_size(self.base_argv, self.inputs.env)
+                after = _exec_size(self.argv, {**self.inputs.env, **added}) + _EXEC_MARGIN
+                fits = after <= limit or before > limit  # over the limit anyway: uv's own failure, not ours
+        if fits:
+            return
+        if not self.keep_argv:
+            raise _ArgvMustStay()
+        raise _CannotGenerate("what it would hand uv exceeds the system's limit on a command line and its "
+                              "environment")
 
 
 def _after_command(argv: list[str], tokens: list[str]) -> list[str]:

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 else:
     from uvauth.uv import _spec_packed as spec  # the same tables, a third of the import time (every uv call)
 
+#: The uv release whose command line the grammar was generated from (scripts/gen_uvspec.py).
+GRAMMAR_UV_VERSION: Final = spec.UV_VERSION
+
 # uvauth's own options: consumed by uvauth, never passed to uv.
 UVAUTH_VALUE_OPTIONS: Final = frozenset({"--authenticate"})
 

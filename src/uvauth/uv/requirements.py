@@ -53,7 +53,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from uvauth import observed
@@ -143,27 +143,25 @@ def _exists(path: str) -> bool:
 
 class _Lazy:
     """A regular expression compiled on first use.  uvauth reads the requirements files before every
-    `uv pip` call, and a plain file needs only `_SKIP`: compiling them all up front costs a millisecond."""
+    `uv pip` call, and a plain file needs only `_SKIP`: compiling them all up front costs a millisecond.
 
-    __slots__ = ("_compiled", "_source")
+    The first use binds the compiled pattern's own methods to the instance, so every later call goes straight
+    to `re` (a 5,000-requirement file makes some 70,000 of them)."""
+
+    if TYPE_CHECKING:
+        match: Callable[..., re.Match[str] | None]
+        search: Callable[..., re.Match[str] | None]
+        sub: Callable[..., str]
 
     def __init__(self, source: str) -> None:
         self._source = source
-        self._compiled: re.Pattern[str] | None = None
 
-    def _pattern(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = re.compile(self._source)
-        return self._compiled
-
-    def match(self, string: str, pos: int = 0) -> re.Match[str] | None:
-        return self._pattern().match(string, pos)
-
-    def search(self, string: str, pos: int = 0) -> re.Match[str] | None:
-        return self._pattern().search(string, pos)
-
-    def sub(self, repl: Callable[[re.Match[str]], str], string: str) -> str:
-        return self._pattern().sub(repl, string)
+    def __getattr__(self, name: str) -> object:  # only for attributes not bound yet
+        if name.startswith("_"):
+            raise AttributeError(name)
+        compiled = re.compile(self._source)
+        self.match, self.search, self.sub = compiled.match, compiled.search, compiled.sub
+        return getattr(compiled, name)
 
 
 # No possessive quantifiers (`*+`, `++`) or atomic groups in these patterns: CPython before 3.11.5 matches
@@ -184,13 +182,23 @@ _LINE_END = _Lazy(r"[\n\r]")
 #: `eat_wrappable_whitespace`: blanks, and backslash-newline continuations.
 _WRAP = r"[ \t]*(?:\\(?:\n|\r\n|\r)[ \t]*)*"
 _WRAP_RE = _Lazy(_WRAP)
-#: A line holding only a plain requirement (no backslash, no `--` option after it): the common case,
-#: skipped in one go.  Anything this does not match goes through the faithful slow path.
-#: The lookahead also refusing a blank makes each blank run all-or-nothing, so this cannot backtrack into a
-#: different split of the line.
-_SIMPLE_REQUIREMENT = (
-    r"[A-Za-z0-9./$](?:[^\n\r\\ \t]|[ \t]+(?![ \t\n\r\\#]|--))*(?:[ \t]+(?:\#[^\r\n]*)?)?(?:\n|\r\n?)"
-)
+#: A plain requirement's text: no backslash, and no blank run followed by a blank, a line end, a backslash, a
+#: comment or an option. Written as an unrolled loop (`normal* (blank-run normal*)*`): a run of ordinary
+#: characters is taken in one step, and since a blank run must start each repetition there is exactly one way
+#: to split a line (no catastrophic backtracking when the line turns out not to be plain).
+_REQUIREMENT_TEXT = r"[A-Za-z0-9./$][^\n\r\\ \t]*(?:[ \t]+(?![ \t\n\r\\#]|--)[^\n\r\\ \t]*)*"
+#: What may follow a plain requirement's text for the line to be plain: blanks, a comment, the line's end.
+_PLAIN_END = r"(?:[ \t]+(?:\#[^\r\n]*)?)?(?:\n|\r\n?)"
+#: A run of well-formed `--hash` options, each as `parse_hashes` takes it: `=` or whitespace, a value up to the
+#: next whitespace, wrappable whitespace. The classes at each step are disjoint, so the greedy match is the loop's.
+_HASH_RUN = rf"(?:--hash(?:=|[{_WS}]+)[^{_WS}]+{_WRAP})+"
+#: The hashes `uv pip compile --generate-hashes` writes (`--hash=sha256:…`, a blank or a line end after each):
+#: a subset of `_HASH_RUN` that is cheap to compile. Anything else (another spelling, a value that runs into a
+#: backslash) fails it and goes through the faithful loop.
+_COMMON_HASH_RUN = rf"(?:--hash(?:=|[ \t]+)[A-Za-z0-9:_=+/-]+(?=[ \t\n\r]|\Z){_WRAP})+(?!--hash)"
+#: A line holding only a plain requirement (no backslash, no `--` option after it), or a plain requirement with
+#: its common hashes: skipped in one go. Anything this does not match goes through the faithful slow path.
+_SIMPLE_REQUIREMENT = rf"{_REQUIREMENT_TEXT}(?:{_PLAIN_END}|(?=[ \t\\]){_WRAP}{_COMMON_HASH_RUN})"
 #: Trivia (blank lines, comments, continuations) and plain requirement lines.
 _SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*|{_SIMPLE_REQUIREMENT}))*{_WRAP}")
 #: Trivia only (for constraints files, whose requirements are looked at).
@@ -201,6 +209,7 @@ _UNNAMED = _Lazy(
     r"[./$]|[A-Za-z][A-Za-z0-9+.\-]*://|[A-Za-z]:[\\/]"
     r"|[^\s;#@]*?(?:/|\.whl|\.zip|\.tar(?:\.gz|\.bz2|\.xz|\.lz|\.lzma|\.zst)?|\.tgz|\.tbz|\.txz|\.tlz)(?=[\s;#]|\Z)"
 )
+_HASHES = _Lazy(_HASH_RUN)
 _REQUIREMENT_START = _Lazy(r"[A-Za-z0-9./$]")
 _REQUIREMENT_STOP = _Lazy(r"[\n\r \t\\]")
 _ENV_VAR = _Lazy(r"\$\{([A-Z0-9_]+)\}")
@@ -313,7 +322,13 @@ def _skip_requirement(content: str, pos: int) -> int:
         if content.startswith("#", pos):
             stop = _LINE_END.search(content, pos)
             return stop.start() if stop else n
-    # `parse_hashes`: at least one `--hash` (matched as a prefix), more after wrappable whitespace.
+    # `parse_hashes`: at least one `--hash` (matched as a prefix), more after wrappable whitespace. The common
+    # well-formed run in one match; the loop below takes over where it stops (and reports what uv rejects).
+    hashes = _HASHES.match(content, pos)
+    if hashes is not None:
+        pos = hashes.end()
+        if not content.startswith("--hash", pos):
+            return pos
     while True:
         if not content.startswith("--hash", pos):
             raise _SyntaxError(pos)
@@ -839,7 +854,11 @@ class _Reader:
         scheme = None if _is_windows_absolute(text) else split_scheme(text)
         if scheme is not None and scheme.lower() != "file":
             url = text.strip(_C0_OR_SPACE)
-            name = urlsplit(url).path.rpartition("/")[2]
+            try:
+                index_key(url)  # uv parses the argument as a URL first (clap: "invalid value … for [SRC_FILE]")
+                name = urlsplit(url).path.rpartition("/")[2]
+            except (InvalidUrl, ValueError):
+                return "fatal", url
             if role != "requirements":
                 return ("fatal", url) if _bad_for_role(name) else ("remote", url)
             if name in ("pyproject.toml", "setup.py", "setup.cfg"):

@@ -97,6 +97,12 @@ def render_merged(
         # which uv applies to that index as it applies the URL's own (see the planner).
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("url"), str):
             entry["url"] = urls.without_userinfo(entry["url"])
+    # An unnamed URL's password is taken out too: the planner hands it to uv for an explicit named index of the
+    # same URL (see unnamed_url_credentials), whose credentials uv caches for that URL before the first request.
+    _strip_unnamed_passwords(merged)
+    pip = merged.get("pip")
+    if isinstance(pip, dict):
+        _strip_unnamed_passwords(pip)
     if extra_indexes:
         merged["index"] = [*merged.get("index", []), *(dict(entry) for entry in extra_indexes)]
 
@@ -117,7 +123,7 @@ def render_merged(
 
 #: Part of :attr:`GeneratedConfig.fingerprint`: bump it when :func:`render_merged` writes a different file for the same
 #: inputs, or uvauth keeps using the files it cached before.
-RENDER_VERSION = 2  # 2: a named index's URL loses its userinfo (handed over as UV_INDEX_<NAME>_*)
+RENDER_VERSION = 3  # 2: a named index's URL loses its userinfo (handed over as UV_INDEX_<NAME>_*); 3: unnamed too
 
 
 class GeneratedConfig(NamedTuple):
@@ -170,6 +176,59 @@ def render_losses(config: UvConfig) -> tuple[str, ...]:
         for key in file.options
         if key in LOST_IN_RENDER_KEYS
     )
+
+
+_UNNAMED_URL_KEYS = ("index-url", "extra-index-url", "find-links")
+
+
+def _has_password(value: object) -> bool:
+    return isinstance(value, str) and "@" in value and urls.is_url(value) and urls.userinfo(value)[1] is not None
+
+
+def _unnamed_url_slots(section: Mapping[str, Any]) -> list[tuple[Any, Any]]:
+    """(container, key) of every unnamed index URL in a section: ``index-url``, ``extra-index-url[]``,
+    ``find-links[]`` and the ``url`` of an ``[[index]]`` without a name."""
+    slots: list[tuple[Any, Any]] = []
+    for key in _UNNAMED_URL_KEYS:
+        value = section.get(key)
+        if isinstance(value, str):
+            slots.append((section, key))
+        elif isinstance(value, list):
+            slots += [(value, i) for i in range(len(value))]
+    indexes = section.get("index")
+    if isinstance(indexes, list):
+        slots += [(entry, "url") for entry in indexes
+                  if isinstance(entry, dict) and not isinstance(entry.get("name"), str)]
+    return slots
+
+
+def _strip_unnamed_passwords(section: dict[str, Any]) -> None:
+    for container, key in _unnamed_url_slots(section):
+        if _has_password(container[key]):
+            container[key] = urls.without_userinfo(container[key])
+
+
+def unnamed_url_credentials(config: UvConfig) -> tuple[tuple[str, str, str | None], ...]:
+    """Each unnamed index URL of ``config``, merged as uv merges it (top level and ``[pip]``), that holds a
+    password: ``(URL without userinfo, username, password)``, in order, each URL once.
+
+    The renderer leaves those passwords out of the file it writes; uv would have sent them with every request
+    to that URL, so the planner hands them over for an explicit named index of the same URL instead."""
+    merged: dict[str, Any] = {}
+    for file in config.files:
+        merged = _combine_tables(merged, _prepared_options(file, None), top_level=True)
+    sections = [merged]
+    if isinstance(merged.get("pip"), dict):
+        sections.append(merged["pip"])
+    found: dict[str, tuple[str, str, str | None]] = {}
+    for section in sections:
+        for container, key in _unnamed_url_slots(section):
+            value = container[key]
+            if _has_password(value):
+                username, password = urls.userinfo(value)
+                stripped = urls.without_userinfo(value)
+                found.setdefault(stripped, (stripped, username or "", password))
+    return tuple(found.values())
 
 
 def _prepared_options(file: ConfigFile, dest: str | None) -> dict[str, Any]:

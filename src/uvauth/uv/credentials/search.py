@@ -10,6 +10,12 @@ uv's own (``crates/uv-auth/src/middleware.rs``, ``fetch_credentials``), checked 
 4. the plain-text store written by ``uv auth login`` (``credentials.toml``);
 5. the ``keyring`` command, only with ``--keyring-provider subprocess``.
 
+The order is checked against the real uv in tests/test_integration_hardening.py (a server that accepts one
+source's credentials and logs the username of every request). It is the order of the *index page* request: uv
+also caches a named index's credentials up front (``Index::credentials``), and there ``UV_INDEX_<NAME>_*`` win
+over the URL's userinfo, so with both set uv sends the URL's to the index page and the variables' to
+everything else (metadata, files) — uvauth never seeds over variables the user set.
+
 A source that yields only a username (``https://user@host/…``, or ``UV_INDEX_<NAME>_USERNAME`` alone) does not
 end the search: the later sources are asked for that username's password, as uv does.
 
