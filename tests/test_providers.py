@@ -424,8 +424,8 @@ def test_explain_shows_the_covering_entry_and_runs_nothing(tmp_path: Path, monke
 
 def test_a_covered_index_gets_the_token_even_where_uv_applies_the_policy_itself(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from uvauth.cli import run
     from uvauth import launch
+    from uvauth.cli import run
 
     (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://ex.example/simple"\n'
                                       'authenticate = "always"\n')

@@ -86,8 +86,8 @@ def index_key(name: str) -> str:
 
 def parse_duration(value: object, *, what: str) -> int:
     """Seconds from ``3600``, ``"3600"``, ``"45s"``, ``"30m"``, ``"11h"``, ``"1d"`` or ``"1h30m"``."""
-    if isinstance(value, bool):
-        raise ValueError(f"{what} must be a duration such as \"11h\", \"30m\" or 3600 (seconds)")
+    if isinstance(value, bool):  # ValueError, not TypeError: pydantic turns only the former into its error
+        raise ValueError(f"{what} must be a duration such as \"11h\", \"30m\" or 3600 (seconds)")  # noqa: TRY004
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"{what} cannot be negative")

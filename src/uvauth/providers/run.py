@@ -36,8 +36,8 @@ class Minted(NamedTuple):
 
 def parse_expires(value: object) -> float:
     """Epoch seconds from an RFC 3339 / ISO 8601 string (naive: local time) or a number (or numeric string)."""
-    if isinstance(value, bool):
-        raise ValueError("expires is a boolean")
+    if isinstance(value, bool):  # the caller turns a ValueError into the entry's one error line
+        raise ValueError("expires is a boolean")  # noqa: TRY004
     if isinstance(value, (int, float)):
         return float(value)
     if not isinstance(value, str) or not value.strip():

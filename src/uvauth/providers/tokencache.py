@@ -20,7 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from pathlib import Path
-    from typing import Any, Final
+    from typing import Any, Final, Self
 
 MAX_MARGIN: Final = 300.0
 _PREFIX: Final = "token-"
@@ -111,7 +111,7 @@ class locked:  # lower case: used as a context manager, like open()
         self.path = directory / f"{_PREFIX}{digest}.lock"
         self.fd = -1
 
-    def __enter__(self) -> locked:
+    def __enter__(self) -> Self:
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             import fcntl
