@@ -153,6 +153,26 @@ def setup_compile_env_decides(root: Path, tools: Tools) -> Prepared:
     return _setup_env_policy(root, tools, None)
 
 
+def setup_compile_provider(root: Path, tools: Tools) -> Prepared:
+    """b's project with no netrc: a [[credentials]] entry in the user's uvauth.toml gives the index its token,
+    from a warm cache (minted once here, by a run that is not timed)."""
+    project = root / "project"
+    project.mkdir()
+    (project / "uv.toml").write_text(
+        f'[[index]]\nname = "art"\nurl = "{INDEX_URL}"\nauthenticate = "always"\n')
+    _write_requirements(project / "req.txt")
+    mint = root / "mint.py"
+    mint.write_text("import json, time\nprint(json.dumps({'password': 'bench-token', 'expires': time.time() + 86400}))\n")
+    settings = root / "home" / ".config" / "uvauth"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "uvauth.toml").write_text(
+        f'[[credentials]]\nindex = "art"\npassword-command = [{json.dumps(str(tools.python))}, {json.dumps(str(mint))}]\n')
+    env = _isolated_env(tools, root / "home", None, root / "tmp")
+    online = [a for a in _compile_args(tools) if a != "--offline"]  # offline commands mint nothing
+    subprocess.run([str(tools.uvauth), *online], cwd=project, env=env, capture_output=True, check=False, timeout=120)
+    return Prepared(project, _compile_args(tools), {})
+
+
 def setup_pip_list(root: Path, tools: Tools) -> Prepared:
     project = root / "project"
     project.mkdir()
@@ -199,6 +219,10 @@ SCENARIOS: tuple[Scenario, ...] = (
              RESOLUTION_FAILURE,
              notes="the index sets no authenticate: UVAUTH_AUTHENTICATE=always decides; uvauth rewrites "
                    "argv, writes a generated config, reads the uv-version cache"),
+    Scenario("p", "p. reconcile: token from a warm provider cache", setup_compile_provider, 5, 1,
+             RESOLUTION_FAILURE,
+             notes="b's project without netrc; a [[credentials]] password-command entry whose token is cached "
+                   "(the memoized plan reads it again): issue 9's target is b's + 2 ms"),
     Scenario("d", "d. fast path: pip list --offline", setup_pip_list, None, 0,
              notes="pyproject.toml without [tool.uvauth], no index anywhere: uvauth should plan nothing"),
     Scenario("e", "e. uv run: project with an always index", setup_uv_run, 2, 0,

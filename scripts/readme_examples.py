@@ -38,14 +38,21 @@ _HEADING: Final = re.compile(r"^#{2,3} ", re.M)
 class Example(NamedTuple):
     args: str  # the explain command line; {url}: the first [[index]]'s URL
     requirements: str
-    credentials: str  # "netrc" or "env" (UV_INDEX_<NAME>_USERNAME/PASSWORD)
+    credentials: str  # "netrc", "env" (UV_INDEX_<NAME>_USERNAME/PASSWORD), or "provider" (the section's entry)
+    env: tuple[tuple[str, str], ...] = ()  # more of the environment (a CI job's variables)
 
 
 EXAMPLES: Final = {
     "main": Example("pip compile --index-url {url} requirements.in -o requirements.txt",
                     "--extra-index-url {url}/\nidna\n", "netrc"),
     **{name: Example("pip compile --index-url {url} requirements.in", "idna\n", "env")
-       for name in ("artifactory", "nexus", "gitlab", "codeartifact", "gar", "azure")},
+       for name in ("artifactory", "nexus")},
+    **{name: Example("pip compile --index-url {url} requirements.in", "idna\n", "provider")
+       for name in ("codeartifact", "gar", "azure")},
+    # In a GitLab CI job on that server (the job token itself is not shown, and not needed by explain).
+    "gitlab": Example("pip compile --index-url {url} requirements.in", "idna\n", "provider",
+                      (("GITLAB_CI", "true"), ("CI_SERVER_HOST", "gitlab.example.com"),
+                       ("CI_JOB_TOKEN", "example-job-token"))),
 }
 
 
@@ -73,9 +80,10 @@ def render(name: str, tomls: list[str]) -> str:
         (project / "requirements.in").write_text(example.requirements.format(url=url))
         host = url.split("/")[2]
         env = {"PATH": bin_dir, "HOME": str(home), "XDG_CONFIG_DIRS": "/etc/xdg", "LANG": "C.UTF-8"}
+        env.update(example.env)
         if example.credentials == "netrc":
             (home / ".netrc").write_text(f"machine {host} login jane password example-token\n")
-        else:
+        elif example.credentials == "env":
             prefix = "UV_INDEX_" + re.sub(r"[^A-Za-z0-9]", "_", index_name).upper() + "_"
             env.update({prefix + "USERNAME": "jane", prefix + "PASSWORD": "example-token"})
         args = example.args.format(url=url).split()

@@ -46,6 +46,8 @@ def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
         "XDG_STATE_HOME": "state",
         "XDG_CONFIG_DIRS": "system-config",
         "APPDATA": "appdata",
+        # The token cache of uvauth's credential providers lives here when it exists: never the machine's.
+        "XDG_RUNTIME_DIR": "runtime",
     }
     for var, sub in dirs.items():
         path = root / sub

@@ -216,7 +216,7 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> ExplainObject:
     a schema version.
     """
     cmdline = uvcli.parse(uv_args)
-    prepared = prepare(cmdline, env, always_plan=True)
+    prepared = prepare(cmdline, env, always_plan=True, mint_tokens=False)  # explain runs no credentials command
     config = _config(cmdline, env)
     uv, argv, child_env, planned = prepared.uv, prepared.argv, prepared.env, prepared.plan
     added = sorted(name for name in child_env if env.get(name) != child_env[name])

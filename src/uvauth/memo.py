@@ -15,11 +15,15 @@ directory, and the uv binary chosen (path and :func:`uvauth.observed.stamp`).
   configuration discovery walk, nested requirements files, settings files, netrc, uv's credential store, and the
   generated configuration the plan points uv at.
 
-**What is never memoized:** a plan that hands uv a secret (seeded credentials are looked up on every run); a plan
-or situation with ``@`` in any text it would store (a URL's userinfo); a plan that read a file modified in the
-last second (a second change within the file system's timestamp granularity could go unseen, as git's "racy"
-index entries) — uvauth's own generated configuration excepted, which is written whole and never edited.
-Such runs plan afresh every time, as before.
+**Tokens from ``[[credentials]]`` entries** are the one secret a memoized plan may hand uv: the entry keeps the
+path of each token's private cache file (:mod:`uvauth.providers.tokencache`) and the variables it goes into, never
+the token; reuse reads the token again and is a miss once it is no longer fresh (the plan then mints a new one).
+
+**What is never memoized:** a plan that hands uv any other secret (seeded credentials are looked up on every
+run); a plan or situation with ``@`` in any text it would store (a URL's userinfo); a plan that read a file
+modified in the last second (a second change within the file system's timestamp granularity could go unseen, as
+git's "racy" index entries) — uvauth's own generated configuration excepted, which is written whole and never
+edited. Such runs plan afresh every time, as before.
 
 **Where:** ``plans/`` in uvauth's private cache directory; one file per situation (a digest of the key), 0600,
 written atomically (concurrent ``make -j`` runs each write a whole file or none), at most :data:`MAX_ENTRIES`
@@ -44,12 +48,13 @@ if TYPE_CHECKING:
 else:
     from _collections_abc import Mapping as _Base  # loaded by `os` already; `collections.abc` is not
 
-FORMAT: Final = 1
+FORMAT: Final = 2  # 2: tokens
 MAX_ENTRIES: Final = 256
 _RACY_NS: Final = 1_000_000_000
 # Variables whose values are (or may be) secrets: an entry records only whether they were set. A username
 # counts (some services take a token as the username); no plan that is stored depends on these values, only on
-# whether they are set (a plan that hands uv credentials is not stored at all).
+# whether they are set (a plan that hands uv credentials is not stored at all, but for provider tokens, which
+# it reads again from their cache files).
 _SECRET_MARKERS: Final = ("PASSWORD", "TOKEN", "SECRET", "USERNAME", "CREDENTIAL")
 
 
@@ -101,15 +106,18 @@ class Recalled:
     """A memoized plan's outcome: the argv and the environment additions to hand uv, and the (redacted) lines
     to report."""
 
-    __slots__ = ("argv", "env", "doubts", "warnings", "changes")
+    __slots__ = ("argv", "env", "doubts", "warnings", "changes", "tokens")
 
     def __init__(self, *, argv: Sequence[str], env: Mapping[str, str], doubts: Sequence[str],
-                 warnings: Sequence[str], changes: Sequence[str]) -> None:
+                 warnings: Sequence[str], changes: Sequence[str],
+                 tokens: Sequence[tuple[str, str, str]] = ()) -> None:
         self.argv = list(argv)
-        self.env = dict(env)
+        self.env = dict(env)  # on recall: with the tokens read again
         self.doubts = tuple(doubts)
         self.warnings = tuple(warnings)
         self.changes = tuple(changes)
+        # (USERNAME variable, PASSWORD variable, token cache file) of each provider token handed to uv
+        self.tokens = tuple(tokens)
 
 
 def situation(args: Sequence[str], cwd: str, uv: str) -> str:
@@ -149,8 +157,21 @@ def recall(directory: str, key: str, env: Mapping[str, str]) -> Recalled | None:
         for path, stamp in files:
             if observed.stamp(path) != stamp:
                 return None
-        argv, additions, doubts, warnings, changes = outcome
-        return Recalled(argv=argv, env=dict(additions), doubts=doubts, warnings=warnings, changes=changes)
+        argv, additions, doubts, warnings, changes, tokens = outcome
+        handed = dict(additions)
+        if tokens:
+            import time
+
+            from uvauth.providers import tokencache  # only for a plan that hands uv a provider's token
+
+            now = time.time()
+            for username_var, password_var, file in tokens:
+                record = tokencache.read_path(file, now)
+                if record is None:
+                    return None  # no longer fresh (or forgotten): plan again, which mints a new one
+                handed[username_var] = record.get("username") or ""
+                handed[password_var] = record["password"]
+        return Recalled(argv=argv, env=handed, doubts=doubts, warnings=warnings, changes=changes, tokens=tokens)
     except (OSError, EOFError, ValueError, TypeError):  # absent, unreadable, truncated, another format
         return None
 
@@ -177,7 +198,7 @@ def store(directory: str, key: str, recorded: RecordingEnv, files: Mapping[str, 
     names = tuple(sorted(recorded._env)) if recorded.listed else None
     entry = (FORMAT, key, tuple(variables), names, tuple(sorted(files.items())),
              (tuple(outcome.argv), tuple(sorted(outcome.env.items())), outcome.doubts, outcome.warnings,
-              outcome.changes))
+              outcome.changes, outcome.tokens))
     from uvauth.cache import remember
 
     path = _entry_path(directory, key)

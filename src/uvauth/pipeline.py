@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from typing import Final
 
     from uvauth.plan import Plan
+    from uvauth.uv.config.discover import UvConfig
     from uvauth.uv.credentials.search import Lookup
 
 _PIP_REQUIREMENTS: Final = {
@@ -118,15 +119,25 @@ def _find_credentials(url: str, name: str | None, keyring_provider: str | None, 
     return find_credentials(url, name=name, env=env, keyring_provider=keyring_provider)
 
 
+def _offline(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> bool:
+    """``--offline``, ``UV_OFFLINE`` or ``offline = true`` in uv's configuration (as the planner reads them)."""
+    if cmdline.has("--no-offline"):
+        return False
+    if cmdline.has("--offline") or envvars.truthy(env.get(envvars.UV_OFFLINE)):
+        return True
+    return bool(config is not None and config.value("offline", None) is True)
+
+
 class Prepared:
     """What uvauth hands uv: the binary, its argv (without the program name), its whole environment; the lines
     to report (redacted); and the plan that produced them (``None`` when the command was passed through without
     reading any configuration, or when a memoized plan was reused)."""
 
-    __slots__ = ("uv", "argv", "env", "plan", "doubts", "warnings", "changes")
+    __slots__ = ("uv", "argv", "env", "plan", "doubts", "warnings", "changes", "tokens")
 
     def __init__(self, *, uv: str, argv: list[str], env: dict[str, str], plan: Plan | None,
-                 doubts: tuple[str, ...] = (), warnings: tuple[str, ...] = (), changes: tuple[str, ...] = ()) -> None:
+                 doubts: tuple[str, ...] = (), warnings: tuple[str, ...] = (), changes: tuple[str, ...] = (),
+                 tokens: tuple[tuple[str, str, str], ...] | None = ()) -> None:
         self.uv = uv
         self.argv = argv
         self.env = env
@@ -134,6 +145,9 @@ class Prepared:
         self.doubts = doubts
         self.warnings = warnings
         self.changes = changes
+        # The secrets handed as provider tokens in the private token cache (variables and file), which a memoized
+        # plan reads again on reuse; None when some secret handed is not such a token (no memoizing then).
+        self.tokens = tokens
 
 
 def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> str | None:
@@ -179,10 +193,11 @@ def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]
 
 
 def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False,
-            memoize: bool = True) -> Prepared:
+            memoize: bool = True, mint_tokens: bool = True) -> Prepared:
     """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
     is passed through without reading any configuration. With ``memoize`` (and without ``always_plan``) a plan
-    made before in the same situation is reused while nothing it depended on has changed (:mod:`uvauth.memo`)."""
+    made before in the same situation is reused while nothing it depended on has changed (:mod:`uvauth.memo`).
+    Without ``mint_tokens`` (``explain``) no credentials command runs: only cached tokens are looked at."""
     forced = checked_authenticate(cmdline, env)  # reads UVAUTH_AUTHENTICATE, as settings do below
     argv = cmdline.without_uvauth_options()
     from uvauth.settings import sources as settings  # light: it imports nothing heavy until it parses a file
@@ -191,13 +206,17 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
     from uvauth import memo, observed  # light: os and marshal
 
+    # The environment form of [[credentials]] is found by listing names: from the raw environment, and made part
+    # of the memo's situation below (a recorded listing would tie every memoized plan to every variable's name).
+    credential_vars = settings.credential_variables(env)
+
     recorded = memo.RecordingEnv(env)  # every variable read from here on is something the plan depends on
     cwd, project = _directories(cmdline, recorded)
     inputs = requirement_inputs(cmdline, recorded)
     observed.start()  # every file consulted from here on is something the plan depends on
     try:
         located = settings.locate(project, recorded)  # settings files, found without parsing them
-        settings_present = bool(located) or any(
+        settings_present = bool(located) or bool(credential_vars) or any(
             recorded.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES)
         )
         if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
@@ -209,27 +228,31 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
             from uvauth import cache
 
             directory = cache.cache_path(env)
-            key = memo.situation(cmdline.argv, os.getcwd(), uv)
+            key = memo.situation([*cmdline.argv, *(f"\0{k}={v}" for k, v in sorted(credential_vars.items()))],
+                                 os.getcwd(), uv)
             recalled = memo.recall(directory, key, env)
             if recalled is not None:
                 return Prepared(uv=uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
                                 doubts=recalled.doubts, warnings=recalled.warnings, changes=recalled.changes)
         prepared = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
-                         always_plan=always_plan)
+                         always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens)
     finally:
         files = observed.stop()
-    if directory is not None and key is not None and prepared.plan is not None and not prepared.plan.secrets:
-        additions = {name: value for name, value in prepared.env.items() if env.get(name) != value}
+    if directory is not None and key is not None and prepared.plan is not None and prepared.tokens is not None:
+        secret = prepared.plan.secrets
+        additions = {name: value for name, value in prepared.env.items()
+                     if env.get(name) != value and name not in secret}
         memo.store(directory, key, recorded, files, memo.Recalled(
             argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
-            changes=prepared.changes,
+            changes=prepared.changes, tokens=prepared.tokens,
         ))
     return prepared
 
 
 def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapping[str, str], *,
           forced: str | None, inputs: dict[str, list[str]] | None, located: list[tuple[str, str, bool]],
-          uv: str, always_plan: bool) -> Prepared:
+          uv: str, always_plan: bool, credential_vars: Mapping[str, str] | None = None,
+          mint_tokens: bool = True) -> Prepared:
     """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
     :class:`~uvauth.memo.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
     could not be made faithfully comes back with ``plan=None`` (uv runs unchanged), and is never memoized."""
@@ -242,7 +265,8 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
     where = locate(cmdline, env)
     cache_dir = cache.cache_dir(env)
     # uv was found already (``resolved.uv`` is the machine's setting that chose it, never a project's).
-    resolved = settings.resolve(forced, where.project, env, cache_dir, located)
+    resolved = settings.resolve(forced, where.project, env, cache_dir, located, credential_vars)
+    providers = None
     try:
         config = uvconfig.discover(
             cwd=where.cwd, project=where.project, config_file=where.config_file, no_config=where.no_config,
@@ -253,16 +277,36 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
             requirements = read_index_options(
                 inputs["requirements"], inputs["constraints"], inputs["overrides"], cwd=where.cwd, env=env
             )
+        covered: frozenset[str] = frozenset()
+        credential_prefixes: tuple[str, ...] = ()
+        if resolved.credentials:
+            # Only where [[credentials]] entries exist: every other command imports nothing of uvauth.providers.
+            from uvauth.providers import entries as provider_entries
+            from uvauth.providers.lookup import Providers
+
+            # Offline, uv sends no request: a command (which may need the network itself) is not run for it.
+            providers = Providers(resolved.credentials, env, mint=mint_tokens,
+                                  offline=_offline(cmdline, env, config))
+            active = providers.active()
+            covered = provider_entries.covered_names(active)
+            credential_prefixes = provider_entries.prefixes(active)
+
+        def find(url: str, name: str | None, keyring_provider: str | None) -> Lookup:
+            # An entry the user wrote for this index wins over uv's own sources.
+            provided = providers.find(url, name) if providers is not None else None
+            return provided or _find_credentials(url, name, keyring_provider, env)
+
         planned = plan.make_plan(
             plan.Inputs(
                 cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
                 settings=plan.Settings(
                     authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
                     forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
+                    covered_names=covered, credential_prefixes=credential_prefixes,
                 ),
                 config_dir=str(cache_dir), uv_path=uv,
             ),
-            find_credentials=lambda url, name, provider: _find_credentials(url, name, provider, env),
+            find_credentials=find,
             uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds
         )
     except InvalidUrl:
@@ -285,7 +329,11 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
         else:
             child_env[envvars.UV_CONFIG_FILE] = str(path)
     child_env.update(planned.env)
-    child_env.update({name: secret.value for name, secret in planned.secrets.items()})
+    secrets = {name: secret.value for name, secret in planned.secrets.items()}
+    child_env.update(secrets)
+    tokens: tuple[tuple[str, str, str], ...] | None = ()
+    if secrets:
+        tokens = providers.token_slots(secrets) if providers is not None else None
     return Prepared(uv=uv, argv=argv, env=child_env, plan=planned, doubts=tuple(redact(d) for d in planned.doubts),
                     warnings=tuple(redact(w) for w in planned.warnings),
-                    changes=tuple(redact(c) for c in planned.changes))
+                    changes=tuple(redact(c) for c in planned.changes), tokens=tokens)

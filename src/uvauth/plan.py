@@ -91,6 +91,11 @@ class Settings(NamedTuple):
     authenticate_source: str = ""
     forced: Policy | None = None  # from --authenticate on this command line: overrides configured policies too
     prefixes: tuple[str, ...] = ()
+    # [[credentials]] entries: the index names they cover (in uv's UV_INDEX_<NAME>_ spelling) and their URL
+    # prefixes. A covered index gets its credentials handed over up front; a prefix also acts as an
+    # authenticate-prefixes entry (the user said requests there carry these credentials).
+    covered_names: frozenset[str] = frozenset()
+    credential_prefixes: tuple[str, ...] = ()
 
 
 class Secret(NamedTuple):
@@ -303,7 +308,7 @@ class Planner:
         configured = home.authenticate if home is not None else entry.authenticate
         if is_policy(configured):
             return configured, "configured"
-        if any(self._under_prefix(entry.text, p) for p in settings.prefixes):
+        if any(self._under_prefix(entry.text, p) for p in (*settings.prefixes, *settings.credential_prefixes)):
             return "always", "prefix"
         if settings.authenticate:
             return settings.authenticate, "setting"
@@ -489,9 +494,33 @@ class Planner:
             ))
 
         self._add_prefixes(contacted, planned)
+        planned = self._seed_covered(planned)
         secrets, sources = self._seed_credentials()
         planned = [p._replace(credential_source=sources.get(p.merged_onto or "")) for p in planned]
         return self._finish(planned, secrets)
+
+    def _seed_covered(self, planned: list[PlannedIndex]) -> list[PlannedIndex]:
+        """A configured index a ``[[credentials]]`` entry covers (by name or prefix) gets that entry's token
+        handed over up front: uv has no way to find it by itself."""
+        settings = self.inputs.settings
+        if not settings.covered_names and not settings.credential_prefixes:
+            return planned
+        from uvauth.uv.credentials.search import env_var_prefix
+
+        names = {f"{envvars.UV_INDEX_CREDENTIALS_PREFIX}{key}_" for key in settings.covered_names}
+        result = []
+        for index in planned:
+            name = index.merged_onto
+            covered = name is not None and (env_var_prefix(name) in names or any(
+                self._under_prefix(index.lookup_url, p) for p in settings.credential_prefixes))
+            if name is None or not covered or index.policy == "never" or name.startswith(SYNTH_PREFIX):
+                result.append(index)
+                continue
+            home = self.inputs.config.named(name) if self.inputs.config is not None else None
+            self.seed.setdefault(name, (home.url if home is not None else index.lookup_url, True))
+            self.must_hand.add(name)
+            result.append(index._replace(lever="seeded") if index.lever == "none" else index)
+        return result
 
     def _merge_onto(self, entry: m.Entry, home: ConfiguredIndex, policy: Policy, why: PolicyWhy) -> Lever:
         """Make an index that is (or repeats) a configured named index behave as that index, with ``policy``."""
@@ -566,6 +595,8 @@ class Planner:
         roots: list[tuple[str, str, list[tuple[str, str | None]] | None]] = [
             (prefix, "authenticate-prefixes", None) for prefix in self.inputs.settings.prefixes
         ]
+        roots += [(prefix, "credentials prefix", None) for prefix in self.inputs.settings.credential_prefixes
+                  if prefix not in self.inputs.settings.prefixes]
         roots += self._decoded_roots(planned)
         for prefix, where, fallbacks in roots:
             try:

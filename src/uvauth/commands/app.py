@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Final
 
 import typer
@@ -151,6 +152,57 @@ def doctor(
     environ = dict(os.environ)
     raise typer.Exit(guarded(lambda: doctor_command.run(list(uv_args or []), environ, as_json=as_json,
                                                         colour=_colour())))
+
+
+def _credential_actions() -> list[str]:
+    """The actions `credentials` takes: a plain string argument (an unknown one is uvauth's usage error), so its
+    choices reach the completion scripts through this autocompletion, as `completion`'s shells do."""
+    from uvauth.commands.credentials import ACTIONS
+
+    return list(ACTIONS)
+
+
+@app.command()
+def credentials(
+    action: Annotated[str, typer.Argument(help="show, forget or trust.", show_default=False,
+                                          autocompletion=_credential_actions)],
+    name: Annotated[str | None, typer.Argument(help="forget: the entry whose cached tokens to drop (default: "
+                                                    "every entry's).", show_default=False)] = None,
+) -> None:
+    """The [[credentials]] entries in force here. `show`: what each covers, where it was read, how it gets a
+    token, whether a project's entry is approved, and until when a cached token stays fresh — never the token.
+    `forget [NAME]`: remove cached tokens, so the next uv command runs the entry's command again. `trust`: approve,
+    on this machine, what the project's entries run or read (a changed entry needs approval again)."""
+    from uvauth.commands import credentials as command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: command.run(action, name, environ, Path.cwd())))
+
+
+@app.command()
+def login(
+    index: Annotated[str, typer.Argument(help="The name of a configured [[index]].", show_default=False)],
+    username: Annotated[str | None, typer.Option("--username", "-u", help="The username to store.")] = None,
+) -> None:
+    """Store long-lived credentials for a configured index — for its root URL and its authenticate-prefixes on the
+    same host — with uv's own `uv auth login`. The password is read from a no-echo prompt, or from stdin when it
+    is not a terminal, and reaches uv on its stdin: never on a command line."""
+    from uvauth.commands import credentials as command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: command.login(environ, Path.cwd(), index, username)))
+
+
+@app.command()
+def logout(
+    index: Annotated[str, typer.Argument(help="The name of a configured [[index]].", show_default=False)],
+    username: Annotated[str | None, typer.Option("--username", "-u", help="The username to remove.")] = None,
+) -> None:
+    """Remove what `uvauth uvauth login INDEX` stored (uv's `uv auth logout` for each of its URLs)."""
+    from uvauth.commands import credentials as command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: command.logout(environ, Path.cwd(), index, username)))
 
 
 def _shells() -> list[str]:

@@ -384,9 +384,15 @@ def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TI
 
     report = Report(skipped=skipped, warnings=warnings, config_files=config_files(cmdline, env, config),
                     uv_found=_uv_found(env))
+    providers = _providers(cmdline, env)
     for target in chosen:
-        report.checks.append(check_index(target, env=env, keyring_provider=provider, timeout=timeout,
-                                         insecure=_is_insecure(target.url, insecure)))
+        provided = providers.find(target.url, target.name) if providers is not None else None
+        check = check_index(target, env=env, keyring_provider=provider, timeout=timeout,
+                            insecure=_is_insecure(target.url, insecure), provided=provided)
+        if providers is not None and provided is not None and check.verdict == "bad-credentials":
+            check = _retry_with_a_new_token(providers, check, env=env, keyring_provider=provider, timeout=timeout,
+                                            insecure=_is_insecure(target.url, insecure))
+        report.checks.append(check)
     return report
 
 
@@ -400,3 +406,36 @@ def _uv_found(env: Mapping[str, str]) -> UvObject | None:
         return uv_origin(launch.find_uv(env, settings.user_uv(env)), env)
     except UvauthError:
         return None
+
+
+def _providers(cmdline: Any, env: Mapping[str, str]) -> Any:
+    """The ``[[credentials]]`` entries in force for the project, as :class:`uvauth.providers.lookup.Providers`
+    (which mints tokens: the doctor checks what uv would be given); None without entries."""
+    from uvauth import pipeline
+    from uvauth.cache import cache_dir
+    from uvauth.settings import sources
+
+    where = pipeline.locate(cmdline, env)
+    resolved = sources.resolve(None, where.project, env, cache_dir(env))
+    if not resolved.credentials:
+        return None
+    from uvauth.providers.lookup import Providers
+
+    return Providers(resolved.credentials, env)
+
+
+def _retry_with_a_new_token(providers: Any, check: Check, **kwargs: Any) -> Check:
+    """A provider's cached token the server rejects may have been revoked before its end: forget it, mint a
+    new one and probe once more; if that is rejected too, say which entry's tokens the server refuses."""
+    import dataclasses
+
+    target = check.target
+    entry = providers.forget_cached(target.url, target.name)
+    if entry is None:
+        return check
+    again = check_index(target, provided=providers.find(target.url, target.name), **kwargs)
+    if again.verdict != "bad-credentials":
+        return again
+    return dataclasses.replace(again, hint=f"token rejected (a new one was minted and rejected too): check what "
+                               f"credentials entry {entry} runs and its account's access; `uvauth uvauth "
+                               f"credentials forget {entry}` drops its cached token")

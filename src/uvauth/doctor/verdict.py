@@ -243,9 +243,12 @@ def check_index(
     keyring_provider: str | None = None,
     timeout: float = TIMEOUT,
     insecure: bool = False,
+    provided: Lookup | None = None,
 ) -> Check:
-    """Look up the credentials of one index, GET its root with and without them, and judge."""
-    lookup = find_credentials(target.url, name=target.name, env=env, keyring_provider=keyring_provider)
+    """Look up the credentials of one index, GET its root with and without them, and judge. ``provided``: the
+    credentials a ``[[credentials]]`` entry gives it, which win over uv's own sources (as when uvauth runs uv)."""
+    lookup = provided if provided is not None else find_credentials(target.url, name=target.name, env=env,
+                                                                   keyring_provider=keyring_provider)
     checked = root_url(target.url, flat=target.flat)
     accept = ACCEPT_FLAT if target.flat else ACCEPT
     authenticated = None

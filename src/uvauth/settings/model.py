@@ -6,11 +6,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from uvauth.errors import UvauthError
 from uvauth.uv.auth_policy import POLICIES
+
+
+class CredentialEntry(BaseModel):
+    """One ``[[credentials]]`` entry as written (the types; :func:`uvauth.providers.entries.normalize` checks
+    how the keys go together)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True,
+                              alias_generator=lambda field: field.replace("_", "-"))
+
+    name: str | None = None
+    index: str | None = None
+    prefix: str | list[str] | None = None
+    username: str | None = None
+    password_command: list[str] | None = None
+    password_env: str | None = None
+    password_file: str | None = None
+    provider: str | None = None
+    ttl: str | int | None = None
+    timeout: str | int | None = None
 
 
 class UvauthSettings(BaseSettings):
@@ -32,6 +51,30 @@ class UvauthSettings(BaseSettings):
 
     uv: str | None = None
     """Path of the real uv binary (``UVAUTH_UV``)."""
+
+    credentials: list[dict[str, Any]] = []
+    """``[[credentials]]`` entries: where each index's (or URL prefix's) token comes from — a command, a
+    variable, a file or a preset — never the token itself (see :mod:`uvauth.providers.entries`)."""
+
+    @field_validator("credentials")
+    @classmethod
+    def _credential_entries(cls, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not entries:  # BaseSettings validates defaults too: settings without entries import nothing of providers
+            return entries
+        from uvauth.providers.entries import normalize
+
+        checked = []
+        for number, raw in enumerate(entries, 1):
+            try:
+                values = CredentialEntry.model_validate(raw).model_dump(by_alias=True, exclude_unset=True)
+                checked.append(normalize(values, source="", file=None))
+            except ValidationError as error:
+                first = error.errors()[0]
+                field = ".".join(str(part) for part in first["loc"]) or "?"
+                raise ValueError(f"entry {number}: {field}: {first['msg']}") from None
+            except ValueError as error:
+                raise ValueError(f"entry {number}: {error}") from None
+        return checked
 
     @field_validator("authenticate_prefixes")
     @classmethod

@@ -35,34 +35,37 @@ if TYPE_CHECKING:
 #: Each setting's environment variable.
 ENV_VARS: Final = {"authenticate": envvars.UVAUTH_AUTHENTICATE,
                    "authenticate-prefixes": envvars.UVAUTH_AUTHENTICATE_PREFIXES, "uv": envvars.UVAUTH_UV}
-_CACHE_VERSION: Final = "1"
+_CACHE_VERSION: Final = "2"  # 2: credentials entries
 _PYPROJECT_TABLE: Final = "[tool.uvauth"
 
 
 class Source:
     """One place settings came from: its label (for messages), its raw values, and whether it is a project's."""
 
-    __slots__ = ("label", "values", "project")
+    __slots__ = ("label", "values", "project", "path")
 
-    def __init__(self, label: str, values: Mapping[str, Any], project: bool = False) -> None:
+    def __init__(self, label: str, values: Mapping[str, Any], project: bool = False, path: str | None = None) -> None:
         self.label = label
         self.values = values
         self.project = project
+        self.path = path  # the file, for a project's: credentials commands are approved per file
 
 
 class Resolved:
     """Validated settings, and where the policy came from."""
 
-    __slots__ = ("authenticate", "authenticate_source", "authenticate_prefixes", "uv", "forced")
+    __slots__ = ("authenticate", "authenticate_source", "authenticate_prefixes", "uv", "forced", "credentials")
 
     def __init__(self, authenticate: Policy | None = None, authenticate_source: str = "",
                  authenticate_prefixes: tuple[str, ...] = (), uv: str | None = None,
-                 forced: Policy | None = None) -> None:
+                 forced: Policy | None = None, credentials: tuple[Mapping[str, Any], ...] = ()) -> None:
         self.authenticate = authenticate
         self.authenticate_source = authenticate_source
         self.authenticate_prefixes = authenticate_prefixes
         self.uv = uv
         self.forced = forced  # the command line's --authenticate
+        # [[credentials]] entries, strongest source first, as plain data (uvauth.providers.entries.Entry)
+        self.credentials = credentials
 
 
 def _user_file(env: Mapping[str, str]) -> str | None:
@@ -140,7 +143,8 @@ def file_sources(located: list[tuple[str, str, bool]], env: Mapping[str, str]) -
     for label, path, in_pyproject in located:
         values = _read_toml(path, ("tool", "uvauth") if in_pyproject else ())
         if values is not None:
-            sources.append(Source(label, values, project=path != _user_file(env)))
+            project = path != _user_file(env)
+            sources.append(Source(label, values, project=project, path=path if project else None))
     return sources
 
 
@@ -173,21 +177,37 @@ def _may_set_uv(text: str) -> bool:
     return False
 
 
-def env_source(env: Mapping[str, str]) -> Source | None:
+def env_source(env: Mapping[str, str], credential_vars: Mapping[str, str] | None = None) -> Source | None:
+    """The environment's settings; ``credential_vars``: the ``UVAUTH_CREDENTIALS_*`` variables, when the caller
+    has them already (:func:`credential_variables`)."""
     values: dict[str, Any] = {}
     for key, var in ENV_VARS.items():
         if env.get(var):
             values[key] = env[var].split() if key == "authenticate-prefixes" else env[var]
+    credentials = credential_variables(env) if credential_vars is None else credential_vars
+    if credentials:
+        from uvauth.providers.entries import env_entries  # only where such a variable is set
+
+        values["credentials"] = env_entries(credentials)
     return Source("environment (UVAUTH_*)", values) if values else None
 
 
+def credential_variables(env: Mapping[str, str]) -> dict[str, str]:
+    """The ``UVAUTH_CREDENTIALS_*`` variables that are set (the environment form of ``[[credentials]]``).
+    Finding them lists every name: the pipeline takes them from the raw environment and makes them part of a
+    memoized plan's situation, so that planning itself never lists the (recorded) environment."""
+    return {name: value for name, value in env.items()
+            if name.startswith(envvars.UVAUTH_CREDENTIALS_PREFIX) and value}
+
+
 def resolve(forced: str | None, project_dir: str | os.PathLike[str], env: Mapping[str, str], cache: Path | None,
-            located: list[tuple[str, str, bool]] | None = None) -> Resolved:
+            located: list[tuple[str, str, bool]] | None = None,
+            credential_vars: Mapping[str, str] | None = None) -> Resolved:
     """Merge and validate the settings; see the module docstring for the sources and the cache. ``located`` is
     what :func:`locate` already found for ``project_dir``, if the caller looked (the walk is not repeated)."""
     if located is None:
         located = locate(project_dir, env)
-    sources = [s for s in (env_source(env), *file_sources(located, env)) if s is not None]
+    sources = [s for s in (env_source(env, credential_vars), *file_sources(located, env)) if s is not None]
     return _resolve_sources(sources, forced, cache)
 
 
@@ -233,6 +253,7 @@ def _resolved(data: Mapping[str, Any], forced: Policy | None) -> Resolved:
         authenticate_prefixes=tuple(data["authenticate_prefixes"]),
         uv=data["uv"],
         forced=forced,
+        credentials=tuple(data.get("credentials") or ()),
     )
 
 
@@ -241,13 +262,18 @@ def _validate(sources: list[Source]) -> dict[str, Any]:
     from uvauth.settings.model import validate_source
 
     merged: dict[str, Any] = {"authenticate": None, "authenticate_source": "", "authenticate_prefixes": [],
-                              "uv": None}
+                              "uv": None, "credentials": []}
     for source in reversed(sources):  # weakest first, so stronger sources overwrite
         if source.project and "uv" in source.values:
             raise UvauthError("`uv` (the path of the real uv) is a setting of this machine, not of a project",
                               where=source.label, hint="set UVAUTH_UV, or `uv` in ~/.config/uvauth/uvauth.toml")
         values = validate_source(source.label, source.values)
         for field, value in values.items():
+            if field == "credentials":
+                # Every source's entries count, the stronger's first (the first covering entry wins).
+                own = [{**entry, "source": source.label, "file": source.path} for entry in value]
+                merged["credentials"] = own + merged["credentials"]
+                continue
             merged[field] = value
             if field == "authenticate":
                 merged["authenticate_source"] = source.label

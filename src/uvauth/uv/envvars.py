@@ -71,6 +71,17 @@ UVAUTH_AUTHENTICATE_PREFIXES: Final = "UVAUTH_AUTHENTICATE_PREFIXES"  # whitespa
 UVAUTH_UV: Final = "UVAUTH_UV"
 # uvauth's --color (`uv --color never uvauth …`), carried to the error boundary and its own commands' output.
 UVAUTH_COLOR: Final = "UVAUTH_COLOR"
+#: ``UVAUTH_CREDENTIALS_<NAME>_<FIELD>``: a ``[[credentials]]`` entry given in the environment (``<NAME>`` is the
+#: index's name converted as uv converts it for ``UV_INDEX_<NAME>_*``).
+UVAUTH_CREDENTIALS_PREFIX: Final = "UVAUTH_CREDENTIALS_"
+UVAUTH_TRUST: Final = "UVAUTH_TRUST"  # a true value approves every project-file credentials command (CI)
+
+# -- other programs' variables uvauth's credential providers read ---------------------------------------------
+
+XDG_RUNTIME_DIR: Final = "XDG_RUNTIME_DIR"  # the per-user memory directory for the token cache
+GITLAB_CI: Final = "GITLAB_CI"
+CI_JOB_TOKEN: Final = "CI_JOB_TOKEN"
+CI_SERVER_HOST: Final = "CI_SERVER_HOST"
 
 # -- booleans --------------------------------------------------------------------------------------------------
 

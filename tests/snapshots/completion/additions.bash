@@ -78,15 +78,18 @@ _uvauth__own() {
         if [[ "$cur" == -* ]]; then
             COMPREPLY=( $(compgen -W "-h --help" -- "$cur") )
         else
-            COMPREPLY=( $(compgen -W "completion doctor explain help version" -- "$cur") )
+            COMPREPLY=( $(compgen -W "completion credentials doctor explain help login logout version" -- "$cur") )
         fi
         return 0
     fi
     case "${COMP_WORDS[2]}" in
         completion) options="-h --help" ;;
+        credentials) options="-h --help" ;;
         doctor) options="--json -h --help"; tail=1; prefix="lock"; only="--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --authenticate" ;;
         explain) options="--json -h --help"; tail=1; prefix="" ;;
         help) options="-h --help" ;;
+        login) options="-u --username -h --help"; valued="-u --username" ;;
+        logout) options="-u --username -h --help"; valued="-u --username" ;;
         version) options="-h --help" ;;
         *) return 0 ;;
     esac
@@ -121,6 +124,12 @@ _uvauth__own() {
         COMPREPLY=( "${merged[@]}" )
         return 0
     fi
+    case "${COMP_WORDS[2]}:$prev" in
+        login:-u) return 0 ;;
+        login:--username) return 0 ;;
+        logout:-u) return 0 ;;
+        logout:--username) return 0 ;;
+    esac
     for (( i = 3; i < COMP_CWORD; i++ )); do
         if (( skip )); then
             skip=0
@@ -136,6 +145,7 @@ _uvauth__own() {
     fi
     case "${COMP_WORDS[2]}:$n" in
         completion:0) COMPREPLY=( $(compgen -W "bash zsh fish" -- "$cur") ) ;;
+        credentials:0) COMPREPLY=( $(compgen -W "show forget trust" -- "$cur") ) ;;
     esac
     return 0
 }

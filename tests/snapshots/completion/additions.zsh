@@ -59,7 +59,7 @@ _uvauth__line() {
         _describe -t uvauth-options 'uvauth option' uvauth_options && ret=0
     fi
     if (( own && first )) && [[ $PREFIX != -* ]]; then
-        local -a uvauth_commands=('uvauth:uvauth'\''s own commands: completion, doctor, explain, help, version')
+        local -a uvauth_commands=('uvauth:uvauth'\''s own commands: completion, credentials, doctor, explain, help, login, logout, version')
         _describe -t uvauth-commands 'uvauth command' uvauth_commands && ret=0
     fi
     _uvauth_uv && ret=0
@@ -74,7 +74,7 @@ _uvauth__policies() {
 _uvauth__own() {
     # `uvauth uvauth COMMAND ...`: uvauth's own commands.
     local i word n=0 skip=0 leading=1 tail=0 ret=1
-    local -a commands=('completion:Print the completion script for a shell' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth would do for a uv command line, without running uv' 'help:Show the help of uvauth'\''s own commands, or of one of them' 'version:Print uvauth'\''s version')
+    local -a commands=('completion:Print the completion script for a shell' 'credentials:The [[credentials]] entries in force here' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth would do for a uv command line, without running uv' 'help:Show the help of uvauth'\''s own commands, or of one of them' 'login:Store long-lived credentials for a configured index — for its root URL and its authentica…' 'logout:Remove what `uvauth uvauth login INDEX` stored (uv'\''s `uv auth logout` for each of its URL…' 'version:Print uvauth'\''s version')
     local -a group_options=('-h:Show the help and exit' '--help:Show the help and exit')
     local -a options names valued prefix choices only
     if (( CURRENT == 3 )); then
@@ -87,9 +87,12 @@ _uvauth__own() {
     fi
     case $words[3] in
         (completion) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
+        (credentials) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
         (doctor) options=('--json:Print the uvauth.doctor/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=(lock); only=(--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --authenticate) ;;
         (explain) options=('--json:Print the uvauth.explain/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=() ;;
         (help) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
+        (login) options=('-u:The username to store' '--username:The username to store' '-h:Show the help and exit' '--help:Show the help and exit'); names=(-u --username -h --help); valued=(-u --username) ;;
+        (logout) options=('-u:The username to remove' '--username:The username to remove' '-h:Show the help and exit' '--help:Show the help and exit'); names=(-u --username -h --help); valued=(-u --username) ;;
         (version) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
         (*) return 1 ;;
     esac
@@ -134,6 +137,10 @@ _uvauth__own() {
         fi
         return ret
     fi
+    case "$words[3]:$words[CURRENT-1]" in
+        (login:-u|login:--username) _files; return ;;
+        (logout:-u|logout:--username) _files; return ;;
+    esac
     for (( i = 4; i < CURRENT; i++ )); do
         if (( skip )); then
             skip=0
@@ -149,7 +156,11 @@ _uvauth__own() {
     fi
     case "$words[3]:$n" in
         (completion:0) choices=(bash zsh fish); _describe -t values 'value' choices; return ;;
+        (credentials:0) choices=(show forget trust); _describe -t values 'value' choices; return ;;
+        (credentials:1) _files; return ;;
         (help:0) _files; return ;;
+        (login:0) _files; return ;;
+        (logout:0) _files; return ;;
     esac
     return 1
 }

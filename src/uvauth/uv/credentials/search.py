@@ -47,7 +47,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Literal
 
-    CredentialSource = Literal["url", "uv-index-env", "netrc", "uv-auth-store", "keyring"]
+    # "provider": a [[credentials]] entry of uvauth's (uvauth.providers), asked before this search.
+    CredentialSource = Literal["url", "uv-index-env", "netrc", "uv-auth-store", "keyring", "provider"]
 
 
 class Credentials(NamedTuple):

@@ -1,0 +1,173 @@
+"""``uvauth uvauth credentials show|forget|trust``: the ``[[credentials]]`` entries in force here, their cached
+tokens (when they stay fresh until, never the token), and approval of a project's commands."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from uvauth.providers import tokencache, trust
+from uvauth.providers.entries import Entry
+from uvauth.uv import envvars
+
+ACTIONS = ("show", "forget", "trust")
+_COMMAND_PRESETS = ("aws-codeartifact", "gcloud", "azure-cli")  # the presets that run a command (gitlab-ci does not)
+
+
+def _entries(env: Mapping[str, str], project: Path) -> list[Entry]:
+    from uvauth.cache import cache_dir
+    from uvauth.settings import sources
+
+    resolved = sources.resolve(None, project, env, cache_dir(env))
+    return [Entry.from_data(data) for data in resolved.credentials]
+
+
+def _way(entry: Entry) -> str:
+    if entry.password_command is not None:
+        return f"command `{' '.join(entry.password_command)}`"
+    if entry.password_env is not None:
+        return f"variable {entry.password_env}"
+    if entry.password_file is not None:
+        return f"file {entry.password_file}"
+    return f"provider {entry.provider}"
+
+
+def show(env: Mapping[str, str], project: Path) -> int:
+    """One block per entry: what it covers, where it was read, how it gets a token, approval, cached tokens."""
+    entries = _entries(env, project)
+    if not entries:
+        print("no [[credentials]] entries (uvauth.toml, [tool.uvauth], the user's uvauth.toml, or "
+              "UVAUTH_CREDENTIALS_<NAME>_* variables)")
+        return 0
+    directory = tokencache.token_dir(env)
+    cached: dict[str, list[dict[str, Any]]] = {}
+    for _, record in tokencache.records(directory):
+        cached.setdefault(str(record.get("entry")), []).append(record)
+    now = time.time()
+    for entry in entries:
+        covers = f"index {entry.for_index}" if entry.for_index is not None else "prefix " + " ".join(entry.prefixes)
+        way = _way(entry) + (f" (provider {entry.provider})" if entry.provider and entry.password_command else "")
+        print(f"{entry.name}: {covers}")
+        print(f"  from: {entry.source}")
+        print(f"  token: {way}" + (f", username {entry.username}" if entry.username is not None else ""))
+        if trust.needs_trust(entry):
+            approved = "yes" if trust.is_trusted(entry, env) else "no (run `uvauth uvauth credentials trust`)"
+            print(f"  approved: {approved}")
+        for record in cached.get(entry.name, []):
+            until = float(record.get("fresh_until") or 0)
+            state = "fresh until" if until > now else "stale since"
+            print(f"  cached: {state} {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(until))}")
+        runs_a_command = entry.password_command is not None or entry.provider in _COMMAND_PRESETS
+        if runs_a_command and not cached.get(entry.name):
+            print("  cached: none")
+    return 0
+
+
+def forget(env: Mapping[str, str], name: str | None) -> int:
+    removed = tokencache.forget(tokencache.token_dir(env), name)
+    print(f"forgot {removed} cached token{'s' if removed != 1 else ''}" + (f" of {name}" if name else ""))
+    return 0
+
+
+def trust_entries(env: Mapping[str, str], project: Path) -> int:
+    """Approve every entry of the project's files, printing exactly what is approved (a preset's too: it needs
+    approval for a host that is not its provider's)."""
+    approved = 0
+    for entry in _entries(env, project):
+        if entry.file is None:
+            continue
+        own = {k: v for k, v in env.items() if k != envvars.UVAUTH_TRUST}
+        already = trust.is_trusted(entry, own, foreign=True)
+        if not already:
+            trust.approve(entry, env)
+            approved += 1
+        print(f"{'already approved' if already else 'approved'}: {entry.name} in {entry.file}: {_way(entry)}")
+    if not approved:
+        print("nothing (more) to approve")
+    return 0
+
+
+def _services(env: Mapping[str, str], project: Path, index: str) -> tuple[str, list[str]]:
+    """uv, and the URLs to log in to for a configured index: its authentication root (uv's store matches by
+    prefix, so the root covers the index and the files under it), and each ``authenticate-prefixes`` entry on
+    the same host, whose requests carry the credentials found for it."""
+    from uvauth import launch
+    from uvauth.cache import cache_dir
+    from uvauth.errors import UvauthError
+    from uvauth.settings import sources
+    from uvauth.uv.config import discover as uvconfig
+    from uvauth.uv.urls import auth_root, realm, without_userinfo
+
+    config = uvconfig.discover(cwd=project, project=project, config_file=None, no_config=False, tool_command=False,
+                               env=env)
+    configured = config.named(index)
+    if configured is None:
+        names = ", ".join(sorted({i.name for i in config.indexes if i.name})) or "none"
+        raise UvauthError(f"no configured index named {index!r}", hint=f"configured here: {names}")
+    url = without_userinfo(configured.url)
+    resolved = sources.resolve(None, project, env, cache_dir(env))
+    services = [auth_root(url)]
+    services += [p for p in resolved.authenticate_prefixes if realm(p) == realm(url) and p not in services]
+    return launch.find_uv(env, resolved.uv), services
+
+
+def login(env: Mapping[str, str], project: Path, index: str, username: str | None) -> int:
+    """Store long-lived credentials for a configured index with uv's own ``uv auth login``: the password from a
+    no-echo prompt (or stdin when it is not a terminal), handed to uv on its stdin (``--password -``), never on
+    argv, where every user of the machine could read it."""
+    import getpass
+    import subprocess
+    import sys
+
+    from uvauth.errors import UvauthError
+
+    uv, services = _services(env, project, index)
+    if username is None:
+        if not sys.stdin.isatty():
+            raise UvauthError("a username is required", hint="give --username NAME")
+        username = input(f"username for {services[0]}: ")
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {username} at {services[0]}: ")
+    else:
+        password = sys.stdin.read().rstrip("\r\n")
+    if not password:
+        raise UvauthError("no password given", hint="type it at the prompt, or pipe it on stdin")
+    for service in services:
+        done = subprocess.run([uv, "auth", "login", service, "--username", username, "--password", "-"],
+                              input=password, text=True, env=dict(env), check=False)
+        if done.returncode != 0:
+            raise UvauthError(f"`uv auth login {service}` failed (exit code {done.returncode})")
+    return 0
+
+
+def logout(env: Mapping[str, str], project: Path, index: str, username: str | None) -> int:
+    """Remove what :func:`login` stored, with ``uv auth logout``."""
+    import subprocess
+
+    from uvauth.errors import UvauthError
+
+    uv, services = _services(env, project, index)
+    for service in services:
+        done = subprocess.run([uv, "auth", "logout", service, *(["--username", username] if username else [])],
+                              env=dict(env), check=False)
+        if done.returncode != 0:
+            raise UvauthError(f"`uv auth logout {service}` failed (exit code {done.returncode})")
+    return 0
+
+
+def run(action: str, name: str | None, env: Mapping[str, str], project: Path) -> int:
+    """``uvauth uvauth credentials ACTION [NAME]``."""
+    from uvauth.errors import UvauthError
+
+    if action not in ACTIONS:
+        raise UvauthError(f"unknown action {action!r} for `uvauth uvauth credentials`",
+                          hint=f"use one of {', '.join(ACTIONS)}")
+    if name is not None and action != "forget":
+        raise UvauthError(f"`credentials {action}` takes no entry name", hint="only `forget` does")
+    if action == "show":
+        return show(env, project)
+    if action == "forget":
+        return forget(env, name)
+    return trust_entries(env, project)

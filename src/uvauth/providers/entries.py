@@ -1,0 +1,215 @@
+"""``[[credentials]]`` entries: what each one says, which index it covers, and how long its token lives.
+
+An entry names *where* a token comes from (an argv to run, a variable, a file, or a preset), never the token:
+entries are validated once (:mod:`uvauth.settings.model`) and cached as plain data with the other settings, so
+they must never hold a secret. Everything here is pure: no file, no process, no clock.
+
+Coverage rules:
+
+* ``index = "NAME"`` covers the configured index of that name, compared as uv compares names for
+  ``UV_INDEX_<NAME>_*`` (letters and digits upper-cased, everything else ``_``), so the environment form
+  ``UVAUTH_CREDENTIALS_<NAME>_*`` and the file form agree on what they cover;
+* ``prefix = URL`` (or a list) covers every index URL under it (same realm, path prefix on segment boundaries);
+* an ``index`` entry wins over any prefix, and among prefixes the longest wins; on a tie the stronger source
+  (the environment, then the project file, then the user's) wins.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from uvauth.errors import UvauthError
+from uvauth.uv import envvars
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any, Final
+
+#: How long a command gets to print its token before uvauth gives up (``timeout``, seconds).
+DEFAULT_TIMEOUT: Final = 60
+#: The fields of the environment form, ``UVAUTH_CREDENTIALS_<NAME>_<FIELD>``, and the file key each stands for.
+ENV_FIELDS: Final = {
+    "PASSWORD_COMMAND": "password-command", "PASSWORD_ENV": "password-env", "PASSWORD_FILE": "password-file",
+    "USERNAME": "username", "PROVIDER": "provider", "TTL": "ttl", "TIMEOUT": "timeout", "PREFIX": "prefix",
+}
+_UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class Entry(NamedTuple):
+    """One validated ``[[credentials]]`` entry (no secret: commands, variable names and paths only)."""
+
+    name: str  # what `credentials show/forget` call it: `name`, else the index, else the first prefix
+    for_index: str | None  # the `index` key
+    prefixes: tuple[str, ...]
+    username: str | None
+    password_command: tuple[str, ...] | None
+    password_env: str | None
+    password_file: str | None
+    provider: str | None
+    ttl: int | None  # seconds; None: the token is not reused unless the command says when it expires
+    timeout: int
+    source: str  # the settings source's label (a file, or the environment)
+    file: str | None  # the project settings file it came from (needs trust to run a command), else None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Entry:
+        """From the cached settings' plain data (the keys :func:`normalize` writes)."""
+        command = data.get("password_command")
+        return cls(
+            name=data["name"], for_index=data.get("index"), prefixes=tuple(data.get("prefixes") or ()),
+            username=data.get("username"), password_command=tuple(command) if command is not None else None,
+            password_env=data.get("password_env"), password_file=data.get("password_file"),
+            provider=data.get("provider"), ttl=data.get("ttl"), timeout=data.get("timeout") or DEFAULT_TIMEOUT,
+            source=data.get("source", ""), file=data.get("file"),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        data = self._asdict()
+        data["index"] = data.pop("for_index")
+        data["prefixes"] = list(self.prefixes)
+        data["password_command"] = list(self.password_command) if self.password_command is not None else None
+        return data
+
+    def identity(self) -> dict[str, Any]:
+        """What makes this entry this entry: everything but where it was read from. Digests (cache file names,
+        trust) are taken of it, so a changed command is a new entry."""
+        data = self.to_data()
+        del data["source"], data["file"]
+        return data
+
+
+def index_key(name: str) -> str:
+    """An index name as uv turns it into ``UV_INDEX_<NAME>_``: ``my-idx.v2`` and ``MY_IDX_V2`` are one."""
+    return "".join(c.upper() if c.isascii() and c.isalnum() else "_" for c in name)
+
+
+def parse_duration(value: object, *, what: str) -> int:
+    """Seconds from ``3600``, ``"3600"``, ``"45s"``, ``"30m"``, ``"11h"``, ``"1d"`` or ``"1h30m"``."""
+    if isinstance(value, bool):  # ValueError, not TypeError: pydantic turns only the former into its error
+        raise ValueError(f"{what} must be a duration such as \"11h\", \"30m\" or 3600 (seconds)")  # noqa: TRY004
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"{what} cannot be negative")
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return int(text)
+    total, number, seen = 0, "", False
+    for char in text:
+        if char.isdigit():
+            number += char
+        elif char in _UNITS and number:
+            total += int(number) * _UNITS[char]
+            number, seen = "", True
+        else:
+            break
+    else:
+        if seen and not number:
+            return total
+    raise ValueError(f"{what} {value!r} is not a duration such as \"11h\", \"30m\", \"1h30m\" or 3600 (seconds)")
+
+
+def normalize(raw: Mapping[str, Any], *, source: str, file: str | None) -> dict[str, Any]:
+    """A validated entry's plain data, as cached with the settings (see :class:`Entry`). ``raw`` has the file's
+    keys (``password-command``…); the settings model has checked their types."""
+    from uvauth.providers.presets import PRESETS
+
+    index = raw.get("index")
+    prefix = raw.get("prefix")
+    prefixes = [prefix] if isinstance(prefix, str) else list(prefix or [])
+    if (index is None) == (not prefixes):
+        raise ValueError("give exactly one of `index` (a configured index name) or `prefix` (URL prefixes)")
+    for url in prefixes:
+        if "://" not in url:
+            raise ValueError(f"prefix {url!r} is not an absolute URL such as https://host/path")
+        if "@" in url.partition("://")[2].partition("/")[0]:
+            raise ValueError(f"prefix {url!r} holds credentials; a settings file never does")
+    ways = [key for key in ("password-command", "password-env", "password-file") if raw.get(key) is not None]
+    provider = raw.get("provider")
+    if provider is not None and provider not in PRESETS:
+        raise ValueError(f"unknown provider {provider!r}; use one of {', '.join(PRESETS)}")
+    if len(ways) > 1 or (not ways and provider is None):
+        raise ValueError("give exactly one of `password-command`, `password-env`, `password-file` (or a `provider`)")
+    command = raw.get("password-command")
+    if command is not None and (not command or not all(isinstance(part, str) and part for part in command)):
+        raise ValueError("`password-command` is an argv list of non-empty strings, such as [\"aws\", …]")
+    ttl = raw.get("ttl")
+    timeout = raw.get("timeout")
+    return Entry(
+        name=raw.get("name") or index or prefixes[0], for_index=index, prefixes=tuple(prefixes),
+        username=raw.get("username"), password_command=tuple(command) if command is not None else None,
+        password_env=raw.get("password-env"), password_file=raw.get("password-file"), provider=provider,
+        ttl=parse_duration(ttl, what="ttl") if ttl is not None else None,
+        timeout=parse_duration(timeout, what="timeout") if timeout is not None else DEFAULT_TIMEOUT,
+        source=source, file=file,
+    ).to_data()
+
+
+def env_entries(env: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The environment form: ``UVAUTH_CREDENTIALS_<NAME>_<FIELD>`` (fields: :data:`ENV_FIELDS`), one entry per
+    ``<NAME>``, with the file's keys. ``<NAME>`` is the index's name as uv spells it in ``UV_INDEX_<NAME>_*``
+    unless a ``PREFIX`` is given (then it only names the entry). ``PASSWORD_COMMAND`` is a shell-words string
+    (split with :func:`shlex.split`, never run by a shell); ``PREFIX`` is whitespace-separated."""
+    found: dict[str, dict[str, Any]] = {}
+    for variable, value in env.items():
+        if not variable.startswith(envvars.UVAUTH_CREDENTIALS_PREFIX) or not value:
+            continue
+        rest = variable[len(envvars.UVAUTH_CREDENTIALS_PREFIX):]
+        # The longest field that ends the name: `PASSWORD_COMMAND` rather than `COMMAND`.
+        field = next((f for f in sorted(ENV_FIELDS, key=len, reverse=True) if rest.endswith("_" + f)), None)
+        name = rest[: -len(field) - 1] if field else ""
+        if field is None or not name:
+            raise UvauthError("not a credentials variable", where=variable,
+                              hint=f"use {envvars.UVAUTH_CREDENTIALS_PREFIX}<INDEX>_<FIELD> with FIELD one of "
+                                   f"{', '.join(ENV_FIELDS)}")
+        key = ENV_FIELDS[field]
+        if key == "password-command":
+            import shlex
+
+            try:
+                found.setdefault(name, {})[key] = shlex.split(value)
+            except ValueError as error:
+                raise UvauthError(f"cannot split the command into words: {error}", where=variable,
+                                  hint="quote it as a POSIX shell would") from None
+        elif key == "prefix":
+            found.setdefault(name, {})[key] = value.split()
+        else:
+            found.setdefault(name, {})[key] = value
+    entries = []
+    for name, raw in sorted(found.items()):
+        raw["name"] = name
+        if "prefix" not in raw:
+            raw["index"] = name
+        entries.append(raw)
+    return entries
+
+
+def covering(entries: Iterable[Entry], url: str, name: str | None) -> Entry | None:
+    """The entry that gives credentials for the index ``name`` at ``url`` (see the module's rules)."""
+    from uvauth.uv.urls import InvalidUrl, covers
+
+    entries = list(entries)
+    if name:
+        key = index_key(name)
+        for entry in entries:
+            if entry.for_index is not None and index_key(entry.for_index) == key:
+                return entry
+    best: tuple[int, Entry] | None = None
+    for entry in entries:
+        for prefix in entry.prefixes:
+            try:
+                if covers(prefix, url) and (best is None or len(prefix.rstrip("/")) > best[0]):
+                    best = (len(prefix.rstrip("/")), entry)
+            except InvalidUrl:
+                continue
+    return best[1] if best is not None else None
+
+
+def covered_names(entries: Sequence[Entry]) -> frozenset[str]:
+    """The index names ``index`` entries cover, in uv's variable spelling (compare with :func:`index_key`)."""
+    return frozenset(index_key(entry.for_index) for entry in entries if entry.for_index is not None)
+
+
+def prefixes(entries: Sequence[Entry]) -> tuple[str, ...]:
+    return tuple(prefix for entry in entries for prefix in entry.prefixes)

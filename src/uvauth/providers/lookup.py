@@ -1,0 +1,201 @@
+"""Credentials from ``[[credentials]]`` entries, for the planner's credential search.
+
+An index an entry covers gets that entry's token, ahead of uv's own sources (the user configured it for that
+index explicitly); an index no entry covers, or whose entry does not apply (``gitlab-ci`` outside GitLab CI), is
+searched as uv searches it. A token from a command is reused from the private cache while fresh
+(:mod:`uvauth.providers.tokencache`), else minted under the entry's lock — once per entry per process too.
+
+With ``mint=False`` (``explain``: nothing runs) a command's token is only looked up in the cache: the
+credentials returned then have an empty password and a detail saying the command would run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from uvauth.errors import UvauthError
+from uvauth.providers import presets, tokencache
+from uvauth.providers.entries import Entry, covering
+from uvauth.uv import envvars
+from uvauth.uv.credentials.search import Credentials, Lookup, Tried
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
+
+def _check_trust(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> None:
+    # Only before something of the entry's runs or is read: a warm cached token needs no approval check (it was
+    # minted by the approved entry, and a changed entry has another cache key).
+    from uvauth.providers import trust
+
+    trust.check(entry, env, foreign=foreign)
+
+
+def _approval_note(entry: Entry, env: Mapping[str, str]) -> str:
+    from uvauth.providers import trust
+
+    return "" if trust.is_trusted(entry, env) else " (not approved on this machine: `uvauth uvauth credentials trust`)"
+
+
+def _when(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+class Providers:
+    """The entries in force for one uvauth run, and the tokens they gave in it."""
+
+    def __init__(self, entries: Iterable[Mapping[str, Any]], env: Mapping[str, str], *, mint: bool = True,
+                 offline: bool = False, now: float | None = None) -> None:
+        self.entries = [Entry.from_data(data) for data in entries]
+        self.env = env
+        self.mint = mint and not offline
+        # Offline uv sends no request: a command's token is used if cached, and nothing stands in for it if not.
+        self.offline = offline
+        # The clock (a test may fix it): read again after waiting for another process's refresh.
+        self.clock = time.time if now is None else (lambda: now)
+        self._given: dict[str, Credentials] = {}  # by token-cache key: an entry asked for twice runs once
+        # Each handed password that lives in a fresh cache file, and that file: a memoized plan keeps the path and
+        # reads the token again on reuse (never the token itself).
+        self.cached_files: dict[str, str] = {}
+
+    def active(self) -> list[Entry]:
+        """The entries that apply here: a ``gitlab-ci`` entry outside its GitLab CI job covers nothing (so it
+        imposes nothing on a laptop, where uv's own sources are searched as usual)."""
+        return [entry for entry in self.entries if entry.provider != "gitlab-ci" or any(
+            presets.recipe(entry, url, self.env) is not None
+            for url in (entry.prefixes or (f"https://{self.env.get(envvars.CI_SERVER_HOST, '')}/",)))]
+
+    def covering(self, url: str, name: str | None) -> Entry | None:
+        return covering(self.entries, url, name)
+
+    def find(self, url: str, name: str | None) -> Lookup | None:
+        """The covering entry's credentials as a :class:`Lookup`, or None where no entry applies."""
+        entry = self.covering(url, name)
+        if entry is None:
+            return None
+        recipe = presets.recipe(entry, url, self.env)
+        if recipe is None:
+            return None
+        if entry.provider is not None and entry.file is not None and not presets.own_host(entry.provider, url):
+            _check_trust(entry, self.env, foreign=True)
+        credentials = self._credentials(entry, recipe)
+        if self.offline and not credentials.password:
+            return None
+        return Lookup(credentials=credentials,
+                      tried=(Tried(source=f"credentials entry {entry.name}", detail=credentials.detail),))
+
+    def token_slots(self, secrets: Mapping[str, str]) -> tuple[tuple[str, str, str], ...] | None:
+        """``(USERNAME variable, PASSWORD variable, token file)`` for each pair of handed variables whose token
+        is in the cache; None when any secret handed is not such a token (that plan cannot be memoized)."""
+        slots = []
+        for name, value in secrets.items():
+            if name.endswith("_USERNAME"):
+                if name.removesuffix("USERNAME") + "PASSWORD" not in secrets:
+                    return None
+                continue
+            file = self.cached_files.get(value) if name.endswith("_PASSWORD") else None
+            if file is None:
+                return None
+            slots.append((name.removesuffix("PASSWORD") + "USERNAME", name, file))
+        return tuple(sorted(slots))
+
+    def forget_cached(self, url: str, name: str | None) -> str | None:
+        """Drop the cached token of the entry covering this index (the doctor's retry after a rejection): the
+        entry's name, or None where no entry's command gave the token."""
+        entry = self.covering(url, name)
+        recipe = presets.recipe(entry, url, self.env) if entry is not None else None
+        if entry is None or recipe is None or recipe.command is None:
+            return None
+        digest = tokencache.key(entry.identity(), list(recipe.command))
+        self._given.pop(digest, None)
+        tokencache.drop(tokencache.token_dir(self.env), digest)
+        return entry.name
+
+    def _credentials(self, entry: Entry, recipe: presets.Recipe) -> Credentials:
+        # No brackets: explain's table reads them as markup.
+        label = f"credentials entry {entry.name}" + (f" ({entry.provider})" if entry.provider else "")
+        username = recipe.username or ""
+        if recipe.env is not None:
+            _check_trust(entry, self.env)
+            value = self.env.get(recipe.env)
+            if not value:
+                raise UvauthError(f"credentials entry {entry.name}: variable {recipe.env} is not set or empty",
+                                  where=entry.source)
+            return Credentials(username=username, password=value, source="provider",
+                               detail=f"{label}: variable {recipe.env}")
+        if recipe.file is not None:
+            _check_trust(entry, self.env)
+            return Credentials(username=username, password=self._read_file(entry, recipe.file), source="provider",
+                               detail=f"{label}: file {recipe.file}")
+        assert recipe.command is not None  # entries are validated to have a command, variable or file
+        directory = tokencache.token_dir(self.env)
+        digest = tokencache.key(entry.identity(), list(recipe.command))
+        if digest in self._given:
+            return self._given[digest]
+        record = tokencache.read(directory, digest, self.clock())
+        if record is None and not self.mint:
+            return Credentials(username=username, password="", source="provider",
+                               detail=f"{label}: no fresh cached token; runs `{recipe.command[0]}` when needed"
+                               + _approval_note(entry, self.env))
+        if record is None:
+            _check_trust(entry, self.env)
+            with tokencache.locked(directory, digest):
+                # Another uvauth may have refreshed it while this one waited for the lock.
+                record = tokencache.read(directory, digest, self.clock())
+                if record is None:
+                    record = self._mint(entry, recipe, directory, digest)
+            detail = f"{label}: minted by `{recipe.command[0]}`"
+        else:
+            detail = f"{label}: cached token"
+        if record.get("fresh_until"):
+            detail += f", fresh until {_when(float(record['fresh_until']))}"
+        credentials = Credentials(username=record.get("username") or "", password=record["password"],
+                                  source="provider", detail=detail)
+        if record.get("fresh_until") and tokencache.path(directory, digest).is_file():
+            self.cached_files[credentials.password] = str(tokencache.path(directory, digest))
+        self._given[digest] = credentials
+        return credentials
+
+    def _mint(self, entry: Entry, recipe: presets.Recipe, directory: Any, digest: str) -> dict[str, Any]:
+        from uvauth.providers.run import run_command
+
+        started = self.clock()
+        minted = run_command(recipe.command or (), entry=entry.name, timeout=entry.timeout, env=self.env)
+        if minted.expires is not None and minted.expires <= started:
+            # uv would send it and get a 401 (the "no versions of X" of uv #11899): say so instead.
+            raise UvauthError(f"credentials entry {entry.name}: the command's token expired at {_when(minted.expires)}",
+                              hint="check the machine's clock, or the command's own login")
+        expires = minted.expires if minted.expires is not None else (
+            started + recipe.ttl if recipe.ttl is not None else None)
+        username = entry.username if entry.username is not None else (minted.username or recipe.username or "")
+        record: dict[str, Any] = {"entry": entry.name, "username": username, "password": minted.password,
+                                  "minted": started, "expires": expires, "fresh_until": None}
+        if expires is not None and tokencache.fresh_until(started, expires) > started:
+            record["fresh_until"] = tokencache.fresh_until(started, expires)
+            tokencache.write(directory, digest, record)
+        return record
+
+    @staticmethod
+    def _read_file(entry: Entry, path: str) -> str:
+        import sys
+
+        full = os.path.expanduser(path)
+        try:
+            mode = os.stat(full).st_mode
+            with open(full, encoding="utf-8") as handle:
+                value = handle.read().strip()
+        except OSError as error:
+            raise UvauthError(f"credentials entry {entry.name}: cannot read {path}: {error.strerror or error}",
+                              where=entry.source) from None
+        except UnicodeDecodeError:
+            raise UvauthError(f"credentials entry {entry.name}: {path} is not UTF-8 text", where=entry.source) \
+                from None
+        if mode & 0o077:
+            print(f"uvauth: warning: credentials entry {entry.name}: {path} can be read by other users "
+                  f"(mode {mode & 0o777:o}); chmod 600 it", file=sys.stderr)
+        if not value:
+            raise UvauthError(f"credentials entry {entry.name}: {path} is empty", where=entry.source)
+        return value

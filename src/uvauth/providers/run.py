@@ -1,0 +1,109 @@
+"""Running a ``password-command`` and reading what it prints.
+
+The command is an argv list run without a shell, with stdin closed (``/dev/null``: a command that would prompt
+fails instead of hanging uv), a timeout, and uvauth's own environment. It prints the secret on stdout, either as
+the bare token (one line) or as a JSON object ``{"password": …, "username"?: …, "expires"?: …}`` where
+``expires`` is RFC 3339 (``2026-12-02T18:00:00Z``; without an offset, local time) or seconds since the epoch.
+
+A command that fails, times out or prints nothing is one :class:`UvauthError` naming the entry, the exit code
+and the last line of its stderr (redacted); nothing it printed on stdout is ever shown.
+Imported only when a token must be minted: never on the path of a warm cached token.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from typing import NamedTuple
+
+from uvauth.errors import UvauthError
+from uvauth.uv.redact import redact
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+
+class Minted(NamedTuple):
+    """What a command printed: the secret, a username if it named one, and its end (epoch seconds) if known."""
+
+    password: str
+    username: str | None
+    expires: float | None
+
+    def __repr__(self) -> str:
+        return f"Minted(password=****, username={self.username!r}, expires={self.expires!r})"
+
+
+def parse_expires(value: object) -> float:
+    """Epoch seconds from an RFC 3339 / ISO 8601 string (naive: local time) or a number (or numeric string)."""
+    if isinstance(value, bool):  # the caller turns a ValueError into the entry's one error line
+        raise ValueError("expires is a boolean")  # noqa: TRY004
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expires is neither a time nor a number")
+    text = value.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    from datetime import datetime
+
+    return datetime.fromisoformat(text).timestamp()  # a naive time is local, as `az`'s older expiresOn is
+
+
+def parse_output(stdout: str, entry: str) -> Minted:
+    """The token (and username, expiry) from what a command printed; one error line for anything else."""
+    text = stdout.strip()
+    if not text:
+        raise UvauthError(f"credentials entry {entry}: the command printed nothing on stdout",
+                          hint="it must print the token, or a JSON object with a \"password\"")
+    if text.startswith("{"):
+        import json
+
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise UvauthError(f"credentials entry {entry}: the command's output starts with {{ but is not JSON",
+                              hint="print the bare token, or one JSON object") from None
+        password = data.get("password") if isinstance(data, dict) else None
+        if not isinstance(password, str) or not password:
+            raise UvauthError(f"credentials entry {entry}: the command's JSON has no non-empty \"password\" string")
+        username = data.get("username")
+        if username is not None and not isinstance(username, str):
+            raise UvauthError(f"credentials entry {entry}: the command's JSON \"username\" is not a string")
+        expires = None
+        if data.get("expires") is not None:
+            try:
+                expires = parse_expires(data["expires"])
+            except ValueError:
+                raise UvauthError(f"credentials entry {entry}: the command's JSON \"expires\" is neither an "
+                                  "RFC 3339 time nor seconds since the epoch") from None
+        return Minted(password=password, username=username, expires=expires)
+    if "\n" in text:
+        raise UvauthError(f"credentials entry {entry}: the command printed more than one line",
+                          hint="print the bare token alone, or one JSON object")
+    return Minted(password=text, username=None, expires=None)
+
+
+def run_command(argv: Sequence[str], *, entry: str, timeout: float, env: Mapping[str, str]) -> Minted:
+    """Run ``argv`` (no shell, stdin closed) and read its token; see the module docstring."""
+    shown = argv[0]
+    try:
+        done = subprocess.run(
+            list(argv), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, env=dict(env),
+            check=False, errors="replace",
+        )
+    except FileNotFoundError:
+        raise UvauthError(f"credentials entry {entry}: command {shown!r} not found",
+                          hint="install it, or put it on PATH") from None
+    except PermissionError:
+        raise UvauthError(f"credentials entry {entry}: command {shown!r} is not executable") from None
+    except subprocess.TimeoutExpired:
+        raise UvauthError(f"credentials entry {entry}: command {shown!r} did not finish within {timeout:g} s",
+                          hint="raise the entry's timeout, or check that it does not wait for input") from None
+    if done.returncode != 0:
+        lines = [line.strip() for line in (done.stderr or "").splitlines() if line.strip()]
+        last = f": {redact(lines[-1])}" if lines else " (nothing on stderr)"
+        raise UvauthError(f"credentials entry {entry}: command {shown!r} exited with code {done.returncode}{last}")
+    return parse_output(done.stdout, entry)

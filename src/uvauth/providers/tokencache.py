@@ -1,0 +1,169 @@
+"""The private token cache: a minted token reused across uvauth processes until shortly before it ends.
+
+Each uv call is a new uvauth process, so a token lives in a file: ``$XDG_RUNTIME_DIR/uvauth/`` when that
+directory exists (memory, gone at logout), else ``tokens/`` in uvauth's cache directory. The directory is 0700,
+each file 0600 and replaced atomically (:func:`uvauth.cache.write_private`), named by a digest of the entry's
+identity and of the exact command it runs — never of the token. A token is *fresh* until its end minus a safety
+margin (a tenth of its lifetime, at most five minutes), so uv never starts a command with a token about to end.
+
+Refreshing holds an exclusive ``flock`` on the entry's lock file: under ``make -j16`` one process runs the
+command, the others wait, then find the fresh token and reuse it.
+
+Reading a warm token uses ``os`` and ``json`` only: it is on the path of every uv call the entry covers.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from pathlib import Path
+    from typing import Any, Final, Self
+
+MAX_MARGIN: Final = 300.0
+_PREFIX: Final = "token-"
+
+
+def fresh_until(minted: float, expires: float) -> float:
+    """When a token minted at ``minted`` that ends at ``expires`` stops being reused: a tenth of its lifetime,
+    at most :data:`MAX_MARGIN` seconds, before its end."""
+    lifetime = max(0.0, expires - minted)
+    return expires - min(MAX_MARGIN, lifetime / 10)
+
+
+def token_dir(env: Mapping[str, str]) -> Path:
+    """The directory tokens live in (created 0700; a runtime directory that is not this user's is not used)."""
+    from pathlib import Path
+
+    from uvauth.cache import cache_dir
+    from uvauth.uv import envvars
+
+    runtime = env.get(envvars.XDG_RUNTIME_DIR)
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime) and _owned(runtime):
+        path = Path(runtime) / "uvauth"
+    else:
+        path = cache_dir(env) / "tokens"
+    from uvauth.errors import UvauthError
+
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = os.stat(path)
+        if hasattr(os, "geteuid") and status.st_uid != os.geteuid():
+            raise UvauthError(f"the token cache {path} belongs to another user", hint="remove it")
+        if status.st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError as error:
+        raise UvauthError(f"cannot use the token cache {path}: {error.strerror or error}") from None
+    return path
+
+
+def _owned(path: str) -> bool:
+    """Is it this user's? (``sudo -E`` keeps another user's ``XDG_RUNTIME_DIR``: tokens do not go there.)"""
+    return not hasattr(os, "geteuid") or os.stat(path).st_uid == os.geteuid()
+
+
+def key(identity: Mapping[str, Any], command: object) -> str:
+    """The file name's digest: the entry's identity and the exact command (or variable) it reads from."""
+    import json
+
+    from uvauth.cache import cache_key
+
+    return cache_key(json.dumps([identity, command], sort_keys=True), 24)
+
+
+def path(directory: Path, digest: str) -> Path:
+    return directory / f"{_PREFIX}{digest}.json"
+
+
+def read(directory: Path, digest: str, now: float) -> dict[str, Any] | None:
+    """The cached token record if it is still fresh, else None (a missing or damaged file is simply stale)."""
+    return read_path(str(path(directory, digest)), now)
+
+
+def read_path(file: str, now: float) -> dict[str, Any] | None:
+    """:func:`read` by the file's path (a memoized plan keeps the paths of the tokens it hands uv)."""
+    import json
+
+    try:
+        with open(file, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if isinstance(data, dict) and isinstance(data.get("password"), str) and float(data["fresh_until"]) > now:
+            return data
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def write(directory: Path, digest: str, record: Mapping[str, Any]) -> None:
+    import json
+
+    from uvauth.cache import write_private
+
+    write_private(directory, f"{_PREFIX}{digest}.json", json.dumps(dict(record)))
+
+
+class locked:  # lower case: used as a context manager, like open()
+    """An exclusive ``flock`` on the entry's lock file, held while a token is refreshed."""
+
+    def __init__(self, directory: Path, digest: str) -> None:
+        self.path = directory / f"{_PREFIX}{digest}.lock"
+        self.fd = -1
+
+    def __enter__(self) -> Self:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover (Windows: no flock; parallel refreshes may each run the command)
+            return self
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)  # closing releases the lock
+
+
+def drop(directory: Path, digest: str) -> None:
+    """Remove one cached token, if there is one (nothing is cached for a command without ttl or expiry)."""
+    try:  # noqa: SIM105 - no contextlib for one unlink
+        os.unlink(directory / f"{_PREFIX}{digest}.json")
+    except OSError:
+        pass
+
+
+def records(directory: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Every cached token file and its record (for ``credentials show`` and ``forget``)."""
+    import json
+
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(_PREFIX) and name.endswith(".json")):
+            continue
+        try:
+            with open(directory / name, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            yield directory / name, data
+
+
+def forget(directory: Path, entry: str | None) -> int:
+    """Remove the cached tokens of ``entry`` (every entry's when None); how many were removed."""
+    removed = 0
+    for path, data in list(records(directory)):
+        if entry is None or data.get("entry") == entry:
+            try:
+                os.unlink(path)
+                removed += 1
+            except OSError:
+                pass
+            try:  # noqa: SIM105 - a best-effort unlink; no contextlib
+                os.unlink(path.with_suffix(".lock"))
+            except OSError:
+                pass
+    return removed

@@ -1,0 +1,83 @@
+"""Trust for credentials entries read from a project's files: such an entry is code from whoever wrote the
+repository, so it runs (or reads a variable or file) only after this machine's user approved it.
+
+As direnv's ``allow`` and mise's ``trust``: an approval is keyed by a digest of the entry (its command, variable
+or file, username, coverage…) *and* the settings file's path, so a changed entry, or the same entry in another
+checkout, needs approval again. Approvals are empty files named by that digest in
+``user_data_dir/uvauth/trusted/`` (``~/.local/share/uvauth/trusted``). Entries from the user's own settings file,
+from the environment, and presets that run no command of the project's choosing need no approval.
+``UVAUTH_TRUST=1`` approves everything (CI, where the repository is the job's own).
+"""
+
+from __future__ import annotations
+
+import os
+
+from uvauth.errors import UvauthError
+from uvauth.uv import envvars
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from uvauth.providers.entries import Entry
+
+
+def needs_trust(entry: Entry) -> bool:
+    """From a project file, and reading something of the project's choosing: a command, a variable or a file
+    (``password-file = "~/.ssh/id_ed25519"`` would send that key to the project's index)."""
+    return entry.file is not None and (
+        entry.password_command is not None or entry.password_env is not None or entry.password_file is not None
+    )
+
+
+def digest(entry: Entry) -> str:
+    import json
+
+    from uvauth.cache import cache_key
+
+    return cache_key(json.dumps([entry.identity(), entry.file], sort_keys=True), 32)
+
+
+def _store(env: Mapping[str, str]) -> Path:
+    from pathlib import Path
+
+    from uvauth.uv import dirs
+
+    base = dirs.user_data_dir(env)
+    if base is None:
+        raise UvauthError("no data directory for credentials approvals: neither HOME nor XDG_DATA_HOME is set")
+    return Path(base) / "uvauth" / "trusted"
+
+
+def is_trusted(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> bool:
+    """``foreign``: a preset asked for a host that is not its provider's (a project could otherwise send your
+    Google or Azure token to a server of its own): approval is needed then too."""
+    if entry.file is None or not (foreign or needs_trust(entry)) or envvars.truthy(env.get(envvars.UVAUTH_TRUST)):
+        return True
+    return os.path.isfile(_store(env) / digest(entry))
+
+
+def check(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> None:
+    """One line, exit 2, where an unapproved project entry would run."""
+    if not is_trusted(entry, env, foreign=foreign):
+        why = f" for a host that is not {entry.provider}'s" if foreign and not needs_trust(entry) else ""
+        raise UvauthError(
+            f"credentials entry {entry.name} in {entry.file} is not approved on this machine{why}",
+            hint=f"review it, then run `uvauth uvauth credentials trust` (or set {envvars.UVAUTH_TRUST}=1 in CI)",
+        )
+
+
+def approve(entry: Entry, env: Mapping[str, str]) -> Path:
+    import json
+
+    from uvauth.cache import write_private
+
+    store = _store(env)
+    try:
+        store.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise UvauthError(f"cannot create {store}: {error.strerror or error}") from None
+    # The file records what was approved, for whoever looks; its name alone is the approval.
+    return write_private(store, digest(entry), json.dumps({"file": entry.file, "entry": entry.identity()}))

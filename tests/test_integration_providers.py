@@ -1,0 +1,387 @@
+"""Integration, issue 9: credential providers through the real uv.
+
+Fake ``aws``, ``gcloud`` and ``az`` executables (written into a directory put first on PATH) mint a new token on
+each call, count their calls in a file and report an expiry; the loopback index accepts only tokens that were
+minted and have not expired. Every request without them (none, a wrong or an expired token, any 401/403) counts
+as unauthenticated, and must never happen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.indexserver import AuthStatus, IndexServer
+from support.uvrun import BASE_ENV, TOOLS, UV_BIN, fresh_cache, run
+
+pytestmark = pytest.mark.integration
+
+FAKE_CLI = r'''#!{python}
+"""A fake {tool}: mints a token, counts the call, reports its expiry."""
+import json, os, sys, time, uuid
+state = os.environ["FAKE_STATE"]
+time.sleep(float(os.environ.get("FAKE_DELAY", "0")))
+args = sys.argv[1:]
+expected = json.loads(os.environ.get("FAKE_EXPECT_{upper}", "null"))
+if expected is not None and args != expected:
+    print("unexpected arguments: " + " ".join(args), file=sys.stderr)
+    sys.exit(254)
+lifetime = float(os.environ.get("FAKE_LIFETIME", "3600"))
+token = "tok-{tool}-" + uuid.uuid4().hex
+expires = time.time() + lifetime
+with open(os.path.join(state, "tokens"), "a") as f:
+    f.write(f"{{token}} {{expires}}\n")
+with open(os.path.join(state, "calls-{tool}"), "a") as f:
+    f.write("call\n")
+if "{tool}" == "gcloud":
+    print(token)
+elif "{tool}" == "aws":
+    iso = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(expires))
+    print(json.dumps({{"password": token, "expires": iso}}))
+else:
+    print(json.dumps({{"password": token, "expires": int(expires)}}))
+'''
+
+# Records the argv and the environment variable names uv is started with, then becomes the real uv.
+RECORDER = r'''#!{python}
+import json, os, sys
+with open(os.environ["FAKE_STATE"] + "/uv-argv", "a") as f:
+    f.write(json.dumps([sys.argv[1:], sorted(os.environ)]) + "\n")
+os.execv({uv!r}, [{uv!r}, *sys.argv[1:]])
+'''
+
+
+class TokenServer(IndexServer):
+    """Accepts a request only with a token the fakes minted that has not expired, and the expected username."""
+
+    def __init__(self, *args: object, state: Path, username: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.state = state
+        self.username = username
+
+    def _check_auth(self, header: str | None) -> tuple[AuthStatus, str | None]:
+        status, user = super()._check_auth(header)
+        if status == "none" or header is None:
+            return status, user
+        import base64
+
+        decoded = base64.b64decode(header.partition(" ")[2]).decode()
+        user, _, password = decoded.partition(":")
+        try:
+            lines = (self.state / "tokens").read_text().splitlines()
+        except FileNotFoundError:
+            lines = []
+        valid = {token: float(expires) for token, expires in (line.split() for line in lines)}
+        good = user == self.username and valid.get(password, 0) > time.time()
+        return ("good" if good else "bad"), user
+
+
+class World:
+    def __init__(self, root: Path, server: TokenServer) -> None:
+        self.root = root
+        self.server = server
+        self.state = server.state
+        self.bin = root / "bin"
+        self.project = root / "project"
+        self.project.mkdir()
+        (self.project / "req.in").write_text("tinypkg\n")
+        self.env = {"PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}", "FAKE_STATE": str(self.state),
+                    "UVAUTH_UV": str(self.bin / "uv-recorder")}
+
+    def calls(self, tool: str) -> int:
+        path = self.state / f"calls-{tool}"
+        return path.read_text().count("call") if path.exists() else 0
+
+    def tokens(self) -> list[str]:
+        path = self.state / "tokens"
+        return [line.split()[0] for line in path.read_text().splitlines()] if path.exists() else []
+
+    def index_toml(self, name: str = "gar") -> None:
+        (self.project / "uv.toml").write_text(f'[[index]]\nname = "{name}"\nurl = "{self.server.index_url}"\n')
+
+    def user_settings(self, text: str) -> None:
+        user = Path(os.environ["XDG_CONFIG_HOME"]) / "uvauth"
+        user.mkdir(parents=True, exist_ok=True)
+        (user / "uvauth.toml").write_text(text)
+
+    def compile(self, *extra: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return run("uvauth", ["pip", "compile", "req.in", "--index-url", self.server.index_url, *extra],
+                   cwd=self.project, servers=[self.server], env={**self.env, **(env or {})})
+
+    def assert_no_token_leaked(self, *outputs: str) -> None:
+        """No minted token in any output, in uv's argv, or in any file but the 0600 token cache."""
+        tokens = self.tokens()
+        assert tokens
+        for text in outputs:
+            assert not any(token in text for token in tokens)
+        cache = Path(os.environ["XDG_RUNTIME_DIR"]) / "uvauth"
+        roots = [self.root, *(Path(os.environ[v]) for v in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+                                                           "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"))]
+        for root in roots:
+            for path in root.rglob("*"):
+                if not path.is_file() or path == self.state / "tokens":
+                    continue
+                data = path.read_bytes()
+                if any(token.encode() in data for token in tokens):
+                    assert path.parent == cache, f"a token was written to {path}"
+                    assert path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.fixture
+def world(tmp_path: Path, wheelhouse: Path) -> Iterator[World]:
+    state = tmp_path / "state"
+    state.mkdir()
+    server = TokenServer(wheelhouse, "artifactory", state=state, username="oauth2accesstoken")
+    server.start()
+    world = World(tmp_path, server)
+    world.bin.mkdir()
+    for tool in ("aws", "gcloud", "az"):
+        path = world.bin / tool
+        path.write_text(FAKE_CLI.format(python=sys.executable, tool=tool, upper=tool.upper()))
+        path.chmod(0o755)
+    recorder = world.bin / "uv-recorder"
+    recorder.write_text(RECORDER.format(python=sys.executable, uv=str(UV_BIN)))
+    recorder.chmod(0o755)
+    yield world
+    server.stop()
+
+
+def test_gcloud_preset_runs_once_across_twenty_commands(world: World) -> None:
+    world.index_toml("gar")
+    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    outputs = []
+    exact = {"FAKE_EXPECT_GCLOUD": json.dumps(["auth", "print-access-token"])}  # the documented command
+    for _ in range(20):
+        done = world.compile("-v", env=exact)
+        assert done.returncode == 0, str(done)
+        assert done.unauthenticated == 0 and done.requests > 0, str(done)
+        outputs += [done.stdout, done.stderr]
+    assert world.calls("gcloud") == 1
+    argvs = (world.state / "uv-argv").read_text()
+    assert "UV_INDEX_GAR_PASSWORD" in argvs  # handed over in the environment ...
+    world.assert_no_token_leaked(*outputs, argvs)  # ... never on argv, in output or in a file
+
+
+def test_prefix_entry_covers_an_unconfigured_index(world: World) -> None:
+    world.server.username = "azure-cli"
+    prefix = world.server.url + "/artifactory"
+    world.user_settings(f'[[credentials]]\nprefix = "{prefix}"\nprovider = "azure-cli"\n')
+    exact = {"FAKE_EXPECT_AZ": json.dumps(["account", "get-access-token", "--resource",
+                                           "499b84ac-1321-427f-aa17-267ca6975798", "--query",
+                                           "{password: accessToken, expires: expires_on}", "--output", "json"])}
+    for _ in range(3):
+        done = world.compile(env=exact)  # no uv.toml: the --index-url has no configured name
+        assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+    assert world.calls("az") == 1
+    world.assert_no_token_leaked((world.state / "uv-argv").read_text())
+
+
+def test_environment_form_with_a_command(world: World) -> None:
+    world.server.username = "aws"
+    world.index_toml("codeartifact")
+    env = {"UVAUTH_CREDENTIALS_CODEARTIFACT_PASSWORD_COMMAND": "aws codeartifact get-authorization-token "
+           "--domain d --domain-owner 111122223333 --query '{password: authorizationToken, expires: expiration}' "
+           "--output json", "UVAUTH_CREDENTIALS_CODEARTIFACT_USERNAME": "aws"}
+    for _ in range(2):
+        done = world.compile(env=env)
+        assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+    assert world.calls("aws") == 1
+
+
+def test_an_expired_token_is_minted_again(world: World) -> None:
+    world.server.username = "azure-cli"
+    world.index_toml("azure")
+    world.user_settings('[[credentials]]\nindex = "azure"\nprovider = "azure-cli"\n')
+    env = {"FAKE_LIFETIME": "4"}  # fresh for 3.6 s
+    done = world.compile(env=env)
+    assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+    done = world.compile(env=env)
+    assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+    assert world.calls("az") in (1, 2)  # a slow machine may have needed a second one already
+    before = world.calls("az")
+    time.sleep(4.5)
+    done = world.compile(env=env)
+    assert done.returncode == 0 and done.unauthenticated == 0, str(done)  # the expired token was not sent
+    assert world.calls("az") == before + 1
+
+
+def test_sixteen_parallel_commands_run_the_command_once(world: World) -> None:
+    world.index_toml("gar")
+    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    cache = fresh_cache()
+    env = {**os.environ, **BASE_ENV, **world.env, "UV_CACHE_DIR": str(cache), "FAKE_DELAY": "1"}
+    world.server.clear_log()
+    processes = [
+        subprocess.Popen([str(TOOLS["uvauth"]), "pip", "compile", "req.in", "--index-url", world.server.index_url],
+                         cwd=world.project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(16)
+    ]
+    results = [process.communicate(timeout=180) for process in processes]
+    assert all(process.returncode == 0 for process in processes), results
+    assert world.calls("gcloud") == 1
+    assert world.server.unauthenticated() == [] and world.server.requests
+    world.assert_no_token_leaked(*(text for pair in results for text in pair))
+
+
+def test_a_failing_command_stops_before_any_request(world: World) -> None:
+    world.index_toml("gar")
+    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\n')
+    done = world.compile(env={"FAKE_EXPECT_GCLOUD": json.dumps(["something", "else"])})
+    assert done.returncode == 2 and done.requests == 0, str(done)
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("uvauth: error: credentials entry gar: command 'gcloud' exited with code 254: "
+                           "unexpected arguments: auth print-access-token"), line
+
+
+def test_a_project_command_needs_approval(world: World) -> None:
+    world.server.username = "aws"
+    world.index_toml("codeartifact")
+    (world.project / "uvauth.toml").write_text(
+        '[[credentials]]\nindex = "codeartifact"\nusername = "aws"\nttl = "1h"\npassword-command = ["aws", '
+        '"codeartifact", "get-authorization-token", "--query", "{password: authorizationToken, expires: '
+        'expiration}"]\n')
+    done = world.compile()
+    assert done.returncode == 2 and done.requests == 0 and world.calls("aws") == 0, str(done)
+    # One error line, and its hint on a line of its own (uv's layout).
+    line = " ".join(done.stderr.splitlines())
+    assert done.stderr.startswith("uvauth: error: ") and len(done.stderr.splitlines()) <= 2, done.stderr
+    assert "is not approved on this machine" in line and "uvauth uvauth credentials trust" in line
+    done = world.compile(env={"UVAUTH_TRUST": "1"})
+    assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+    trusted = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "credentials", "trust"], cwd=world.project,
+                             env={**os.environ, **world.env}, capture_output=True, text=True, check=False)
+    assert trusted.returncode == 0, trusted.stderr
+    assert "aws codeartifact get-authorization-token" in trusted.stdout
+    done = world.compile()
+    assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+    assert world.calls("aws") == 1
+    # A changed command needs approval again.
+    (world.project / "uvauth.toml").write_text(
+        (world.project / "uvauth.toml").read_text().replace('"aws",', '"aws", "--debug",'))
+    done = world.compile()
+    assert done.returncode == 2 and "not approved" in done.stderr
+
+
+def test_credentials_show_and_forget(world: World) -> None:
+    world.index_toml("gar")
+    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    assert world.compile().returncode == 0
+
+    def uvauth(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(TOOLS["uvauth"]), "uvauth", "credentials", *args], cwd=world.project,
+                              env={**os.environ, **world.env}, capture_output=True, text=True, check=False)
+
+    shown = uvauth("show")
+    assert shown.returncode == 0, shown.stderr
+    assert "gar" in shown.stdout and "gcloud" in shown.stdout and "fresh until" in shown.stdout
+    world.assert_no_token_leaked(shown.stdout, shown.stderr)
+    explained = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "explain", "--json", "pip", "compile", "req.in",
+                                "--index-url", world.server.index_url], cwd=world.project,
+                               env={**os.environ, **world.env}, capture_output=True, text=True, check=False)
+    assert explained.returncode == 0, explained.stderr
+    rows = json.loads(explained.stdout)["indexes"]
+    assert any("credentials entry gar (gcloud): cached token, fresh until" in (row["credential_source"] or "")
+               for row in rows), rows
+    forgotten = uvauth("forget", "gar")
+    assert forgotten.returncode == 0 and "1" in forgotten.stdout, forgotten.stderr
+    assert world.compile().returncode == 0
+    assert world.calls("gcloud") == 2
+
+
+def test_control_without_an_entry_the_server_sees_unauthenticated_requests(world: World) -> None:
+    """The server really refuses what the fakes did not mint: without an entry uv gets 401s (and fails)."""
+    world.index_toml("gar")
+    done = world.compile()
+    assert done.unauthenticated > 0, str(done)
+    # A token that was minted but has expired is refused too.
+    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    assert world.compile(env={"FAKE_LIFETIME": "-10"}).unauthenticated > 0
+
+
+def test_the_codeartifact_preset_runs_the_documented_command(world: World) -> None:
+    """The host a real CodeArtifact index has cannot be served on loopback: the preset's command (domain, owner
+    and region read from that host) is run against the fake aws, and its JSON read, without uv."""
+    from uvauth.providers.entries import normalize
+    from uvauth.providers.lookup import Providers
+
+    url = "https://mydomain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/myrepo/simple/"
+    env = {**os.environ, **world.env, "FAKE_EXPECT_AWS": json.dumps([
+        "codeartifact", "get-authorization-token", "--domain", "mydomain", "--domain-owner", "111122223333",
+        "--region", "eu-west-1", "--query", "{password: authorizationToken, expires: expiration}", "--output",
+        "json"])}
+    data = normalize({"index": "codeartifact", "provider": "aws-codeartifact"}, source="test", file=None)
+    found = Providers([data], env).find(url, "codeartifact")
+    assert found is not None and found.credentials is not None
+    assert found.credentials.username == "aws" and found.credentials.password == world.tokens()[-1]
+    assert "fresh until" in found.credentials.detail  # the reported expiration was read
+    again = Providers([data], env).find(url, "codeartifact")
+    assert again is not None and again.credentials is not None and world.calls("aws") == 1
+
+
+def test_doctor_uses_the_provider_and_mints_again_after_a_revocation(world: World) -> None:
+    world.index_toml("gar")
+    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+
+    def doctor() -> dict[str, object]:
+        done = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "doctor", "--json"], cwd=world.project,
+                              env={**os.environ, **world.env}, capture_output=True, text=True, check=False)
+        world.assert_no_token_leaked(done.stdout, done.stderr)
+        (index,) = json.loads(done.stdout)["indexes"]
+        return index
+
+    index = doctor()
+    assert index["verdict"] == "ok" and index["credentials"]["source"] == "provider", index  # type: ignore[index]
+    assert world.calls("gcloud") == 1
+    (world.state / "tokens").write_text("")  # the server revokes every token; uvauth's cache still holds one
+    index = doctor()
+    assert index["verdict"] == "ok", index
+    assert world.calls("gcloud") == 2
+    world.server.username = "someone-else"  # now every token is refused
+    index = doctor()
+    assert index["verdict"] == "bad-credentials" and "token rejected" in str(index["hint"]), index
+    assert "uvauth uvauth credentials forget gar" in str(index["hint"])
+
+
+def test_login_stores_with_uv_auth_and_never_puts_the_password_on_argv(tmp_path: Path, wheelhouse: Path) -> None:
+    server = IndexServer(wheelhouse, "outside-root", password="l0gin-secret").start()
+    try:
+        project = tmp_path / "project"
+        project.mkdir()
+        (project / "req.in").write_text("tinypkg\n")
+        (project / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{server.index_url}"\n'
+                                         'authenticate = "always"\n')
+        prefix = server.url + "/artifactory"
+        (project / "uvauth.toml").write_text(f'authenticate-prefixes = ["{prefix}"]\n')
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        recorder = bin_dir / "uv-recorder"
+        recorder.write_text(RECORDER.format(python=sys.executable, uv=str(UV_BIN)))
+        recorder.chmod(0o755)
+        env = {**os.environ, "FAKE_STATE": str(tmp_path), "UVAUTH_UV": str(recorder)}
+
+        def uvauth(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+            return subprocess.run([str(TOOLS["uvauth"]), "uvauth", *args], cwd=project, env=env, input=stdin,
+                                  capture_output=True, text=True, check=False)
+
+        done = uvauth("login", "art", "--username", "user", stdin="l0gin-secret\n")
+        assert done.returncode == 0, done.stderr
+        recorded = (tmp_path / "uv-argv").read_text()
+        assert "l0gin-secret" not in recorded and "auth" in recorded
+        logged = [json.loads(line)[0] for line in recorded.splitlines()]
+        assert [argv[2] for argv in logged] == [server.url + "/artifactory/api/pypi/pypi-local", prefix]
+        compiled = run("uvauth", ["pip", "compile", "req.in", "--index-url", server.index_url], cwd=project,
+                       servers=[server], env={"UVAUTH_UV": str(recorder), "FAKE_STATE": str(tmp_path)})
+        assert compiled.returncode == 0 and compiled.unauthenticated == 0, str(compiled)
+        done = uvauth("logout", "art", "--username", "user")
+        assert done.returncode == 0, done.stderr
+        compiled = run("uvauth", ["pip", "compile", "req.in", "--index-url", server.index_url], cwd=project,
+                       servers=[server], env={"UVAUTH_UV": str(recorder), "FAKE_STATE": str(tmp_path)})
+        assert compiled.returncode == 2 and "uvauth: error: no credentials for " in compiled.stderr, str(compiled)
+    finally:
+        server.stop()
