@@ -565,7 +565,7 @@ def tables_of(text: str) -> dict[str, object]:
     return {name: namespace[name] for name in TABLES}
 
 
-_PER_COMMAND = ("VALUE_OPTIONS", "FLAG_OPTIONS")  # the bulk of the grammar: one row is all a command line needs
+_PER_COMMAND = ("SUBCOMMANDS", "ALIASES", "VALUE_OPTIONS", "FLAG_OPTIONS")  # a command line needs a row or two of each
 
 _PACKED_CLASS = '''
 class _PerCommand:
