@@ -9,8 +9,9 @@ directory, and the uv binary chosen (path and :func:`uvauth.observed.stamp`).
 
 **What it depended on** (checked on every reuse):
 
-* every environment variable planning read, with its value (:class:`RecordingEnv` records them; a variable that
-  was absent must still be absent) — and if planning listed the environment, the set of all names;
+* every environment variable planning read, with its value (:class:`uvauth.observed.RecordingEnv` records
+  them; a variable that was absent must still be absent) — and if planning listed the environment, the set of
+  all names;
 * every file planning read or looked for and did not find, with its stamp (:mod:`uvauth.observed`): the
   configuration discovery walk, nested requirements files, settings files, netrc, uv's credential store, and the
   generated configuration the plan points uv at.
@@ -39,14 +40,10 @@ from uvauth import observed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
     from typing import Final
 
-    from uvauth.observed import Stamp
-
-    _Base = Mapping[str, str]
-else:
-    from _collections_abc import Mapping as _Base  # loaded by `os` already; `collections.abc` is not
+    from uvauth.observed import RecordingEnv, Stamp
 
 FORMAT: Final = 2  # 2: tokens
 MAX_ENTRIES: Final = 256
@@ -61,45 +58,6 @@ _SECRET_MARKERS: Final = ("PASSWORD", "TOKEN", "SECRET", "USERNAME", "CREDENTIAL
 def _is_secret_name(name: str) -> bool:
     upper = name.upper()
     return any(marker in upper for marker in _SECRET_MARKERS)
-
-
-class RecordingEnv(_Base):
-    """A read-only view of the environment that records each variable read (``get``, ``[]``, ``in``), and
-    whether the whole environment was listed."""
-
-    __slots__ = ("_env", "read", "listed")
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-        self.read: dict[str, str | None] = {}
-        self.listed = False
-
-    def __getitem__(self, name: str) -> str:
-        value = self._env.get(name)
-        self.read[name] = value
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        value = self._env.get(name)
-        self.read[name] = value
-        return default if value is None else value
-
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        value = self._env.get(name)
-        self.read[name] = value
-        return value is not None
-
-    def __iter__(self) -> Iterator[str]:
-        self.listed = True
-        return iter(self._env)
-
-    def __len__(self) -> int:
-        self.listed = True
-        return len(self._env)
 
 
 class Recalled:

@@ -1,4 +1,5 @@
-"""The files a plan depends on: every file planning read, and every file it looked for and did not find.
+"""What a plan depends on: every file planning read or looked for and did not find, and every environment
+variable it read (:class:`RecordingEnv`).
 
 A memoized plan (:mod:`uvauth.memo`) is reused only while each of these files is as it was. The ports of uv's
 behaviour call :func:`note` wherever they test for or read a file — *before* they read it, so that a file
@@ -15,10 +16,14 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
     from typing import TypeAlias
 
     #: (device, inode, size, mtime_ns, ctime_ns) of a file, or None where nothing is (or it cannot be stat'ed).
     Stamp: TypeAlias = "tuple[int, int, int, int, int] | None"
+    _Base = Mapping[str, str]
+else:
+    from _collections_abc import Mapping as _Base  # loaded by `os` already; `collections.abc` is not
 
 _recording: dict[str, Stamp] | None = None
 
@@ -52,3 +57,42 @@ def stop() -> dict[str, Stamp]:
     global _recording
     seen, _recording = _recording or {}, None
     return seen
+
+
+class RecordingEnv(_Base):
+    """A read-only view of the environment that records each variable read (``get``, ``[]``, ``in``), and
+    whether the whole environment was listed."""
+
+    __slots__ = ("_env", "read", "listed")
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+        self.read: dict[str, str | None] = {}
+        self.listed = False
+
+    def __getitem__(self, name: str) -> str:
+        value = self._env.get(name)
+        self.read[name] = value
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        value = self._env.get(name)
+        self.read[name] = value
+        return default if value is None else value
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        value = self._env.get(name)
+        self.read[name] = value
+        return value is not None
+
+    def __iter__(self) -> Iterator[str]:
+        self.listed = True
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        self.listed = True
+        return len(self._env)

@@ -204,13 +204,13 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
 
     if not _contacts_indexes(cmdline):
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
-    from uvauth import memo, observed  # light: os and marshal
+    from uvauth import observed  # light: os only (uvauth.memo is imported once planning is due)
 
     # The environment form of [[credentials]] is found by listing names: from the raw environment, and made part
     # of the memo's situation below (a recorded listing would tie every memoized plan to every variable's name).
     credential_vars = settings.credential_variables(env)
 
-    recorded = memo.RecordingEnv(env)  # every variable read from here on is something the plan depends on
+    recorded = observed.RecordingEnv(env)  # every variable read from here on is something the plan depends on
     cwd, project = _directories(cmdline, recorded)
     inputs = requirement_inputs(cmdline, recorded)
     observed.start()  # every file consulted from here on is something the plan depends on
@@ -225,7 +225,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         uv = launch.find_uv(env, settings.user_uv(env))
         directory = key = None
         if memoize:
-            from uvauth import cache
+            from uvauth import cache, memo
 
             directory = cache.cache_path(env)
             key = memo.situation([*cmdline.argv, *(f"\0{k}={v}" for k, v in sorted(credential_vars.items()))],
@@ -242,6 +242,8 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         secret = prepared.plan.secrets
         additions = {name: value for name, value in prepared.env.items()
                      if env.get(name) != value and name not in secret}
+        from uvauth import memo
+
         memo.store(directory, key, recorded, files, memo.Recalled(
             argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
             changes=prepared.changes, tokens=prepared.tokens,
@@ -254,7 +256,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
           uv: str, always_plan: bool, credential_vars: Mapping[str, str] | None = None,
           mint_tokens: bool = True) -> Prepared:
     """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
-    :class:`~uvauth.memo.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
+    :class:`~uvauth.observed.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
     could not be made faithfully comes back with ``plan=None`` (uv runs unchanged), and is never memoized."""
     from uvauth import cache, observed, plan
     from uvauth.settings import sources as settings
