@@ -68,7 +68,7 @@ class Resolved:
         self.credentials = credentials
 
 
-def _user_file(env: Mapping[str, str]) -> str | None:
+def user_file(env: Mapping[str, str]) -> str | None:
     """``user_config_dir()/uvauth/uvauth.toml`` (uv's rule, :mod:`uvauth.uv.dirs`), or None without a home."""
     from uvauth.uv import dirs
 
@@ -107,7 +107,7 @@ def locate(project_dir: str | os.PathLike[str], env: Mapping[str, str]) -> list[
         if parent == directory:
             break
         directory = parent
-    user = _user_file(env)
+    user = user_file(env)
     if user is not None:
         observed.note(user)
         if os.path.isfile(user):
@@ -143,7 +143,7 @@ def file_sources(located: list[tuple[str, str, bool]], env: Mapping[str, str]) -
     for label, path, in_pyproject in located:
         values = _read_toml(path, ("tool", "uvauth") if in_pyproject else ())
         if values is not None:
-            project = path != _user_file(env)
+            project = path != user_file(env)
             sources.append(Source(label, values, project=project, path=path if project else None))
     return sources
 
@@ -151,7 +151,7 @@ def file_sources(located: list[tuple[str, str, bool]], env: Mapping[str, str]) -
 def user_uv(env: Mapping[str, str]) -> str | None:
     """The ``uv`` setting of the user's settings file, for every command (pass-through included): the path of
     uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only — one ``stat`` when unset."""
-    path = _user_file(env)
+    path = user_file(env)
     if env.get(envvars.UVAUTH_UV) or path is None or not os.path.isfile(path):
         return None
     try:
