@@ -115,21 +115,30 @@ def test_a_plan_is_reused_and_equals_a_fresh_one(project: Project) -> None:
     assert "--default-index" in " ".join(map(str, first[1])), first  # a real reconciliation, not a pass-through
 
 
+_HEAVY = {"pathlib", "typing", "tomllib", "json", "urllib.parse", "hashlib", "uvauth.plan", "uvauth.pipeline",
+          "uvauth.uv.cmdline", "uvauth.uv._spec_packed", "uvauth.uv.config.discover", "uvauth.uv.requirements",
+          "uvauth.settings.model", "uvauth.settings.sources"}
+
+
 def test_a_hit_imports_no_planning_module(project: Project, tmp_path: Path) -> None:
+    """Through the console script's entry (``uvauth.cli.main``): a reused plan is found by the command line
+    alone, so it parses nothing, finds no uv and imports none of planning's modules."""
     import subprocess
     import sys
 
-    project.memoized()
     probe = (
-        "import sys; from uvauth import pipeline; from uvauth.uv import cmdline as c; "
-        f"p = pipeline.prepare(c.parse(sys.argv[1:]), {project.env!r}); "
-        "print(p.plan is None, sorted(m for m in sys.modules if m in "
-        "{'pathlib', 'typing', 'tomllib', 'json', 'urllib.parse', 'uvauth.plan', 'uvauth.uv.config.discover', "
-        "'uvauth.uv.requirements', 'uvauth.settings.model', 'hashlib'}))"
+        "import sys; from uvauth import launch, memo; memo._RACY_NS = -10**19; "  # the files are seconds old
+        "launch.exec_uv = lambda uv, argv, env: print(uv, argv) or 0; "
+        "from uvauth.cli import main; main(sys.argv[1:]); "
+        f"print(sorted(m for m in sys.modules if m in {sorted(_HEAVY)!r}))"
     )
-    done = subprocess.run([sys.executable, "-c", probe, "--directory", str(project.dir), *project.args],
-                          capture_output=True, text=True, cwd=tmp_path, check=True)
-    assert done.stdout.strip() == "True []", done.stdout + done.stderr
+    args = [sys.executable, "-c", probe, "--directory", str(project.dir), *project.args]
+    env = {**os.environ, **project.env}
+    first = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
+    assert "uvauth.plan" in first.stdout, first.stdout + first.stderr  # planned, and stored
+    again = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
+    assert again.stdout.splitlines()[-1] == "[]", again.stdout + again.stderr
+    assert again.stdout.splitlines()[0] == first.stdout.splitlines()[0]  # the same uv and argv
 
 
 # -- never stale: one test per input kind --------------------------------------------------------------------
@@ -187,6 +196,22 @@ def test_swapping_the_uv_binary(project: Project) -> None:
     fake_uv("0.13.8")
     project.env["UVAUTH_UV"] = str(fake)
     assert_follows(project, lambda: fake_uv("0.12.0"))  # too old for references by name: refused now
+
+
+def test_a_uv_that_appears_earlier_on_path(project: Project) -> None:
+    """Which uv runs is part of the plan: a uv installed in a directory earlier on PATH after the plan was stored
+    is the one the next run finds (each candidate find_uv looked at is a file the plan depends on)."""
+    fake = project.root / "earlier" / "uv"
+
+    def install() -> None:
+        write(fake, '#!/bin/sh\n[ "$1" = --version ] && echo "uv 0.13.8"\nexit 0\n')
+        fake.chmod(0o755)
+
+    project.env["PATH"] = f"{fake.parent}{os.pathsep}{project.env['PATH']}"
+    before = project.memoized()
+    assert before[0] != str(fake)
+    assert_follows(project, install)
+    assert project.memoized()[0] == str(fake)
 
 
 def test_changing_the_command_line(project: Project) -> None:
@@ -275,6 +300,19 @@ def test_a_changed_password_value_does_not_change_the_plan(project: Project) -> 
     project.env["UV_INDEX_ART_PASSWORD"] = PASSWORD + "-rotated"
     assert hit(project)
     assert project.memoized() == project.fresh()
+
+
+def test_an_unrelated_variable_is_neither_stored_nor_a_reason_to_plan_again(project: Project) -> None:
+    """Only what planning read is recorded: a shell's own variables (OLDPWD, a terminal's session id) change
+    without changing any plan, and their values stay out of the cache."""
+    project.env["SOME_SHELL_STATE"] = "value-one-831"
+    project.memoized()
+    assert hit(project)
+    project.env["SOME_SHELL_STATE"] = "value-two-832"
+    project.env["ANOTHER_NEW_ONE"] = "x"
+    assert hit(project)
+    for entry in project.entries():
+        assert b"value-one-831" not in entry.read_bytes() and b"SOME_SHELL_STATE" not in entry.read_bytes()
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x00\x01", b"not marshal at all", None])

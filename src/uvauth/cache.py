@@ -68,6 +68,16 @@ def cache_key(text: str | bytes, hex_digits: int) -> str:
     return blake2b(data, digest_size=hex_digits // 2).hexdigest()
 
 
+def short_key(text: str) -> str:
+    """16 hex digits of 64-bit FNV-1a over ``text``: a name for a file looked up on the path of every uv call,
+    where importing a hash module would cost more than the lookup. A name, not a proof: what is stored under it
+    must carry what it was stored for."""
+    digest = 0xCBF29CE484222325
+    for byte in text.encode("utf-8", "surrogatepass"):
+        digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{digest:016x}"
+
+
 def write_private(directory: str | os.PathLike[str], name: str, text: str | bytes) -> Path:
     """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none).
 

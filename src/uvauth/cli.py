@@ -13,7 +13,6 @@ import sys
 
 from uvauth import launch
 from uvauth.errors import guarded
-from uvauth.uv import cmdline as uvcli
 
 # Every uv call passes through here: only what the pass-through decision needs is imported at the top.
 TYPE_CHECKING = False
@@ -21,14 +20,15 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Final
 
+    from uvauth.memo import Recalled
     from uvauth.pipeline import Prepared
 
 OWN_COMMANDS: Final = "uvauth"
 
 
-def report(prepared: Prepared, verbose: int, quiet: int) -> None:
+def report(prepared: Prepared | Recalled, verbose: int, quiet: int) -> None:
     """Warnings unless uv's -q (which hides uv's own); with uv's -v one line of what changed; with -vv the whole
-    plan. Never a secret."""
+    plan (never memoized, so always at hand). Never a secret."""
     if not (prepared.doubts or prepared.warnings or prepared.changes or verbose >= 2):
         return
     from uvauth.uv.redact import redact
@@ -37,7 +37,7 @@ def report(prepared: Prepared, verbose: int, quiet: int) -> None:
         print(f"uvauth: warning: {redact(warning)}", file=sys.stderr)
     if verbose >= 1 and prepared.changes:
         print(f"uvauth: {redact('; '.join(prepared.changes))}", file=sys.stderr)
-    planned = prepared.plan
+    planned = getattr(prepared, "plan", None)
     if verbose >= 2 and planned is not None:
         for index in planned.indexes:
             print(f"uvauth:   {index.role:8} {index.url} ({index.where}) policy={index.policy} [{index.policy_why}]"
@@ -48,10 +48,45 @@ def report(prepared: Prepared, verbose: int, quiet: int) -> None:
         print(f"uvauth:   environment set: {', '.join(names) or '-'}", file=sys.stderr)
 
 
+def _recalled(args: list[str], env: Mapping[str, str]) -> Recalled | None:
+    """A memoized plan for exactly this command line in this directory (:mod:`uvauth.memo`), looked up before
+    the command line is parsed or uv is found: a reused plan needs neither. The entry's file is named by the
+    command line; only when there is one is the memo itself imported."""
+    from uvauth import cache
+    from uvauth.uv import dirs
+
+    base = dirs.user_cache_dir(env)
+    if base is None:
+        return None
+    cwd = os.getcwd()
+    if not os.path.isfile(os.path.join(base, "uvauth", "plans", cache.short_key("\0".join([cwd, *args])))):
+        return None  # the usual pass-through: one stat (the name is uvauth.memo.entry_name's)
+    from uvauth import memo
+    from uvauth.errors import UvauthError
+
+    try:
+        directory = cache.cache_path(env)  # refuses a cache directory that is not the user's own and private
+    except UvauthError:
+        return None
+    return memo.recall(directory, args, cwd, env)
+
+
 def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
-    """Run uv for a uv command line (without the program name): plan, report, exec."""
+    """Run uv for a uv command line (without the program name): plan (or reuse a memoized plan), report, exec."""
     env = dict(os.environ) if env is None else dict(env)
-    cmdline = uvcli.parse(list(args))
+    args = list(args)
+    recalled = _recalled(args, env)
+    if recalled is not None:
+        hit = recalled
+
+        def _reuse() -> int:
+            report(hit, hit.verbose, hit.quiet)
+            return launch.exec_uv(hit.uv, hit.argv, {**env, **hit.env})
+
+        return guarded(_reuse, verbose=hit.verbose)
+    from uvauth.uv import cmdline as uvcli  # only now: a reused plan needs no parsing
+
+    cmdline = uvcli.parse(args)
     verbose = cmdline.count("--verbose")
 
     def _run() -> int:
@@ -88,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_own_command(args[1:])
     if OWN_COMMANDS in args:
+        from uvauth.uv import cmdline as uvcli
+
         # `uv --color never uvauth doctor`: uv's global options before the reserved word, where uv would say
         # "unrecognized subcommand 'uvauth'". Only where `uvauth` stands as the subcommand (`uv pip install
         # uvauth` installs it).

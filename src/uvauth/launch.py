@@ -37,6 +37,14 @@ def _is_uvauth(candidate: str, ourselves: set[str]) -> bool:
         return False
 
 
+def _note(path: str) -> None:
+    """Each candidate uv looked at is something a memoized plan depends on (:mod:`uvauth.observed`). Recording
+    happens only where planning has imported the observer, so a pass-through never pays for importing it."""
+    observed = sys.modules.get("uvauth.observed")
+    if observed is not None:
+        observed.note(path)
+
+
 def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
     """The real uv: ``UVAUTH_UV`` (or the ``uv`` setting), then a ``uv`` on PATH that is not uvauth, then the uv
     installed with uvauth (the ``uv`` package)."""
@@ -46,7 +54,11 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
         import shutil
 
         given_by = envvars.UVAUTH_UV if env.get(envvars.UVAUTH_UV) else "the `uv` setting"
-        found = shutil.which(explicit, path=env.get("PATH"))
+        path = env.get("PATH")
+        if os.sep not in explicit:  # a name, looked up on PATH: each place it could be
+            for directory in (path or "").split(os.pathsep):
+                _note(os.path.join(directory or ".", explicit))
+        found = shutil.which(explicit, path=path)
         if not found:
             raise UvauthError(f"the uv given by {given_by} is not an executable: {explicit}",
                               hint="point UVAUTH_UV at the real uv binary")
@@ -58,11 +70,13 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
         return found
     for directory in (env.get("PATH") or "").split(os.pathsep):
         candidate = os.path.join(directory or ".", "uv")
+        _note(candidate)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and not _is_uvauth(candidate, ourselves):
             return candidate
     # The uv installed with uvauth: usually in the scripts directory beside this interpreter (a venv, pipx, uv
     # tool); the `uv` package's own finder covers the other layouts, but importing it costs sysconfig.
     beside = os.path.join(os.path.dirname(sys.executable), "uv")
+    _note(beside)
     if os.path.isfile(beside) and os.access(beside, os.X_OK) and not _is_uvauth(beside, ourselves):
         return beside
     try:

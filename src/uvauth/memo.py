@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from uvauth.observed import RecordingEnv, Stamp
 
-FORMAT: Final = 2  # 2: tokens
+FORMAT: Final = 3  # 2: tokens; 3: found by command line, the uv inside
 MAX_ENTRIES: Final = 256
 _RACY_NS: Final = 1_000_000_000
 # Variables whose values are (or may be) secrets: an entry records only whether they were set. A username
@@ -64,11 +64,12 @@ class Recalled:
     """A memoized plan's outcome: the argv and the environment additions to hand uv, and the (redacted) lines
     to report."""
 
-    __slots__ = ("argv", "env", "doubts", "warnings", "changes", "tokens")
+    __slots__ = ("uv", "argv", "env", "doubts", "warnings", "changes", "tokens", "verbose", "quiet")
 
-    def __init__(self, *, argv: Sequence[str], env: Mapping[str, str], doubts: Sequence[str],
+    def __init__(self, *, uv: str, argv: Sequence[str], env: Mapping[str, str], doubts: Sequence[str],
                  warnings: Sequence[str], changes: Sequence[str],
-                 tokens: Sequence[tuple[str, str, str]] = ()) -> None:
+                 tokens: Sequence[tuple[str, str, str]] = (), verbose: int = 0, quiet: int = 0) -> None:
+        self.uv = uv  # the real uv the plan was made for (its path and stamp are part of the situation)
         self.argv = list(argv)
         self.env = dict(env)  # on recall: with the tokens read again
         self.doubts = tuple(doubts)
@@ -76,6 +77,8 @@ class Recalled:
         self.changes = tuple(changes)
         # (USERNAME variable, PASSWORD variable, token cache file) of each provider token handed to uv
         self.tokens = tuple(tokens)
+        self.verbose = verbose  # uv's -v and -q on the command line: what the report shows
+        self.quiet = quiet
 
 
 def situation(args: Sequence[str], cwd: str, uv: str) -> str:
@@ -85,26 +88,56 @@ def situation(args: Sequence[str], cwd: str, uv: str) -> str:
     here = os.path.dirname(__file__)
     # An editable install changes code without changing the version: the stamps of the modules that decide.
     code = [observed.stamp(os.path.join(here, name)) for name in ("plan.py", "pipeline.py", "memo.py")]
-    parts = [str(FORMAT), __version__, repr(code), cwd, uv, repr(observed.stamp(uv)), *args]
+    # Which uv find_uv chose depends on uvauth's own path (it never picks itself) and on the interpreter (the uv
+    # installed beside it); its other inputs (PATH, UVAUTH_UV, the user's settings file, each candidate looked at)
+    # are recorded as variables and files like planning's.
+    import sys
+
+    launcher = os.path.realpath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    parts = [str(FORMAT), __version__, repr(code), launcher, sys.executable, cwd, uv, repr(observed.stamp(uv)), *args]
     return "\0".join(parts)
 
 
-def _entry_path(directory: str, key: str) -> str:
-    """``plans/<FNV-1a of the key>``. A name, not a proof: the entry holds its whole key, compared on recall. (A
-    64-bit FNV in Python costs less than importing a hash module, on a path that must stay cheap.)"""
-    digest = 0xCBF29CE484222325
-    for byte in key.encode("utf-8", "surrogatepass"):
-        digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return os.path.join(directory, "plans", f"{digest:016x}")
+def entry_name(args: Sequence[str], cwd: str) -> str:
+    """The name of the entry for a command line in a directory: found before uvauth has parsed its command line or
+    found uv (:func:`uvauth.cache.short_key`; the entry holds its whole key, compared on recall)."""
+    from uvauth.cache import short_key
+
+    return short_key("\0".join([cwd, *args]))
 
 
-def recall(directory: str, key: str, env: Mapping[str, str]) -> Recalled | None:
-    """The memoized plan for ``key``, if there is one and everything it depended on is as it was."""
+def entry_path(directory: str, args: Sequence[str], cwd: str) -> str:
+    return os.path.join(directory, "plans", entry_name(args, cwd))
+
+
+def _situation_args(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """argv, and the environment form of ``[[credentials]]`` (found by listing names: from the raw environment,
+    so that planning itself never lists the recorded one)."""
+    from uvauth.uv import envvars
+
+    return [*args, *(f"\0{k}={v}" for k, v in sorted(envvars.credential_variables(env).items()))]
+
+
+def _roomy(env: Mapping[str, str]) -> bool:
+    """Is the environment far below the system's limit on a command line and environment (``ARG_MAX``)? A plan
+    made near it may differ with the environment's size (uvauth keeps argv as typed where its changes would not
+    fit), and the size is the one thing about every variable that a plan may depend on: so near the limit no
+    plan is stored or reused. (Characters, at an eighth of the limit: bytes of any encoding fit.)"""
     try:
-        with open(_entry_path(directory, key), "rb") as handle:
+        limit = os.sysconf("SC_ARG_MAX")
+    except (AttributeError, ValueError, OSError):
+        return False
+    return sum(len(name) + len(value) + 10 for name, value in env.items()) * 8 <= limit
+
+
+def recall(directory: str, args: Sequence[str], cwd: str, env: Mapping[str, str]) -> Recalled | None:
+    """The memoized plan for this command line (``args``, without the program name) in ``cwd``, if there is one
+    and everything it depended on is as it was — the uv it runs included."""
+    try:
+        with open(entry_path(directory, args, cwd), "rb") as handle:
             entry = marshal.loads(handle.read())
-        version, stored_key, variables, names, files, outcome = entry
-        if version != FORMAT or stored_key != key:
+        version, stored_key, uv, variables, names, files, outcome = entry
+        if version != FORMAT or stored_key != situation(_situation_args(args, env), cwd, uv) or not _roomy(env):
             return None
         for name, secret, value in variables:
             current = env.get(name)
@@ -115,7 +148,7 @@ def recall(directory: str, key: str, env: Mapping[str, str]) -> Recalled | None:
         for path, stamp in files:
             if observed.stamp(path) != stamp:
                 return None
-        argv, additions, doubts, warnings, changes, tokens = outcome
+        argv, additions, doubts, warnings, changes, tokens, verbose, quiet = outcome
         handed = dict(additions)
         if tokens:
             import time
@@ -129,14 +162,18 @@ def recall(directory: str, key: str, env: Mapping[str, str]) -> Recalled | None:
                     return None  # no longer fresh (or forgotten): plan again, which mints a new one
                 handed[username_var] = record.get("username") or ""
                 handed[password_var] = record["password"]
-        return Recalled(argv=argv, env=handed, doubts=doubts, warnings=warnings, changes=changes, tokens=tokens)
+        return Recalled(uv=uv, argv=argv, env=handed, doubts=doubts, warnings=warnings, changes=changes,
+                        tokens=tokens, verbose=verbose, quiet=quiet)
     except (OSError, EOFError, ValueError, TypeError):  # absent, unreadable, truncated, another format
         return None
 
 
-def store(directory: str, key: str, recorded: RecordingEnv, files: Mapping[str, Stamp], outcome: Recalled) -> bool:
-    """Memoize a plan's outcome under ``key`` (unless it may not be: see the module docstring). Best effort: a
-    cache that cannot be written is no reason for the uv command to fail. Returns whether it was stored."""
+def store(directory: str, args: Sequence[str], cwd: str, env: Mapping[str, str], recorded: RecordingEnv,
+          files: Mapping[str, Stamp], outcome: Recalled) -> bool:
+    """Memoize a plan's outcome for this command line in ``cwd`` (unless it may not be: see the module
+    docstring). Best effort: a cache that cannot be written is no reason for the uv command to fail. Returns
+    whether it was stored."""
+    key = situation(_situation_args(args, env), cwd, outcome.uv)
     texts = [key, *outcome.argv, *outcome.env.values(), *outcome.doubts, *outcome.warnings, *outcome.changes]
     variables = []
     for name, value in sorted(recorded.read.items()):
@@ -144,7 +181,7 @@ def store(directory: str, key: str, recorded: RecordingEnv, files: Mapping[str, 
         if not secret and value is not None:
             texts.append(value)
         variables.append((name, secret, (value is not None) if secret else value))
-    if any("@" in text for text in texts):
+    if any("@" in text for text in texts) or not _roomy(env):
         return False
     import time
 
@@ -154,12 +191,12 @@ def store(directory: str, key: str, recorded: RecordingEnv, files: Mapping[str, 
            for path, stamp in files.items()):
         return False
     names = tuple(sorted(recorded._env)) if recorded.listed else None
-    entry = (FORMAT, key, tuple(variables), names, tuple(sorted(files.items())),
+    entry = (FORMAT, key, outcome.uv, tuple(variables), names, tuple(sorted(files.items())),
              (tuple(outcome.argv), tuple(sorted(outcome.env.items())), outcome.doubts, outcome.warnings,
-              outcome.changes, outcome.tokens))
+              outcome.changes, outcome.tokens, outcome.verbose, outcome.quiet))
     from uvauth.cache import remember
 
-    path = _entry_path(directory, key)
+    path = entry_path(directory, args, cwd)
     plans = os.path.dirname(path)
     try:
         os.makedirs(plans, mode=0o700, exist_ok=True)

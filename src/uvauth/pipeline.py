@@ -207,12 +207,14 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     from uvauth import observed  # light: os only (uvauth.memo is imported once planning is due)
 
     # The environment form of [[credentials]] is found by listing names: from the raw environment, and made part
-    # of the memo's situation below (a recorded listing would tie every memoized plan to every variable's name).
-    credential_vars = settings.credential_variables(env)
+    # of the memo's situation (a recorded listing would tie every memoized plan to every variable's name).
+    credential_vars = envvars.credential_variables(env)
 
     recorded = observed.RecordingEnv(env)  # every variable read from here on is something the plan depends on
     cwd, project = _directories(cmdline, recorded)
     inputs = requirement_inputs(cmdline, recorded)
+    memoize = memoize and not always_plan and cmdline.count("--verbose") < 2  # -vv shows the whole plan
+    directory = None
     observed.start()  # every file consulted from here on is something the plan depends on
     try:
         located = settings.locate(project, recorded)  # settings files, found without parsing them
@@ -221,32 +223,30 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         )
         if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
             return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
-        memoize = memoize and not always_plan and cmdline.count("--verbose") < 2  # -vv shows the whole plan
-        uv = launch.find_uv(env, settings.user_uv(env))
-        directory = key = None
         if memoize:
             from uvauth import cache, memo
 
             directory = cache.cache_path(env)
-            key = memo.situation([*cmdline.argv, *(f"\0{k}={v}" for k, v in sorted(credential_vars.items()))],
-                                 os.getcwd(), uv)
-            recalled = memo.recall(directory, key, env)
+            recalled = memo.recall(directory, cmdline.argv, os.getcwd(), env)
             if recalled is not None:
-                return Prepared(uv=uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
+                return Prepared(uv=recalled.uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
                                 doubts=recalled.doubts, warnings=recalled.warnings, changes=recalled.changes)
+        # Recorded too: a memoized plan is reused, uv included, only while find_uv would find the same uv.
+        uv = launch.find_uv(recorded, settings.user_uv(recorded))
         prepared = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
                          always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens)
     finally:
         files = observed.stop()
-    if directory is not None and key is not None and prepared.plan is not None and prepared.tokens is not None:
+    if directory is not None and prepared.plan is not None and prepared.tokens is not None:
+        from uvauth import memo
+
         secret = prepared.plan.secrets
         additions = {name: value for name, value in prepared.env.items()
                      if env.get(name) != value and name not in secret}
-        from uvauth import memo
-
-        memo.store(directory, key, recorded, files, memo.Recalled(
-            argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
-            changes=prepared.changes, tokens=prepared.tokens,
+        memo.store(directory, cmdline.argv, os.getcwd(), env, recorded, files, memo.Recalled(
+            uv=prepared.uv, argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
+            changes=prepared.changes, tokens=prepared.tokens, verbose=cmdline.count("--verbose"),
+            quiet=cmdline.count("--quiet"),
         ))
     return prepared
 
@@ -306,7 +306,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
                     forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
                     covered_names=covered, credential_prefixes=credential_prefixes,
                 ),
-                config_dir=str(cache_dir), uv_path=uv,
+                config_dir=str(cache_dir), uv_path=uv, environment_size=plan.environment_size(child_base),
             ),
             find_credentials=find,
             uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds

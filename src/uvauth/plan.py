@@ -49,7 +49,7 @@ from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command,
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from typing import Final, Literal
 
     from uvauth.uv.auth_policy import AuthPolicy as Policy
@@ -156,6 +156,10 @@ class Inputs(NamedTuple):
     settings: Settings
     config_dir: str | None = None  # where a generated configuration will be written
     uv_path: str = "uv"  # the real uv, for messages that must say which uv is too old
+    # What execve counts for the environment uv inherits (:func:`environment_size`), taken from the raw
+    # environment: listing it through ``env`` (a recording view) would make every variable's value something a
+    # memoized plan depends on. None: measure ``env`` itself (callers that plan once, tests).
+    environment_size: int | None = None
 
 
 def _synth_name(url: str) -> str:
@@ -219,10 +223,20 @@ def _string_fits(text: str) -> bool:
     return len(text.encode("utf-8", "surrogateescape")) + 1 <= MAX_ARG_STRLEN
 
 
-def _exec_size(argv: Sequence[str], env: Mapping[str, str]) -> int:
-    """What execve counts against ``ARG_MAX``: each string with its NUL, and a pointer to it."""
-    strings = [*argv, *(f"{k}={v}" for k, v in env.items())]
-    return sum(len(s.encode("utf-8", "surrogateescape")) + 1 + 8 for s in strings) + 8  # and the program name
+def _string_sizes(strings: Iterable[str]) -> int:
+    """What execve counts against ``ARG_MAX`` for these strings: each with its NUL, and a pointer to it."""
+    return sum(len(s.encode("utf-8", "surrogateescape")) + 1 + 8 for s in strings)
+
+
+def environment_size(env: Mapping[str, str]) -> int:
+    """What execve counts against ``ARG_MAX`` for an environment."""
+    return _string_sizes(f"{k}={v}" for k, v in env.items())
+
+
+def _exec_size(argv: Sequence[str], environment: int, added: Mapping[str, str] | None = None) -> int:
+    """What execve counts for argv (and the program name) and an environment of size ``environment`` with the
+    variables ``added`` (counted in full, as if new: an upper bound where they replace one)."""
+    return _string_sizes(argv) + 8 + environment + _string_sizes(f"{k}={v}" for k, v in (added or {}).items())
 
 
 def _arg_max() -> int:
@@ -863,8 +877,11 @@ class Planner:
         if fits:
             limit = _arg_max()
             if limit:
-                before = _exec_size(self.base_argv, self.inputs.env)
-                after = _exec_size(self.argv, {**self.inputs.env, **added}) + _EXEC_MARGIN
+                environment = self.inputs.environment_size
+                if environment is None:
+                    environment = environment_size(self.inputs.env)
+                before = _exec_size(self.base_argv, environment)
+                after = _exec_size(self.argv, environment, added) + _EXEC_MARGIN
                 fits = after <= limit or before > limit  # over the limit anyway: uv's own failure, not ours
         if fits:
             return

@@ -152,7 +152,14 @@ def user_uv(env: Mapping[str, str]) -> str | None:
     """The ``uv`` setting of the user's settings file, for every command (pass-through included): the path of
     uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only — one ``stat`` when unset."""
     path = user_file(env)
-    if env.get(envvars.UVAUTH_UV) or path is None or not os.path.isfile(path):
+    if env.get(envvars.UVAUTH_UV) or path is None:
+        return None
+    import sys
+
+    observed = sys.modules.get("uvauth.observed")  # recording happens only where planning imported it
+    if observed is not None:
+        observed.note(path)  # it chooses uv: something a memoized plan depends on
+    if not os.path.isfile(path):
         return None
     try:
         with open(path, encoding="utf-8") as handle:
@@ -179,25 +186,17 @@ def _may_set_uv(text: str) -> bool:
 
 def env_source(env: Mapping[str, str], credential_vars: Mapping[str, str] | None = None) -> Source | None:
     """The environment's settings; ``credential_vars``: the ``UVAUTH_CREDENTIALS_*`` variables, when the caller
-    has them already (:func:`credential_variables`)."""
+    has them already (:func:`uvauth.uv.envvars.credential_variables`)."""
     values: dict[str, Any] = {}
     for key, var in ENV_VARS.items():
         if env.get(var):
             values[key] = env[var].split() if key == "authenticate-prefixes" else env[var]
-    credentials = credential_variables(env) if credential_vars is None else credential_vars
+    credentials = envvars.credential_variables(env) if credential_vars is None else credential_vars
     if credentials:
         from uvauth.providers.entries import env_entries  # only where such a variable is set
 
         values["credentials"] = env_entries(credentials)
     return Source("environment (UVAUTH_*)", values) if values else None
-
-
-def credential_variables(env: Mapping[str, str]) -> dict[str, str]:
-    """The ``UVAUTH_CREDENTIALS_*`` variables that are set (the environment form of ``[[credentials]]``).
-    Finding them lists every name: the pipeline takes them from the raw environment and makes them part of a
-    memoized plan's situation, so that planning itself never lists the (recorded) environment."""
-    return {name: value for name, value in env.items()
-            if name.startswith(envvars.UVAUTH_CREDENTIALS_PREFIX) and value}
 
 
 def resolve(forced: str | None, project_dir: str | os.PathLike[str], env: Mapping[str, str], cache: Path | None,

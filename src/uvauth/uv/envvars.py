@@ -83,6 +83,15 @@ GITLAB_CI: Final = "GITLAB_CI"
 CI_JOB_TOKEN: Final = "CI_JOB_TOKEN"
 CI_SERVER_HOST: Final = "CI_SERVER_HOST"
 
+
+
+def credential_variables(env: Mapping[str, str]) -> dict[str, str]:
+    """The ``UVAUTH_CREDENTIALS_*`` variables that are set (the environment form of ``[[credentials]]``).
+    Finding them lists every name: the pipeline takes them from the raw environment and makes them part of a
+    memoized plan's situation, so that planning itself never lists the (recorded) environment."""
+    return {name: value for name, value in env.items() if name.startswith(UVAUTH_CREDENTIALS_PREFIX) and value}
+
+
 # -- booleans --------------------------------------------------------------------------------------------------
 
 #: clap's ``BoolishValueParser`` literals, compared case-insensitively.
