@@ -13,6 +13,7 @@ import sys
 
 from uvauth import launch
 from uvauth.errors import guarded
+from uvauth.uv import envvars
 
 # Every uv call passes through here: only what the pass-through decision needs is imported at the top.
 TYPE_CHECKING = False
@@ -88,6 +89,16 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
 
     cmdline = uvcli.parse(args)
     verbose = cmdline.count("--verbose")
+    if not cmdline.takes_index_options() and not cmdline.uvauth_options and not env.get(
+            envvars.UVAUTH_AUTHENTICATE):
+        # Nothing to reconcile and no policy to check (`uv --version`, `uv cache dir`, ...): exactly what
+        # pipeline.prepare decides first, without importing it.
+        def _pass_through() -> int:
+            from uvauth.settings import sources as settings
+
+            return launch.exec_uv(launch.find_uv(env, settings.user_uv(env)), args, env)
+
+        return guarded(_pass_through, verbose=verbose)
 
     def _run() -> int:
         from uvauth.pipeline import prepare

@@ -95,11 +95,6 @@ def requirement_inputs(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> 
     return found
 
 
-def _contacts_indexes(cmdline: uvcli.UvCommandLine) -> bool:
-    """Does this uv command take index options at all (and so may contact a package index)?"""
-    return cmdline.takes("--index-url") or cmdline.takes("--index")
-
-
 def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs: dict[str, list[str]] | None,
                     settings_present: bool) -> bool:
     """Cheap test, before any TOML is parsed: could uvauth have anything to change for this command?"""
@@ -202,7 +197,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     argv = cmdline.without_uvauth_options()
     from uvauth.settings import sources as settings  # light: it imports nothing heavy until it parses a file
 
-    if not _contacts_indexes(cmdline):
+    if not cmdline.takes_index_options():
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
     from uvauth import observed  # light: os only (uvauth.memo is imported once planning is due)
 

@@ -116,6 +116,10 @@ class UvCommandLine:
         known = spec.VALUE_OPTIONS.get(self.key, frozenset()) | spec.FLAG_OPTIONS.get(self.key, frozenset())
         return name in known or name in spec.GLOBAL_VALUE_OPTIONS or name in spec.GLOBAL_FLAG_OPTIONS
 
+    def takes_index_options(self) -> bool:
+        """Does this uv command take index options at all (and so may contact a package index)?"""
+        return self.takes("--index-url") or self.takes("--index")
+
     def unknown_options(self) -> list[Option]:
         """Options this (sub)command does not take in uvauth's grammar: a newer uv's, or a typo uv will reject."""
         return [o for o in self.options if o.spelling.startswith("--") and not self.takes(o.name)]
