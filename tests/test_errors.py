@@ -76,5 +76,5 @@ def test_no_credentials_for_a_configured_index_names_it_and_its_variables(tmp_pa
     assert error.startswith("uvauth: error: no credentials for index art (http://127.0.0.1:9/simple), which must "
                             "authenticate always (tried: ")
     assert hint == ("hint: add `machine 127.0.0.1 login USER password TOKEN` to ~/.netrc, or run "
-                    "`uv auth login http://127.0.0.1:9/simple`; in CI, set UV_INDEX_ART_USERNAME and "
+                    "`uvauth uvauth login art` (uv auth login for its URLs); in CI, set UV_INDEX_ART_USERNAME and "
                     "UV_INDEX_ART_PASSWORD")

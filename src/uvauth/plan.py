@@ -807,7 +807,9 @@ class Planner:
             from uvauth.uv.credentials.search import env_var_prefix
 
             prefix = env_var_prefix(name)
-            hint += f"; in CI, set {prefix}USERNAME and {prefix}PASSWORD"
+            # A configured index: uvauth's login helper knows its root and its prefixes on the same host.
+            hint = (f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uvauth uvauth login "
+                    f"{name}` (uv auth login for its URLs); in CI, set {prefix}USERNAME and {prefix}PASSWORD")
         return UvauthError(f"no credentials for {what}, which must authenticate always (tried: {tried})", hint=hint)
 
     def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan:
