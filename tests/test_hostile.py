@@ -435,3 +435,30 @@ def test_a_malformed_authenticate_prefix_is_uvauths_own_error(tmp_path: Path) ->
     line = one_error_line(uvauth(["pip", "compile", "--offline", "--index-url", "http://127.0.0.1:9/simple",
                                   "x.in"], tmp_path, UVAUTH_AUTHENTICATE_PREFIXES="http://h:abc/x"))
     assert "authenticate-prefixes" in line and "invalid port number" in line
+
+
+def test_a_working_directory_that_is_gone(tmp_path: Path, uv_bin: Path) -> None:
+    """A shell left in a removed directory: uv says so itself ("Current directory does not exist"); uvauth
+    never fails first. A command without index options behaves as uv's; one with them runs uv unchanged, with
+    one line saying that uvauth could not read the configuration."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    uvauth = Path(sys.executable).parent / "uvauth"
+    env = {**os.environ, "UVAUTH_UV": str(uv_bin)}
+    probe = ("import os, subprocess, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); "
+             "done = subprocess.run(sys.argv[2:], capture_output=True, text=True); "
+             "print(done.returncode); print(done.stdout, end=''); print(done.stderr, end='', file=sys.stderr)")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        gone.mkdir(exist_ok=True)
+        return subprocess.run([sys.executable, "-c", probe, str(gone), *args], capture_output=True, text=True,
+                              env=env, check=False)
+
+    version, plain_version = run(str(uvauth), "--version"), run(str(uv_bin), "--version")
+    assert (version.stdout, version.stderr) == (plain_version.stdout, plain_version.stderr)
+    compiled, plain = run(str(uvauth), "pip", "compile", "x.in"), run(str(uv_bin), "pip", "compile", "x.in")
+    assert compiled.stdout == plain.stdout  # the exit code, printed first
+    assert "Traceback" not in compiled.stderr
+    lines = compiled.stderr.splitlines()
+    assert lines[0].startswith("uvauth: warning: the current directory does not exist") and lines[1:] == (
+        plain.stderr.splitlines())

@@ -59,7 +59,10 @@ def _recalled(args: list[str], env: Mapping[str, str]) -> Recalled | None:
     base = dirs.user_cache_dir(env)
     if base is None:
         return None
-    cwd = os.getcwd()
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory is gone: nothing was memoized for it (uv says so itself)
+        return None
     if not os.path.isfile(os.path.join(base, "uvauth", "plans", cache.short_key("\0".join([cwd, *args])))):
         return None  # the usual pass-through: one stat (the name is uvauth.memo.entry_name's)
     from uvauth import memo

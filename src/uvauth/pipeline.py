@@ -206,9 +206,20 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     credential_vars = envvars.credential_variables(env)
 
     recorded = observed.RecordingEnv(env)  # every variable read from here on is something the plan depends on
-    cwd, project = _directories(cmdline, recorded)
+    try:
+        cwd, project = _directories(cmdline, recorded)
+    except FileNotFoundError:
+        # The working directory is gone: uv says "Current directory does not exist" (or, with an absolute
+        # --directory, runs there). uvauth cannot find its configuration: uv runs unchanged, and says so.
+        return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None,
+                        doubts=("the current directory does not exist, so uvauth cannot read the configuration: "
+                                "uv runs unchanged",))
     inputs = requirement_inputs(cmdline, recorded)
-    memoize = memoize and not always_plan and cmdline.count("--verbose") < 2  # -vv shows the whole plan
+    try:
+        here = os.getcwd()  # a memoized plan is found by it
+    except OSError:  # gone, with an absolute --directory: planning works there, memoizing does not
+        here = ""
+    memoize = memoize and not always_plan and cmdline.count("--verbose") < 2 and bool(here)  # -vv: the whole plan
     directory = None
     observed.start()  # every file consulted from here on is something the plan depends on
     try:
@@ -222,7 +233,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
             from uvauth import cache, memo
 
             directory = cache.cache_path(env)
-            recalled = memo.recall(directory, cmdline.argv, os.getcwd(), env)
+            recalled = memo.recall(directory, cmdline.argv, here, env)
             if recalled is not None:
                 return Prepared(uv=recalled.uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
                                 doubts=recalled.doubts, warnings=recalled.warnings, changes=recalled.changes)
@@ -238,7 +249,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         secret = prepared.plan.secrets
         additions = {name: value for name, value in prepared.env.items()
                      if env.get(name) != value and name not in secret}
-        memo.store(directory, cmdline.argv, os.getcwd(), env, recorded, files, memo.Recalled(
+        memo.store(directory, cmdline.argv, here, env, recorded, files, memo.Recalled(
             uv=prepared.uv, argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
             changes=prepared.changes, tokens=prepared.tokens, verbose=cmdline.count("--verbose"),
             quiet=cmdline.count("--quiet"),
