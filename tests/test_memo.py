@@ -293,13 +293,18 @@ def test_no_secret_in_any_entry(project: Project) -> None:
     assert project.memoized()[0] == "error"
 
 
-def test_a_changed_password_value_does_not_change_the_plan(project: Project) -> None:
+def test_a_changed_credential_variable_plans_again(project: Project) -> None:
+    """A plan may depend on a credential variable's value (a username picks the netrc entry, an empty password is
+    not one): a changed value is a miss, and the entry holds digests, not values."""
     write(project.dir / "uv.toml", f'[[index]]\nname = "art"\nurl = "{URL}"\n')
-    project.env["UV_INDEX_ART_PASSWORD"] = PASSWORD
+    project.env["UV_INDEX_ART_USERNAME"] = "alice"
     project.memoized()
-    project.env["UV_INDEX_ART_PASSWORD"] = PASSWORD + "-rotated"
     assert hit(project)
+    project.env["UV_INDEX_ART_USERNAME"] = "carol"  # netrc's entry for the host is alice's
     assert project.memoized() == project.fresh()
+    assert project.memoized()[0] == "error"
+    for entry in project.entries():
+        assert b"alice" not in entry.read_bytes()
 
 
 def test_an_unrelated_variable_is_neither_stored_nor_a_reason_to_plan_again(project: Project) -> None:
@@ -313,6 +318,84 @@ def test_an_unrelated_variable_is_neither_stored_nor_a_reason_to_plan_again(proj
     assert hit(project)
     for entry in project.entries():
         assert b"value-one-831" not in entry.read_bytes() and b"SOME_SHELL_STATE" not in entry.read_bytes()
+
+
+def test_a_plan_that_asked_the_keyring_is_made_afresh(project: Project, tmp_path: Path) -> None:
+    """What a keyring holds has no stamp: emptied, a fresh plan refuses the `always` index, so a plan that
+    asked the keyring is never reused."""
+    from support.keyring import FakeKeyring
+
+    keyring = FakeKeyring(tmp_path / "fake-keyring")
+    keyring.add("http://127.0.0.3:9/simple", "alice", "from-the-keyring")
+    project.env["PATH"] = keyring.path_with_bin(project.env["PATH"])
+    project.args = ["pip", "compile", "--keyring-provider", "subprocess", "--index-url", "http://127.0.0.3:9/simple",
+                    "req.in"]
+    first = project.memoized()
+    assert first[0] != "error", first
+    assert project.entries() == [] and not hit(project)
+
+
+def test_a_removed_approval_undoes_the_plan(project: Project) -> None:
+    """A project's preset on a host not its provider's runs only once approved on this machine: removing the
+    approval must undo the memoized plan that relied on it (the approval file is one of the plan's files)."""
+    from uvauth.providers import trust
+    from uvauth.providers.entries import Entry
+    from uvauth.settings import sources
+
+    bindir = project.root / "gbin"
+    write(bindir / "gcloud", "#!/bin/sh\necho ya29.FAKE-TOKEN-123\n")
+    (bindir / "gcloud").chmod(0o755)
+    project.env["PATH"] = f"{bindir}{os.pathsep}{project.env['PATH']}"
+    project.env["XDG_DATA_HOME"] = str(project.root / "data")
+    write(project.dir / "uvauth.toml", '[[credentials]]\nprefix = "http://127.0.0.5:9/"\nprovider = "gcloud"\n')
+    project.args = ["pip", "compile", "--index-url", "http://127.0.0.5:9/simple", "req.in"]
+    assert project.fresh()[0] == "error"  # not approved
+    entry = Entry.from_data(sources.resolve(None, str(project.dir), project.env, None).credentials[0])
+    approval = trust.approve(entry, project.env)
+    assert_follows(project, approval.unlink)
+    assert project.memoized()[0] == "error"
+
+
+def test_a_variable_expanded_in_a_requirements_file(project: Project) -> None:
+    """Any variable planning reads may change the plan (here a `${VAR}` in a requirements file) and may hold a
+    secret: compared by a digest, never stored."""
+    write(project.dir / "req.in", "--index-url http://127.0.0.2:9/${FEED_KEY}/simple\nidna\n")
+    project.env["FEED_KEY"] = "feed-key-value-one"
+    project.args = ["--authenticate", "never", "pip", "compile", "req.in"]  # no credentials to hand over
+
+    project.memoized()
+    assert hit(project)
+    project.env["FEED_KEY"] = "feed-key-value-two"
+    assert not hit(project)  # the value was read: a different one is another situation
+    assert project.memoized() == project.fresh()
+    assert hit(project)
+    for entry in project.entries():
+        assert b"feed-key-value" not in entry.read_bytes()
+
+
+def test_the_environment_form_of_credentials_is_not_stored(project: Project) -> None:
+    project.env["UVAUTH_CREDENTIALS_NOPE_USERNAME"] = "svc-user-name-42"  # an index this project does not have
+    project.env["UVAUTH_CREDENTIALS_NOPE_PASSWORD_ENV"] = "NOPE_TOKEN"
+    assert project.memoized()[0] != "error", project.memoized()
+    assert hit(project)
+    for entry in project.entries():
+        assert b"svc-user-name-42" not in entry.read_bytes()
+    project.env["UVAUTH_CREDENTIALS_NOPE_USERNAME"] = "svc-user-name-43"
+    assert not hit(project)
+
+
+def test_every_module_counts_in_an_editable_install() -> None:
+    """This checkout is installed editable: a change to any module (not only the planner's) is a new
+    situation."""
+    names = {entry[0] for entry in memo._code_stamps() if isinstance(entry, tuple) and len(entry) == 2}
+    assert {"cmdline.py", "discover.py", "requirements.py", "render.py", "lookup.py"} <= names
+
+
+def test_nothing_is_memoized_near_the_systems_limit() -> None:
+    limit = os.sysconf("SC_ARG_MAX")
+    assert memo._roomy({"A": "b"}, ["pip", "compile"])
+    assert not memo._roomy({}, ["x" * (limit // 8)])
+    assert not memo._roomy({"BIG": "y" * (limit // 8)}, [])
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x00\x01", b"not marshal at all", None])

@@ -4,24 +4,28 @@ For one project a plan is the same on every run, yet computing it imports ``path
 and uvauth's planning modules on every uv call. So the first run in a situation plans as usual and records what
 the plan depended on; later runs check that record with a few ``stat`` calls and one small read, and reuse it.
 
-**The situation** (the entry's key, compared exactly): uvauth's version and install, the whole argv, the working
-directory, and the uv binary chosen (path and :func:`uvauth.observed.stamp`).
+**The situation** (the entry's key, compared exactly): uvauth's version and code (:func:`_code_stamps`), its
+launcher and interpreter, the whole argv, the working directory, and the uv binary chosen (path and
+:func:`uvauth.observed.stamp`). The entry is found by the working directory and argv alone, before uvauth
+parses anything (:func:`entry_name`).
 
 **What it depended on** (checked on every reuse):
 
-* every environment variable planning read, with its value (:class:`uvauth.observed.RecordingEnv` records
-  them; a variable that was absent must still be absent) — and if planning listed the environment, the set of
-  all names;
+* every environment variable planning read, by a digest of its value, never the value
+  (:class:`uvauth.observed.RecordingEnv` records them; a variable that was absent must still be absent) — and
+  if planning listed the environment, the set of all names;
 * every file planning read or looked for and did not find, with its stamp (:mod:`uvauth.observed`): the
-  configuration discovery walk, nested requirements files, settings files, netrc, uv's credential store, and the
-  generated configuration the plan points uv at.
+  configuration discovery walk, nested requirements files, settings files, netrc, uv's credential store, the
+  candidates for uv, approvals of project credentials commands, and the generated configuration the plan points
+  uv at.
 
 **Tokens from ``[[credentials]]`` entries** are the one secret a memoized plan may hand uv: the entry keeps the
 path of each token's private cache file (:mod:`uvauth.providers.tokencache`) and the variables it goes into, never
 the token; reuse reads the token again and is a miss once it is no longer fresh (the plan then mints a new one).
 
 **What is never memoized:** a plan that hands uv any other secret (seeded credentials are looked up on every
-run); a plan or situation with ``@`` in any text it would store (a URL's userinfo); a plan that read a file
+run); a plan that asked the keyring (its answer has no stamp); a command line and environment near ``ARG_MAX``;
+a plan or situation with ``@`` in any text it would store (a URL's userinfo); a plan that read a file
 modified in the last second (a second change within the file system's timestamp granularity could go unseen, as
 git's "racy" index entries) — uvauth's own generated configuration excepted, which is written whole and never
 edited. Such runs plan afresh every time, as before.
@@ -45,19 +49,19 @@ if TYPE_CHECKING:
 
     from uvauth.observed import RecordingEnv, Stamp
 
-FORMAT: Final = 3  # 2: tokens; 3: found by command line, the uv inside
+FORMAT: Final = 4  # 2: tokens; 3: found by command line, the uv inside; 4: variables as digests
 MAX_ENTRIES: Final = 256
 _RACY_NS: Final = 1_000_000_000
-# Variables whose values are (or may be) secrets: an entry records only whether they were set. A username
-# counts (some services take a token as the username); no plan that is stored depends on these values, only on
-# whether they are set (a plan that hands uv credentials is not stored at all, but for provider tokens, which
-# it reads again from their cache files).
-_SECRET_MARKERS: Final = ("PASSWORD", "TOKEN", "SECRET", "USERNAME", "CREDENTIAL")
+def _digest(name: str, value: str) -> str:
+    """What an entry keeps of a variable's value: a digest, never the value. A plan may depend on any variable it
+    read (a username, ``UV_CREDENTIALS_DIR``, a ``${VAR}`` in a requirements file), and any of them may hold a
+    secret, so each is compared exactly and none is stored. (FNV, :func:`uvauth.cache.short_key`: a handful of
+    short values per run, where importing a hash module would cost more than the whole lookup; like any fast
+    digest it would not stop a brute force of a weak password by whoever can read uvauth's private cache, who
+    can read the netrc beside it anyway.)"""
+    from uvauth.cache import short_key
 
-
-def _is_secret_name(name: str) -> bool:
-    upper = name.upper()
-    return any(marker in upper for marker in _SECRET_MARKERS)
+    return short_key(f"{name}\0{value}")
 
 
 class Recalled:
@@ -85,9 +89,7 @@ def situation(args: Sequence[str], cwd: str, uv: str) -> str:
     """The key of an entry: everything that selects it, as one string (compared exactly on recall)."""
     from uvauth import __version__
 
-    here = os.path.dirname(__file__)
-    # An editable install changes code without changing the version: the stamps of the modules that decide.
-    code = [observed.stamp(os.path.join(here, name)) for name in ("plan.py", "pipeline.py", "memo.py")]
+    code = _code_stamps()
     # Which uv find_uv chose depends on uvauth's own path (it never picks itself) and on the interpreter (the uv
     # installed beside it); its other inputs (PATH, UVAUTH_UV, the user's settings file, each candidate looked at)
     # are recorded as variables and files like planning's.
@@ -96,6 +98,20 @@ def situation(args: Sequence[str], cwd: str, uv: str) -> str:
     launcher = os.path.realpath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
     parts = [str(FORMAT), __version__, repr(code), launcher, sys.executable, cwd, uv, repr(observed.stamp(uv)), *args]
     return "\0".join(parts)
+
+
+def _code_stamps() -> list[object]:
+    """What identifies uvauth's code beside its version. An install rewrites its files (new stamps) even for the
+    same version: the package's own ``__init__.py`` tells. An editable install (a source tree, not under
+    ``site-packages``) changes any module in place: there every module's stamp counts."""
+    package = os.path.dirname(__file__)
+    if os.sep + "site-packages" + os.sep in package + os.sep or os.sep + "dist-packages" + os.sep in package:
+        return [observed.stamp(os.path.join(package, "__init__.py"))]
+    stamps: list[object] = []
+    for root, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        stamps += [(name, observed.stamp(os.path.join(root, name))) for name in sorted(names) if name.endswith(".py")]
+    return stamps
 
 
 def entry_name(args: Sequence[str], cwd: str) -> str:
@@ -112,22 +128,23 @@ def entry_path(directory: str, args: Sequence[str], cwd: str) -> str:
 
 def _situation_args(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
     """argv, and the environment form of ``[[credentials]]`` (found by listing names: from the raw environment,
-    so that planning itself never lists the recorded one)."""
+    so that planning itself never lists the recorded one), its values as digests."""
     from uvauth.uv import envvars
 
-    return [*args, *(f"\0{k}={v}" for k, v in sorted(envvars.credential_variables(env).items()))]
+    return [*args, *(f"\0{k}={_digest(k, v)}" for k, v in sorted(envvars.credential_variables(env).items()))]
 
 
-def _roomy(env: Mapping[str, str]) -> bool:
-    """Is the environment far below the system's limit on a command line and environment (``ARG_MAX``)? A plan
-    made near it may differ with the environment's size (uvauth keeps argv as typed where its changes would not
+def _roomy(env: Mapping[str, str], args: Sequence[str]) -> bool:
+    """Are the command line and environment far below the system's limit on them (``ARG_MAX``)? A plan made
+    near it may differ with the environment's size (uvauth keeps argv as typed where its changes would not
     fit), and the size is the one thing about every variable that a plan may depend on: so near the limit no
     plan is stored or reused. (Characters, at an eighth of the limit: bytes of any encoding fit.)"""
     try:
         limit = os.sysconf("SC_ARG_MAX")
     except (AttributeError, ValueError, OSError):
         return False
-    return sum(len(name) + len(value) + 10 for name, value in env.items()) * 8 <= limit
+    size = sum(len(name) + len(value) + 10 for name, value in env.items()) + sum(len(arg) + 9 for arg in args)
+    return size * 8 <= limit
 
 
 def recall(directory: str, args: Sequence[str], cwd: str, env: Mapping[str, str]) -> Recalled | None:
@@ -137,11 +154,11 @@ def recall(directory: str, args: Sequence[str], cwd: str, env: Mapping[str, str]
         with open(entry_path(directory, args, cwd), "rb") as handle:
             entry = marshal.loads(handle.read())
         version, stored_key, uv, variables, names, files, outcome = entry
-        if version != FORMAT or stored_key != situation(_situation_args(args, env), cwd, uv) or not _roomy(env):
+        if version != FORMAT or stored_key != situation(_situation_args(args, env), cwd, uv) or not _roomy(env, args):
             return None
-        for name, secret, value in variables:
+        for name, digest in variables:
             current = env.get(name)
-            if (current is not None if secret else current) != value:
+            if (None if current is None else _digest(name, current)) != digest:
                 return None
         if names is not None and tuple(sorted(env)) != names:
             return None
@@ -175,13 +192,10 @@ def store(directory: str, args: Sequence[str], cwd: str, env: Mapping[str, str],
     whether it was stored."""
     key = situation(_situation_args(args, env), cwd, outcome.uv)
     texts = [key, *outcome.argv, *outcome.env.values(), *outcome.doubts, *outcome.warnings, *outcome.changes]
-    variables = []
-    for name, value in sorted(recorded.read.items()):
-        secret = _is_secret_name(name)
-        if not secret and value is not None:
-            texts.append(value)
-        variables.append((name, secret, (value is not None) if secret else value))
-    if any("@" in text for text in texts) or not _roomy(env):
+    variables = [(name, None if value is None else _digest(name, value))
+                 for name, value in sorted(recorded.read.items())]
+    texts += files  # a path may be spelled from a variable, too
+    if any("@" in text for text in texts) or not _roomy(env, args) or observed.VOLATILE in files:
         return False
     import time
 

@@ -46,6 +46,16 @@ def note(path: str | os.PathLike[str]) -> None:
             _recording[name] = stamp(name)
 
 
+#: Noted, as a path, where planning asked something no stamp can vouch for (the keyring's answer).
+VOLATILE = "\0volatile"
+
+
+def volatile() -> None:
+    """Record that planning depends on something uvauth cannot stamp: such a plan is never memoized."""
+    if _recording is not None:
+        _recording[VOLATILE] = None
+
+
 def start() -> None:
     """Begin recording (forgetting any earlier recording)."""
     global _recording

@@ -56,7 +56,11 @@ def is_trusted(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -
     Google or Azure token to a server of its own): approval is needed then too."""
     if entry.file is None or not (foreign or needs_trust(entry)) or envvars.truthy(env.get(envvars.UVAUTH_TRUST)):
         return True
-    return os.path.isfile(_store(env) / digest(entry))
+    from uvauth import observed
+
+    approval = _store(env) / digest(entry)
+    observed.note(approval)  # removing an approval must undo a memoized plan that relied on it
+    return os.path.isfile(approval)
 
 
 def check(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> None:

@@ -133,7 +133,11 @@ def read_index_options(
 
 
 def _exists(path: str) -> bool:
-    observed.note(path)
+    # uv first asks whether an index or find-links value names a local directory. A URL taken as a path
+    # (`<cwd>/https://host/TOKEN/simple`) is never one in practice, and noting it would put the URL, which may
+    # hold a token, into a memoized plan's list of files: such a path is tested, not noted.
+    if "://" not in path:
+        observed.note(path)
     return os.path.exists(path)
 
 

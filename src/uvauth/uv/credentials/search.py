@@ -294,6 +294,7 @@ class _Search:
         if self.keyring_provider != "subprocess":
             self.note(source=source, detail="disabled: pass --keyring-provider subprocess")
             return None
+        observed.volatile()  # what a keyring holds has no stamp: a plan that asked it is made afresh each time
         import shutil
 
         executable = shutil.which("keyring", path=self.env.get("PATH", os.defpath))
