@@ -145,6 +145,14 @@ class Prepared:
         self.tokens = tokens
 
 
+def _settings_present(located: list[tuple[str, str, bool]], credential_vars: Mapping[str, str],
+                      env: Mapping[str, str]) -> bool:
+    """Are uvauth's own settings in force (a settings file, the environment form of [[credentials]], a
+    ``UVAUTH_*`` setting)?"""
+    return bool(located) or bool(credential_vars) or any(
+        env.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES))
+
+
 def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> str | None:
     """The policy ``--authenticate`` forces (the last one given), after checking every spelling of it and
     ``UVAUTH_AUTHENTICATE`` — on every command, pass-through included, as clap checks uv's own options: a
@@ -199,21 +207,29 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
 
     if not cmdline.takes_index_options():
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
-    from uvauth import observed  # light: os only (uvauth.memo is imported once planning is due)
-
     # The environment form of [[credentials]] is found by listing names: from the raw environment, and made part
     # of the memo's situation (a recorded listing would tie every memoized plan to every variable's name).
     credential_vars = envvars.credential_variables(env)
-
-    recorded = observed.RecordingEnv(env)  # every variable read from here on is something the plan depends on
     try:
-        cwd, project = _directories(cmdline, recorded)
+        cwd, project = _directories(cmdline, env)
     except FileNotFoundError:
         # The working directory is gone: uv says "Current directory does not exist" (or, with an absolute
         # --directory, runs there). uvauth cannot find its configuration: uv runs unchanged, and says so.
         return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None,
                         doubts=("the current directory does not exist, so uvauth cannot read the configuration: "
                                 "uv runs unchanged",))
+    inputs = requirement_inputs(cmdline, env)
+    located = settings.locate(project, env)  # settings files, found without parsing them
+    if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, _settings_present(
+            located, credential_vars, env)):
+        return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
+
+    # Planning is due: the same first steps again, recorded this time (a few stats), since every variable read
+    # and every file consulted from here on is something the plan depends on.
+    from uvauth import observed
+
+    recorded = observed.RecordingEnv(env)
+    cwd, project = _directories(cmdline, recorded)
     inputs = requirement_inputs(cmdline, recorded)
     try:
         here = os.getcwd()  # a memoized plan is found by it
@@ -221,12 +237,10 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         here = ""
     memoize = memoize and not always_plan and cmdline.count("--verbose") < 2 and bool(here)  # -vv: the whole plan
     directory = None
-    observed.start()  # every file consulted from here on is something the plan depends on
+    observed.start()
     try:
-        located = settings.locate(project, recorded)  # settings files, found without parsing them
-        settings_present = bool(located) or bool(credential_vars) or any(
-            recorded.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES)
-        )
+        located = settings.locate(project, recorded)
+        settings_present = _settings_present(located, credential_vars, recorded)
         if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
             return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
         if memoize:

@@ -76,23 +76,30 @@ def user_file(env: Mapping[str, str]) -> str | None:
     return os.path.join(config_home, "uvauth", "uvauth.toml") if config_home is not None else None
 
 
+def _ignore(path: str) -> None:
+    pass
+
+
 def locate(project_dir: str | os.PathLike[str], env: Mapping[str, str]) -> list[tuple[str, str, bool]]:
     """The settings files in force, strongest first, as (label, path, is a pyproject table) — found without
     parsing anything: a pyproject.toml counts only if its text has a ``[tool.uvauth`` table header.
 
     ``os.path`` only: this walk runs before uvauth knows whether it has anything to do."""
-    from uvauth import observed
+    import sys
 
+    # Recording happens only where planning has imported the observer: the pass-through test never pays for it.
+    observed = sys.modules.get("uvauth.observed")
+    note = observed.note if observed is not None else _ignore
     found: list[tuple[str, str, bool]] = []
     directory = os.path.abspath(project_dir)
     while True:
         own = os.path.join(directory, "uvauth.toml")
-        observed.note(own)
+        note(own)
         if os.path.isfile(own):
             found.append((own, own, False))
             break
         pyproject = os.path.join(directory, "pyproject.toml")
-        observed.note(pyproject)
+        note(pyproject)
         try:
             with open(pyproject, encoding="utf-8") as handle:
                 text = handle.read()
@@ -109,7 +116,7 @@ def locate(project_dir: str | os.PathLike[str], env: Mapping[str, str]) -> list[
         directory = parent
     user = user_file(env)
     if user is not None:
-        observed.note(user)
+        note(user)
         if os.path.isfile(user):
             found.append((user, user, False))
     return found
