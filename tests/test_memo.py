@@ -544,3 +544,20 @@ def test_parallel_runs_share_one_entry(tmp_path: Path) -> None:
     assert len(project.entries()) == 1
     (again,) = {subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, check=True).stdout}
     assert again == outputs[0][0]
+
+
+def test_a_memo_that_fails_is_never_the_reason_a_command_fails(project: Project, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """Whatever goes wrong while a memoized plan is looked up, uv runs with a plan made afresh."""
+    from uvauth import cli, launch
+
+    project.memoized()  # an entry exists for this command line
+    handed: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(launch, "exec_uv", lambda uv, argv, env: handed.append((uv, list(argv))) or 0)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the memo")
+
+    monkeypatch.setattr(memo, "recall", broken)
+    assert cli.run(["--directory", str(project.dir), *project.args], project.env) == 0
+    assert handed and handed[0][1] == list(project.fresh()[1])

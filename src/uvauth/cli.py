@@ -79,7 +79,12 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     """Run uv for a uv command line (without the program name): plan (or reuse a memoized plan), report, exec."""
     env = dict(os.environ) if env is None else dict(env)
     args = list(args)
-    recalled = _recalled(args, env)
+    try:
+        recalled = _recalled(args, env)
+    except KeyboardInterrupt:
+        return 130  # as the boundary maps it (uvauth.errors.guarded)
+    except Exception:  # noqa: BLE001 - a memo that cannot be used is a miss, never the reason a command fails
+        recalled = None
     if recalled is not None:
         hit = recalled
 

@@ -247,7 +247,10 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
             from uvauth import cache, memo
 
             directory = cache.cache_path(env)
-            recalled = memo.recall(directory, cmdline.argv, here, env)
+            try:
+                recalled = memo.recall(directory, cmdline.argv, here, env)
+            except Exception:  # noqa: BLE001 - a memo that cannot be used is a miss, never a failure
+                recalled = None
             if recalled is not None:
                 return Prepared(uv=recalled.uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
                                 doubts=recalled.doubts, warnings=recalled.warnings, changes=recalled.changes)
@@ -263,11 +266,14 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         secret = prepared.plan.secrets
         additions = {name: value for name, value in prepared.env.items()
                      if env.get(name) != value and name not in secret}
-        memo.store(directory, cmdline.argv, here, env, recorded, files, memo.Recalled(
-            uv=prepared.uv, argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
-            changes=prepared.changes, tokens=prepared.tokens, verbose=cmdline.count("--verbose"),
-            quiet=cmdline.count("--quiet"),
-        ))
+        try:  # noqa: SIM105 - best effort: a memo that cannot be written is no reason for the command to fail
+            memo.store(directory, cmdline.argv, here, env, recorded, files, memo.Recalled(
+                uv=prepared.uv, argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
+                changes=prepared.changes, tokens=prepared.tokens, verbose=cmdline.count("--verbose"),
+                quiet=cmdline.count("--quiet"),
+            ))
+        except Exception:  # noqa: BLE001
+            pass
     return prepared
 
 
