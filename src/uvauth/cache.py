@@ -11,7 +11,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from uvauth.uv.config.render import GeneratedConfig
@@ -28,15 +28,28 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     return Path(cache_path(env))
 
 
-def cache_path(env: Mapping[str, str]) -> str:
-    """:func:`cache_dir` as a string, with ``os`` only (the path of a memoized plan imports no ``pathlib``)."""
-    from uvauth.errors import UvauthError
+def cache_location(env: Mapping[str, str]) -> str | None:
+    """Where uvauth's cache directory is (None without a home), not checked and not made: for looking, on the
+    path of every uv call, whether a file is there."""
     from uvauth.uv import dirs
 
     base = dirs.user_cache_dir(env)
-    if base is None:
+    return os.path.join(base, "uvauth") if base is not None else None
+
+
+def plan_file(directory: str, args: Sequence[str], cwd: str) -> str:
+    """Where the memoized plan (:mod:`uvauth.memo`) for a command line in a working directory is kept, in the
+    cache directory ``directory``: named by :func:`short_key` of the two."""
+    return os.path.join(directory, "plans", short_key("\0".join([cwd, *args])))
+
+
+def cache_path(env: Mapping[str, str]) -> str:
+    """:func:`cache_dir` as a string, with ``os`` only (the path of a memoized plan imports no ``pathlib``)."""
+    from uvauth.errors import UvauthError
+
+    path = cache_location(env)
+    if path is None:
         raise UvauthError("no cache directory: neither HOME nor an absolute XDG_CACHE_HOME is set")
-    path = os.path.join(base, "uvauth")
     hint = "remove or repair it, or point XDG_CACHE_HOME at a directory of your own"
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)

@@ -54,17 +54,16 @@ def _recalled(args: list[str], env: Mapping[str, str]) -> Recalled | None:
     the command line is parsed or uv is found: a reused plan needs neither. The entry's file is named by the
     command line; only when there is one is the memo itself imported."""
     from uvauth import cache
-    from uvauth.uv import dirs
 
-    base = dirs.user_cache_dir(env)
-    if base is None:
+    location = cache.cache_location(env)
+    if location is None:
         return None
     try:
         cwd = os.getcwd()
     except OSError:  # the working directory is gone: nothing was memoized for it (uv says so itself)
         return None
-    if not os.path.isfile(os.path.join(base, "uvauth", "plans", cache.short_key("\0".join([cwd, *args])))):
-        return None  # the usual pass-through: one stat (the name is uvauth.memo.entry_name's)
+    if not os.path.isfile(cache.plan_file(location, args, cwd)):
+        return None  # the usual pass-through: one stat
     from uvauth import memo
     from uvauth.errors import UvauthError
 
@@ -111,7 +110,7 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     def _run() -> int:
         from uvauth.pipeline import prepare
 
-        prepared = prepare(cmdline, env)
+        prepared = prepare(cmdline, env, recall=False)  # looked up above already
         report(prepared, verbose, cmdline.count("--quiet"))
         return launch.exec_uv(prepared.uv, prepared.argv, prepared.env)
 

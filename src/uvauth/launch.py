@@ -161,6 +161,15 @@ def uv_reads_config(uv: str, env: Mapping[str, str], *, config_file: str | None 
     return done.returncode == 0
 
 
+def arg_max() -> int:
+    """The system's limit on a command line and its environment together (``ARG_MAX``), or 0 where unknown."""
+    try:
+        limit = os.sysconf("SC_ARG_MAX")
+    except (AttributeError, ValueError, OSError):
+        return 0
+    return limit if limit > 0 else 0
+
+
 def _exec(uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
     if os.name == "posix":
         sys.stdout.flush()

@@ -7,7 +7,7 @@ the plan depended on; later runs check that record with a few ``stat`` calls and
 **The situation** (the entry's key, compared exactly): uvauth's version and code (:func:`_code_stamps`), its
 launcher and interpreter, the whole argv, the working directory, and the uv binary chosen (path and
 :func:`uvauth.observed.stamp`). The entry is found by the working directory and argv alone, before uvauth
-parses anything (:func:`entry_name`).
+parses anything (:func:`entry_path`).
 
 **What it depended on** (checked on every reuse):
 
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 FORMAT: Final = 4  # 2: tokens; 3: found by command line, the uv inside; 4: variables as digests
 MAX_ENTRIES: Final = 256
 _RACY_NS: Final = 1_000_000_000
+
+
 def _digest(name: str, value: str) -> str:
     """What an entry keeps of a variable's value: a digest, never the value. A plan may depend on any variable it
     read (a username, ``UV_CREDENTIALS_DIR``, a ``${VAR}`` in a requirements file), and any of them may hold a
@@ -114,16 +116,12 @@ def _code_stamps() -> list[object]:
     return stamps
 
 
-def entry_name(args: Sequence[str], cwd: str) -> str:
-    """The name of the entry for a command line in a directory: found before uvauth has parsed its command line or
-    found uv (:func:`uvauth.cache.short_key`; the entry holds its whole key, compared on recall)."""
-    from uvauth.cache import short_key
-
-    return short_key("\0".join([cwd, *args]))
-
-
 def entry_path(directory: str, args: Sequence[str], cwd: str) -> str:
-    return os.path.join(directory, "plans", entry_name(args, cwd))
+    """:func:`uvauth.cache.plan_file`: found before uvauth has parsed its command line or found uv (the entry
+    holds its whole key, compared on recall)."""
+    from uvauth.cache import plan_file
+
+    return plan_file(directory, args, cwd)
 
 
 def _situation_args(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
@@ -139,10 +137,9 @@ def _roomy(env: Mapping[str, str], args: Sequence[str]) -> bool:
     near it may differ with the environment's size (uvauth keeps argv as typed where its changes would not
     fit), and the size is the one thing about every variable that a plan may depend on: so near the limit no
     plan is stored or reused. (Characters, at an eighth of the limit: bytes of any encoding fit.)"""
-    try:
-        limit = os.sysconf("SC_ARG_MAX")
-    except (AttributeError, ValueError, OSError):
-        return False
+    from uvauth.launch import arg_max
+
+    limit = arg_max()
     size = sum(len(name) + len(value) + 10 for name, value in env.items()) + sum(len(arg) + 9 for arg in args)
     return size * 8 <= limit
 

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from typing import Final
 
     from uvauth.plan import Plan
-    from uvauth.uv.config.discover import UvConfig
     from uvauth.uv.credentials.search import Lookup
 
 _PIP_REQUIREMENTS: Final = {
@@ -114,15 +113,6 @@ def _find_credentials(url: str, name: str | None, keyring_provider: str | None, 
     return find_credentials(url, name=name, env=env, keyring_provider=keyring_provider)
 
 
-def _offline(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> bool:
-    """``--offline``, ``UV_OFFLINE`` or ``offline = true`` in uv's configuration (as the planner reads them)."""
-    if cmdline.has("--no-offline"):
-        return False
-    if cmdline.has("--offline") or envvars.truthy(env.get(envvars.UV_OFFLINE)):
-        return True
-    return bool(config is not None and config.value("offline", None) is True)
-
-
 class Prepared:
     """What uvauth hands uv: the binary, its argv (without the program name), its whole environment; the lines
     to report (redacted); and the plan that produced them (``None`` when the command was passed through without
@@ -143,6 +133,14 @@ class Prepared:
         # The secrets handed as provider tokens in the private token cache (variables and file), which a memoized
         # plan reads again on reuse; None when some secret handed is not such a token (no memoizing then).
         self.tokens = tokens
+
+
+def _unchanged(argv: list[str], env: Mapping[str, str], doubts: tuple[str, ...] = ()) -> Prepared:
+    """uv runs as typed: nothing to change (or nothing uvauth can change, said in ``doubts``)."""
+    from uvauth.settings import sources as settings
+
+    return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None,
+                    doubts=doubts)
 
 
 def _settings_present(located: list[tuple[str, str, bool]], credential_vars: Mapping[str, str],
@@ -196,17 +194,19 @@ def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]
 
 
 def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False,
-            memoize: bool = True, mint_tokens: bool = True) -> Prepared:
+            memoize: bool = True, recall: bool = True, mint_tokens: bool = True) -> Prepared:
     """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
     is passed through without reading any configuration. With ``memoize`` (and without ``always_plan``) a plan
-    made before in the same situation is reused while nothing it depended on has changed (:mod:`uvauth.memo`).
-    Without ``mint_tokens`` (``explain``) no credentials command runs: only cached tokens are looked at."""
+    made before in the same situation is reused while nothing it depended on has changed (:mod:`uvauth.memo`);
+    ``recall=False`` where the caller looked for one already (the console script, before parsing), so that a
+    plan made now is still stored. Without ``mint_tokens`` (``explain``) no credentials command runs: only
+    cached tokens are looked at."""
     forced = checked_authenticate(cmdline, env)  # reads UVAUTH_AUTHENTICATE, as settings do below
     argv = cmdline.without_uvauth_options()
     from uvauth.settings import sources as settings  # light: it imports nothing heavy until it parses a file
 
     if not cmdline.takes_index_options():
-        return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
+        return _unchanged(argv, env)
     # The environment form of [[credentials]] is found by listing names: from the raw environment, and made part
     # of the memo's situation (a recorded listing would tie every memoized plan to every variable's name).
     credential_vars = envvars.credential_variables(env)
@@ -215,14 +215,13 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     except FileNotFoundError:
         # The working directory is gone: uv says "Current directory does not exist" (or, with an absolute
         # --directory, runs there). uvauth cannot find its configuration: uv runs unchanged, and says so.
-        return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None,
-                        doubts=("the current directory does not exist, so uvauth cannot read the configuration: "
-                                "uv runs unchanged",))
+        return _unchanged(argv, env, ("the current directory does not exist, so uvauth cannot read the "
+                                      "configuration: uv runs unchanged",))
     inputs = requirement_inputs(cmdline, env)
     located = settings.locate(project, env)  # settings files, found without parsing them
     if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, _settings_present(
             located, credential_vars, env)):
-        return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
+        return _unchanged(argv, env)
 
     # Planning is due: the same first steps again, recorded this time (a few stats), since every variable read
     # and every file consulted from here on is something the plan depends on.
@@ -242,11 +241,12 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         located = settings.locate(project, recorded)
         settings_present = _settings_present(located, credential_vars, recorded)
         if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
-            return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None)
+            return _unchanged(argv, env)
         if memoize:
             from uvauth import cache, memo
 
             directory = cache.cache_path(env)
+        if directory is not None and recall:
             try:
                 recalled = memo.recall(directory, cmdline.argv, here, env)
             except Exception:  # noqa: BLE001 - a memo that cannot be used is a miss, never a failure
@@ -286,6 +286,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
     could not be made faithfully comes back with ``plan=None`` (uv runs unchanged), and is never memoized."""
     from uvauth import cache, observed, plan
     from uvauth.settings import sources as settings
+    from uvauth.uv import indexes
     from uvauth.uv.config import discover as uvconfig
     from uvauth.uv.requirements import read_index_options
     from uvauth.uv.urls import InvalidUrl, redact
@@ -314,7 +315,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
 
             # Offline, uv sends no request: a command (which may need the network itself) is not run for it.
             providers = Providers(resolved.credentials, env, mint=mint_tokens,
-                                  offline=_offline(cmdline, env, config))
+                                  offline=indexes.offline(cmdline, env, config))
             active = providers.active()
             covered = provider_entries.covered_names(active)
             credential_prefixes = provider_entries.prefixes(active)

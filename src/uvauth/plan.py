@@ -239,16 +239,6 @@ def _exec_size(argv: Sequence[str], environment: int, added: Mapping[str, str] |
     return _string_sizes(argv) + 8 + environment + _string_sizes(f"{k}={v}" for k, v in (added or {}).items())
 
 
-def _arg_max() -> int:
-    import os
-
-    try:
-        limit = os.sysconf("SC_ARG_MAX")
-    except (AttributeError, ValueError, OSError):
-        return 0
-    return limit if limit > 0 else 0
-
-
 class Planner:
     def __init__(self, inputs: Inputs, find_credentials: FindCredentials, uv_version: Callable[[], tuple[int, ...]],
                  *, keep_argv: bool = False):
@@ -734,15 +724,6 @@ class Planner:
             self.changes.append(f"{redact(url)}: the password written in the configuration handed over as "
                                 f"{prefix}*")
 
-    def _offline(self) -> bool:
-        """``--offline``, ``UV_OFFLINE`` or ``offline = true`` in uv's configuration."""
-        inputs = self.inputs
-        if inputs.cmdline.has("--no-offline"):
-            return False
-        if inputs.cmdline.has("--offline") or envvars.truthy(inputs.env.get(envvars.UV_OFFLINE)):
-            return True
-        return bool(inputs.config is not None and inputs.config.value("offline", None) is True)
-
     def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
         secrets: dict[str, Secret] = {}
         sources: dict[str, str] = {}
@@ -765,7 +746,7 @@ class Planner:
             lookup = lookup._replace(tried=tuple(tried))
             if lookup.credentials is None and not required:
                 continue  # e.g. a URL with a username only, under policy auto: uv asks as it would have
-            if lookup.credentials is None and self._offline():
+            if lookup.credentials is None and m.offline(self.inputs.cmdline, self.inputs.env, self.inputs.config):
                 continue  # uv sends no request at all (it reads only its cache): nothing to authenticate
             if lookup.credentials is None:
                 raise self._no_credentials(name, url, lookup)
@@ -877,7 +858,9 @@ class Planner:
         fits = all(_string_fits(f"{k}={v}") for k, v in added.items()) and all(
             _string_fits(a) for a in self.argv if a not in self.base_argv)
         if fits:
-            limit = _arg_max()
+            from uvauth.launch import arg_max
+
+            limit = arg_max()
             if limit:
                 environment = self.inputs.environment_size
                 if environment is None:

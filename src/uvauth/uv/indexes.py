@@ -83,6 +83,16 @@ def split_env(value: str, how: SplitRule) -> list[str]:
     return [part for part in value.split(how) if part]
 
 
+def offline(cmdline: UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> bool:
+    """Does uv run offline: ``--no-offline`` wins, then ``--offline``, ``UV_OFFLINE``, ``offline = true`` in the
+    configuration."""
+    if cmdline.has("--no-offline"):
+        return False
+    if cmdline.has("--offline") or envvars.truthy(env.get(envvars.UV_OFFLINE)):
+        return True
+    return bool(config is not None and config.value("offline", None) is True)
+
+
 def keyring_provider(cmdline: UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> str | None:
     """uv's keyring provider for a command: ``--keyring-provider``, else ``UV_KEYRING_PROVIDER``, else the
     configuration's ``keyring-provider`` (for ``uv pip`` commands the ``[pip]`` section's first)."""
