@@ -78,3 +78,31 @@ def test_no_credentials_for_a_configured_index_names_it_and_its_variables(tmp_pa
     assert hint == ("hint: add `machine 127.0.0.1 login USER password TOKEN` to ~/.netrc, or run "
                     "`uvauth uvauth login art` (uv auth login for its URLs); in CI, set UV_INDEX_ART_USERNAME and "
                     "UV_INDEX_ART_PASSWORD")
+
+
+def test_the_boundary_handles_its_own_error_and_ctrl_c_and_hands_on_anything_else(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from uvauth import cli
+    from uvauth.errors import guarded, handled
+
+    assert handled(UvauthError("broken", hint="mend it")) == 2
+    assert capsys.readouterr().err == "uvauth: error: broken\nhint: mend it\n"
+    assert handled(KeyboardInterrupt()) == 130
+    bug = ValueError("a bug")
+    with pytest.raises(ValueError) as raised:
+        handled(bug)
+    assert raised.value is bug
+
+    def fails(problem: BaseException) -> int:
+        raise problem
+
+    # The console script's boundary (which imports uvauth.errors only after a failure) is the same boundary.
+    for boundary in (lambda action: guarded(action), lambda action: cli._guarded(action, 0)):
+        assert boundary(lambda: fails(UvauthError("broken"))) == 2
+        assert capsys.readouterr().err == "uvauth: error: broken\n"
+        assert boundary(lambda: fails(KeyboardInterrupt())) == 130
+        assert boundary(lambda: 7) == 7
+        with pytest.raises(ValueError):
+            boundary(lambda: fails(ValueError("a bug")))
+        with pytest.raises(SystemExit):
+            boundary(lambda: fails(SystemExit(3)))

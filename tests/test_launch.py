@@ -56,19 +56,52 @@ def test_a_uv_on_path_is_preferred_to_the_bundled_one(tmp_path: Path) -> None:
     assert _run(["--version"], f"{bin_dir}:{system_tools_only(tmp_path / 'sys')}").stdout == "path uv --version\n"
 
 
-@pytest.mark.parametrize("kind", ["symlink", "shim"])
+@pytest.mark.parametrize("kind", ["symlink", "symlink-to-symlink", "shim"])
 def test_a_uv_on_path_that_is_uvauth_is_skipped(tmp_path: Path, kind: str) -> None:
-    """People alias or symlink `uv` to uvauth: uvauth must not exec itself (forever)."""
+    """People alias or link `uv` to uvauth: uvauth must not exec itself (forever). uvauth is recognised by the
+    file itself (device and inode), so a link of any kind counts."""
     shim_dir = tmp_path / "shims"
     shim_dir.mkdir()
     if kind == "symlink":
         (shim_dir / "uv").symlink_to(UVAUTH)
+    elif kind == "symlink-to-symlink":
+        (tmp_path / "hop").symlink_to(UVAUTH)
+        (shim_dir / "uv").symlink_to(tmp_path / "hop")
     else:
         _script(shim_dir / "uv", f'exec {UVAUTH} "$@"')
     later = tmp_path / "later"
     later.mkdir()
     _script(later / "uv", 'echo "the real uv $*"')
     assert _run(["--version"], f"{shim_dir}:{later}:{system_tools_only(tmp_path / 'sys')}").stdout == "the real uv --version\n"
+
+
+def test_uvauth_is_recognised_by_its_file_not_its_path_or_size(tmp_path: Path) -> None:
+    """A launcher too big for the shim check (a frozen build, say) is still found behind a hard link or symlink;
+    a copy of it is another file."""
+    ourselves = tmp_path / "uvauth"
+    ourselves.write_bytes(b"\0" * (launch._SHIM_MAX_BYTES + 1))
+    os.link(ourselves, tmp_path / "hard")
+    (tmp_path / "soft").symlink_to(tmp_path / "hard")
+    (tmp_path / "copy").write_bytes(ourselves.read_bytes())
+    identity = launch._identity(str(ourselves))
+    for name, expected in [("hard", True), ("soft", True), ("copy", False)]:
+        path = str(tmp_path / name)
+        assert launch._is_uvauth(path, os.stat(path), identity) is expected, name
+
+
+def test_a_uv_on_path_that_is_not_a_regular_file_is_skipped(tmp_path: Path) -> None:
+    """A directory or a FIFO named `uv` (with its x bit) is no uv; reading a FIFO to look for a shim would hang."""
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "uv").mkdir()
+    fifo_dir = tmp_path / "fifo"
+    fifo_dir.mkdir()
+    os.mkfifo(fifo_dir / "uv", 0o755)
+    later = tmp_path / "later"
+    later.mkdir()
+    _script(later / "uv", 'echo "the real uv $*"')
+    done = _run(["--version"], f"{odd}:{fifo_dir}:{later}:{system_tools_only(tmp_path / 'sys')}")
+    assert done.stdout == "the real uv --version\n"
 
 
 def test_without_any_uv_on_path_the_bundled_one_runs(tmp_path: Path) -> None:

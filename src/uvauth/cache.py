@@ -5,8 +5,6 @@ in one directory of mode 0700 whose files are 0600 and replaced atomically, so p
 whole file or none.
 """
 
-from __future__ import annotations
-
 import os
 
 TYPE_CHECKING = False
@@ -17,7 +15,7 @@ if TYPE_CHECKING:
     from uvauth.uv.config.render import GeneratedConfig
 
 
-def cache_dir(env: Mapping[str, str]) -> Path:
+def cache_dir(env: "Mapping[str, str]") -> "Path":
     """uvauth's private cache directory (mode 0700): generated configs, settings and uv-version caches.
 
     ``user_cache_dir()/uvauth`` by uv's own rule (:mod:`uvauth.uv.dirs`): a relative ``XDG_CACHE_HOME`` is
@@ -28,7 +26,7 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     return Path(cache_path(env))
 
 
-def cache_location(env: Mapping[str, str]) -> str | None:
+def cache_location(env: "Mapping[str, str]") -> str | None:
     """Where uvauth's cache directory is (None without a home), not checked and not made: for looking, on the
     path of every uv call, whether a file is there."""
     from uvauth.uv import dirs
@@ -37,13 +35,13 @@ def cache_location(env: Mapping[str, str]) -> str | None:
     return os.path.join(base, "uvauth") if base is not None else None
 
 
-def plan_file(directory: str, args: Sequence[str], cwd: str) -> str:
+def plan_file(directory: str, args: "Sequence[str]", cwd: str) -> str:
     """Where the memoized plan (:mod:`uvauth.memo`) for a command line in a working directory is kept, in the
     cache directory ``directory``: named by :func:`short_key` of the two."""
     return os.path.join(directory, "plans", short_key("\0".join([cwd, *args])))
 
 
-def cache_path(env: Mapping[str, str]) -> str:
+def cache_path(env: "Mapping[str, str]") -> str:
     """:func:`cache_dir` as a string, with ``os`` only (the path of a memoized plan imports no ``pathlib``)."""
     from uvauth.errors import UvauthError
 
@@ -91,7 +89,7 @@ def short_key(text: str) -> str:
     return f"{digest:016x}"
 
 
-def write_private(directory: str | os.PathLike[str], name: str, text: str | bytes) -> Path:
+def write_private(directory: str | os.PathLike[str], name: str, text: str | bytes) -> "Path":
     """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none).
 
     The temporary file has an unpredictable name and is created with ``O_EXCL | O_NOFOLLOW``, so a file or
@@ -135,7 +133,7 @@ def remember(directory: str | os.PathLike[str], name: str, text: str | bytes) ->
         pass
 
 
-def generated_config_key(generated: GeneratedConfig) -> str:
+def generated_config_key(generated: "GeneratedConfig") -> str:
     """16 hex digits naming a generated configuration's file: a digest of what it is rendered from, and of
     uvauth's version (a new uvauth may render the same inputs differently)."""
     from uvauth import __version__
@@ -143,8 +141,8 @@ def generated_config_key(generated: GeneratedConfig) -> str:
     return cache_key(f"{__version__}\n{generated.fingerprint}", 16)
 
 
-def write_generated_config(generated: GeneratedConfig, env: Mapping[str, str],
-                           accepted: Callable[[Path], bool] | None = None) -> Path | None:
+def write_generated_config(generated: "GeneratedConfig", env: "Mapping[str, str]",
+                           accepted: "Callable[[Path], bool] | None" = None) -> "Path | None":
     """Named by a digest of what it is rendered from: rendered (tomlkit is slow to import) only when that file does
     not exist yet, and shared by concurrent uvauth runs (``make -j``) with the same configuration.
 

@@ -6,28 +6,36 @@ option (uv has no reason to name a subcommand after this project), so uvauth's c
 under ``alias uv=uvauth`` they are ``uv uvauth explain …``.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
 from uvauth import launch
-from uvauth.errors import guarded
 from uvauth.uv import envvars
 
 # Every uv call passes through here: only what the pass-through decision needs is imported at the top.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from typing import Final
 
     from uvauth.memo import Recalled
     from uvauth.pipeline import Prepared
 
-OWN_COMMANDS: Final = "uvauth"
+OWN_COMMANDS: "Final" = "uvauth"
 
 
-def report(prepared: Prepared | Recalled, verbose: int, quiet: int) -> None:
+def _guarded(action: "Callable[[], int]", verbose: int) -> int:
+    """:func:`uvauth.errors.guarded`, the one boundary, with :mod:`uvauth.errors` imported only when something
+    went wrong: a command that goes right (nearly every uv call) does not pay for importing it."""
+    try:
+        return action()
+    except BaseException as problem:  # noqa: BLE001 - handled() re-raises what is not the boundary's to handle
+        from uvauth.errors import handled
+
+        return handled(problem, verbose=verbose)
+
+
+def report(prepared: "Prepared | Recalled", verbose: int, quiet: int) -> None:
     """Warnings unless uv's -q (which hides uv's own); with uv's -v one line of what changed; with -vv the whole
     plan (never memoized, so always at hand). Never a secret."""
     if not (prepared.doubts or prepared.warnings or prepared.changes or verbose >= 2):
@@ -49,7 +57,7 @@ def report(prepared: Prepared | Recalled, verbose: int, quiet: int) -> None:
         print(f"uvauth:   environment set: {', '.join(names) or '-'}", file=sys.stderr)
 
 
-def _recalled(args: list[str], env: Mapping[str, str]) -> Recalled | None:
+def _recalled(args: list[str], env: "Mapping[str, str]") -> "Recalled | None":
     """A memoized plan for exactly this command line in this directory (:mod:`uvauth.memo`), looked up before
     the command line is parsed or uv is found: a reused plan needs neither. The entry's file is named by the
     command line; only when there is one is the memo itself imported."""
@@ -74,7 +82,7 @@ def _recalled(args: list[str], env: Mapping[str, str]) -> Recalled | None:
     return memo.recall(directory, args, cwd, env)
 
 
-def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
+def run(args: "Sequence[str]", env: "Mapping[str, str] | None" = None) -> int:
     """Run uv for a uv command line (without the program name): plan (or reuse a memoized plan), report, exec."""
     env = dict(os.environ) if env is None else dict(env)
     args = list(args)
@@ -91,7 +99,7 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
             report(hit, hit.verbose, hit.quiet)
             return launch.exec_uv(hit.uv, hit.argv, {**env, **hit.env})
 
-        return guarded(_reuse, verbose=hit.verbose)
+        return _guarded(_reuse, hit.verbose)
     from uvauth.uv import cmdline as uvcli  # only now: a reused plan needs no parsing
 
     cmdline = uvcli.parse(args)
@@ -101,11 +109,16 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
         # Nothing to reconcile and no policy to check (`uv --version`, `uv cache dir`, ...): exactly what
         # pipeline.prepare decides first, without importing it.
         def _pass_through() -> int:
-            from uvauth.settings import sources as settings
+            from uvauth.settings import user
 
-            return launch.exec_uv(launch.find_uv(env, settings.user_uv(env)), args, env)
+            configured = None
+            if user.uv_setting_file(env) is not None:  # only then is a TOML parser needed
+                from uvauth.settings.sources import user_uv
 
-        return guarded(_pass_through, verbose=verbose)
+                configured = user_uv(env)
+            return launch.exec_uv(launch.find_uv(env, configured), args, env)
+
+        return _guarded(_pass_through, verbose)
 
     def _run() -> int:
         from uvauth.pipeline import prepare
@@ -114,7 +127,7 @@ def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> int:
         report(prepared, verbose, cmdline.count("--quiet"))
         return launch.exec_uv(prepared.uv, prepared.argv, prepared.env)
 
-    return guarded(_run, verbose=verbose)
+    return _guarded(_run, verbose)
 
 
 def _no_garbage_collection() -> None:
@@ -126,7 +139,7 @@ def _no_garbage_collection() -> None:
     gc.disable()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: "Sequence[str] | None" = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == [OWN_COMMANDS]:
         if len(args) == 3 and args[1] == "completion":

@@ -83,11 +83,18 @@ def report_error(error: UvauthError, *, verbose: int = 0, file: IO[str] | None =
 
 
 def guarded(action: Callable[[], int], *, verbose: int = 0) -> int:
-    """The boundary every front end runs behind: a :class:`UvauthError` becomes one line and exit 2, Ctrl-C
-    ends quietly with the shell's code for it (as uv does), and any other exception is a bug and propagates."""
+    """The boundary every front end runs behind: ``action()``, with what it raises :func:`handled`."""
     try:
         return action()
-    except UvauthError as error:
-        return report_error(error, verbose=verbose)
-    except KeyboardInterrupt:
+    except BaseException as problem:  # noqa: BLE001 - handled() re-raises what is not the boundary's to handle
+        return handled(problem, verbose=verbose)
+
+
+def handled(problem: BaseException, *, verbose: int = 0) -> int:
+    """What the boundary makes of an exception: a :class:`UvauthError` becomes one line and exit 2, Ctrl-C ends
+    quietly with the shell's code for it (as uv does), and any other exception is a bug and propagates."""
+    if isinstance(problem, UvauthError):
+        return report_error(problem, verbose=verbose)
+    if isinstance(problem, KeyboardInterrupt):
         return INTERRUPTED_EXIT
+    raise problem

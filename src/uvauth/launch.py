@@ -5,15 +5,14 @@ and ``uv run``'s child exactly as without uvauth) and the exit code are then uv'
 child and returns its exit code. Tests replace :data:`exec_uv`, the one seam around the exec.
 """
 
-from __future__ import annotations
-
 import os
+import stat
 import sys
 
-from uvauth.errors import UvauthError
 from uvauth.uv import envvars
 
-# On the path of every uv call: heavier modules are imported where they are needed, not here.
+# On the path of every uv call: heavier modules are imported where they are needed, not here — uvauth.errors
+# too, where an error is raised (a command that goes right never imports it).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -23,15 +22,34 @@ if TYPE_CHECKING:
 _SHIM_MAX_BYTES = 64 * 1024  # a real uv is megabytes; a script or shim that calls uvauth is tiny
 
 
-def _is_uvauth(candidate: str, ourselves: set[str]) -> bool:
-    """True for uvauth itself, a symlink to it, or a small script that runs it (users put `uv` shims on PATH)."""
-    real = os.path.realpath(candidate)
-    if real in ourselves:
-        return True
+def _identity(path: str) -> tuple[int, int] | None:
+    """The file at ``path`` (symlinks followed) as (device, inode), or None: one ``stat``, where comparing
+    resolved paths would ``lstat`` every component of both."""
     try:
-        if os.path.getsize(real) > _SHIM_MAX_BYTES:
-            return False
-        with open(real, "rb") as handle:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _executable(candidate: str) -> "os.stat_result | None":
+    """The status of ``candidate`` when it is an executable regular file, else None."""
+    try:
+        status = os.stat(candidate)
+    except (OSError, ValueError):
+        return None
+    return status if stat.S_ISREG(status.st_mode) and os.access(candidate, os.X_OK) else None
+
+
+def _is_uvauth(candidate: str, status: "os.stat_result", ourselves: tuple[int, int] | None) -> bool:
+    """True for uvauth itself (a symlink or hard link to it included), or a small script that runs it (users
+    put `uv` shims on PATH)."""
+    if (status.st_dev, status.st_ino) == ourselves:
+        return True
+    if status.st_size > _SHIM_MAX_BYTES:
+        return False
+    try:
+        with open(candidate, "rb") as handle:
             return b"uvauth" in handle.read(_SHIM_MAX_BYTES)
     except OSError:
         return False
@@ -45,11 +63,11 @@ def _note(path: str) -> None:
         observed.note(path)
 
 
-def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
+def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
     """The real uv: ``UVAUTH_UV`` (or the ``uv`` setting), then a ``uv`` on PATH that is not uvauth, then the uv
     installed with uvauth (the ``uv`` package)."""
     explicit = env.get(envvars.UVAUTH_UV) or configured
-    ourselves = {os.path.realpath(sys.argv[0])} if sys.argv and sys.argv[0] else set()
+    ourselves = _identity(sys.argv[0]) if sys.argv and sys.argv[0] else None
     if explicit:
         import shutil
 
@@ -60,10 +78,15 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
                 _note(os.path.join(directory or ".", explicit))
         found = shutil.which(explicit, path=path)
         if not found:
+            from uvauth.errors import UvauthError
+
             raise UvauthError(f"the uv given by {given_by} is not an executable: {explicit}",
                               hint="point UVAUTH_UV at the real uv binary")
-        if _is_uvauth(found, ourselves):
+        status = _executable(found)
+        if status is not None and _is_uvauth(found, status, ourselves):
             # Exec'ing it would start uvauth again, which would exec it again: a loop that never ends.
+            from uvauth.errors import UvauthError
+
             raise UvauthError(f"the uv given by {given_by} is uvauth itself: {found}",
                               hint="point UVAUTH_UV at the real uv binary, or unset it to use the uv installed "
                                    "with uvauth")
@@ -71,25 +94,29 @@ def find_uv(env: Mapping[str, str], configured: str | None = None) -> str:
     for directory in (env.get("PATH") or "").split(os.pathsep):
         candidate = os.path.join(directory or ".", "uv")
         _note(candidate)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and not _is_uvauth(candidate, ourselves):
+        status = _executable(candidate)
+        if status is not None and not _is_uvauth(candidate, status, ourselves):
             return candidate
     # The uv installed with uvauth: usually in the scripts directory beside this interpreter (a venv, pipx, uv
     # tool); the `uv` package's own finder covers the other layouts, but importing it costs sysconfig.
     beside = os.path.join(os.path.dirname(sys.executable), "uv")
     _note(beside)
-    if os.path.isfile(beside) and os.access(beside, os.X_OK) and not _is_uvauth(beside, ourselves):
+    status = _executable(beside)
+    if status is not None and not _is_uvauth(beside, status, ourselves):
         return beside
     try:
         from uv import find_uv_bin  # type: ignore[import-not-found,unused-ignore]  # the uv package ships no types
 
         return str(find_uv_bin())
     except (ImportError, FileNotFoundError):
+        from uvauth.errors import UvauthError
+
         raise UvauthError("cannot find the real uv", hint="install uv, or set UVAUTH_UV=/path/to/uv") from None
 
 
 #: How long `uv --version` may take. It answers in milliseconds; a uv that takes longer is stuck (a shim waiting
 #: for input, a network mount) and uvauth says so instead of hanging with it.
-VERSION_TIMEOUT_SECONDS: Final = 10
+VERSION_TIMEOUT_SECONDS: "Final" = 10
 
 
 def parse_uv_version(text: str) -> tuple[int, ...]:
@@ -102,6 +129,8 @@ def read_uv_version(uv: str) -> str:
     """The version the uv at path ``uv`` reports (``uv 0.13.8 (…)`` gives ``"0.13.8"``), by running
     ``uv --version`` once. A uv that hangs, cannot be run or prints no version is a :class:`UvauthError`."""
     import subprocess
+
+    from uvauth.errors import UvauthError
 
     hint = f"set {envvars.UVAUTH_UV} to a working uv"
     try:
@@ -122,7 +151,7 @@ def read_uv_version(uv: str) -> str:
     return words[1]
 
 
-def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
+def uv_version(uv: str, env: "Mapping[str, str]") -> tuple[int, ...]:
     """uv's version, cached by the binary's path, size and modification time (one run of `uv --version`)."""
     import json
 
@@ -141,8 +170,8 @@ def uv_version(uv: str, env: Mapping[str, str]) -> tuple[int, ...]:
     return parse_uv_version(known[key])
 
 
-def uv_reads_config(uv: str, env: Mapping[str, str], *, config_file: str | None = None, cwd: str | None = None,
-                    options: Sequence[str] = ()) -> bool:
+def uv_reads_config(uv: str, env: "Mapping[str, str]", *, config_file: str | None = None, cwd: str | None = None,
+                    options: "Sequence[str]" = ()) -> bool:
     """Does this uv read its configuration without error: the file ``config_file`` (as ``UV_CONFIG_FILE``), or
     else what it discovers from ``cwd`` with ``options`` (``--project``, ``--config-file``, ``--no-config``)?
 
@@ -170,13 +199,15 @@ def arg_max() -> int:
     return limit if limit > 0 else 0
 
 
-def _exec(uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
+def _exec(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
     if os.name == "posix":
         sys.stdout.flush()
         sys.stderr.flush()
         try:
             os.execve(uv, [uv, *argv], dict(env))  # does not return
         except OSError as error:
+            from uvauth.errors import UvauthError
+
             raise UvauthError(f"cannot run uv at {uv}: {error.strerror or error}", hint=_exec_hint(error)) from None
     import subprocess  # pragma: no cover (Windows: no exec; run uv and hand back its exit code)
 
@@ -192,4 +223,4 @@ def _exec_hint(error: OSError) -> str:
 
 
 # The seam tests replace: (uv path, argv without program name, full environment) -> exit code.
-exec_uv: Callable[[str, Sequence[str], Mapping[str, str]], int] = _exec
+exec_uv: "Callable[[str, Sequence[str], Mapping[str, str]], int]" = _exec

@@ -21,6 +21,7 @@ import os
 
 from uvauth.errors import UvauthError
 from uvauth.uv import envvars
+from uvauth.settings.user import user_file, uv_setting_file
 from uvauth.uv.auth_policy import POLICIES, is_policy
 
 # Imported before uvauth knows whether it has anything to do: keep it light.
@@ -66,14 +67,6 @@ class Resolved:
         self.forced = forced  # the command line's --authenticate
         # [[credentials]] entries, strongest source first, as plain data (uvauth.providers.entries.Entry)
         self.credentials = credentials
-
-
-def user_file(env: Mapping[str, str]) -> str | None:
-    """``user_config_dir()/uvauth/uvauth.toml`` (uv's rule, :mod:`uvauth.uv.dirs`), or None without a home."""
-    from uvauth.uv import dirs
-
-    config_home = dirs.user_config_dir(env)
-    return os.path.join(config_home, "uvauth", "uvauth.toml") if config_home is not None else None
 
 
 def _ignore(path: str) -> None:
@@ -157,38 +150,15 @@ def file_sources(located: list[tuple[str, str, bool]], env: Mapping[str, str]) -
 
 def user_uv(env: Mapping[str, str]) -> str | None:
     """The ``uv`` setting of the user's settings file, for every command (pass-through included): the path of
-    uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only — one ``stat`` when unset."""
-    path = user_file(env)
-    if env.get(envvars.UVAUTH_UV) or path is None:
+    uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only. The file is parsed (and
+    its settings validated) only when :func:`uvauth.settings.user.uv_setting_file` says it may set ``uv``."""
+    path = uv_setting_file(env)
+    if path is None:
         return None
-    import sys
-
-    observed = sys.modules.get("uvauth.observed")  # recording happens only where planning imported it
-    if observed is not None:
-        observed.note(path)  # it chooses uv: something a memoized plan depends on
-    if not os.path.isfile(path):
-        return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
-        text = "uv"  # let the parse below report it
-    if not _may_set_uv(text):
-        return None  # a file of other settings: no TOML parser, no settings cache on the pass-through path
     from uvauth.cache import cache_dir
 
     values = _read_toml(path) or {}
     return _resolve_sources([Source(path, values)], None, cache_dir(env)).uv
-
-
-def _may_set_uv(text: str) -> bool:
-    """Could this TOML text set the top-level ``uv`` key? (A line starting with ``uv``, bare or quoted, then
-    anything but a key character.) False only where it certainly does not."""
-    for line in text.splitlines():
-        key = line.lstrip().lstrip("\"'")
-        if key.startswith("uv") and not (key[2:3].isalnum() or key[2:3] in ("-", "_")):
-            return True
-    return False
 
 
 def env_source(env: Mapping[str, str], credential_vars: Mapping[str, str] | None = None) -> Source | None:

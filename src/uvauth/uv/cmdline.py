@@ -9,8 +9,6 @@ uvauth's own option ``--authenticate POLICY`` is recognised here too, wherever a
 and removed from the arguments handed to uv.
 """
 
-from __future__ import annotations
-
 # This module is on the path of every uv call: `typing` and `dataclasses` cost more to import than all of
 # uvauth's pass-through work, so they are for type checkers only and the classes below are written out.
 TYPE_CHECKING = False
@@ -22,14 +20,14 @@ else:
     from uvauth.uv import _spec_packed as spec  # the same tables, a third of the import time (every uv call)
 
 #: The uv release whose command line the grammar was generated from (scripts/gen_uvspec.py).
-GRAMMAR_UV_VERSION: Final = spec.UV_VERSION
+GRAMMAR_UV_VERSION: "Final" = spec.UV_VERSION
 
 # uvauth's own options: consumed by uvauth, never passed to uv.
-UVAUTH_VALUE_OPTIONS: Final = frozenset({"--authenticate"})
+UVAUTH_VALUE_OPTIONS: "Final" = frozenset({"--authenticate"})
 
 # Short spellings whose long name the rest of uvauth asks about. clap lets one letter mean different options in
 # different subcommands; these are the meanings in the commands that carry indexes and requirements.
-_LONG_NAMES: Final = {
+_LONG_NAMES: "Final" = {
     "-i": "--index-url",
     "-f": "--find-links",
     "-r": "--requirements",
@@ -49,7 +47,7 @@ _LONG_NAMES: Final = {
 
 # Commands whose first positional argument is a program to run: that argument and everything after it belong to
 # the program, not to uv.
-_RUNS_A_COMMAND: Final = frozenset({("run",), ("tool", "run"), ("tool", "uvx")})
+_RUNS_A_COMMAND: "Final" = frozenset({("run",), ("tool", "run"), ("tool", "uvx")})
 
 
 class Option:

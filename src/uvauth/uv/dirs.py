@@ -15,8 +15,6 @@ uvauth keeps its own files by the same rule: its cache is ``user_cache_dir()/uva
 ``user_config_dir()/uvauth/uvauth.toml``. Imported before every uv call: ``os`` only, and strings, not paths.
 """
 
-from __future__ import annotations
-
 import os
 
 TYPE_CHECKING = False
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
 _WINDOWS = os.name == "nt"
 
 
-def home_dir(env: Mapping[str, str]) -> str | None:
+def home_dir(env: "Mapping[str, str]") -> str | None:
     """The home directory: ``$HOME`` (``%USERPROFILE%`` on Windows) when non-empty, else the password database's
     entry for the current user, else None."""
     value = env.get("USERPROFILE" if _WINDOWS else "HOME")
@@ -42,7 +40,7 @@ def home_dir(env: Mapping[str, str]) -> str | None:
         return None
 
 
-def _xdg_home(env: Mapping[str, str], variable: str, fallback: str, home: str | None) -> str | None:
+def _xdg_home(env: "Mapping[str, str]", variable: str, fallback: str, home: str | None) -> str | None:
     """``$variable`` when it is an absolute path, else ``home/fallback`` (etcetera's ``Xdg`` strategy)."""
     value = env.get(variable, "")
     if value and os.path.isabs(value):
@@ -51,7 +49,7 @@ def _xdg_home(env: Mapping[str, str], variable: str, fallback: str, home: str | 
     return os.path.join(base, fallback) if base is not None else None
 
 
-def _windows_folder(env: Mapping[str, str], variable: str, fallback: str, home: str | None) -> str | None:
+def _windows_folder(env: "Mapping[str, str]", variable: str, fallback: str, home: str | None) -> str | None:
     value = env.get(variable, "")
     if value and os.path.isabs(value):
         return value
@@ -59,7 +57,7 @@ def _windows_folder(env: Mapping[str, str], variable: str, fallback: str, home: 
     return os.path.join(base, "AppData", fallback) if base is not None else None
 
 
-def user_config_dir(env: Mapping[str, str], home: str | None = None) -> str | None:
+def user_config_dir(env: "Mapping[str, str]", home: str | None = None) -> str | None:
     """``$XDG_CONFIG_HOME`` if absolute, else ``~/.config`` (Windows: ``%APPDATA%``): uv's ``user_config_dir``,
     whose ``uv/uv.toml`` is the user-level configuration (uv-facts §3). ``home`` overrides the home directory."""
     if _WINDOWS:
@@ -67,7 +65,7 @@ def user_config_dir(env: Mapping[str, str], home: str | None = None) -> str | No
     return _xdg_home(env, "XDG_CONFIG_HOME", ".config", home)
 
 
-def user_data_dir(env: Mapping[str, str], home: str | None = None) -> str | None:
+def user_data_dir(env: "Mapping[str, str]", home: str | None = None) -> str | None:
     """``$XDG_DATA_HOME`` if absolute, else ``~/.local/share`` (Windows: ``%APPDATA%``): the base of uv's state
     directory, where ``uv auth login`` keeps ``uv/credentials/credentials.toml`` (uv-facts addendum)."""
     if _WINDOWS:
@@ -75,14 +73,14 @@ def user_data_dir(env: Mapping[str, str], home: str | None = None) -> str | None
     return _xdg_home(env, "XDG_DATA_HOME", os.path.join(".local", "share"), home)
 
 
-def user_cache_dir(env: Mapping[str, str], home: str | None = None) -> str | None:
+def user_cache_dir(env: "Mapping[str, str]", home: str | None = None) -> str | None:
     """``$XDG_CACHE_HOME`` if absolute, else ``~/.cache`` (Windows: ``%LOCALAPPDATA%``)."""
     if _WINDOWS:
         return _windows_folder(env, "LOCALAPPDATA", "Local", home)
     return _xdg_home(env, "XDG_CACHE_HOME", ".cache", home)
 
 
-def system_config_dirs(env: Mapping[str, str]) -> list[str]:
+def system_config_dirs(env: "Mapping[str, str]") -> list[str]:
     """The directories searched for the system-level ``uv/uv.toml``, in order (uv's ``system_config_file``).
 
     The ``$XDG_CONFIG_DIRS`` entries (``:``-separated; empty entries skipped; default ``/etc/xdg`` when the

@@ -7,8 +7,6 @@ place for uvauth: every ``UV_*`` name uvauth reads or sets is a constant here, a
 On the path of every uv call: it imports nothing, and ``typing`` is for type checkers only.
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -23,40 +21,40 @@ if TYPE_CHECKING:
 # -- uv's variables (`EnvVars`) --------------------------------------------------------------------------------
 
 # Indexes.
-UV_DEFAULT_INDEX: Final = "UV_DEFAULT_INDEX"
-UV_INDEX: Final = "UV_INDEX"
-UV_INDEX_URL: Final = "UV_INDEX_URL"
-UV_EXTRA_INDEX_URL: Final = "UV_EXTRA_INDEX_URL"
-UV_FIND_LINKS: Final = "UV_FIND_LINKS"
-UV_INSECURE_HOST: Final = "UV_INSECURE_HOST"
-UV_KEYRING_PROVIDER: Final = "UV_KEYRING_PROVIDER"
+UV_DEFAULT_INDEX: "Final" = "UV_DEFAULT_INDEX"
+UV_INDEX: "Final" = "UV_INDEX"
+UV_INDEX_URL: "Final" = "UV_INDEX_URL"
+UV_EXTRA_INDEX_URL: "Final" = "UV_EXTRA_INDEX_URL"
+UV_FIND_LINKS: "Final" = "UV_FIND_LINKS"
+UV_INSECURE_HOST: "Final" = "UV_INSECURE_HOST"
+UV_KEYRING_PROVIDER: "Final" = "UV_KEYRING_PROVIDER"
 #: ``UV_INDEX_<NAME>_USERNAME`` / ``UV_INDEX_<NAME>_PASSWORD`` start with this (``EnvVars::index_username``).
-UV_INDEX_CREDENTIALS_PREFIX: Final = "UV_INDEX_"
-UV_CREDENTIALS_DIR: Final = "UV_CREDENTIALS_DIR"
+UV_INDEX_CREDENTIALS_PREFIX: "Final" = "UV_INDEX_"
+UV_CREDENTIALS_DIR: "Final" = "UV_CREDENTIALS_DIR"
 
 # Where uv looks, and its configuration.
-UV_WORKING_DIR: Final = "UV_WORKING_DIR"
-UV_WORKING_DIRECTORY: Final = "UV_WORKING_DIRECTORY"  # the older spelling, still read
-UV_PROJECT: Final = "UV_PROJECT"
-UV_CONFIG_FILE: Final = "UV_CONFIG_FILE"
-UV_NO_CONFIG: Final = "UV_NO_CONFIG"
-UV_ISOLATED: Final = "UV_ISOLATED"
-UV_NO_SYSTEM_CONFIG: Final = "UV_NO_SYSTEM_CONFIG"
-UV_PREVIEW_FEATURES: Final = "UV_PREVIEW_FEATURES"
+UV_WORKING_DIR: "Final" = "UV_WORKING_DIR"
+UV_WORKING_DIRECTORY: "Final" = "UV_WORKING_DIRECTORY"  # the older spelling, still read
+UV_PROJECT: "Final" = "UV_PROJECT"
+UV_CONFIG_FILE: "Final" = "UV_CONFIG_FILE"
+UV_NO_CONFIG: "Final" = "UV_NO_CONFIG"
+UV_ISOLATED: "Final" = "UV_ISOLATED"
+UV_NO_SYSTEM_CONFIG: "Final" = "UV_NO_SYSTEM_CONFIG"
+UV_PREVIEW_FEATURES: "Final" = "UV_PREVIEW_FEATURES"
 
 # `uv pip` inputs and output.
-UV_CONSTRAINT: Final = "UV_CONSTRAINT"
-UV_OVERRIDE: Final = "UV_OVERRIDE"
-UV_CUSTOM_COMPILE_COMMAND: Final = "UV_CUSTOM_COMPILE_COMMAND"
-UV_OFFLINE: Final = "UV_OFFLINE"
+UV_CONSTRAINT: "Final" = "UV_CONSTRAINT"
+UV_OVERRIDE: "Final" = "UV_OVERRIDE"
+UV_CUSTOM_COMPILE_COMMAND: "Final" = "UV_CUSTOM_COMPILE_COMMAND"
+UV_OFFLINE: "Final" = "UV_OFFLINE"
 
 #: Not uv's own, but uv reads it: under Dependabot uv does not enforce ``authenticate = "always"``
 #: (uv-facts §3, ``middleware.rs:436-445``).
-DEPENDABOT: Final = "DEPENDABOT"
+DEPENDABOT: "Final" = "DEPENDABOT"
 
 #: Each index flag, its environment variable, and how uv splits the variable's value (and the flag's). clap reads
 #: the variable only when the flag is absent.
-INDEX_ENV_VARS: Final[Mapping[IndexFlag, tuple[str, SplitRule]]] = {
+INDEX_ENV_VARS: "Final[Mapping[IndexFlag, tuple[str, SplitRule]]]" = {
     "--default-index": (UV_DEFAULT_INDEX, None),
     "--index": (UV_INDEX, "whitespace"),
     "--index-url": (UV_INDEX_URL, None),
@@ -66,26 +64,26 @@ INDEX_ENV_VARS: Final[Mapping[IndexFlag, tuple[str, SplitRule]]] = {
 
 # -- uvauth's own variables ------------------------------------------------------------------------------------
 
-UVAUTH_AUTHENTICATE: Final = "UVAUTH_AUTHENTICATE"
-UVAUTH_AUTHENTICATE_PREFIXES: Final = "UVAUTH_AUTHENTICATE_PREFIXES"  # whitespace-separated
-UVAUTH_UV: Final = "UVAUTH_UV"
+UVAUTH_AUTHENTICATE: "Final" = "UVAUTH_AUTHENTICATE"
+UVAUTH_AUTHENTICATE_PREFIXES: "Final" = "UVAUTH_AUTHENTICATE_PREFIXES"  # whitespace-separated
+UVAUTH_UV: "Final" = "UVAUTH_UV"
 # uvauth's --color (`uv --color never uvauth …`), carried to the error boundary and its own commands' output.
-UVAUTH_COLOR: Final = "UVAUTH_COLOR"
+UVAUTH_COLOR: "Final" = "UVAUTH_COLOR"
 #: ``UVAUTH_CREDENTIALS_<NAME>_<FIELD>``: a ``[[credentials]]`` entry given in the environment (``<NAME>`` is the
 #: index's name converted as uv converts it for ``UV_INDEX_<NAME>_*``).
-UVAUTH_CREDENTIALS_PREFIX: Final = "UVAUTH_CREDENTIALS_"
-UVAUTH_TRUST: Final = "UVAUTH_TRUST"  # a true value approves every project-file credentials command (CI)
+UVAUTH_CREDENTIALS_PREFIX: "Final" = "UVAUTH_CREDENTIALS_"
+UVAUTH_TRUST: "Final" = "UVAUTH_TRUST"  # a true value approves every project-file credentials command (CI)
 
 # -- other programs' variables uvauth's credential providers read ---------------------------------------------
 
-XDG_RUNTIME_DIR: Final = "XDG_RUNTIME_DIR"  # the per-user memory directory for the token cache
-GITLAB_CI: Final = "GITLAB_CI"
-CI_JOB_TOKEN: Final = "CI_JOB_TOKEN"
-CI_SERVER_HOST: Final = "CI_SERVER_HOST"
+XDG_RUNTIME_DIR: "Final" = "XDG_RUNTIME_DIR"  # the per-user memory directory for the token cache
+GITLAB_CI: "Final" = "GITLAB_CI"
+CI_JOB_TOKEN: "Final" = "CI_JOB_TOKEN"
+CI_SERVER_HOST: "Final" = "CI_SERVER_HOST"
 
 
 
-def credential_variables(env: Mapping[str, str]) -> dict[str, str]:
+def credential_variables(env: "Mapping[str, str]") -> dict[str, str]:
     """The ``UVAUTH_CREDENTIALS_*`` variables that are set (the environment form of ``[[credentials]]``).
     Finding them lists every name: the pipeline takes them from the raw environment and makes them part of a
     memoized plan's situation, so that planning itself never lists the (recorded) environment."""
@@ -95,8 +93,8 @@ def credential_variables(env: Mapping[str, str]) -> dict[str, str]:
 # -- booleans --------------------------------------------------------------------------------------------------
 
 #: clap's ``BoolishValueParser`` literals, compared case-insensitively.
-TRUE_LITERALS: Final = frozenset({"y", "yes", "t", "true", "on", "1"})
-FALSE_LITERALS: Final = frozenset({"n", "no", "f", "false", "off", "0"})
+TRUE_LITERALS: "Final" = frozenset({"y", "yes", "t", "true", "on", "1"})
+FALSE_LITERALS: "Final" = frozenset({"n", "no", "f", "false", "off", "0"})
 
 
 def truthy(value: str | None) -> bool:
