@@ -169,7 +169,7 @@ raise SystemExit(main(sys.argv[1:]))
 # What the pass-through decision needs, and nothing more.
 HOT_MODULES = {
     "uvauth", "uvauth.cache", "uvauth.cli", "uvauth.errors", "uvauth.launch", "uvauth.pipeline",
-    "uvauth.settings", "uvauth.settings.sources", "uvauth.settings.user", "uvauth.uv", "uvauth.uv._spec_packed", "uvauth.uv.cmdline",
+    "uvauth.settings", "uvauth.settings.sources", "uvauth.settings.files", "uvauth.uv", "uvauth.uv._spec_packed", "uvauth.uv.cmdline",
     "uvauth.uv.envvars", "uvauth.uv.auth_policy", "uvauth.uv.dirs", "uvauth.memo", "uvauth.observed",
 }
 NEVER_ON_THE_HOT_PATH = {
@@ -200,7 +200,7 @@ def test_pass_through_loads_only_the_hot_modules(args: list[str], tmp_path: Path
 # every uv call, so the list is pinned exactly. Not even uvauth.errors (imported only when there is an error to
 # report) or __future__ (the hot modules quote their annotations instead).
 PASS_THROUGH_MODULES = {
-    "uvauth", "uvauth.cli", "uvauth.launch", "uvauth.cache", "uvauth.settings", "uvauth.settings.user",
+    "uvauth", "uvauth.cli", "uvauth.launch", "uvauth.cache", "uvauth.settings", "uvauth.settings.files",
     "uvauth.uv", "uvauth.uv.envvars", "uvauth.uv.dirs", "uvauth.uv.cmdline", "uvauth.uv._spec_packed",
 }
 
@@ -210,4 +210,15 @@ def test_a_pure_pass_through_loads_exactly_its_modules(args: list[str], tmp_path
     loaded = _loaded(args, tmp_path)
     ours = {name for name in loaded if name.split(".")[0] == "uvauth"}
     assert ours == PASS_THROUGH_MODULES
+    assert "__future__" not in loaded
+
+
+def test_uv_run_in_a_configured_project_without_uvauth_settings_loads_only_the_pipeline_more(tmp_path: Path) -> None:
+    """The command people run most, where the configured policy holds by itself (no index reaches uv another
+    way): the pipeline's os-level test passes it through, parsing no TOML and importing no planning module."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n')
+    (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://art.example/simple"\n'
+                                      'authenticate = "always"\n')
+    loaded = _loaded(["run", "--offline", "true"], tmp_path)
+    assert {name for name in loaded if name.split(".")[0] == "uvauth"} == PASS_THROUGH_MODULES | {"uvauth.pipeline"}
     assert "__future__" not in loaded

@@ -109,14 +109,7 @@ def run(args: "Sequence[str]", env: "Mapping[str, str] | None" = None) -> int:
         # Nothing to reconcile and no policy to check (`uv --version`, `uv cache dir`, ...): exactly what
         # pipeline.prepare decides first, without importing it.
         def _pass_through() -> int:
-            from uvauth.settings import user
-
-            configured = None
-            if user.uv_setting_file(env) is not None:  # only then is a TOML parser needed
-                from uvauth.settings.sources import user_uv
-
-                configured = user_uv(env)
-            return launch.exec_uv(launch.find_uv(env, configured), args, env)
+            return launch.exec_uv(launch.real_uv(env), args, env)
 
         return _guarded(_pass_through, verbose)
 

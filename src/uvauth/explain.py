@@ -162,8 +162,7 @@ def config_files(cmdline: uvcli.UvCommandLine, env: Mapping[str, str],
     from pathlib import Path
 
     from uvauth import pipeline
-    from uvauth.settings import sources as settings
-    from uvauth.settings.user import user_file as user_settings_file
+    from uvauth.settings import files as settings_files
     from uvauth.uv import dirs
 
     where = pipeline.locate(cmdline, env)
@@ -183,8 +182,8 @@ def config_files(cmdline: uvcli.UvCommandLine, env: Mapping[str, str],
         if "system" not in levels:
             candidates = [str(Path(d) / "uv" / "uv.toml") for d in dirs.system_config_dirs(env)]
             found.append({"level": "system", "path": " or ".join([*candidates, "/etc/uv/uv.toml"]), "found": False})
-    located = settings.locate(where.project, env)
-    user_file = user_settings_file(env)
+    located = settings_files.locate(where.project, env)
+    user_file = settings_files.user_file(env)
     found += [{"level": "uvauth user" if str(path) == user_file else "uvauth project", "path": label, "found": True}
               for label, path, _table in located]
     if not any(str(path) != user_file for _label, path, _table in located):

@@ -114,6 +114,20 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
         raise UvauthError("cannot find the real uv", hint="install uv, or set UVAUTH_UV=/path/to/uv") from None
 
 
+def real_uv(env: "Mapping[str, str]") -> str:
+    """The real uv for this command: :func:`find_uv` with the user's ``uv`` setting, whose file is parsed (by
+    :func:`uvauth.settings.sources.user_uv`) only when its text could set ``uv`` — on every uv call the check is
+    one ``stat`` (:func:`uvauth.settings.files.uv_setting_file`)."""
+    from uvauth.settings.files import uv_setting_file
+
+    configured = None
+    if uv_setting_file(env) is not None:
+        from uvauth.settings.sources import user_uv
+
+        configured = user_uv(env)
+    return find_uv(env, configured)
+
+
 #: How long `uv --version` may take. It answers in milliseconds; a uv that takes longer is stuck (a shim waiting
 #: for input, a network mount) and uvauth says so instead of hanging with it.
 VERSION_TIMEOUT_SECONDS: "Final" = 10

@@ -11,12 +11,9 @@ must not be imported; ``NamedTuple`` for the immutable records of planning (``uv
 ``completion``). A record of more than two fields is built by keyword at every call site, in tests too.
 """
 
-from __future__ import annotations
-
 import os
 
 from uvauth import launch
-from uvauth.errors import UvauthError
 from uvauth.uv import cmdline as uvcli
 from uvauth.uv import envvars
 
@@ -30,12 +27,12 @@ if TYPE_CHECKING:
     from uvauth.plan import Plan
     from uvauth.uv.credentials.search import Lookup
 
-_PIP_REQUIREMENTS: Final = {
+_PIP_REQUIREMENTS: "Final" = {
     "pip compile": ("positional", "--constraints", "--overrides"),
     "pip sync": ("positional", "--constraints"),
     "pip install": ("--requirements", "--constraints", "--overrides"),
 }
-_ENV_FOR: Final = {"--constraints": envvars.UV_CONSTRAINT, "--overrides": envvars.UV_OVERRIDE}
+_ENV_FOR: "Final" = {"--constraints": envvars.UV_CONSTRAINT, "--overrides": envvars.UV_OVERRIDE}
 
 
 class Where:
@@ -43,14 +40,14 @@ class Where:
 
     __slots__ = ("cwd", "project", "config_file", "no_config")
 
-    def __init__(self, cwd: Path, project: Path, config_file: Path | None, no_config: bool) -> None:
+    def __init__(self, cwd: "Path", project: "Path", config_file: "Path | None", no_config: bool) -> None:
         self.cwd = cwd
         self.project = project
         self.config_file = config_file
         self.no_config = no_config
 
 
-def _directories(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[str, str]:
+def _directories(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]") -> tuple[str, str]:
     """(uv's working directory, its project directory) as absolute paths, with ``os.path`` only: uv's
     ``--directory`` (chdir first) and ``--project`` (the discovery root; a ``pyproject.toml`` means its
     directory), each with its environment fallback."""
@@ -63,7 +60,7 @@ def _directories(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> tuple[
     return cwd, project
 
 
-def locate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> Where:
+def locate(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]") -> Where:
     """Where uv will look: :func:`_directories`, and ``--config-file``, ``--no-config``, each with its
     environment fallback."""
     from pathlib import Path
@@ -76,7 +73,7 @@ def locate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> Where:
     return Where(Path(cwd), Path(project), Path(cwd, config_arg) if config_arg else None, no_config)
 
 
-def requirement_inputs(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> dict[str, list[str]] | None:
+def requirement_inputs(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]") -> dict[str, list[str]] | None:
     """The requirements, constraints and overrides files of ``uv pip compile/install/sync``; None elsewhere."""
     kinds = _PIP_REQUIREMENTS.get(cmdline.key)
     if kinds is None:
@@ -94,7 +91,7 @@ def requirement_inputs(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> 
     return found
 
 
-def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs: dict[str, list[str]] | None,
+def _needs_planning(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", inputs: dict[str, list[str]] | None,
                     settings_present: bool) -> bool:
     """Cheap test, before any TOML is parsed: could uvauth have anything to change for this command?"""
     if any(cmdline.has(flag) for flag in envvars.INDEX_ENV_VARS) or any(
@@ -106,7 +103,7 @@ def _needs_planning(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], inputs
     return settings_present or cmdline.uvauth_options != ()
 
 
-def _find_credentials(url: str, name: str | None, keyring_provider: str | None, env: Mapping[str, str]) -> Lookup:
+def _find_credentials(url: str, name: str | None, keyring_provider: str | None, env: "Mapping[str, str]") -> "Lookup":
     # Imported only for a plan that hands uv credentials up front: most plans do not.
     from uvauth.uv.credentials.search import find_credentials
 
@@ -120,7 +117,7 @@ class Prepared:
 
     __slots__ = ("uv", "argv", "env", "plan", "doubts", "warnings", "changes", "tokens")
 
-    def __init__(self, *, uv: str, argv: list[str], env: dict[str, str], plan: Plan | None,
+    def __init__(self, *, uv: str, argv: list[str], env: dict[str, str], plan: "Plan | None",
                  doubts: tuple[str, ...] = (), warnings: tuple[str, ...] = (), changes: tuple[str, ...] = (),
                  tokens: tuple[tuple[str, str, str], ...] | None = ()) -> None:
         self.uv = uv
@@ -135,29 +132,27 @@ class Prepared:
         self.tokens = tokens
 
 
-def _unchanged(argv: list[str], env: Mapping[str, str], doubts: tuple[str, ...] = ()) -> Prepared:
+def _unchanged(argv: list[str], env: "Mapping[str, str]", doubts: tuple[str, ...] = ()) -> Prepared:
     """uv runs as typed: nothing to change (or nothing uvauth can change, said in ``doubts``)."""
-    from uvauth.settings import sources as settings
-
-    return Prepared(uv=launch.find_uv(env, settings.user_uv(env)), argv=argv, env=dict(env), plan=None,
-                    doubts=doubts)
+    return Prepared(uv=launch.real_uv(env), argv=argv, env=dict(env), plan=None, doubts=doubts)
 
 
-def _settings_present(located: list[tuple[str, str, bool]], credential_vars: Mapping[str, str],
-                      env: Mapping[str, str]) -> bool:
+def _settings_present(located: list[tuple[str, str, bool]], credential_vars: "Mapping[str, str]",
+                      env: "Mapping[str, str]") -> bool:
     """Are uvauth's own settings in force (a settings file, the environment form of [[credentials]], a
     ``UVAUTH_*`` setting)?"""
     return bool(located) or bool(credential_vars) or any(
         env.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES))
 
 
-def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> str | None:
+def checked_authenticate(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]") -> str | None:
     """The policy ``--authenticate`` forces (the last one given), after checking every spelling of it and
     ``UVAUTH_AUTHENTICATE`` — on every command, pass-through included, as clap checks uv's own options: a
     mistyped policy must never quietly leave uv's default in force."""
     variable = env.get(envvars.UVAUTH_AUTHENTICATE)
     if not cmdline.uvauth_options and not variable:
         return None  # nothing to check (most commands): the policy names are not even imported
+    from uvauth.errors import UvauthError
     from uvauth.uv.auth_policy import POLICIES
 
     allowed = ", ".join(POLICIES)
@@ -174,7 +169,7 @@ def checked_authenticate(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -
     return cmdline.uvauth_options[-1].value if cmdline.uvauth_options else None
 
 
-def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], uv: str, where: Where) -> Prepared:
+def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", uv: str, where: Where) -> Prepared:
     """uv rejects the configuration uvauth generated: never hand it over (uv's error would name a file in uvauth's
     cache, which the user never wrote). Where uv rejects the user's own files too, uv runs unchanged and names
     them itself, in its own words and with its own exit code; otherwise (uvauth rendered what uv does not
@@ -193,7 +188,7 @@ def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]
     return Prepared(uv=uv, argv=argv, env=dict(env), plan=None, warnings=warnings)
 
 
-def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan: bool = False,
+def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_plan: bool = False,
             memoize: bool = True, recall: bool = True, mint_tokens: bool = True) -> Prepared:
     """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
     is passed through without reading any configuration. With ``memoize`` (and without ``always_plan``) a plan
@@ -203,7 +198,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     cached tokens are looked at."""
     forced = checked_authenticate(cmdline, env)  # reads UVAUTH_AUTHENTICATE, as settings do below
     argv = cmdline.without_uvauth_options()
-    from uvauth.settings import sources as settings  # light: it imports nothing heavy until it parses a file
+    from uvauth.settings import files as settings_files  # os only: it finds the files, parsing none
 
     if not cmdline.takes_index_options():
         return _unchanged(argv, env)
@@ -218,7 +213,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
         return _unchanged(argv, env, ("the current directory does not exist, so uvauth cannot read the "
                                       "configuration: uv runs unchanged",))
     inputs = requirement_inputs(cmdline, env)
-    located = settings.locate(project, env)  # settings files, found without parsing them
+    located = settings_files.locate(project, env)
     if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, _settings_present(
             located, credential_vars, env)):
         return _unchanged(argv, env)
@@ -238,7 +233,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     directory = None
     observed.start()
     try:
-        located = settings.locate(project, recorded)
+        located = settings_files.locate(project, recorded)
         settings_present = _settings_present(located, credential_vars, recorded)
         if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
             return _unchanged(argv, env)
@@ -255,7 +250,7 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
                 return Prepared(uv=recalled.uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
                                 doubts=recalled.doubts, warnings=recalled.warnings, changes=recalled.changes)
         # Recorded too: a memoized plan is reused, uv included, only while find_uv would find the same uv.
-        uv = launch.find_uv(recorded, settings.user_uv(recorded))
+        uv = launch.real_uv(recorded)
         prepared = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
                          always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens)
     finally:
@@ -277,9 +272,9 @@ def prepare(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], *, always_plan
     return prepared
 
 
-def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapping[str, str], *,
+def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "Mapping[str, str]", *,
           forced: str | None, inputs: dict[str, list[str]] | None, located: list[tuple[str, str, bool]],
-          uv: str, always_plan: bool, credential_vars: Mapping[str, str] | None = None,
+          uv: str, always_plan: bool, credential_vars: "Mapping[str, str] | None" = None,
           mint_tokens: bool = True) -> Prepared:
     """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
     :class:`~uvauth.observed.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
@@ -320,7 +315,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: Mapping[str, str], child_base: Mapp
             covered = provider_entries.covered_names(active)
             credential_prefixes = provider_entries.prefixes(active)
 
-        def find(url: str, name: str | None, keyring_provider: str | None) -> Lookup:
+        def find(url: str, name: str | None, keyring_provider: str | None) -> "Lookup":
             # An entry the user wrote for this index wins over uv's own sources.
             provided = providers.find(url, name) if providers is not None else None
             return provided or _find_credentials(url, name, keyring_provider, env)

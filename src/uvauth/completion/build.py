@@ -287,8 +287,7 @@ def generate(shell: str, uv: str, grammar: OwnGrammar) -> str:
 
 def script(shell: str, grammar: OwnGrammar, env: Mapping[str, str] | None = None) -> str:
     """``uvauth uvauth completion SHELL``: the script built from the real uv, found as uvauth finds it."""
-    from uvauth.launch import find_uv
-    from uvauth.settings.sources import user_uv
+    from uvauth.launch import real_uv
 
     env = dict(os.environ) if env is None else env
-    return generate(shell, find_uv(env, user_uv(env)), grammar)
+    return generate(shell, real_uv(env), grammar)

@@ -24,18 +24,11 @@ _BUILDERS = ("completion/build.py", "completion/grammar.py", "completion/retarge
 _FORMAT = "1"
 
 
-def _uv(env: Mapping[str, str]) -> str:
-    from uvauth.launch import find_uv
-    from uvauth.settings.sources import user_uv
-
-    return find_uv(env, user_uv(env))
-
-
 def _path(shell: str, env: Mapping[str, str]) -> str:
-    from uvauth import __version__, cache, observed
+    from uvauth import __version__, cache, launch, observed
 
     package = os.path.dirname(os.path.dirname(__file__))
-    uv = _uv(env)
+    uv = launch.real_uv(env)
     parts = [_FORMAT, __version__, shell, uv, repr(observed.stamp(uv)),
              *(repr(observed.stamp(os.path.join(package, name))) for name in _BUILDERS)]
     digest = cache.cache_key("\0".join(parts), 16)

@@ -400,10 +400,9 @@ def _uv_found(env: Mapping[str, str]) -> UvObject | None:
     """The uv that uvauth runs with this environment, as explain reports it; None when there is none."""
     from uvauth import launch
     from uvauth.explain import uv_origin
-    from uvauth.settings import sources as settings
 
     try:
-        return uv_origin(launch.find_uv(env, settings.user_uv(env)), env)
+        return uv_origin(launch.real_uv(env), env)
     except UvauthError:
         return None
 

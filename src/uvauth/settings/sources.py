@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 
 from uvauth.errors import UvauthError
+from uvauth.settings.files import locate, user_file, uv_setting_file
 from uvauth.uv import envvars
-from uvauth.settings.user import user_file, uv_setting_file
 from uvauth.uv.auth_policy import POLICIES, is_policy
 
 # Imported before uvauth knows whether it has anything to do: keep it light.
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 ENV_VARS: Final = {"authenticate": envvars.UVAUTH_AUTHENTICATE,
                    "authenticate-prefixes": envvars.UVAUTH_AUTHENTICATE_PREFIXES, "uv": envvars.UVAUTH_UV}
 _CACHE_VERSION: Final = "2"  # 2: credentials entries
-_PYPROJECT_TABLE: Final = "[tool.uvauth"
 
 
 class Source:
@@ -67,52 +66,6 @@ class Resolved:
         self.forced = forced  # the command line's --authenticate
         # [[credentials]] entries, strongest source first, as plain data (uvauth.providers.entries.Entry)
         self.credentials = credentials
-
-
-def _ignore(path: str) -> None:
-    pass
-
-
-def locate(project_dir: str | os.PathLike[str], env: Mapping[str, str]) -> list[tuple[str, str, bool]]:
-    """The settings files in force, strongest first, as (label, path, is a pyproject table) — found without
-    parsing anything: a pyproject.toml counts only if its text has a ``[tool.uvauth`` table header.
-
-    ``os.path`` only: this walk runs before uvauth knows whether it has anything to do."""
-    import sys
-
-    # Recording happens only where planning has imported the observer: the pass-through test never pays for it.
-    observed = sys.modules.get("uvauth.observed")
-    note = observed.note if observed is not None else _ignore
-    found: list[tuple[str, str, bool]] = []
-    directory = os.path.abspath(project_dir)
-    while True:
-        own = os.path.join(directory, "uvauth.toml")
-        note(own)
-        if os.path.isfile(own):
-            found.append((own, own, False))
-            break
-        pyproject = os.path.join(directory, "pyproject.toml")
-        note(pyproject)
-        try:
-            with open(pyproject, encoding="utf-8") as handle:
-                text = handle.read()
-        except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
-            text = ""
-        except OSError as error:
-            raise UvauthError(f"cannot read {pyproject}: {error.strerror}") from None
-        if _PYPROJECT_TABLE in text:
-            found.append((f"{pyproject} [tool.uvauth]", pyproject, True))
-            break
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            break
-        directory = parent
-    user = user_file(env)
-    if user is not None:
-        note(user)
-        if os.path.isfile(user):
-            found.append((user, user, False))
-    return found
 
 
 def _read_toml(path: str, table: tuple[str, ...] = ()) -> Mapping[str, Any] | None:
@@ -151,7 +104,7 @@ def file_sources(located: list[tuple[str, str, bool]], env: Mapping[str, str]) -
 def user_uv(env: Mapping[str, str]) -> str | None:
     """The ``uv`` setting of the user's settings file, for every command (pass-through included): the path of
     uv is a machine's setting, so it is read from ``UVAUTH_UV`` or the user file only. The file is parsed (and
-    its settings validated) only when :func:`uvauth.settings.user.uv_setting_file` says it may set ``uv``."""
+    its settings validated) only when :func:`uvauth.settings.files.uv_setting_file` says it may set ``uv``."""
     path = uv_setting_file(env)
     if path is None:
         return None
