@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -130,15 +131,21 @@ def test_a_hit_imports_no_planning_module(project: Project, tmp_path: Path) -> N
         "import sys; from uvauth import launch, memo; memo._RACY_NS = -10**19; "  # the files are seconds old
         "launch.exec_uv = lambda uv, argv, env: print(uv, argv) or 0; "
         "from uvauth.cli import main; main(sys.argv[1:]); "
-        f"print(sorted(m for m in sys.modules if m in {sorted(_HEAVY)!r}))"
+        f"print(sorted(m for m in sys.modules if m in {sorted(_HEAVY)!r})); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('uvauth', '__future__', 're')))"
     )
     args = [sys.executable, "-c", probe, "--directory", str(project.dir), *project.args]
     env = {**os.environ, **project.env}
     first = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
     assert "uvauth.plan" in first.stdout, first.stdout + first.stderr  # planned, and stored
     again = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
-    assert again.stdout.splitlines()[-1] == "[]", again.stdout + again.stderr
+    assert again.stdout.splitlines()[-2] == "[]", again.stdout + again.stderr
     assert again.stdout.splitlines()[0] == first.stdout.splitlines()[0]  # the same uv and argv
+    # Exactly these, each some 50 µs of every reused plan: not even uvauth.errors, redaction (and `re`) for
+    # lines that are not printed, or __future__.
+    assert again.stdout.splitlines()[-1] == repr(sorted([
+        "uvauth", "uvauth.cache", "uvauth.cli", "uvauth.launch", "uvauth.memo", "uvauth.observed", "uvauth.uv",
+        "uvauth.uv.dirs", "uvauth.uv.envvars"])), again.stdout + again.stderr
 
 
 # -- never stale: one test per input kind --------------------------------------------------------------------
@@ -234,6 +241,19 @@ def test_uvauthx_and_uvauth_are_different_situations(project: Project) -> None:
     assert after == project.fresh() and after != before
     assert hit(project)
     assert len(project.entries()) == 2  # each situation its own entry
+
+
+def test_two_installs_used_in_turn_keep_an_entry_each(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A venv's uvauth and a pipx one, say, run in turn in one directory: each situation its own entry, so
+    neither overwrites the other's and both keep hitting."""
+    launchers = ["/opt/one/bin/uvauth", "/opt/two/bin/uvauth"]
+    for launcher in launchers:
+        monkeypatch.setattr(sys, "argv", [launcher])
+        project.memoized()
+    assert len(project.entries()) == 2
+    for launcher in [*launchers, *launchers]:
+        monkeypatch.setattr(sys, "argv", [launcher])
+        assert hit(project), launcher
 
 
 def test_a_uvauth_settings_file_added(project: Project) -> None:

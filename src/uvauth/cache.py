@@ -6,11 +6,13 @@ whole file or none.
 """
 
 import os
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
+    from typing import NoReturn
 
     from uvauth.uv.config.render import GeneratedConfig
 
@@ -37,34 +39,41 @@ def cache_location(env: "Mapping[str, str]") -> str | None:
 
 def plan_file(directory: str, args: "Sequence[str]", cwd: str) -> str:
     """Where the memoized plan (:mod:`uvauth.memo`) for a command line in a working directory is kept, in the
-    cache directory ``directory``: named by :func:`short_key` of the two."""
-    return os.path.join(directory, "plans", short_key("\0".join([cwd, *args])))
+    cache directory ``directory``: named by :func:`short_key` of the two, and of the launcher and interpreter
+    running — two installs of uvauth used in turn in one directory keep an entry each instead of overwriting
+    each other's (their plans differ: the situation names both)."""
+    launcher = sys.argv[0] if sys.argv else ""
+    return os.path.join(directory, "plans", short_key("\0".join([sys.executable, launcher, cwd, *args])))
 
 
 def cache_path(env: "Mapping[str, str]") -> str:
-    """:func:`cache_dir` as a string, with ``os`` only (the path of a memoized plan imports no ``pathlib``)."""
-    from uvauth.errors import UvauthError
-
+    """:func:`cache_dir` as a string, with ``os`` only (the path of a memoized plan imports no ``pathlib``, and
+    no :mod:`uvauth.errors` unless the directory is refused)."""
     path = cache_location(env)
     if path is None:
-        raise UvauthError("no cache directory: neither HOME nor an absolute XDG_CACHE_HOME is set")
-    hint = "remove or repair it, or point XDG_CACHE_HOME at a directory of your own"
+        _refuse("no cache directory: neither HOME nor an absolute XDG_CACHE_HOME is set", None)
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
         status = os.stat(path)
     except OSError as error:
-        raise UvauthError(f"cannot use uvauth's cache directory {path}: {error.strerror or error}", hint=hint) from None
+        _refuse(f"cannot use uvauth's cache directory {path}: {error.strerror or error}")
     if hasattr(os, "geteuid"):
         if status.st_uid != os.geteuid():
             # Someone else's directory: its files (generated configurations uv reads) could be swapped.
-            raise UvauthError(f"uvauth's cache directory {path} belongs to another user", hint=hint)
+            _refuse(f"uvauth's cache directory {path} belongs to another user")
         if status.st_mode & 0o077:
             try:
                 os.chmod(path, 0o700)  # private, whatever made it first (a umask of 0, a careless mkdir)
             except OSError as error:
-                raise UvauthError(f"cannot make uvauth's cache directory {path} private: {error.strerror}",
-                                  hint=hint) from None
+                _refuse(f"cannot make uvauth's cache directory {path} private: {error.strerror}")
     return path
+
+
+def _refuse(message: str, hint: str | None = "remove or repair it, or point XDG_CACHE_HOME at a directory of "
+                                             "your own") -> "NoReturn":
+    from uvauth.errors import UvauthError
+
+    raise UvauthError(message, hint=hint) from None
 
 
 def cache_key(text: str | bytes, hex_digits: int) -> str:

@@ -38,8 +38,9 @@ def _guarded(action: "Callable[[], int]", verbose: int) -> int:
 def report(prepared: "Prepared | Recalled", verbose: int, quiet: int) -> None:
     """Warnings unless uv's -q (which hides uv's own); with uv's -v one line of what changed; with -vv the whole
     plan (never memoized, so always at hand). Never a secret."""
-    if not (prepared.doubts or prepared.warnings or prepared.changes or verbose >= 2):
-        return
+    if not (prepared.doubts or (prepared.warnings and not quiet) or (prepared.changes and verbose >= 1)
+            or verbose >= 2):
+        return  # nothing to print: the redaction rules (and `re`) are not even imported
     from uvauth.uv.redact import redact
 
     for warning in (*prepared.doubts, *(prepared.warnings if not quiet else ())):
@@ -73,13 +74,10 @@ def _recalled(args: list[str], env: "Mapping[str, str]") -> "Recalled | None":
     if not os.path.isfile(cache.plan_file(location, args, cwd)):
         return None  # the usual pass-through: one stat
     from uvauth import memo
-    from uvauth.errors import UvauthError
 
-    try:
-        directory = cache.cache_path(env)  # refuses a cache directory that is not the user's own and private
-    except UvauthError:
-        return None
-    return memo.recall(directory, args, cwd, env)
+    # cache_path refuses a cache directory that is not the user's own and private: an error the caller
+    # treats as a miss, as it does any other failure to use the memo.
+    return memo.recall(cache.cache_path(env), args, cwd, env)
 
 
 def run(args: "Sequence[str]", env: "Mapping[str, str] | None" = None) -> int:

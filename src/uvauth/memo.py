@@ -35,8 +35,6 @@ written atomically (concurrent ``make -j`` runs each write a whole file or none)
 (the oldest removed first). A file that cannot be read, parsed or trusted is a miss, never an error.
 """
 
-from __future__ import annotations
-
 import marshal
 import os
 
@@ -49,9 +47,9 @@ if TYPE_CHECKING:
 
     from uvauth.observed import RecordingEnv, Stamp
 
-FORMAT: Final = 4  # 2: tokens; 3: found by command line, the uv inside; 4: variables as digests
-MAX_ENTRIES: Final = 256
-_RACY_NS: Final = 1_000_000_000
+FORMAT: "Final" = 4  # 2: tokens; 3: found by command line, the uv inside; 4: variables as digests
+MAX_ENTRIES: "Final" = 256
+_RACY_NS: "Final" = 1_000_000_000
 
 
 def _digest(name: str, value: str) -> str:
@@ -72,9 +70,9 @@ class Recalled:
 
     __slots__ = ("uv", "argv", "env", "doubts", "warnings", "changes", "tokens", "verbose", "quiet")
 
-    def __init__(self, *, uv: str, argv: Sequence[str], env: Mapping[str, str], doubts: Sequence[str],
-                 warnings: Sequence[str], changes: Sequence[str],
-                 tokens: Sequence[tuple[str, str, str]] = (), verbose: int = 0, quiet: int = 0) -> None:
+    def __init__(self, *, uv: str, argv: "Sequence[str]", env: "Mapping[str, str]", doubts: "Sequence[str]",
+                 warnings: "Sequence[str]", changes: "Sequence[str]",
+                 tokens: "Sequence[tuple[str, str, str]]" = (), verbose: int = 0, quiet: int = 0) -> None:
         self.uv = uv  # the real uv the plan was made for (its path and stamp are part of the situation)
         self.argv = list(argv)
         self.env = dict(env)  # on recall: with the tokens read again
@@ -87,7 +85,7 @@ class Recalled:
         self.quiet = quiet
 
 
-def situation(args: Sequence[str], cwd: str, uv: str) -> str:
+def situation(args: "Sequence[str]", cwd: str, uv: str) -> str:
     """The key of an entry: everything that selects it, as one string (compared exactly on recall)."""
     from uvauth import __version__
 
@@ -116,7 +114,7 @@ def _code_stamps() -> list[object]:
     return stamps
 
 
-def entry_path(directory: str, args: Sequence[str], cwd: str) -> str:
+def entry_path(directory: str, args: "Sequence[str]", cwd: str) -> str:
     """:func:`uvauth.cache.plan_file`: found before uvauth has parsed its command line or found uv (the entry
     holds its whole key, compared on recall)."""
     from uvauth.cache import plan_file
@@ -124,7 +122,7 @@ def entry_path(directory: str, args: Sequence[str], cwd: str) -> str:
     return plan_file(directory, args, cwd)
 
 
-def _situation_args(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
+def _situation_args(args: "Sequence[str]", env: "Mapping[str, str]") -> list[str]:
     """argv, and the environment form of ``[[credentials]]`` (found by listing names: from the raw environment,
     so that planning itself never lists the recorded one), its values as digests."""
     from uvauth.uv import envvars
@@ -132,7 +130,7 @@ def _situation_args(args: Sequence[str], env: Mapping[str, str]) -> list[str]:
     return [*args, *(f"\0{k}={_digest(k, v)}" for k, v in sorted(envvars.credential_variables(env).items()))]
 
 
-def _roomy(env: Mapping[str, str], args: Sequence[str]) -> bool:
+def _roomy(env: "Mapping[str, str]", args: "Sequence[str]") -> bool:
     """Are the command line and environment far below the system's limit on them (``ARG_MAX``)? A plan made
     near it may differ with the environment's size (uvauth keeps argv as typed where its changes would not
     fit), and the size is the one thing about every variable that a plan may depend on: so near the limit no
@@ -144,7 +142,7 @@ def _roomy(env: Mapping[str, str], args: Sequence[str]) -> bool:
     return size * 8 <= limit
 
 
-def recall(directory: str, args: Sequence[str], cwd: str, env: Mapping[str, str]) -> Recalled | None:
+def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, str]") -> Recalled | None:
     """The memoized plan for this command line (``args``, without the program name) in ``cwd``, if there is one
     and everything it depended on is as it was — the uv it runs included."""
     try:
@@ -182,8 +180,8 @@ def recall(directory: str, args: Sequence[str], cwd: str, env: Mapping[str, str]
         return None
 
 
-def store(directory: str, args: Sequence[str], cwd: str, env: Mapping[str, str], recorded: RecordingEnv,
-          files: Mapping[str, Stamp], outcome: Recalled) -> bool:
+def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, str]", recorded: "RecordingEnv",
+          files: "Mapping[str, Stamp]", outcome: Recalled) -> bool:
     """Memoize a plan's outcome for this command line in ``cwd`` (unless it may not be: see the module
     docstring). Best effort: a cache that cannot be written is no reason for the uv command to fail. Returns
     whether it was stored."""

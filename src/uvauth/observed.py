@@ -10,8 +10,6 @@ A leaf module: ``os`` only. It is the one module of uvauth that the ports under 
 besides :mod:`uvauth.errors`, and it decides nothing.
 """
 
-from __future__ import annotations
-
 import os
 
 TYPE_CHECKING = False
@@ -20,15 +18,15 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     #: (device, inode, size, mtime_ns, ctime_ns) of a file, or None where nothing is (or it cannot be stat'ed).
-    Stamp: TypeAlias = "tuple[int, int, int, int, int] | None"
+    Stamp: "TypeAlias" = "tuple[int, int, int, int, int] | None"
     _Base = Mapping[str, str]
 else:
     from _collections_abc import Mapping as _Base  # loaded by `os` already; `collections.abc` is not
 
-_recording: dict[str, Stamp] | None = None
+_recording: "dict[str, Stamp] | None" = None
 
 
-def stamp(path: str) -> Stamp:
+def stamp(path: str) -> "Stamp":
     """What identifies a file's content without reading it. ``ctime`` catches a rewrite that restores the old
     size and mtime (``touch -r``); device and inode catch a file replaced by another."""
     try:
@@ -62,7 +60,7 @@ def start() -> None:
     _recording = {}
 
 
-def stop() -> dict[str, Stamp]:
+def stop() -> "dict[str, Stamp]":
     """End recording; the files noted since :func:`start`, each with its stamp as it was first noted."""
     global _recording
     seen, _recording = _recording or {}, None
@@ -75,7 +73,7 @@ class RecordingEnv(_Base):
 
     __slots__ = ("_env", "read", "listed")
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: "Mapping[str, str]") -> None:
         self._env = env
         self.read: dict[str, str | None] = {}
         self.listed = False
@@ -99,7 +97,7 @@ class RecordingEnv(_Base):
         self.read[name] = value
         return value is not None
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> "Iterator[str]":
         self.listed = True
         return iter(self._env)
 
