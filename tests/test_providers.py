@@ -237,14 +237,40 @@ def test_a_minted_token_is_cached_privately_and_reused(tmp_path: Path) -> None:
     directory = tokencache.token_dir(env)
     assert directory == Path(env["XDG_RUNTIME_DIR"]) / "uvauth"
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
-    (cached,) = [p for p in directory.iterdir() if p.suffix == ".json"]
+    (cached,) = [p for p in directory.iterdir() if p.suffix == ".marshal"]
     assert stat.S_IMODE(cached.stat().st_mode) == 0o600 and "secret" not in cached.name
     # Past its freshness the command runs again.
     later = Providers([data], env, now=time.time() + 3600 - 100)
     refreshed = later.find("https://h/simple", "art")
     assert refreshed is not None and refreshed.credentials is not None
     assert refreshed.credentials.password == "secret-2"
-    assert tokencache.forget(directory, "art") == 1 and not list(directory.glob("*.json"))
+    assert tokencache.forget(directory, "art") == 1 and not list(directory.glob("token-*.marshal"))
+
+
+def test_a_token_record_is_read_without_json(tmp_path: Path) -> None:
+    """A warm token is read on every uv call its entry covers: with marshal, not json (which imports re)."""
+    import subprocess
+
+    tokencache.write(tmp_path, "d", {"password": "p", "username": None, "fresh_until": time.time() + 60})
+    probe = ("import sys, time; from uvauth.providers import tokencache; "
+             f"record = tokencache.read_path({str(tokencache.path(tmp_path, 'd'))!r}, time.time()); "
+             "print(record['password'], 'json' in sys.modules, 're' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["p", "False", "False"]
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\xff\x00garbage", b'{"password": "p", "fresh_until": 1e30}', b"N"])
+def test_a_damaged_or_foreign_token_record_is_stale(tmp_path: Path, garbage: bytes) -> None:
+    file = tmp_path / "token-x.marshal"
+    file.write_bytes(garbage)
+    assert tokencache.read_path(str(file), time.time()) is None
+
+
+def test_forgetting_every_token_removes_an_older_uvauths_records_too(tmp_path: Path) -> None:
+    (tmp_path / "token-old.json").write_text('{"password": "old-secret", "fresh_until": 1e30}')
+    tokencache.write(tmp_path, "new", {"password": "p", "entry": "art", "fresh_until": time.time() + 60})
+    assert tokencache.forget(tmp_path, None) == 2
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("token-") and not p.name.endswith(".lock")]
 
 
 def test_without_ttl_or_expiry_nothing_is_cached_but_one_run_asks_once(tmp_path: Path) -> None:
@@ -258,7 +284,7 @@ def test_without_ttl_or_expiry_nothing_is_cached_but_one_run_asks_once(tmp_path:
         found = providers.find("https://h/simple", "a")
         assert found is not None and found.credentials is not None and found.credentials.password == "bare-token"
     assert (tmp_path / "n").read_text() == "c"
-    assert not list(tokencache.token_dir(env).glob("*.json"))
+    assert not list(tokencache.token_dir(env).glob("token-*.marshal"))
 
 
 def test_explain_mode_runs_nothing(tmp_path: Path) -> None:
