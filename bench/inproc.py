@@ -19,8 +19,21 @@ import statistics
 import subprocess
 import sys
 
-PROBE = r"""
-import re, sys, time  # the console-script launcher imports re before uvauth
+def _launcher_imports() -> str:
+    """What the installed console script imports before uvauth: older pips' launchers import ``re`` too (pip
+    26's do not), and whatever the launcher has loaded already costs uvauth nothing."""
+    launcher = os.path.join(os.path.dirname(sys.executable), "uvauth")
+    try:
+        with open(launcher, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return "import sys"
+    return "import re, sys" if "import re" in text else "import sys"
+
+
+LAUNCHER = _launcher_imports()
+PROBE = LAUNCHER + r"""
+import time
 t0 = time.perf_counter_ns()
 from uvauth import launch
 launch.exec_uv = lambda uv, argv, env: 0
@@ -72,12 +85,13 @@ def _instructions(command: list[str], cwd: str, env: dict[str, str]) -> int:
 
 
 def _callgrind(args: list[str], options: argparse.Namespace, env: dict[str, str]) -> int:
-    """Instructions of the probe minus those of ``python -c 'import re, sys'`` (the launcher's own start)."""
+    """Instructions of the probe minus those of the launcher's own start (``python -c 'import sys'``, with
+    ``re`` where the installed launcher imports it)."""
     plans = os.path.join(env.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "uvauth", "plans")
     subprocess.run([sys.executable, "-c", PROBE, *args], cwd=options.cwd, env=env, capture_output=True)  # bytecode
     if options.cold:
         shutil.rmtree(plans, ignore_errors=True)
-    base = _instructions([sys.executable, "-c", "import re, sys"], options.cwd, env)
+    base = _instructions([sys.executable, "-c", LAUNCHER], options.cwd, env)
     ours = _instructions([sys.executable, "-c", PROBE, *args], options.cwd, env)
     print(f"{(ours - base) / 1e6:.2f} M instructions over the launcher's start: uvauth {' '.join(args)}")
     return 0
