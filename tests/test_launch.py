@@ -76,17 +76,100 @@ def test_a_uv_on_path_that_is_uvauth_is_skipped(tmp_path: Path, kind: str) -> No
 
 
 def test_uvauth_is_recognised_by_its_file_not_its_path_or_size(tmp_path: Path) -> None:
-    """A launcher too big for the shim check (a frozen build, say) is still found behind a hard link or symlink;
-    a copy of it is another file."""
+    """uvauth's launcher is found behind a hard link or symlink, whatever its size; a copy of it is another file."""
     ourselves = tmp_path / "uvauth"
-    ourselves.write_bytes(b"\0" * (launch._SHIM_MAX_BYTES + 1))
+    ourselves.write_bytes(b"\0" * (1024 * 1024))
     os.link(ourselves, tmp_path / "hard")
     (tmp_path / "soft").symlink_to(tmp_path / "hard")
     (tmp_path / "copy").write_bytes(ourselves.read_bytes())
     identity = launch._identity(str(ourselves))
     for name, expected in [("hard", True), ("soft", True), ("copy", False)]:
         path = str(tmp_path / name)
-        assert launch._is_uvauth(path, os.stat(path), identity) is expected, name
+        assert launch._is_uvauth(os.stat(path), identity) is expected, name
+
+
+@pytest.mark.parametrize("how", ["UVAUTH_UV", "PATH"])
+def test_a_uv_whose_text_or_path_says_uvauth_is_still_run(tmp_path: Path, how: str) -> None:
+    """Loops are recognised by what happens, never by a word: a wrapper script that mentions uvauth (a comment,
+    a path under `~/.local/share/uvauth-venv`, a checkout named `uvauth`) and runs the real uv is that uv."""
+    home = tmp_path / "uvauth-venv" / "bin"
+    home.mkdir(parents=True)
+    wrapper = _script(home / "uv", f'# a wrapper beside uvauth\nexec "{REAL_UV}" "$@"')
+    env = {**os.environ, "PATH": f"{home}:{system_tools_only(tmp_path / 'sys')}"}
+    if how == "UVAUTH_UV":
+        env["UVAUTH_UV"] = str(wrapper)
+    done = subprocess.run([UVAUTH, "--version"], capture_output=True, text=True, timeout=30, env=env)
+    plain = subprocess.run([REAL_UV, "--version"], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout, done.stderr) == (0, plain.stdout, plain.stderr)
+
+
+def test_a_shim_on_path_that_forks_uvauth_ends_in_one_error_line(tmp_path: Path) -> None:
+    """A `uv` that starts uvauth as a child (no exec) cannot be told from a legitimate nesting at once: the
+    chain of uvauths is bounded (no fork bomb) and ends in one error line, whose exit code every level passes on."""
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    _script(shims / "uv", f'"{UVAUTH}" "$@"; exit $?')
+    done = _run(["--version"], f"{shims}:{system_tools_only(tmp_path / 'sys')}")
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("uvauth: error: ")]
+    assert errors == [f"uvauth: error: uvauth has started {launch.MAX_HOPS} times in one chain of processes: "
+                      f"the uv it runs ({shims / 'uv'}) seems to start uvauth again"], done.stderr
+
+
+def test_uvauth_nested_inside_uv_run_is_no_loop(tmp_path: Path) -> None:
+    """`uv run make` whose recipe calls uvauth again (through uvauth both times) is a legitimate nesting."""
+    inner = f"import subprocess, sys; sys.exit(subprocess.run([{UVAUTH!r}, 'run', '--no-project', 'python', '-c', " \
+            "'print(42)']).returncode)"
+    done = subprocess.run([UVAUTH, "run", "--no-project", "python", "-c", inner], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stdout) == (0, "42\n"), done.stderr
+
+
+def test_the_loop_guard_names_this_process_and_the_uv_it_execs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard handed to uv: this pid, one hop more, the uv paths exec'd in this process (a previous one that
+    started uvauth again, then this one). A guard from another process (a parent uvauth) only adds its hops."""
+    pid = os.getpid()
+    assert launch.chain_env("/u/uv", {"A": "1"}) == {"A": "1", "UVAUTH_EXEC_CHAIN": f"{pid} 1\n/u/uv"}
+    again = {"UVAUTH_EXEC_CHAIN": f"{pid} 1\n/shim/uv"}
+    assert launch.ran_uvauth_again(again) == ["/shim/uv"]
+    assert launch.chain_env("/u/uv", again)["UVAUTH_EXEC_CHAIN"] == f"{pid} 2\n/shim/uv\n/u/uv"
+    parent = {"UVAUTH_EXEC_CHAIN": f"{pid + 1} 3\n/u/uv"}
+    assert launch.ran_uvauth_again(parent) == []
+    assert launch.chain_env("/u/uv", parent)["UVAUTH_EXEC_CHAIN"] == f"{pid} 4\n/u/uv"
+    for garbage in ["", "x", "12", "12 x\n/u", "-1 2\n/u", "1 2 3"]:
+        assert launch.ran_uvauth_again({"UVAUTH_EXEC_CHAIN": garbage}) == [], garbage
+        assert launch.chain_env("/u/uv", {"UVAUTH_EXEC_CHAIN": garbage})["UVAUTH_EXEC_CHAIN"] == f"{pid} 1\n/u/uv"
+
+
+def test_a_uv_found_to_start_uvauth_again_is_skipped_on_path(tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    first.mkdir()
+    _script(first / "uv", "true")
+    env = {"PATH": f"{first}:{tmp_path / 'second'}", "UVAUTH_EXEC_CHAIN": f"{os.getpid()} 1\n{first / 'uv'}"}
+    (tmp_path / "second").mkdir()
+    second = _script(tmp_path / "second" / "uv", "true")
+    assert launch.find_uv(env) == str(second)
+    assert launch.find_uv({**env, "UVAUTH_EXEC_CHAIN": ""}) == str(first / "uv")
+
+
+@pytest.mark.integration
+def test_programs_run_by_uv_run_see_the_signal_dispositions_plain_uv_gives() -> None:
+    """Python ignores SIGPIPE and SIGXFSZ at start-up and exec keeps that: uvauth restores them before it becomes
+    uv, so the program `uv run` starts ignores, blocks and catches what it would under plain uv."""
+    program = ("print(''.join(l for l in open('/proc/self/status') if l.startswith(('SigIgn', 'SigBlk'))), "
+               "end='')")
+    seen = []
+    for launcher in (REAL_UV, UVAUTH):
+        done = subprocess.run([launcher, "run", "--no-project", "python", "-S", "-c", program],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        seen.append(done.stdout)
+    # The python that prints is itself a Python: it ignores what its own start-up ignores, so compare with a
+    # process that is no Python at all too.
+    shell = "grep -E '^Sig(Ign|Blk)' /proc/self/status"
+    shells = [subprocess.run([launcher, "run", "--no-project", "sh", "-c", shell], capture_output=True, text=True,
+                             timeout=120).stdout for launcher in (REAL_UV, UVAUTH)]
+    assert seen[0] == seen[1] and shells[0] == shells[1] and shells[0], (seen, shells)
 
 
 def test_a_uv_on_path_that_is_not_a_regular_file_is_skipped(tmp_path: Path) -> None:
@@ -121,6 +204,20 @@ def test_private_files_are_written_atomically_with_mode_0600(tmp_path: Path) -> 
     written = cache.write_private(directory, "x.toml", "a = 1\n")
     assert written.read_text() == "a = 1\n" and written.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in directory.iterdir()] == ["x.toml"]  # no temporary left behind
+
+
+def test_a_uv_replaced_with_the_same_size_and_mtime_is_asked_again(tmp_path: Path) -> None:
+    """The version is keyed by the file's whole stamp: an older uv put in place with the same size and
+    modification time (`cp -p`, a package manager) has another inode or change time."""
+    fake = _script(tmp_path / "uv", 'echo "uv 0.13.8 (test)"')
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert launch.uv_version(str(fake), env) == (0, 13, 8)
+    before = os.stat(fake)
+    replacement = _script(tmp_path / "uv.new", 'echo "uv 0.12.1 (olds)"')
+    assert replacement.stat().st_size == before.st_size
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, fake)
+    assert launch.uv_version(str(fake), env) == (0, 12, 1)
 
 
 def test_uv_version_is_probed_once_and_cached(tmp_path: Path) -> None:

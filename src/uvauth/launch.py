@@ -19,7 +19,14 @@ if TYPE_CHECKING:
     from typing import Final
 
 
-_SHIM_MAX_BYTES = 64 * 1024  # a real uv is megabytes; a script or shim that calls uvauth is tiny
+#: The loop guard uvauth hands the uv it execs (never read by uv): the pid that became uv, how many times uvauth has
+#: run in this chain of processes, and the uv paths chosen so far in this one process. A `uv` that turns out to
+#: start uvauth again (a shim script, a wrapper) is recognised by what happens — uvauth entered again in the same
+#: process — never by a word in a file or a path (a checkout or venv named `uvauth` is no loop).
+_CHAIN: "Final" = envvars.UVAUTH_EXEC_CHAIN
+#: uvauth inside uvauth inside … this often is a loop through a `uv` that forks (rather than execs) uvauth; a
+#: legitimate nesting (`uv run make` whose recipe calls uvauth) is a few levels deep.
+MAX_HOPS: "Final" = 32
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -41,18 +48,43 @@ def _executable(candidate: str) -> "os.stat_result | None":
     return status if stat.S_ISREG(status.st_mode) and os.access(candidate, os.X_OK) else None
 
 
-def _is_uvauth(candidate: str, status: "os.stat_result", ourselves: tuple[int, int] | None) -> bool:
-    """True for uvauth itself (a symlink or hard link to it included), or a small script that runs it (users
-    put `uv` shims on PATH)."""
-    if (status.st_dev, status.st_ino) == ourselves:
-        return True
-    if status.st_size > _SHIM_MAX_BYTES:
-        return False
-    try:
-        with open(candidate, "rb") as handle:
-            return b"uvauth" in handle.read(_SHIM_MAX_BYTES)
-    except OSError:
-        return False
+def _is_uvauth(status: "os.stat_result", ourselves: tuple[int, int] | None) -> bool:
+    """True for uvauth's own launcher behind any symlink or hard link (the same file)."""
+    return (status.st_dev, status.st_ino) == ourselves
+
+
+def _chain(env: "Mapping[str, str]") -> tuple[int, int, list[str]]:
+    """The loop guard uvauth was started with: (hops so far, pid that became uv, the uv paths that pid exec'd).
+    Anything unreadable counts as no chain (a user cannot make uvauth fail by setting it)."""
+    text = env.get(_CHAIN)
+    if not text:
+        return 0, 0, []
+    head, _, rest = text.partition("\n")
+    pid, _, hops = head.partition(" ")
+    if not (pid.isdigit() and hops.isdigit()):
+        return 0, 0, []
+    return int(hops), int(pid), rest.split("\n") if rest else []
+
+
+def ran_uvauth_again(env: "Mapping[str, str]") -> list[str]:
+    """The uv paths uvauth exec'd in this very process that started uvauth again: it exec'd one, and here it is,
+    in the same process (uv itself never execs, it spawns). Empty when uvauth was not entered that way."""
+    _, pid, paths = _chain(env)
+    return paths if pid == os.getpid() else []
+
+
+def chain_env(uv: str, env: "Mapping[str, str]") -> dict[str, str]:
+    """``env`` with the loop guard for exec'ing ``uv`` (see :data:`_CHAIN`). Too many uvauths in one chain of
+    processes is uvauth's one-line error rather than a process more."""
+    hops, _, _ = _chain(env)
+    if hops >= MAX_HOPS:
+        from uvauth.errors import UvauthError
+
+        raise UvauthError(f"uvauth has started {hops} times in one chain of processes: the uv it runs ({uv}) "
+                          "seems to start uvauth again",
+                          hint="point UVAUTH_UV (or the uv setting) at the real uv binary")
+    paths = [*ran_uvauth_again(env), uv]
+    return {**env, _CHAIN: f"{os.getpid()} {hops + 1}\n" + "\n".join(paths)}
 
 
 def _note(path: str) -> None:
@@ -68,6 +100,7 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
     installed with uvauth (the ``uv`` package)."""
     explicit = env.get(envvars.UVAUTH_UV) or configured
     ourselves = _identity(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    looped = ran_uvauth_again(env)  # uv paths that turned out to start uvauth again
     if explicit:
         import shutil
 
@@ -83,11 +116,11 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
             raise UvauthError(f"the uv given by {given_by} is not an executable: {explicit}",
                               hint="point UVAUTH_UV at the real uv binary")
         status = _executable(found)
-        if status is not None and _is_uvauth(found, status, ourselves):
-            # Exec'ing it would start uvauth again, which would exec it again: a loop that never ends.
+        if found in looped or (status is not None and _is_uvauth(status, ourselves)):
+            # Exec'ing it (again) would start uvauth again, which would exec it again: a loop that never ends.
             from uvauth.errors import UvauthError
 
-            raise UvauthError(f"the uv given by {given_by} is uvauth itself: {found}",
+            raise UvauthError(f"the uv given by {given_by} is uvauth itself, or starts it: {found}",
                               hint="point UVAUTH_UV at the real uv binary, or unset it to use the uv installed "
                                    "with uvauth")
         return found
@@ -95,14 +128,14 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
         candidate = os.path.join(directory or ".", "uv")
         _note(candidate)
         status = _executable(candidate)
-        if status is not None and not _is_uvauth(candidate, status, ourselves):
+        if status is not None and not _is_uvauth(status, ourselves) and candidate not in looped:
             return candidate
     # The uv installed with uvauth: usually in the scripts directory beside this interpreter (a venv, pipx, uv
     # tool); the `uv` package's own finder covers the other layouts, but importing it costs sysconfig.
     beside = os.path.join(os.path.dirname(sys.executable), "uv")
     _note(beside)
     status = _executable(beside)
-    if status is not None and not _is_uvauth(beside, status, ourselves):
+    if status is not None and not _is_uvauth(status, ourselves) and beside not in looped:
         return beside
     try:
         from uv import find_uv_bin  # type: ignore[import-not-found,unused-ignore]  # the uv package ships no types
@@ -166,13 +199,15 @@ def read_uv_version(uv: str) -> str:
 
 
 def uv_version(uv: str, env: "Mapping[str, str]") -> tuple[int, ...]:
-    """uv's version, cached by the binary's path, size and modification time (one run of `uv --version`)."""
+    """uv's version, cached by the binary's path and its file's whole stamp — device, inode, size, modification
+    and change times, as a memoized plan checks its files (:func:`uvauth.observed.stamp`): a uv replaced by
+    another of the same size and mtime (``cp -p``, a package manager) has another inode or ctime."""
     import json
 
     from uvauth.cache import cache_dir, remember  # for planning only: a pass-through never asks uv's version
+    from uvauth.observed import stamp
 
-    stat = os.stat(uv)
-    key = f"{os.path.realpath(uv)}:{stat.st_size}:{stat.st_mtime_ns}"
+    key = f"{os.path.realpath(uv)}:" + ":".join(map(str, stamp(uv)))
     cache = cache_dir(env) / "uv-versions.json"
     try:
         known = json.loads(cache.read_text())
@@ -213,12 +248,26 @@ def arg_max() -> int:
     return limit if limit > 0 else 0
 
 
+def _restore_signal_dispositions() -> None:
+    """Undo what Python's start-up did to signals, which exec keeps: it ignores SIGPIPE and SIGXFSZ (caught
+    handlers, such as SIGINT's, are reset by exec itself). Without this, uv — and every program `uv run` starts —
+    would ignore them, unlike under plain uv. ``_signal`` is the built-in module: ``signal`` would import enum."""
+    import _signal
+
+    for name in ("SIGPIPE", "SIGXFSZ"):
+        number = getattr(_signal, name, None)
+        if number is not None:
+            _signal.signal(number, _signal.SIG_DFL)
+
+
 def _exec(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
+    env = chain_env(uv, env)
     if os.name == "posix":
         sys.stdout.flush()
         sys.stderr.flush()
+        _restore_signal_dispositions()
         try:
-            os.execve(uv, [uv, *argv], dict(env))  # does not return
+            os.execve(uv, [uv, *argv], env)  # does not return
         except OSError as error:
             from uvauth.errors import UvauthError
 

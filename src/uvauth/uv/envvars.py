@@ -67,6 +67,8 @@ INDEX_ENV_VARS: "Final[Mapping[IndexFlag, tuple[str, SplitRule]]]" = {
 UVAUTH_AUTHENTICATE: "Final" = "UVAUTH_AUTHENTICATE"
 UVAUTH_AUTHENTICATE_PREFIXES: "Final" = "UVAUTH_AUTHENTICATE_PREFIXES"  # whitespace-separated
 UVAUTH_UV: "Final" = "UVAUTH_UV"
+#: Set by uvauth for the uv it execs, never by users: the loop guard (uvauth.launch).
+UVAUTH_EXEC_CHAIN: "Final" = "UVAUTH_EXEC_CHAIN"
 # uvauth's --color (`uv --color never uvauth …`), carried to the error boundary and its own commands' output.
 UVAUTH_COLOR: "Final" = "UVAUTH_COLOR"
 #: ``UVAUTH_CREDENTIALS_<NAME>_<FIELD>``: a ``[[credentials]]`` entry given in the environment (``<NAME>`` is the
