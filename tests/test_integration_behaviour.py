@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from support import NetrcWriter
 from support.indexserver import IndexServer
-from support.uvrun import Run, compare, run, write_index_toml
+from support.uvrun import Run, comparable_stderr, compare, run, write_index_toml
 
 pytestmark = pytest.mark.integration
 
@@ -80,8 +80,14 @@ def test_stdin_reaches_pip_compile(server: IndexServer, netrc: Path, configured:
         servers=[server],
         input="tinypkg\n",
     )
-    pair.assert_fixed()
+    pair.assert_clean()
+    assert pair.uv.failed
+    pair.assert_same_result(stderr=False)
     assert "tinypkg==1.0" in pair.uvauth.stdout
+    # uvauth leaves stdin to uv, and says that it could not check it for index URLs of its own.
+    warning, *rest = pair.uvauth.stderr.splitlines(keepends=True)
+    assert warning.startswith("uvauth: warning: uvauth did not read - ")
+    assert comparable_stderr("".join(rest)) == comparable_stderr(pair.uv.stderr)
 
 
 def test_stdin_reaches_uv_run_child(server: IndexServer, netrc: Path, configured: Path) -> None:

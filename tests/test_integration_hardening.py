@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support import NetrcWriter
 from support.indexserver import IndexServer
-from support.uvrun import compare, run, write_index_toml
+from support.uvrun import TOOLS, compare, run, write_index_toml
 
 pytestmark = pytest.mark.integration
 
@@ -299,3 +299,72 @@ def test_a_username_in_the_url_takes_its_password_from_netrc_not_from_another_us
     found = find_credentials(url, name="art", env=env, keyring_provider=None, home=Path(env["HOME"]))
     assert found.credentials is not None and found.credentials.source == "netrc"
     assert (found.credentials.username, found.credentials.password) == ("netrc-user", "pw-netrc")
+
+
+# --------------------------------------------------------------------------- inputs that can be read only once
+
+
+def test_requirements_piped_to_dev_stdin_reach_uv_untouched(server: IndexServer, netrc: Path, tmp_path: Path) -> None:
+    """`echo tinypkg | uv pip compile /dev/stdin`: uvauth must not read the pipe (issue 16), or uv finds it empty
+    and writes a lock with no packages. With an `always` index configured uvauth also says what it did not read."""
+    template = tmp_path / "stdin"
+    template.mkdir()
+    write_index_toml(template / "uv.toml", server.index_url)
+    pair = compare(["pip", "compile", "/dev/stdin", "-o", "out.txt"], template=template, servers=[server],
+                   input="tinypkg\n", collect=["out.txt"])
+    assert pair.uv.returncode == 0, str(pair.uv)
+    assert b"tinypkg==" in (pair.uv.files["out.txt"] or b"")
+    pair.assert_clean()
+    pair.assert_same_result(stderr=False)
+    assert pair.uvauth.stderr.count("uvauth: warning: uvauth did not read /dev/stdin") == 1, pair.uvauth.stderr
+    assert "uvauth" not in pair.uv.stderr
+
+
+def test_a_piped_requirements_file_without_any_policy_set_is_passed_on_silently(
+    server: IndexServer, netrc: Path, tmp_path: Path
+) -> None:
+    """Nothing but uv's default policy applies: uvauth has nothing to warn about, and the run is plain uv's."""
+    template = tmp_path / "quiet"
+    template.mkdir()
+    pair = compare(["pip", "install", "--dry-run", "-r", "/dev/stdin", "--index-url", server.index_url],
+                   template=template, servers=[server], input="tinypkg\n")
+    assert pair.uv.returncode == 0, str(pair.uv)
+    assert "tinypkg" in pair.uv.stderr
+    pair.assert_same_result()
+
+
+def test_process_substitution_reaches_uv_untouched(server: IndexServer, netrc: Path, tmp_path: Path) -> None:
+    """`uv pip compile <(…)`: a pipe under /dev/fd (bash's process substitution)."""
+    write_index_toml(tmp_path / "uv.toml", server.index_url)
+    outputs = {}
+    for tool in ("uv", "uvauth"):
+        result = run(tool, ["-c", f'exec "{TOOLS[tool]}" pip compile <(printf "tinypkg\\n") --no-header',
+                            "bash"], cwd=tmp_path, servers=[server], shell=True)
+        assert result.returncode == 0, str(result)
+        outputs[tool] = result.stdout
+    assert "tinypkg==" in outputs["uv"]
+    assert outputs["uvauth"] == outputs["uv"]
+
+
+def test_a_configuration_file_given_as_a_pipe_reaches_uv_untouched(
+    server: IndexServer, netrc: Path, tmp_path: Path
+) -> None:
+    """`uv --config-file <(…)`: uvauth cannot read the pipe without emptying it for uv, so uv runs unchanged and
+    uvauth says so; where the user asked uvauth for a policy, it refuses rather than run without it."""
+    (tmp_path / "req.in").write_text("tinypkg\n")
+    config = f'[[index]]\\nname = "art"\\nurl = "{server.index_url}"\\ndefault = true\\n'
+    outputs = {}
+    for tool in ("uv", "uvauth"):
+        script = f'exec "{TOOLS[tool]}" --config-file <(printf \'{config}\') pip compile req.in --no-header'
+        result = run(tool, ["-c", script, "bash"], cwd=tmp_path, servers=[server], shell=True)
+        assert result.returncode == 0, str(result)
+        outputs[tool] = result
+    assert "tinypkg==" in outputs["uv"].stdout
+    assert outputs["uvauth"].stdout == outputs["uv"].stdout
+    assert "uvauth: warning: uvauth did not read --config-file /dev/fd/" in outputs["uvauth"].stderr
+    script = f'exec "{TOOLS["uvauth"]}" --config-file <(printf \'{config}\') pip compile req.in'
+    refused = run("uvauth", ["-c", script, "bash"], cwd=tmp_path, servers=[server], shell=True,
+                  env={"UVAUTH_AUTHENTICATE": "always"})
+    assert refused.returncode == 2 and refused.requests == 0, str(refused)
+    error, hint = refused.stderr.splitlines()
+    assert error.startswith("uvauth: error: /dev/fd/") and hint.startswith("hint: "), refused.stderr

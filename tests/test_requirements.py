@@ -668,6 +668,49 @@ def test_never_reads_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert result.unread == ("-",)
 
 
+@pytest.mark.parametrize("spelling", ["/dev/fd/{fd}", "/proc/self/fd/{fd}", "pipe.in"])
+@pytest.mark.parametrize("where", ["top", "nested"])
+def test_a_pipe_is_left_unread_for_uv(tmp_path: Path, spelling: str, where: str) -> None:
+    """`/dev/stdin`, `<(…)` and a FIFO can be read once: what uvauth read, uv would no longer get (issue 16)."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b"-i https://pipe.example/simple\ntinypkg\n")
+        os.close(write_end)
+        path = spelling.format(fd=read_end)
+        if spelling == "pipe.in":
+            (tmp_path / "pipe.in").symlink_to(f"/proc/self/fd/{read_end}")
+        write(tmp_path, {"a.in": f"-r {path}\n"})
+        result = read(tmp_path, {"r": [path] if where == "top" else ["a.in"]})
+        shown = path if where == "top" else str(tmp_path / path) if not path.startswith("/") else path
+        assert result.unchecked == (shown,)
+        assert result.index_url is None
+        assert os.read(read_end, 1000) == b"-i https://pipe.example/simple\ntinypkg\n"  # all still there for uv
+    finally:
+        os.close(read_end)
+
+
+def test_what_is_only_readable_once(tmp_path: Path) -> None:
+    from uvauth.observed import readable_once as _only_readable_once
+
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "file.in").write_text("x\n")
+    (tmp_path / "link.in").symlink_to(tmp_path / "fifo")
+    assert _only_readable_once(str(tmp_path / "fifo"))
+    assert _only_readable_once(str(tmp_path / "link.in"))
+    assert _only_readable_once("/dev/null")
+    assert _only_readable_once("/dev/stdin")
+    assert not _only_readable_once(str(tmp_path / "file.in"))
+    assert not _only_readable_once(str(tmp_path))  # uv reports a directory itself
+    assert not _only_readable_once(str(tmp_path / "missing.in"))  # and a missing file
+
+
+def test_stdin_and_remote_inputs_are_unchecked_and_missing_ones_are_not(tmp_path: Path) -> None:
+    write(tmp_path, {"a.in": "-r https://u:secret@h.example/r.txt\n"})
+    result = read(tmp_path, {"r": ["-", "a.in", "missing.in"]})
+    assert result.unchecked == ("-", "https://u:****@h.example/r.txt")
+    assert result.unread == ("-", "https://u:****@h.example/r.txt", "missing.in")
+
+
 def test_url_and_text_types(tmp_path: Path) -> None:
     write(tmp_path, {"a.in": f"-i {A}\n--no-index\n"})
     result = read(tmp_path, {"r": ["a.in"]})

@@ -6,11 +6,12 @@ behaviour call :func:`note` wherever they test for or read a file — *before* t
 changed between the stat and the read makes the next run's check fail (a recomputation) rather than pass with
 the old content. Outside a recording (explain, doctor, tests of single modules) :func:`note` does nothing.
 
-A leaf module: ``os`` only. It is the one module of uvauth that the ports under :mod:`uvauth.uv` may import
+A leaf module: ``os`` (and ``stat``, which ``os`` loads) only. It is the one module of uvauth that the ports under :mod:`uvauth.uv` may import
 besides :mod:`uvauth.errors`, and it decides nothing.
 """
 
 import os
+import stat  # loaded by `os` already
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +35,24 @@ def stamp(path: str) -> "Stamp":
     except (OSError, ValueError):  # ValueError: a NUL in the path
         return None
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+#: Where a path may name an open descriptor (`/dev/stdin`, `/dev/fd/3`, `/proc/self/fd/0`): on macOS and the BSDs
+#: opening one duplicates the descriptor, so even a regular file behind it would lose what uvauth read.
+_DESCRIPTOR_DIRS = ("/dev/", "/proc/")
+
+
+def readable_once(path: str) -> bool:
+    """Whether reading ``path`` could take from uv what uv must read itself: a pipe (`<(…)`, a FIFO, piped
+    stdin), a character or block device, a socket, or anything under /dev or /proc. Not a missing or
+    unreadable path (uv reports it), nor a directory."""
+    if path.startswith(_DESCRIPTOR_DIRS):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def note(path: str | os.PathLike[str]) -> None:

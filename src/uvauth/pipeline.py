@@ -333,6 +333,13 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
             find_credentials=find,
             uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds
         )
+    except uvconfig.ConfigReadOnce:
+        if always_plan or resolved.forced is not None or resolved.authenticate in ("always", "never"):
+            raise  # the user asked uvauth for a policy: running uv unchanged would not keep it
+        # uv reads the pipe itself: uvauth leaves it alone, and uv runs unchanged, which uvauth says.
+        return Prepared(uv=uv, argv=cmdline.without_uvauth_options(), env=dict(child_base), plan=None, doubts=(
+            f"uvauth did not read --config-file {where.config_file} (a pipe or device can be read only once, and uv "
+            "reads it), so uv runs unchanged: index URLs keep uv's own policies",))
     except InvalidUrl:
         if always_plan:
             raise  # explain: say which URL, in uvauth's words

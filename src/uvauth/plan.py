@@ -421,8 +421,21 @@ class Planner:
 
     def make(self) -> Plan:
         plan = self._make_checked()
+        unchecked = self._unchecked_inputs()
+        if unchecked:
+            plan = plan._replace(warnings=plan.warnings + unchecked)
         doubts = tuple(self._doubts())
         return plan._replace(doubts=doubts) if doubts else plan
+
+    def _unchecked_inputs(self) -> tuple[str, ...]:
+        """Requirements inputs uv reads and uvauth did not (stdin, a pipe, a device, a remote file): an index
+        URL in one reaches uv with uv's default policy. Said only where a policy other than that is set."""
+        requirements = self.inputs.requirements
+        if requirements is None or not requirements.unchecked or not _sets_a_policy(self.inputs):
+            return ()
+        shown = ", ".join(redact(what) for what in requirements.unchecked)
+        return (f"uvauth did not read {shown} (uv reads it itself: stdin, a pipe or device is read once, a remote "
+                "file would be a request of uvauth's); an index URL in it keeps uv's default policy (auto)",)
 
     def _doubts(self) -> list[str]:
         cmdline = self.inputs.cmdline
@@ -892,6 +905,18 @@ def _empty_config() -> UvConfig:
     from uvauth.uv.config.discover import UvConfig
 
     return UvConfig(files=(), indexes=())
+
+
+def _sets_a_policy(inputs: Inputs) -> bool:
+    """Whether any policy other than uv's default applies to this command: uvauth's settings, a
+    ``[[credentials]]`` entry, or a configured index's ``authenticate``."""
+    settings = inputs.settings
+    if settings.forced in ("always", "never") or settings.authenticate in ("always", "never"):
+        return True
+    if settings.prefixes or settings.covered_names or settings.credential_prefixes:
+        return True
+    indexes = inputs.config.indexes if inputs.config is not None else ()
+    return any(index.authenticate in ("always", "never") for index in indexes)
 
 
 def make_plan(

@@ -135,8 +135,10 @@ def run(
     collect: Iterable[str] = (),
     cache_dir: Path | None = None,
     timeout: float = 120,
+    shell: bool = False,
 ) -> Run:
-    """Run ``tool ARGS`` in ``cwd``. ``env`` adds to (value ``None``: removes from) the test's environment."""
+    """Run ``tool ARGS`` in ``cwd``. ``env`` adds to (value ``None``: removes from) the test's environment.
+    With ``shell``, ``ARGS`` are bash's (``-c SCRIPT``): the script runs ``tool`` itself (process substitution)."""
     servers = list(servers)
     for server in servers:
         server.clear_log()
@@ -154,7 +156,7 @@ def run(
         child_env["UV_CACHE_DIR"] = str(cache_dir)
     try:
         result = subprocess.run(
-            [str(TOOLS[tool]), *args], cwd=cwd, env=child_env, input=input, capture_output=True, text=True,
+            ["bash", *args] if shell else [str(TOOLS[tool]), *args], cwd=cwd, env=child_env, input=input, capture_output=True, text=True,
             timeout=timeout, check=False,
         )  # fmt: skip
     finally:

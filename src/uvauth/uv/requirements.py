@@ -3,7 +3,7 @@
 uvauth must know which indexes a command will contact, including those written in requirements
 files, *without* rewriting the user's files (a rewritten file changes uv's ``# via -r`` annotations
 and its header).  This module reads the inputs the way uv 0.13.8 does and never sends a request, never
-reads stdin and never writes anything.
+reads stdin, a pipe or a device (uv must read them itself) and never writes anything.
 
 It is a port of, and was checked line by line against, uv 0.13.8's
 ``crates/uv-requirements-txt/src/lib.rs`` (``parse_entry``, ``parse_value``, ``eat_option``,
@@ -107,6 +107,10 @@ class RequirementsIndexes(NamedTuple):
     #: Inputs uvauth did not or could not read: ``-`` (stdin belongs to uv), remote files (reading them
     #: would send a request; shown with any password redacted) and missing or unreadable files.
     unread: tuple[str, ...]
+    #: The inputs among ``unread`` that uv will read and uvauth left alone: stdin, a pipe or device (reading
+    #: it would consume what uv must read: `/dev/stdin`, `<(…)`, a FIFO) and remote files.  Their index
+    #: options are uv's alone, so uvauth says which they are.
+    unchecked: tuple[str, ...] = ()
 
 
 def read_index_options(
@@ -542,6 +546,7 @@ class _Reader:
         self.cwd = os.path.abspath(cwd)
         self.env = env
         self.unread: list[str] = []
+        self.unchecked: list[str] = []
         #: uv will have stopped with an error of its own by now: raise nothing more.
         self.doomed = False
         self._paths: dict[str, Path] = {}
@@ -558,6 +563,20 @@ class _Reader:
     def _note_unread(self, what: str) -> None:
         if what not in self.unread:
             self.unread.append(what)
+
+    def _leave_to_uv(self, what: str) -> None:
+        """An input uv reads and uvauth must not (stdin, a pipe, a device, a remote file)."""
+        self._note_unread(what)
+        if what not in self.unchecked:
+            self.unchecked.append(what)
+
+    def _left_to_uv(self, raw: str, label: str) -> bool:
+        path = self._abs(raw)
+        if not observed.readable_once(path):
+            return False
+        observed.note(path)
+        self._leave_to_uv(label)
+        return True
 
     def _read(self, raw: str) -> str | None:
         observed.note(self._abs(raw))
@@ -599,9 +618,12 @@ class _Reader:
     # -- requirements.txt ------------------------------------------------------------------------
 
     def parse_file(self, raw: str, visited: _Visited, label: str | None = None) -> _Data:
+        label = label or normalize_absolute_path(self._abs(raw))
+        if self._left_to_uv(raw, label):
+            return _Data()
         content = self._read(raw)
         if content is None:
-            self._note_unread(label or normalize_absolute_path(self._abs(raw)))
+            self._note_unread(label)
             self.doomed = True
             return _Data()
         return self.parse_text(content, raw, visited)
@@ -740,10 +762,10 @@ class _Reader:
             return True
         seen.add(key)
         if where == "stdin":
-            self._note_unread("-")
+            self._leave_to_uv("-")
             return True
         if where == "remote":
-            self._note_unread(redact(target))
+            self._leave_to_uv(redact(target))
             return True
         if constraint:
             # uv keeps only the requirements of a nested constraints file and drops its index
@@ -899,9 +921,9 @@ class _Reader:
     def _read_source(self, kind: _Kind, where: str, constraints: bool = False) -> _Data:
         """uv's `from_source`: the index options of one top-level input."""
         if kind == "stdin":
-            self._note_unread("-")
+            self._leave_to_uv("-")
         elif kind == "remote":
-            self._note_unread(redact(where))
+            self._leave_to_uv(redact(where))
         elif kind == "error":
             self.doomed = True
         elif kind == "ignored":
@@ -918,6 +940,8 @@ class _Reader:
                 self.doomed = True  # uv: "Unnamed requirements are not allowed as constraints"
             return data
         elif kind in ("script", "extensionless"):
+            if self._left_to_uv(where, where):
+                return _Data()
             content = self._read(where)
             if content is None:
                 self._note_unread(where)
@@ -981,6 +1005,7 @@ class _Reader:
             find_links=tuple(spec.find_links),
             no_index=spec.no_index,
             unread=tuple(self.unread),
+            unchecked=tuple(self.unchecked),
         )
 
 

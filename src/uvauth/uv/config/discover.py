@@ -53,6 +53,15 @@ _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _END_OF_DOCUMENT = "(at end of document)"
 
 
+class ConfigReadOnce(UvauthError):
+    """``--config-file`` names a pipe or device (`<(…)`, `/dev/stdin`): reading it would leave uv an empty file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__("uvauth cannot read a configuration file that can be read only once (a pipe or device) "
+                         "without taking it from uv", where=str(path),
+                         hint="write the configuration to a regular file and pass that to --config-file")
+
+
 class ConfigFile(NamedTuple):
     """One configuration file uv reads."""
 
@@ -162,6 +171,8 @@ def discover(
                 "The `--config-file` argument expects to receive a `uv.toml` file, not a `pyproject.toml`. "
                 "If you're trying to run a command from another project, use the `--project` argument instead."
             )
+        if observed.readable_once(str(path)):
+            raise ConfigReadOnce(path)
         options = _read_uv_toml(path, missing_ok=False)
         assert options is not None
         files = [ConfigFile(path=path, level="config-file", options=options, is_pyproject=False)]
