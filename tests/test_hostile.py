@@ -192,6 +192,41 @@ def test_a_signal_during_a_keyring_lookup_ends_the_child_too(signal_name: str, t
         time.sleep(0.05)
 
 
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_signal_during_a_password_command_ends_its_whole_process_group(signal_name: str, tmp_path: Path) -> None:
+    """Issue 16: `sh -c '…'` and what it started end with uvauth, whichever signal ends uvauth."""
+    import signal
+    import time
+
+    pid_file = tmp_path / "grandchild.pid"
+    settings = tmp_path / "config" / "uvauth"
+    settings.mkdir(parents=True)
+    script = f'sleep 300 & echo $! > {pid_file}; wait'
+    (settings / "uvauth.toml").write_text(
+        f'[[credentials]]\nindex = "art"\npassword-command = ["sh", "-c", "{script}"]\n')
+    (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\n')
+    (tmp_path / "r.in").write_text("six\n")
+    process = subprocess.Popen(
+        [UVAUTH, "pip", "compile", "--index-url", "http://127.0.0.1:9/simple", "r.in"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "UVAUTH_UV": REAL_UV, "XDG_CONFIG_HOME": str(tmp_path / "config")},
+    )
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    grandchild = int(pid_file.read_text())
+    process.send_signal(getattr(signal, signal_name))
+    _, stderr = process.communicate(timeout=20)
+    assert "Traceback" not in stderr, stderr
+    expected = -signal.SIGTERM if signal_name == "SIGTERM" else 130
+    assert process.returncode == expected, (process.returncode, stderr)
+    deadline = time.monotonic() + 5
+    while _running(grandchild):
+        assert time.monotonic() < deadline, f"the password command's child {grandchild} still runs"
+        time.sleep(0.05)
+
+
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -317,6 +317,32 @@ def test_a_hanging_command_times_out(tmp_path: Path) -> None:
     assert time.monotonic() - started < 10
 
 
+def _gone(pid: int, within: float = 5.0) -> bool:
+    """The process has ended (a zombie awaiting its reaper has ended too) within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_a_command_that_times_out_leaves_no_process_behind(tmp_path: Path) -> None:
+    """Issue 16: the command's own children (a shell's background job) end with it, not reparented to init."""
+    pid_file = tmp_path / "pid"
+    script = f'sleep 300 & echo $! > "{pid_file}"; wait'
+    data = normalize({"index": "a", "password-command": ["sh", "-c", script], "timeout": 1}, source="s", file=None)
+    with pytest.raises(UvauthError, match="did not finish within 1 s"):
+        Providers([data], dict(os.environ)).find("https://h/simple", "a")
+    grandchild = int(pid_file.read_text())
+    assert _gone(grandchild), f"the command's child {grandchild} still runs"
+
+
 def test_stdin_is_closed(tmp_path: Path) -> None:
     data = normalize({"index": "a", "password-command": [
         sys.executable, "-c", "import sys; data = sys.stdin.read(); print('empty' if data == '' else 'open')"]},

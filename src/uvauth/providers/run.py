@@ -1,7 +1,8 @@
 """Running a ``password-command`` and reading what it prints.
 
 The command is an argv list run without a shell, with stdin closed (``/dev/null``: a command that would prompt
-fails instead of hanging uv), a timeout, and uvauth's own environment. It prints the secret on stdout, either as
+fails instead of hanging uv), a timeout, and uvauth's own environment, in a process group of its own that is
+killed on a timeout, Ctrl-C or SIGTERM (:mod:`uvauth.children`). It prints the secret on stdout, either as
 the bare token (one line) or as a JSON object ``{"password": …, "username"?: …, "expires"?: …}`` where
 ``expires`` is RFC 3339 (``2026-12-02T18:00:00Z``; without an offset, local time) or seconds since the epoch.
 
@@ -88,12 +89,11 @@ def parse_output(stdout: str, entry: str) -> Minted:
 
 def run_command(argv: Sequence[str], *, entry: str, timeout: float, env: Mapping[str, str]) -> Minted:
     """Run ``argv`` (no shell, stdin closed) and read its token; see the module docstring."""
+    from uvauth import children
+
     shown = argv[0]
     try:
-        done = subprocess.run(
-            list(argv), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, env=dict(env),
-            check=False, errors="replace",
-        )
+        done = children.run(argv, env=env, timeout=timeout)  # in a process group of its own, ended with uvauth
     except FileNotFoundError:
         raise UvauthError(f"credentials entry {entry}: command {shown!r} not found",
                           hint="install it, or put it on PATH") from None
@@ -103,7 +103,12 @@ def run_command(argv: Sequence[str], *, entry: str, timeout: float, env: Mapping
         raise UvauthError(f"credentials entry {entry}: command {shown!r} did not finish within {timeout:g} s",
                           hint="raise the entry's timeout, or check that it does not wait for input") from None
     if done.returncode != 0:
-        lines = [line.strip() for line in (done.stderr or "").splitlines() if line.strip()]
+        lines = [line.strip() for line in _text(done.stderr).splitlines() if line.strip()]
         last = f": {redact(lines[-1])}" if lines else " (nothing on stderr)"
         raise UvauthError(f"credentials entry {entry}: command {shown!r} exited with code {done.returncode}{last}")
-    return parse_output(done.stdout, entry)
+    return parse_output(_text(done.stdout), entry)
+
+
+def _text(output: bytes) -> str:
+    """What text-mode ``subprocess`` would have read: undecodable bytes replaced, universal newlines."""
+    return output.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def ask_keyring(
     *,
     username: str | None,
     env: Mapping[str, str],
-    run: Callable[..., subprocess.CompletedProcess[str]] | None,
+    run: Callable[..., subprocess.CompletedProcess[bytes]] | None,
 ) -> KeyringOutcome:
     """Ask ``keyring get`` for each of :func:`keyring_services` in turn, as uv does for an index with
     ``authenticate = "always"``: with ``username`` if one is known, else ``--mode creds``."""
@@ -77,21 +77,17 @@ def _keyring_get(
     *,
     username: str | None,
     env: Mapping[str, str],
-    run: Callable[..., subprocess.CompletedProcess[str]] | None,
+    run: Callable[..., subprocess.CompletedProcess[bytes]] | None,
 ) -> KeyringAnswer | str | None:
     """One ``keyring get``: an answer, None to try the next service, or a reason to give up."""
     import subprocess
 
-    runner = run or subprocess.run
+    from uvauth import children
+
+    runner = run or children.run
     try:
-        result = _ended_with_the_child(lambda: runner(
-            [executable, "get", *args],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,  # bytes: text mode would turn a lone "\r" into "\n"
-            env=dict(env),
-            timeout=KEYRING_TIMEOUT,
-            check=False,
-        ))
+        # bytes: text mode would turn a lone "\r" into "\n"
+        result = runner([executable, "get", *args], env=env, timeout=KEYRING_TIMEOUT)
     except subprocess.TimeoutExpired:
         return f"timed out after {KEYRING_TIMEOUT:g} s"
     except OSError as err:
@@ -113,40 +109,6 @@ def _keyring_get(
     if len(lines) < 2:
         return None
     return KeyringAnswer(username=lines[0], password=lines[1])
-
-
-class _Terminated(Exception):
-    """SIGTERM arrived while a keyring child ran."""
-
-
-_Result = TypeVar("_Result")
-
-
-def _ended_with_the_child(call: Callable[[], _Result]) -> _Result:
-    """Run ``call`` (a ``subprocess.run``) so that SIGTERM ends the keyring child along with uvauth.
-
-    Python's default SIGTERM action ends uvauth at once and leaves the child running, an orphan. Here the signal
-    raises inside ``subprocess.run``, which kills and reaps its child on any exception; then uvauth ends by the
-    same signal, as uv would. (Ctrl-C needs nothing: the child gets SIGINT too, and ``KeyboardInterrupt`` takes
-    the same path.)
-    """
-    import signal
-
-    def terminate(signum: int, frame: object) -> None:
-        raise _Terminated
-
-    try:
-        previous = signal.signal(signal.SIGTERM, terminate)
-    except ValueError:  # not the main thread: signals cannot be handled here
-        return call()
-    try:
-        return call()
-    except _Terminated:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-        raise SystemExit(128 + signal.SIGTERM) from None  # only if the signal did not end the process
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _text(output: str | bytes | None) -> str:
