@@ -19,7 +19,25 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CANDIDATES = ["/usr/bin/python3", *sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3")))]
+
+
+def candidates() -> list[str]:
+    """Every python3 / python3.N this machine has, wherever it is installed: on PATH, /usr/bin, /usr/local/bin,
+    /opt, and pyenv's versions (PYENV_ROOT, else ~/.pyenv of $HOME and of the real user: CI may change HOME)."""
+    import pwd
+
+    dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d] + ["/usr/bin", "/usr/local/bin"]
+    found = [p for d in dirs for p in sorted(glob.glob(os.path.join(d, "python3*")))]
+    found += sorted(glob.glob("/opt/*/bin/python3*")) + sorted(glob.glob("/opt/python*/*/bin/python3"))
+    roots = {os.environ.get("PYENV_ROOT", ""), os.path.expanduser("~/.pyenv")}
+    try:
+        roots.add(os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".pyenv"))
+    except KeyError:
+        pass
+    for root in sorted(r for r in roots if r):
+        found += sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python3")))
+    # pyenv's shims and python3.N-config are not interpreters of their own
+    return [p for p in dict.fromkeys(found) if "/shims/" not in p and not p.endswith("-config")]
 
 
 def _version(python: str) -> tuple[int, ...] | None:
@@ -35,7 +53,7 @@ def others() -> list[tuple[tuple[int, ...], str]]:
     """(version, path) of each other usable Python >= 3.11, one per version, oldest first."""
     mine = tuple(sys.version_info[:3])
     found: dict[tuple[int, ...], str] = {}
-    for python in CANDIDATES:
+    for python in candidates():
         version = _version(python) if os.access(python, os.X_OK) else None
         if version and version >= (3, 11) and version != mine:
             found.setdefault(version, python)
