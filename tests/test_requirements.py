@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -721,7 +720,7 @@ def test_url_and_text_types(tmp_path: Path) -> None:
         result.index_url.text = "x"  # type: ignore[misc]
 
 
-def test_fast(tmp_path: Path) -> None:
+def test_a_large_mixed_file_is_read_whole(tmp_path: Path) -> None:
     lines = []
     for i in range(200):
         lines.append(
@@ -735,15 +734,9 @@ def test_fast(tmp_path: Path) -> None:
             ][i % 6]
         )
     write(tmp_path, {"big.txt": "\n".join(lines) + "\n"})
-    read(tmp_path, {"r": ["big.txt"]})
-    best = min(_timed(lambda: read(tmp_path, {"r": ["big.txt"]})) for _ in range(20))
-    assert best < 0.005, best  # about 0.5 ms here; generous for slow CI machines
-
-
-def _timed(call: Any) -> float:
-    start = time.perf_counter()
-    call()
-    return time.perf_counter() - start
+    # How fast: bench/ (timing is never asserted in the suite).
+    result = read(tmp_path, {"r": ["big.txt"]})
+    assert [o.url for o in result.extra_index_urls] == [f"https://e{i}.example/simple" for i in range(3, 200, 6)]
 
 
 def test_pathological_input_is_linear(tmp_path: Path) -> None:
@@ -761,7 +754,9 @@ def test_pathological_input_is_linear(tmp_path: Path) -> None:
             + " " * 50_000
         },
     )
-    assert _timed(lambda: read(tmp_path, {"r": ["p.txt"]})) < 0.5
+    # Quadratic scanning would take minutes here (the suite's budget catches it); linear takes milliseconds.
+    result = read(tmp_path, {"r": ["p.txt"]})
+    assert result.index_url is None and result.unread == ()
 
 
 # --------------------------------------------------------------------------------------------------
