@@ -497,3 +497,43 @@ def test_a_working_directory_that_is_gone(tmp_path: Path, uv_bin: Path) -> None:
     lines = compiled.stderr.splitlines()
     assert lines[0].startswith("uvauth: warning: the current directory does not exist") and lines[1:] == (
         plain.stderr.splitlines())
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Settings of uv's that uvauth reads, with the wrong type: uv refuses a uv.toml (exit 2) and skips a [tool.uv]
+# with a warning; uvauth does the same, with one error line, and never a traceback (issue 16 item 6).
+
+_WRONG_TYPES = [
+    "index = 3\n", 'index = ""\n', "index = [3]\n", "index = [{name = 3}]\n", '[[index]]\nname = "art"\n',
+    '[[index]]\nname = "art"\nurl = 3\n', '[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\nformat = 1\n',
+    '[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\nexplicit = "yes"\n',
+    "index-url = 3\n", 'extra-index-url = "http://127.0.0.1:9/simple"\n', "find-links = [1]\n",
+    "pip = 3\n", "[pip]\nextra-index-url = [3]\n", '[pip]\nno-index = "x"\n', "keyring-provider = 3\n",
+    '[pip]\nemit-index-url = "yes"\n',
+]
+
+
+@pytest.mark.parametrize("toml", _WRONG_TYPES)
+def test_a_wrongly_typed_uv_toml_is_refused_as_uv_refuses_it(toml: str, tmp_path: Path) -> None:
+    (tmp_path / "uv.toml").write_text(toml)
+    (tmp_path / "r.in").write_text("six\n")
+    args = ["pip", "compile", "--offline", "--index-url", "http://127.0.0.1:9/simple", "r.in"]
+    plain = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=tmp_path)
+    assert plain.returncode == 2 and "Failed to parse" in plain.stderr, plain.stderr
+    for env in ({"UVAUTH_AUTHENTICATE": "always"}, {"UVAUTH_CREDENTIALS_ART_PASSWORD_ENV": "PW", "PW": SECRET}):
+        assert "uv.toml:" in one_error_line(uvauth(args, tmp_path, **env))
+    assert "uv.toml:" in one_error_line(uvauth(["uvauth", "explain", *args], tmp_path))
+
+
+@pytest.mark.parametrize("toml", _WRONG_TYPES)
+def test_a_wrongly_typed_tool_uv_table_is_skipped_as_uv_skips_it(toml: str, tmp_path: Path) -> None:
+    tool = "\n".join(f"[tool.uv.{line[1:]}" if line.startswith("[") and not line.startswith("[[")
+                     else f"[[tool.uv.{line[2:]}" if line.startswith("[[") else line for line in toml.splitlines())
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "p"\nversion = "0"\n[tool.uv]\n{tool}\n')
+    (tmp_path / "r.in").write_text("six\n")
+    args = ["pip", "compile", "--offline", "--no-header", "--index-url", "http://127.0.0.1:9/simple", "r.in"]
+    plain = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=tmp_path)
+    assert "Failed to parse `pyproject.toml` during settings discovery" in plain.stderr, plain.stderr
+    through = uvauth(["--authenticate", "never", *args], tmp_path)
+    assert (through.returncode, through.stdout) == (plain.returncode, plain.stdout), through.stderr
+    assert "Traceback" not in through.stderr and "Failed to parse" in through.stderr, through.stderr

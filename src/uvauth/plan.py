@@ -826,6 +826,8 @@ class Planner:
                 authenticate=dict(self.overrides),
                 dest_dir=inputs.config_dir or None,
             )
+            # uv reads UV_CONFIG_FILE instead of discovering, so it no longer warns of a [tool.uv] it skips: say it.
+            self.warnings.extend(config.warnings)
             # A --config-file of the user's would win over UV_CONFIG_FILE (and uv takes the flag once): the
             # generated file merged it already, so it is taken out.
             without = _drop_option(self.argv, "--config-file")

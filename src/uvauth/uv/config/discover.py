@@ -19,7 +19,7 @@ from typing import Any, Literal, NamedTuple
 from uvauth.errors import UvauthError
 from uvauth import observed
 from uvauth.uv import dirs, envvars
-from uvauth.uv.auth_policy import is_policy
+from uvauth.uv.config import schema
 from uvauth.uv.config.toml_lines import entry_lines, key_line
 
 Level = Literal["config-file", "project", "user", "system"]
@@ -302,8 +302,8 @@ def _find_project_config(start: Path, warnings: list[str]) -> ConfigFile | None:
         uv = tool["uv"]
         problem = "`tool.uv` is not a table" if not isinstance(uv, dict) else _slot_conflict(uv)
         if problem is None:
-            bad_policy = _bad_policy(uv, text, ("tool", "uv"))
-            problem = f"line {bad_policy[1]}: {bad_policy[0]}" if bad_policy is not None else None
+            wrong = schema.wrong_type(uv, text, ("tool", "uv"))
+            problem = f"line {wrong[1]}: {wrong[0]}" if wrong is not None else None
         if problem is not None:
             warnings.append(f"Failed to parse `{pyproject}` during settings discovery: {problem}")
             continue
@@ -450,10 +450,9 @@ def _read_uv_toml(
         raise UvauthError(
             conflict, where=str(path), hint="keep one of the two keys; uv refuses this file as well"
         )
-    bad_policy = _bad_policy(options, text, ())
-    if bad_policy is not None:
-        raise UvauthError(bad_policy[0], where=f"{path}:{bad_policy[1]}",
-                          hint="use authenticate = \"auto\", \"always\" or \"never\"; uv refuses this file as well")
+    wrong = schema.wrong_type(options, text)
+    if wrong is not None:
+        raise UvauthError(wrong[0], where=f"{path}:{wrong[1]}", hint="fix the value; uv refuses this file as well")
     for key in options:
         if key in PYPROJECT_ONLY_KEYS:
             raise UvauthError(
@@ -462,28 +461,6 @@ def _read_uv_toml(
                 hint=f"`{key}` only applies to a project; move it to `[tool.uv]` in pyproject.toml, as uv requires",
             )
     return options
-
-
-def _bad_policy(options: Mapping[str, Any], text: str, prefix: tuple[str, ...]) -> tuple[str, int] | None:
-    """(uv's message, line) for the first ``[[index]]`` whose ``authenticate`` is not one of uv's policies.
-
-    uv deserializes the value strictly (``AuthPolicy``, case-sensitive): ``"Always"`` makes the whole file fail
-    to parse. uvauth must fail the same way, never read it as the default ``auto``.
-    """
-    entries = options.get("index")
-    if not isinstance(entries, list):
-        return None
-    for position, entry in enumerate(entries):
-        if not isinstance(entry, Mapping) or "authenticate" not in entry:
-            continue
-        value = entry["authenticate"]
-        if isinstance(value, str) and is_policy(value):
-            continue
-        shown = f"unknown variant `{value}`" if isinstance(value, str) else f"invalid type: {type(value).__name__}"
-        lines = entry_lines(text, (*prefix, "index"), len(entries))  # scanned only for the message
-        line = lines[position] if position < len(lines) else 1
-        return f"{shown}, expected one of `auto`, `always`, `never` (index.authenticate)", line
-    return None
 
 
 def _slot_conflict(options: Mapping[str, Any]) -> str | None:

@@ -156,7 +156,17 @@ def entry_lines(text: str, path: tuple[str, ...], count: int) -> list[int]:
 
 def key_line(text: str, key: str) -> int:
     """The line where the top-level ``key`` (or a table under it) is first set; 1 when not found."""
+    return path_line(text, (key,))
+
+
+def path_line(text: str, path: tuple[str, ...]) -> int:
+    """The line where the key at the dotted ``path`` (or a table under it) is first set; else the line of the
+    deepest key or table above it that is set (an inline table holding it); 1 when none is."""
+    best, best_len = 1, 0
     for _kind, p, line in _toml_events(text):
-        if p and p[0] == key:
-            return line
-    return 1
+        shared = min(len(p), len(path))
+        if p[:shared] == path[:shared] and shared > best_len:
+            best, best_len = line, shared
+            if shared == len(path):
+                break
+    return best
