@@ -251,7 +251,8 @@ def test_a_token_record_is_read_without_json(tmp_path: Path) -> None:
     """A warm token is read on every uv call its entry covers: with marshal, not json (which imports re)."""
     import subprocess
 
-    tokencache.write(tmp_path, "d", {"password": "p", "username": None, "fresh_until": time.time() + 60})
+    tokencache.write(tmp_path, "d", {"entry": "e", "password": "p", "username": None,
+                                     "fresh_until": time.time() + 60})
     probe = ("import sys, time; from uvauth.providers import tokencache; "
              f"record = tokencache.read_path({str(tokencache.path(tmp_path, 'd'))!r}, time.time()); "
              "print(record['password'], 'json' in sys.modules, 're' in sys.modules)")
@@ -407,6 +408,9 @@ def test_no_entry_imports_no_provider_module_and_a_warm_token_adds_no_heavy_impo
     script.write_text("import time\nprint('{\"password\": \"t\", \"expires\": %f}' % (time.time() + 3600))\n")
     env["UVAUTH_CREDENTIALS_ART_PASSWORD_COMMAND"] = f"{sys.executable} {script}"
     _modules(tmp_path, env)  # cold: validates the settings (pydantic) and mints the token
+    # Planned again, not recalled: a file edited this very second is never trusted to a memoized plan (whether
+    # the cold run's plan was memoized depends on the clock, so the recall path is the memo tests').
+    (tmp_path / "req.in").write_text("x\n\n")
     warm = _modules(tmp_path, env)
     assert "uvauth.providers.lookup" in warm
     added = warm - without
@@ -575,3 +579,128 @@ def test_an_environment_entry_set_later_is_never_hidden_by_a_memoized_plan(tmp_p
     env["ART_TOKEN"] = "from-env"
     later = pipeline.prepare(cmdline, env)
     assert later.plan is not None and later.env["UV_INDEX_ART_PASSWORD"] == "from-env"
+
+
+# -- what only uvauth reads, made hostile (issue 16 items 4 and 6) -----------------------------------------------
+
+
+@pytest.mark.parametrize("record", [
+    {"entry": "e", "password": "p", "username": 3, "fresh_until": 1e12},
+    {"entry": "e", "password": "p", "username": None, "fresh_until": "inf"},
+    {"entry": "e", "password": "p", "username": None, "fresh_until": float("inf")},
+    {"entry": "e", "password": "p", "username": None, "fresh_until": float("nan")},
+    {"entry": "e", "password": "p", "username": None, "fresh_until": True},
+    {"entry": "e", "password": "p", "username": None, "fresh_until": 10**400},
+    {"entry": "e", "password": "p\0q", "username": None, "fresh_until": 1e12},
+    {"entry": "e", "password": "", "username": None, "fresh_until": 1e12},
+    {"entry": 3, "password": "p", "username": None, "fresh_until": 1e12},
+    {"entry": "e", "password": "p", "username": None, "fresh_until": 1e12, "expires": "soon"},
+], ids=["int-username", "str-inf", "float-inf", "nan", "bool", "huge-int", "nul", "empty", "int-entry", "expires"])
+def test_a_token_record_of_the_wrong_shape_is_a_miss_and_not_listed(record: dict[str, object], tmp_path: Path) -> None:
+    import marshal
+
+    (tmp_path / "token-x.marshal").write_bytes(marshal.dumps(record))
+    assert tokencache.read_path(str(tmp_path / "token-x.marshal"), time.time()) is None
+    assert list(tokencache.records(tmp_path)) == []
+    assert tokencache.forget(tmp_path, None) == 1  # forgetting every token still removes it
+
+
+@pytest.mark.parametrize(("stdout", "says"), [
+    ("s3cr\0et", "NUL byte"), ('{"password": "s3cr\\u0000et"}', "NUL byte"),
+    ('{"password": "s3cret", "username": "u\\u0000"}', "NUL byte"),
+    ('{"password": "t", "expires": 1e400}', "expires"), ('{"password": "t", "expires": ' + "9" * 400 + "}", "expires"),
+    ('{"password": "t", "expires": "' + "9" * 400 + '"}', "expires"), ('{"password": "t", "expires": "nan"}', "expires"),
+    ('{"password": "t", "expires": "0001-01-01T00:00:00"}', "expires"),
+])
+def test_a_token_uvauth_cannot_hand_over_is_one_error_line(stdout: str, says: str) -> None:
+    with pytest.raises(UvauthError, match=says) as raised:
+        parse_output(stdout, "myentry")
+    assert "credentials entry myentry" in str(raised.value) and "s3cr" not in str(raised.value)
+
+
+@pytest.mark.parametrize(("raw", "says"), [
+    ({"index": "", "password-env": "T"}, "`index` is empty"),
+    ({"index": "  ", "password-env": "T"}, "`index` is empty"),
+    ({"index": "a", "password-command": ["echo", "a\0b"]}, "`password-command` holds a NUL byte"),
+    ({"index": "a", "password-env": "T", "username": "u\0"}, "`username` holds a NUL byte"),
+    ({"index": "a", "password-file": "/tmp/x\0y"}, "`password-file` holds a NUL byte"),
+    ({"index": "a", "password-env": "T\0"}, "`password-env` holds a NUL byte"),
+    ({"index": "a", "password-command": ["x"], "ttl": f"{10**30}d"}, "ttl is longer than a year"),
+    ({"index": "a", "password-command": ["x"], "timeout": 10**30}, "timeout is longer than a year"),
+    ({"index": "a", "password-command": ["x"], "ttl": str(10**400)}, "ttl is longer than a year"),
+])
+def test_an_entry_uvauth_cannot_use_is_refused_when_read(raw: dict[str, object], says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        normalize(raw, source="s", file=None)
+
+
+def test_such_an_entry_in_a_settings_file_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "uvauth.toml").write_text('[[credentials]]\nindex = ""\npassword-env = "T"\n'
+                                          '[[credentials]]\nindex = "b"\npassword-command = ["x"]\n'
+                                          f'ttl = {10**18}\n')
+    with pytest.raises(UvauthError, match=r"uvauth\.toml.*entry 1.*`index` is empty"):
+        resolve(None, tmp_path, dict(os.environ), tmp_path / "cache")
+
+
+def test_a_password_file_holding_a_nul_byte_is_one_error_line(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_bytes(b"s3cr\0et\n")
+    secret.chmod(0o600)
+    data = normalize({"index": "a", "password-file": str(secret)}, source="s", file=None)
+    with pytest.raises(UvauthError, match="holds a NUL byte") as raised:
+        Providers([data], dict(os.environ)).find("https://h/simple", "a")
+    assert "s3cr" not in str(raised.value)
+
+
+def _cached_entry(tmp_path: Path) -> tuple[dict[str, object], dict[str, str], Path, str]:
+    env = dict(os.environ)
+    data = normalize({"index": "art", "password-command": _command(tmp_path, MINT)}, source="s", file=None)
+    entry_ = Entry.from_data(data)
+    digest = tokencache.key(entry_.identity(), list(entry_.password_command or ()))
+    return data, env, tokencache.token_dir(env), digest
+
+
+def _assert_minted_once_and_warned(data: dict[str, object], env: dict[str, str], tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str], warning: str) -> None:
+    found = Providers([data], env).find("https://h/simple", "art")
+    assert found is not None and found.credentials is not None and found.credentials.password == "secret-1"
+    err = capsys.readouterr().err
+    assert err.startswith("uvauth: warning: credentials entry art: ") and warning in err, err
+    assert "secret-1" not in err and (tmp_path / "calls").read_text().count("call") == 1
+
+
+@pytest.mark.parametrize("how", ["directory", "dangling-symlink"])
+def test_a_lock_that_cannot_be_taken_refreshes_without_it(how: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    data, env, directory, digest = _cached_entry(tmp_path)
+    lock = directory / f"token-{digest}.lock"
+    if how == "directory":
+        lock.mkdir()
+    else:
+        lock.symlink_to(tmp_path / "nowhere")
+    _assert_minted_once_and_warned(data, env, tmp_path, capsys, "refreshing its token without the lock")
+    assert tokencache.read(directory, digest, time.time()) is not None  # and it is cached all the same
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_token_that_cannot_be_cached_is_used_for_this_command(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    data, env, directory, digest = _cached_entry(tmp_path)
+    (directory / f"token-{digest}.marshal").mkdir()  # the record cannot replace a directory: as a full disk
+    (directory / f"token-{digest}.marshal" / "x").write_text("")
+    providers = Providers([data], env)
+    _assert_minted_once_and_warned(data, env, tmp_path, capsys, "its token is used for this command only")
+    assert providers.cached_files == {}  # nothing a memoized plan could read again
+    assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_unusable_token_cache_mints_for_this_command_only(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    env = dict(os.environ)
+    runtime = Path(env["XDG_RUNTIME_DIR"])
+    (runtime / "uvauth").write_text("not a directory")
+    data = normalize({"index": "art", "password-command": _command(tmp_path, MINT)}, source="s", file=None)
+    found = Providers([data], env).find("https://h/simple", "art")
+    assert found is not None and found.credentials is not None and found.credentials.password == "secret-1"
+    err = capsys.readouterr().err
+    assert "cannot use the token cache" in err and "for this command only" in err and "secret" not in err

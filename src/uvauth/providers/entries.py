@@ -34,6 +34,9 @@ ENV_FIELDS: Final = {
     "USERNAME": "username", "PROVIDER": "provider", "TTL": "ttl", "TIMEOUT": "timeout", "PREFIX": "prefix",
 }
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+#: The longest ``ttl`` or ``timeout`` (a year): beyond it the clock arithmetic and ``select`` overflow, and no
+#: token lives that long.
+MAX_DURATION: Final = 366 * 86400
 
 
 class Entry(NamedTuple):
@@ -91,10 +94,10 @@ def parse_duration(value: object, *, what: str) -> int:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"{what} cannot be negative")
-        return value
+        return _at_most_a_year(value, what)
     text = str(value).strip().lower()
     if text.isdigit():
-        return int(text)
+        return _at_most_a_year(int(text), what)
     total, number, seen = 0, "", False
     for char in text:
         if char.isdigit():
@@ -106,8 +109,20 @@ def parse_duration(value: object, *, what: str) -> int:
             break
     else:
         if seen and not number:
-            return total
+            return _at_most_a_year(total, what)
     raise ValueError(f"{what} {value!r} is not a duration such as \"11h\", \"30m\", \"1h30m\" or 3600 (seconds)")
+
+
+def _at_most_a_year(seconds: int, what: str) -> int:
+    if seconds > MAX_DURATION:
+        raise ValueError(f"{what} is longer than a year ({MAX_DURATION} seconds)")
+    return seconds
+
+
+def _nul_in(value: object) -> bool:
+    if isinstance(value, str):
+        return "\0" in value
+    return isinstance(value, list | tuple) and any(_nul_in(item) for item in value)
 
 
 def normalize(raw: Mapping[str, Any], *, source: str, file: str | None) -> dict[str, Any]:
@@ -115,7 +130,13 @@ def normalize(raw: Mapping[str, Any], *, source: str, file: str | None) -> dict[
     keys (``password-command``…); the settings model has checked their types."""
     from uvauth.providers.presets import PRESETS
 
+    # No process argument, path or environment variable can hold a NUL byte (exec and open refuse it).
+    nul = next((key for key, value in raw.items() if _nul_in(value)), None)
+    if nul is not None:
+        raise ValueError(f"`{nul}` holds a NUL byte")
     index = raw.get("index")
+    if index is not None and not index.strip():
+        raise ValueError("`index` is empty; give the name of a configured [[index]]")
     prefix = raw.get("prefix")
     prefixes = [prefix] if isinstance(prefix, str) else list(prefix or [])
     if (index is None) == (not prefixes):

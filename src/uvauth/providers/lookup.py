@@ -40,6 +40,12 @@ def _approval_note(entry: Entry, env: Mapping[str, str]) -> str:
     return "" if trust.is_trusted(entry, env) else " (not approved on this machine: `uvauth uvauth credentials trust`)"
 
 
+def _warn(message: str) -> None:
+    import sys
+
+    print(f"uvauth: warning: {message}", file=sys.stderr)
+
+
 def _when(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
@@ -131,22 +137,18 @@ class Providers:
             return Credentials(username=username, password=self._read_file(entry, recipe.file), source="provider",
                                detail=f"{label}: file {recipe.file}")
         assert recipe.command is not None  # entries are validated to have a command, variable or file
-        directory = tokencache.token_dir(self.env)
         digest = tokencache.key(entry.identity(), list(recipe.command))
         if digest in self._given:
             return self._given[digest]
-        record = tokencache.read(directory, digest, self.clock())
+        directory = self._token_dir()
+        record = tokencache.read(directory, digest, self.clock()) if directory is not None else None
         if record is None and not self.mint:
             return Credentials(username=username, password="", source="provider",
                                detail=f"{label}: no fresh cached token; runs `{recipe.command[0]}` when needed"
                                + _approval_note(entry, self.env))
         if record is None:
             _check_trust(entry, self.env)
-            with tokencache.locked(directory, digest):
-                # Another uvauth may have refreshed it while this one waited for the lock.
-                record = tokencache.read(directory, digest, self.clock())
-                if record is None:
-                    record = self._mint(entry, recipe, directory, digest)
+            record = self._refresh(entry, recipe, directory, digest)
             detail = f"{label}: minted by `{recipe.command[0]}`"
         else:
             detail = f"{label}: cached token"
@@ -154,10 +156,31 @@ class Providers:
             detail += f", fresh until {_when(float(record['fresh_until']))}"
         credentials = Credentials(username=record.get("username") or "", password=record["password"],
                                   source="provider", detail=detail)
-        if record.get("fresh_until") and tokencache.path(directory, digest).is_file():
+        # A memoized plan reads the token again from its file: only where this very record was cached.
+        if record.get("fresh_until") and record.get("cached", True) and directory is not None:
             self.cached_files[credentials.password] = str(tokencache.path(directory, digest))
         self._given[digest] = credentials
         return credentials
+
+    def _token_dir(self) -> Any:
+        """The token cache, or None when it cannot be used (tokens are then minted for this command only)."""
+        try:
+            return tokencache.token_dir(self.env)
+        except UvauthError as error:
+            _warn(f"{error.message}; tokens are minted for this command only")
+            return None
+
+    def _refresh(self, entry: Entry, recipe: presets.Recipe, directory: Any, digest: str) -> dict[str, Any]:
+        if directory is None:
+            return self._mint(entry, recipe, None, digest)
+        with tokencache.locked(directory, digest) as lock:
+            if lock.problem is not None:
+                _warn(f"credentials entry {entry.name}: {lock.problem}; refreshing its token without the lock")
+            # Another uvauth may have refreshed it while this one waited for the lock.
+            record = tokencache.read(directory, digest, self.clock())
+            if record is None:
+                record = self._mint(entry, recipe, directory, digest)
+        return record
 
     def _mint(self, entry: Entry, recipe: presets.Recipe, directory: Any, digest: str) -> dict[str, Any]:
         from uvauth.providers.run import run_command
@@ -175,8 +198,17 @@ class Providers:
                                   "minted": started, "expires": expires, "fresh_until": None}
         if expires is not None and tokencache.fresh_until(started, expires) > started:
             record["fresh_until"] = tokencache.fresh_until(started, expires)
-            tokencache.write(directory, digest, record)
-        return record
+            if directory is not None:
+                try:
+                    tokencache.write(directory, digest, record)
+                except UvauthError as error:
+                    # The token is in hand: a full disk or a read-only cache costs a mint next time, not this
+                    # command (plain uv would have run).
+                    _warn(f"credentials entry {entry.name}: {error.message}; its token is used for this command "
+                          "only")
+                else:
+                    return record
+        return {**record, "cached": False}
 
     @staticmethod
     def _read_file(entry: Entry, path: str) -> str:
@@ -198,4 +230,7 @@ class Providers:
                   f"(mode {mode & 0o777:o}); chmod 600 it", file=sys.stderr)
         if not value:
             raise UvauthError(f"credentials entry {entry.name}: {path} is empty", where=entry.source)
+        if "\0" in value:  # uv gets it in an environment variable, which cannot hold a NUL byte
+            raise UvauthError(f"credentials entry {entry.name}: {path} holds a NUL byte", where=entry.source,
+                              hint="a password file holds the token as text, alone")
         return value

@@ -40,17 +40,38 @@ def parse_expires(value: object) -> float:
     if isinstance(value, bool):  # the caller turns a ValueError into the entry's one error line
         raise ValueError("expires is a boolean")  # noqa: TRY004
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(value)
     if not isinstance(value, str) or not value.strip():
         raise ValueError("expires is neither a time nor a number")
     text = value.strip()
     try:
-        return float(text)
+        return _finite(float(text))
+    except OverflowError:
+        raise ValueError("expires is too large") from None
     except ValueError:
         pass
     from datetime import datetime
 
-    return datetime.fromisoformat(text).timestamp()  # a naive time is local, as `az`'s older expiresOn is
+    try:
+        return _finite(datetime.fromisoformat(text).timestamp())  # naive: local, as `az`'s older expiresOn is
+    except (OverflowError, OSError):  # a naive time at the edge of the calendar: mktime cannot place it
+        raise ValueError("expires is out of range") from None
+
+
+#: Year 9999, the last that RFC 3339 and ``time.gmtime`` can write: a later "end" is garbage, not a token's life.
+_LAST_EPOCH = 253402300799.0
+
+
+def _finite(number: float) -> float:
+    """``number`` as epoch seconds; ValueError for NaN, infinity (JSON's ``1e400``) or an integer that no float
+    holds (a 400-digit one), which would otherwise overflow every clock computation after it."""
+    try:
+        seconds = float(number)
+    except OverflowError:
+        raise ValueError("expires is too large") from None
+    if not -_LAST_EPOCH <= seconds <= _LAST_EPOCH:  # also False for NaN
+        raise ValueError("expires is not a time before the year 10000")
+    return seconds
 
 
 def parse_output(stdout: str, entry: str) -> Minted:
@@ -80,11 +101,19 @@ def parse_output(stdout: str, entry: str) -> Minted:
             except ValueError:
                 raise UvauthError(f"credentials entry {entry}: the command's JSON \"expires\" is neither an "
                                   "RFC 3339 time nor seconds since the epoch") from None
-        return Minted(password=password, username=username, expires=expires)
+        return _carried(Minted(password=password, username=username, expires=expires), entry)
     if "\n" in text:
         raise UvauthError(f"credentials entry {entry}: the command printed more than one line",
                           hint="print the bare token alone, or one JSON object")
-    return Minted(password=text, username=None, expires=None)
+    return _carried(Minted(password=text, username=None, expires=None), entry)
+
+
+def _carried(minted: Minted, entry: str) -> Minted:
+    # uv gets the token in an environment variable, and no variable can hold a NUL byte (exec refuses it).
+    if "\0" in minted.password or "\0" in (minted.username or ""):
+        raise UvauthError(f"credentials entry {entry}: the command's token holds a NUL byte",
+                          hint="a token is text; check what the command prints")
+    return minted
 
 
 def run_command(argv: Sequence[str], *, entry: str, timeout: float, env: Mapping[str, str]) -> Minted:

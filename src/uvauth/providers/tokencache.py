@@ -89,40 +89,77 @@ def read(directory: Path, digest: str, now: float) -> dict[str, Any] | None:
 
 def read_path(file: str, now: float) -> dict[str, Any] | None:
     """:func:`read` by the file's path (a memoized plan keeps the paths of the tokens it hands uv)."""
+    data = _load(file)
+    return data if data is not None and data["fresh_until"] > now else None
+
+
+def _load(file: str) -> dict[str, Any] | None:
+    """The record in ``file`` if it has the shape :func:`write` gives it, else None: a damaged, truncated or
+    foreign file is a miss, never a token (``fresh_until = "inf"`` would otherwise be fresh for ever)."""
     try:
         with open(file, "rb") as handle:
             data = marshal.loads(handle.read())
-        if isinstance(data, dict) and isinstance(data.get("password"), str) and float(data["fresh_until"]) > now:
-            return data
-    except (OSError, EOFError, ValueError, KeyError, TypeError):
-        pass
-    return None
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return data if _well_formed(data) else None
+
+
+_LAST_EPOCH: Final = 253402300799.0  # the end of year 9999: what `time.gmtime` and RFC 3339 can still write
+
+
+def _epoch(value: object) -> bool:
+    return type(value) in (int, float) and -_LAST_EPOCH <= value <= _LAST_EPOCH  # type: ignore[operator]
+
+
+def _well_formed(data: object) -> bool:
+    if not isinstance(data, dict):
+        return False
+    password, username = data.get("password"), data.get("username")
+    return (isinstance(password, str) and bool(password) and "\0" not in password
+            and (username is None or (isinstance(username, str) and "\0" not in username))
+            and isinstance(data.get("entry"), str) and _epoch(data.get("fresh_until"))
+            and all(data.get(key) is None or _epoch(data[key]) for key in ("minted", "expires")))
 
 
 def write(directory: Path, digest: str, record: Mapping[str, Any]) -> None:
+    """Cache ``record``; :class:`~uvauth.errors.UvauthError` when the file cannot be written (a full disk, a
+    read-only directory): the caller still has the token for this command."""
     from uvauth.cache import write_private
 
     write_private(directory, f"{_PREFIX}{digest}{_SUFFIX}", marshal.dumps(dict(record)))
 
 
 class locked:  # lower case: used as a context manager, like open()
-    """An exclusive ``flock`` on the entry's lock file, held while a token is refreshed."""
+    """An exclusive ``flock`` on the entry's lock file, held while a token is refreshed.
+
+    A lock that cannot be taken (a read-only directory; the lock's path a directory or a dangling symlink) is
+    not a reason to fail the command: the refresh goes on unlocked, as on Windows, where parallel refreshes may
+    each run the command. :attr:`problem` says why, for the caller to warn."""
 
     def __init__(self, directory: Path, digest: str) -> None:
         self.path = directory / f"{_PREFIX}{digest}.lock"
         self.fd = -1
+        self.problem: str | None = None
 
     def __enter__(self) -> Self:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError as error:
+            self.problem = f"cannot lock {self.path}: {error.strerror or error}"
+            return self
         try:
             import fcntl
         except ImportError:  # pragma: no cover (Windows: no flock; parallel refreshes may each run the command)
             return self
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except OSError as error:  # pragma: no cover (a file system without locks: NFS without lockd)
+            self.problem = f"cannot lock {self.path}: {error.strerror or error}"
         return self
 
     def __exit__(self, *exc: object) -> None:
-        os.close(self.fd)  # closing releases the lock
+        if self.fd >= 0:
+            os.close(self.fd)  # closing releases the lock
 
 
 def drop(directory: Path, digest: str) -> None:
@@ -142,39 +179,32 @@ def records(directory: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     for name in names:
         if not (name.startswith(_PREFIX) and name.endswith(_SUFFIX)):
             continue
-        try:
-            with open(directory / name, "rb") as handle:
-                data = marshal.loads(handle.read())
-        except (OSError, EOFError, ValueError, TypeError):
-            continue
-        if isinstance(data, dict):
+        data = _load(str(directory / name))
+        if data is not None:
             yield directory / name, data
 
 
 def forget(directory: Path, entry: str | None) -> int:
-    """Remove the cached tokens of ``entry`` (every entry's when None); how many were removed."""
-    removed = 0
-    if entry is None:  # every token: an older uvauth's records too
+    """Remove the cached tokens of ``entry`` (every entry's when None: damaged files and an older uvauth's
+    records too); how many were removed."""
+    if entry is None:
         try:
-            old = [directory / name for name in os.listdir(directory)
-                   if name.startswith(_PREFIX) and name.endswith(_OLD_SUFFIX)]
+            names = os.listdir(directory)
         except OSError:
-            old = []
-        for path in old:
-            try:
-                os.unlink(path)
-                removed += 1
-            except OSError:
-                pass
-    for path, data in list(records(directory)):
-        if entry is None or data.get("entry") == entry:
-            try:
-                os.unlink(path)
-                removed += 1
-            except OSError:
-                pass
-            try:  # noqa: SIM105 - a best-effort unlink; no contextlib
-                os.unlink(path.with_suffix(".lock"))
-            except OSError:
-                pass
+            names = []
+        doomed = [directory / name for name in names
+                  if name.startswith(_PREFIX) and name.endswith((_SUFFIX, _OLD_SUFFIX))]
+    else:
+        doomed = [path for path, data in records(directory) if data["entry"] == entry]
+    removed = 0
+    for path in doomed:
+        try:
+            os.unlink(path)
+            removed += 1
+        except OSError:
+            pass
+        try:  # noqa: SIM105 - a best-effort unlink; no contextlib
+            os.unlink(path.with_suffix(".lock"))
+        except OSError:
+            pass
     return removed
