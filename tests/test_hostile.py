@@ -537,3 +537,19 @@ def test_a_wrongly_typed_tool_uv_table_is_skipped_as_uv_skips_it(toml: str, tmp_
     through = uvauth(["--authenticate", "never", *args], tmp_path)
     assert (through.returncode, through.stdout) == (plain.returncode, plain.stdout), through.stderr
     assert "Traceback" not in through.stderr and "Failed to parse" in through.stderr, through.stderr
+
+
+@pytest.mark.parametrize("via", ["argv", "environment"])
+def test_a_url_that_is_not_utf8_is_refused_by_uv_itself(via: str, tmp_path: Path) -> None:
+    """Issue 16 item 6: the generated uv.toml could not be written (UnicodeEncodeError); uv refuses the input."""
+    (tmp_path / "r.in").write_text("six\n")
+    url = os.fsdecode(b"http://127.0.0.1:9/\xff/simple")
+    args = ["pip", "compile", "--offline", *(["-i", url] if via == "argv" else []), "r.in"]
+    env = {"UV_INDEX_URL": url} if via == "environment" else {}
+    plain = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, **env})
+    assert plain.returncode == 2 and "invalid UTF-8" in plain.stderr
+    for policy in ("always", "never"):
+        through = uvauth(["--authenticate", policy, *args], tmp_path, **env)
+        assert (through.returncode, through.stdout, through.stderr) == (2, plain.stdout, plain.stderr)
+    line = one_error_line(uvauth(["uvauth", "explain", *args], tmp_path, UVAUTH_AUTHENTICATE="always", **env))
+    assert "invalid UTF-8" in line

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -429,6 +430,27 @@ def test_a_damaged_entry_is_a_miss(project: Project, garbage: bytes | None) -> N
         fields[0] = 999  # another format
         garbage = marshal.dumps(tuple(fields))
     entry.write_bytes(garbage)
+    assert not hit(project)
+    assert project.memoized() == first
+
+
+@pytest.mark.parametrize(("field", "damage"), [
+    (0, lambda argv: [*argv, 3]), (0, lambda argv: [*argv, "a\0b"]), (0, lambda argv: "pip compile"),
+    (1, lambda additions: [*additions, ("UV_X", 3)]), (1, lambda additions: [*additions, ("UV_X",)]),
+    (3, lambda warnings: [*warnings, None]), (5, lambda tokens: [("A", "B")]), (6, lambda verbose: "1"),
+], ids=["int-in-argv", "nul-in-argv", "argv-a-string", "int-in-env", "short-pair", "none-warning", "short-token",
+        "str-verbose"])
+def test_a_damaged_outcome_is_a_miss_never_a_bad_exec(project: Project, field: int, damage: Any) -> None:
+    """Issue 16 item 6: a plan file whose key still matches but whose outcome is not what store() writes."""
+    import marshal
+
+    first = project.memoized()
+    (entry,) = project.entries()
+    fields = list(marshal.loads(entry.read_bytes()))
+    outcome = list(fields[-1])
+    outcome[field] = damage(outcome[field])
+    fields[-1] = tuple(outcome)
+    entry.write_bytes(marshal.dumps(tuple(fields)))
     assert not hit(project)
     assert project.memoized() == first
 

@@ -161,6 +161,11 @@ def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, s
             if observed.stamp(path) != stamp:
                 return None
         argv, additions, doubts, warnings, changes, tokens, verbose, quiet = outcome
+        if not (type(uv) is str and _texts(argv) and _texts(doubts) and _texts(warnings) and _texts(changes)
+                and all(len(pair) == 2 and _texts(pair) for pair in additions)
+                and all(len(slot) == 3 and _texts(slot) for slot in tokens)
+                and type(verbose) is int and type(quiet) is int):
+            return None  # not what store() writes (a damaged or foreign file): a miss, never a bad exec
         handed = dict(additions)
         if tokens:
             import time
@@ -178,6 +183,12 @@ def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, s
                         tokens=tokens, verbose=verbose, quiet=quiet)
     except (OSError, EOFError, ValueError, TypeError):  # absent, unreadable, truncated, another format
         return None
+
+
+def _texts(values: object) -> bool:
+    """Is it a list or tuple of strings without NUL bytes (each of them may become an exec argument)?"""
+    return type(values) in (list, tuple) and all(  # type: ignore[union-attr]
+        type(value) is str and "\0" not in value for value in values)  # type: ignore[union-attr]
 
 
 def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, str]", recorded: "RecordingEnv",

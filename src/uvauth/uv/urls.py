@@ -177,8 +177,11 @@ def is_url(text: str) -> bool:
 def parse(text: str) -> Url:
     """Parse an absolute URL as the ``url`` crate does (module docstring); raise :class:`InvalidUrl` otherwise."""
     cleaned = _TAB_OR_NEWLINE.sub("", text.strip(_C0_OR_SPACE))
-    if not cleaned.isascii():
-        cleaned = _SURROGATES.sub("\ufffd", cleaned)  # WHATWG input is a string of scalar values
+    if not cleaned.isascii() and _SURROGATES.search(cleaned):
+        # A lone surrogate is a byte that was not UTF-8 (Python's surrogateescape of argv, the environment or a
+        # file). uv refuses such an argument or variable ("invalid UTF-8 was detected in one or more arguments")
+        # and such a file before it sends anything; it never reaches the url crate.
+        raise InvalidUrl(text, "invalid UTF-8")
     match = _SCHEME.match(cleaned)
     if not match:
         raise InvalidUrl(text, "relative URL without a base")
