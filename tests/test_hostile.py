@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import DERANDOMIZE
 
 UVAUTH = str(Path(sys.executable).with_name("uvauth"))
 REAL_UV = str(Path(sys.executable).with_name("uv"))
@@ -270,11 +271,8 @@ _ENV = st.dictionaries(
 )
 
 
-# CI runs a fixed set of examples (a green submission stays green); elsewhere each run explores new ones.
-IN_CI = bool(os.environ.get("CI"))
 
-
-@settings(max_examples=250, deadline=None, derandomize=IN_CI,
+@settings(max_examples=250, deadline=None, derandomize=DERANDOMIZE,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(argv=st.lists(_TOKENS, max_size=8), env=_ENV, toml=_TOML, requirements=_REQUIREMENTS)
 def test_no_input_makes_uvauth_raise_anything_but_its_own_error(
@@ -371,7 +369,8 @@ _ORACLE_TOML = st.one_of(
 
 
 # Few examples (each runs uv twice, ~10 ms each): ORACLE_EXAMPLES=400 explores more by hand.
-@settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", "25")), deadline=None, derandomize=IN_CI,
+@settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", "25")), deadline=None,
+          derandomize=DERANDOMIZE,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(argv=st.lists(_ORACLE_TOKENS, max_size=6), toml=_ORACLE_TOML, requirements=_REQUIREMENTS,
        policy=st.sampled_from(["always", "never", "auto"]))

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import DERANDOMIZE
 
 from uvauth import memo, pipeline
 from uvauth.errors import UvauthError
@@ -549,7 +550,7 @@ def test_the_edit_table_is_complete(tmp_path: Path) -> None:
     assert set(_EDIT_KEYS) == set(_edits(Project(tmp_path)))
 
 
-@settings(max_examples=25, deadline=None, derandomize=bool(os.environ.get("CI")),
+@settings(max_examples=25, deadline=None, derandomize=DERANDOMIZE,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_EDIT_KEYS), min_size=1, max_size=6))
 def test_memoized_plan_always_equals_a_fresh_plan(scratch: Callable[[], Project], sequence: list[str]) -> None:

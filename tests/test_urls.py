@@ -5,6 +5,7 @@ import os
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import DERANDOMIZE
 
 from uvauth.errors import UvauthError
 from uvauth.uv import urls
@@ -137,11 +138,8 @@ def test_redact_hides_a_password_holding_a_raw_at_whole() -> None:
 _URL_CHARS = st.sampled_from(list("ab:/@[]%.-_19?#") + ["%2e", "%40", "::1", "http://", "https://", ":443"])
 
 
-# CI runs a fixed set of examples (a green submission stays green); elsewhere each run explores new ones.
-IN_CI = bool(os.environ.get("CI"))
 
-
-@settings(max_examples=400, deadline=None, derandomize=IN_CI)
+@settings(max_examples=400, deadline=None, derandomize=DERANDOMIZE)
 @given(st.lists(_URL_CHARS, max_size=14).map("".join))
 def test_parsing_arbitrary_text_raises_only_invalid_url(text: str) -> None:
     for candidate in (text, "https://" + text, "http://u:pw@" + text):
@@ -152,7 +150,7 @@ def test_parsing_arbitrary_text_raises_only_invalid_url(text: str) -> None:
         assert urls.index_key(key) == key  # the key is a fixed point
 
 
-@settings(max_examples=300, deadline=None, derandomize=IN_CI)
+@settings(max_examples=300, deadline=None, derandomize=DERANDOMIZE)
 @given(st.text(alphabet="abcXYZ019-_.~!$&'()*+,;=:@", min_size=1, max_size=12),
        st.text(alphabet="abc019.-", min_size=1, max_size=8))
 def test_redact_never_shows_a_password(password: str, host: str) -> None:
