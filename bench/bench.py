@@ -208,6 +208,23 @@ def setup_uv_run_global(root: Path, tools: Tools) -> Prepared:
     return _setup_uv_run(root, tools, {"UVAUTH_AUTHENTICATE": "always"})
 
 
+def setup_scale(root: Path, tools: Tools) -> Prepared:
+    """500 configured indexes on 50 hosts and 100 [[credentials]] prefixes (issue 16 item 8): every index is
+    compared with every prefix. The cold run is the planning cost; warm runs recall the memoized plan."""
+    project = root / "project"
+    project.mkdir()
+    (project / "uv.toml").write_text("".join(
+        f'[[index]]\nname = "i{i}"\nurl = "https://h{i % 50}.example/team{i}/simple"\n' for i in range(500)))
+    settings = root / "home" / ".config" / "uvauth"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "uvauth.toml").write_text("".join(
+        f'[[credentials]]\nprefix = "https://h{j % 50}.example/team{j}/"\npassword-env = "BENCH_TOKEN"\n'
+        for j in range(100)))
+    _write_requirements(project / "req.txt")
+    args = [a if a != INDEX_URL else "https://h3.example/team3/simple" for a in _compile_args(tools)]
+    return Prepared(project, args, {"BENCH_TOKEN": "bench-token", "UVAUTH_AUTHENTICATE": "always"})
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("a", "a. pass-through: --version", setup_version, 1.5, 0),
     Scenario("b", "b. reconcile: uv.toml always, ~/.netrc", setup_compile_configured, 3, 1,
@@ -229,6 +246,8 @@ SCENARIOS: tuple[Scenario, ...] = (
              notes="uv.toml has one authenticate = always index, no uvauth setting"),
     Scenario("f", "f. uv run: + UVAUTH_AUTHENTICATE=always", setup_uv_run_global, 2, 0,
              notes="e's project with the global setting users set once and forget"),
+    Scenario("s", "s. scale: 500 indexes, 100 credential prefixes", setup_scale, None, 1, RESOLUTION_FAILURE,
+             notes="every index compared with every prefix: see the cold run (planning); warm runs are memoized"),
 )
 
 
