@@ -106,8 +106,12 @@ def test_an_invalid_authenticate_in_uv_toml_is_uvs_error_with_file_and_line(valu
     plain = subprocess.run([REAL_UV, "pip", "compile", "--offline", "r.in"], capture_output=True, text=True,
                            cwd=tmp_path)
     assert plain.returncode == 2  # uv refuses the file
-    line = one_error_line(uvauth(["pip", "compile", "--offline", "r.in", "--index-url",
-                                  "http://127.0.0.1:9/simple"], tmp_path))
+    args = ["pip", "compile", "--offline", "r.in", "--index-url", "http://127.0.0.1:9/simple"]
+    through = uvauth(args, tmp_path)
+    # uv says it itself, naming the file and line: uvauth leaves the command to uv, never reading it as `auto`.
+    uv_says = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=tmp_path)
+    assert (through.returncode, through.stderr) == (2, uv_says.stderr) and "uv.toml" in uv_says.stderr
+    line = one_error_line(uvauth(["uvauth", "explain", *args], tmp_path))
     assert f"{tmp_path / 'uv.toml'}:1" in line and "expected one of `auto`, `always`, `never`" in line
 
 
@@ -513,14 +517,15 @@ _WRONG_TYPES = [
 
 
 @pytest.mark.parametrize("toml", _WRONG_TYPES)
-def test_a_wrongly_typed_uv_toml_is_refused_as_uv_refuses_it(toml: str, tmp_path: Path) -> None:
+def test_a_wrongly_typed_uv_toml_is_refused_by_uv_in_its_own_words(toml: str, tmp_path: Path) -> None:
     (tmp_path / "uv.toml").write_text(toml)
     (tmp_path / "r.in").write_text("six\n")
     args = ["pip", "compile", "--offline", "--index-url", "http://127.0.0.1:9/simple", "r.in"]
     plain = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=tmp_path)
     assert plain.returncode == 2 and "Failed to parse" in plain.stderr, plain.stderr
     for env in ({"UVAUTH_AUTHENTICATE": "always"}, {"UVAUTH_CREDENTIALS_ART_PASSWORD_ENV": "PW", "PW": SECRET}):
-        assert "uv.toml:" in one_error_line(uvauth(args, tmp_path, **env))
+        through = uvauth(args, tmp_path, **env)
+        assert (through.returncode, through.stdout, through.stderr) == (2, plain.stdout, plain.stderr)
     assert "uv.toml:" in one_error_line(uvauth(["uvauth", "explain", *args], tmp_path))
 
 

@@ -340,6 +340,18 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
         return Prepared(uv=uv, argv=cmdline.without_uvauth_options(), env=dict(child_base), plan=None, doubts=(
             f"uvauth did not read --config-file {where.config_file} (a pipe or device can be read only once, and uv "
             "reads it), so uv runs unchanged: index URLs keep uv's own policies",))
+    except uvconfig.ConfigRefused:
+        # uv refuses such a file before it sends anything: where it does, it says so itself, naming the user's
+        # file, with its own exit code. Where uv reads it after all, uvauth's stricter reading is the error.
+        options = ["--project", str(where.project)]
+        if where.no_config:
+            options.append("--no-config")
+        elif where.config_file is not None:
+            options += ["--config-file", str(where.config_file)]
+        own_discovery = {k: v for k, v in child_base.items() if k != envvars.UV_CONFIG_FILE}
+        if always_plan or launch.uv_reads_config(uv, own_discovery, cwd=str(where.cwd), options=options):
+            raise
+        return Prepared(uv=uv, argv=cmdline.without_uvauth_options(), env=dict(child_base), plan=None)
     except InvalidUrl:
         if always_plan:
             raise  # explain: say which URL, in uvauth's words

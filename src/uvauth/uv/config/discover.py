@@ -62,6 +62,11 @@ class ConfigReadOnce(UvauthError):
                          hint="write the configuration to a regular file and pass that to --config-file")
 
 
+class ConfigRefused(UvauthError):
+    """A ``uv.toml`` with a setting uvauth reads of a type uv refuses (:mod:`.schema`). The caller lets uv say so
+    in its own words when uv refuses the file too, and shows this one line otherwise."""
+
+
 class ConfigFile(NamedTuple):
     """One configuration file uv reads."""
 
@@ -452,7 +457,7 @@ def _read_uv_toml(
         )
     wrong = schema.wrong_type(options, text)
     if wrong is not None:
-        raise UvauthError(wrong[0], where=f"{path}:{wrong[1]}", hint="fix the value; uv refuses this file as well")
+        raise ConfigRefused(wrong[0], where=f"{path}:{wrong[1]}", hint="fix the value; uv refuses this file as well")
     for key in options:
         if key in PYPROJECT_ONLY_KEYS:
             raise UvauthError(
