@@ -506,3 +506,29 @@ def test_diagnose_reports_indexes_uv_does_not_use(index_server: IndexServerFacto
     assert [(s.url, s.where) for s in report.skipped] == [(shadowed.index_url, f"{user_config}:1")]
     assert "does not use it" in report.skipped[0].reason
     assert shadowed.requests == []
+
+
+@pytest.mark.parametrize("covered_by", ["credentials-prefix", "authenticate-prefixes", "setting", "configured"])
+def test_doctor_and_explain_give_an_index_the_same_policy(covered_by: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: doctor applied its own copy of the policy rule, which missed [[credentials]] prefixes (explain
+    said `always (prefix)`, doctor `auto (default)`). Both now ask uvauth.policy.choose."""
+    from uvauth.doctor.report import targets
+    from uvauth.explain import explain_data
+
+    configured = 'authenticate = "never"\n' if covered_by == "configured" else ""
+    (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "https://ex.example/team/simple"\n{configured}')
+    env = {**os.environ, "T": "tok3n", "UV_INDEX_ART_USERNAME": "u", "UV_INDEX_ART_PASSWORD": "tok3n"}
+    if covered_by == "credentials-prefix":
+        env |= {"UVAUTH_CREDENTIALS_ART_PREFIX": "https://ex.example/team/", "UVAUTH_CREDENTIALS_ART_PASSWORD_ENV": "T"}
+    elif covered_by == "authenticate-prefixes":
+        env["UVAUTH_AUTHENTICATE_PREFIXES"] = "https://ex.example/"
+    else:
+        env["UVAUTH_AUTHENTICATE"] = "always"
+    monkeypatch.chdir(tmp_path)
+    rows = explain_data(["lock"], env)["indexes"]
+    (row,) = [r for r in rows if r["url"] == "https://ex.example/team/simple"] or [rows]
+    (target,) = targets([], env)[0]
+    reason = target.policy_reason if target.policy else ("configured" if target.authenticate else "default")
+    assert (target.effective, reason) == (row["policy"], row["policy_reason"]), (target, row)
+    assert row["policy"] == ("never" if covered_by == "configured" else "always")

@@ -45,6 +45,7 @@ from uvauth.uv.urls import InvalidUrl, auth_root, covers, index_key, realm, reda
 from uvauth.uv import envvars
 from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
 from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
+from uvauth.policy import Rules, choose
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -96,6 +97,12 @@ class Settings(NamedTuple):
     # authenticate-prefixes entry (the user said requests there carry these credentials).
     covered_names: frozenset[str] = frozenset()
     credential_prefixes: tuple[str, ...] = ()
+
+    @property
+    def rules(self) -> Rules:
+        """What :func:`uvauth.policy.choose` decides an index's policy by."""
+        return Rules(forced=self.forced, setting=self.authenticate,
+                     prefixes=(*self.prefixes, *self.credential_prefixes))
 
 
 class Secret(NamedTuple):
@@ -243,6 +250,7 @@ class Planner:
     def __init__(self, inputs: Inputs, find_credentials: FindCredentials, uv_version: Callable[[], tuple[int, ...]],
                  *, keep_argv: bool = False):
         self.inputs = inputs
+        self.rules = inputs.settings.rules  # built once: policy() is asked for every index
         self.find_credentials = find_credentials
         self.uv_version = uv_version
         self.base_argv = inputs.cmdline.without_uvauth_options()
@@ -303,20 +311,9 @@ class Planner:
         return None
 
     def policy(self, entry: m.Entry, home: ConfiguredIndex | None) -> tuple[Policy, PolicyWhy]:
-        """The policy an index must get, strongest rule first: ``--authenticate`` on the command line; the
-        ``authenticate`` of its configured index; an ``authenticate-prefixes`` entry covering it; the global
-        setting; uv's default."""
-        settings = self.inputs.settings
-        if settings.forced:
-            return settings.forced, "option"
+        """The policy an index must get, by :func:`uvauth.policy.choose` (the rule doctor applies too)."""
         configured = home.authenticate if home is not None else entry.authenticate
-        if is_policy(configured):
-            return configured, "configured"
-        if any(self._under_prefix(entry.text, p) for p in (*settings.prefixes, *settings.credential_prefixes)):
-            return "always", "prefix"
-        if settings.authenticate:
-            return settings.authenticate, "setting"
-        return DEFAULT_POLICY, "default"
+        return choose(self.rules, entry.text, configured)
 
     def _under_prefix(self, text: str, prefix: str) -> bool:
         try:

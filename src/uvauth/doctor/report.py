@@ -342,33 +342,39 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
         seen[entry.key] = len(chosen)
         chosen.append(Target(entry.text, entry.name, entry.flat, entry.authenticate, entry.source, entry.where,
                              entry.default, entry.explicit))
-    chosen = [_with_policy(target, forced, where, env) for target in chosen]
+    rules = _policy_rules(forced, where, env)
+    chosen = [_with_policy(target, rules) for target in chosen]
     return chosen, skipped, list(config.warnings), cmdline, config
 
 
-def _with_policy(target: Target, forced: str | None, where: Any, env: Mapping[str, str]) -> Target:
-    """The target with the policy uvauth makes hold for it, by the planner's rule (strongest first):
-    ``--authenticate``, the configured ``authenticate``, an ``authenticate-prefixes`` entry covering it,
-    the ``authenticate`` setting, uv's default."""
-    import dataclasses
-
+def _policy_rules(forced: str | None, where: Any, env: Mapping[str, str]) -> Any:
+    """uvauth's settings as :class:`uvauth.policy.Rules`, resolved once for every target, the prefixes of the
+    ``[[credentials]]`` entries in force included, as the planner counts them."""
     from uvauth import cache
+    from uvauth.policy import Rules
     from uvauth.settings import sources as settings
 
     resolved = settings.resolve(forced, where.project, env, cache.cache_dir(env))
-    if resolved.forced:
-        return dataclasses.replace(target, policy=resolved.forced, policy_reason="option")
-    if target.authenticate in ("always", "auto", "never"):
-        return target
-    for prefix in resolved.authenticate_prefixes:
-        try:
-            if urls.covers(prefix, target.url):
-                return dataclasses.replace(target, policy="always", policy_reason="prefix")
-        except urls.InvalidUrl:
-            continue
-    if resolved.authenticate:
-        return dataclasses.replace(target, policy=resolved.authenticate, policy_reason="setting")
-    return target
+    credential_prefixes: tuple[str, ...] = ()
+    if resolved.credentials:
+        from uvauth.providers.entries import prefixes
+        from uvauth.providers.lookup import Providers
+
+        credential_prefixes = prefixes(Providers(resolved.credentials, env, mint=False).active())
+    return Rules(forced=resolved.forced, setting=resolved.authenticate,
+                 prefixes=(*resolved.authenticate_prefixes, *credential_prefixes))
+
+
+def _with_policy(target: Target, rules: Any) -> Target:
+    """The target with the policy uvauth makes hold for it: :func:`uvauth.policy.choose`, the planner's rule."""
+    import dataclasses
+
+    from uvauth.policy import choose
+
+    policy, why = choose(rules, target.url, target.authenticate)
+    if why in ("configured", "default"):
+        return target  # shown from the target's own `authenticate`
+    return dataclasses.replace(target, policy=policy, policy_reason=why)
 
 
 def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TIMEOUT) -> Report:
