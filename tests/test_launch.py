@@ -414,3 +414,10 @@ def test_a_program_that_is_not_uv_is_named_not_taken_for_an_old_uv(tmp_path: Pat
     fake = _script(tmp_path / "not-uv", 'echo "true (GNU coreutils) 9.1"')
     with pytest.raises(UvauthError, match="is not uv"):
         launch.read_uv_version(str(fake))
+
+
+def test_a_uv_gone_before_its_version_is_asked_is_a_clear_error(tmp_path: Path) -> None:
+    """The version cache is keyed by the binary's stamp, which is None for a file that is gone: that was a
+    TypeError (found by mypy --strict)."""
+    with pytest.raises(UvauthError, match="cannot run"):
+        launch.uv_version(str(tmp_path / "gone" / "uv"), {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c")})

@@ -207,7 +207,7 @@ def uv_version(uv: str, env: "Mapping[str, str]") -> tuple[int, ...]:
     from uvauth.cache import cache_dir, remember  # for planning only: a pass-through never asks uv's version
     from uvauth.observed import stamp
 
-    key = f"{os.path.realpath(uv)}:" + ":".join(map(str, stamp(uv)))
+    key = f"{os.path.realpath(uv)}:" + ":".join(map(str, stamp(uv) or ()))  # None: gone; uv -V will say
     cache = cache_dir(env) / "uv-versions.json"
     try:
         known = json.loads(cache.read_text())
@@ -252,7 +252,7 @@ def _restore_signal_dispositions() -> None:
     """Undo what Python's start-up did to signals, which exec keeps: it ignores SIGPIPE and SIGXFSZ (caught
     handlers, such as SIGINT's, are reset by exec itself). Without this, uv — and every program `uv run` starts —
     would ignore them, unlike under plain uv. ``_signal`` is the built-in module: ``signal`` would import enum."""
-    import _signal
+    import _signal  # type: ignore[import-not-found]  # the C module signal wraps; no stubs
 
     for name in ("SIGPIPE", "SIGXFSZ"):
         number = getattr(_signal, name, None)

@@ -187,8 +187,7 @@ def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, s
 
 def _texts(values: object) -> bool:
     """Is it a list or tuple of strings without NUL bytes (each of them may become an exec argument)?"""
-    return type(values) in (list, tuple) and all(  # type: ignore[union-attr]
-        type(value) is str and "\0" not in value for value in values)  # type: ignore[union-attr]
+    return isinstance(values, list | tuple) and all(type(value) is str and "\0" not in value for value in values)
 
 
 def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, str]", recorded: "RecordingEnv",

@@ -43,7 +43,7 @@ from uvauth.uv import indexes as m
 from uvauth.errors import UvauthError
 from uvauth.uv.urls import InvalidUrl, auth_root, covers, index_key, realm, redact, userinfo, without_userinfo
 from uvauth.uv import envvars
-from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
+from uvauth.uv.auth_policy import DEFAULT_POLICY
 from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
 from uvauth.policy import Rules, choose
 

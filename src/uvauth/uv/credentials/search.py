@@ -122,7 +122,7 @@ class _Search:
         env: Mapping[str, str],
         keyring_provider: str | None,
         home: Path | None,
-        run: Callable[..., subprocess.CompletedProcess[str]] | None,
+        run: Callable[..., subprocess.CompletedProcess[bytes]] | None,
     ) -> None:
         self.url = url
         self.url_username, self.url_password = url.credentials()
@@ -320,7 +320,7 @@ def find_credentials(
     env: Mapping[str, str],
     keyring_provider: str | None,
     home: Path | None = None,
-    run: Callable[..., subprocess.CompletedProcess[str]] | None = None,
+    run: Callable[..., subprocess.CompletedProcess[bytes]] | None = None,
 ) -> Lookup:
     """Look for the credentials of the index at ``index_url`` in uv's sources and order (module docstring).
 
