@@ -169,20 +169,25 @@ def checked_authenticate(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]")
     return cmdline.uvauth_options[-1].value if cmdline.uvauth_options else None
 
 
+def _uv_reads_the_users_config(uv: str, env: "Mapping[str, str]", where: Where) -> bool:
+    """Does uv read the configuration it discovers itself (the user's own files, not a generated one)?"""
+    options = ["--project", str(where.project)]
+    if where.no_config:
+        options.append("--no-config")
+    elif where.config_file is not None:
+        options += ["--config-file", str(where.config_file)]
+    own_discovery = {k: v for k, v in env.items() if k != envvars.UV_CONFIG_FILE}
+    return launch.uv_reads_config(uv, own_discovery, cwd=str(where.cwd), options=options)
+
+
 def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", uv: str, where: Where) -> Prepared:
     """uv rejects the configuration uvauth generated: never hand it over (uv's error would name a file in uvauth's
     cache, which the user never wrote). Where uv rejects the user's own files too, uv runs unchanged and names
     them itself, in its own words and with its own exit code; otherwise (uvauth rendered what uv does not
     read) uv runs unchanged and uvauth says that its policies do not hold."""
     argv = cmdline.without_uvauth_options()
-    options = ["--project", str(where.project)]
-    if where.no_config:
-        options.append("--no-config")
-    elif where.config_file is not None:
-        options += ["--config-file", str(where.config_file)]
     warnings: tuple[str, ...] = ()
-    if launch.uv_reads_config(uv, {k: v for k, v in env.items() if k != envvars.UV_CONFIG_FILE}, cwd=str(where.cwd),
-                              options=options):
+    if _uv_reads_the_users_config(uv, env, where):
         warnings = ("uv does not read the configuration uvauth generated from yours, so uvauth runs uv unchanged "
                     "for this command; policies set by uvauth do not apply",)
     return Prepared(uv=uv, argv=argv, env=dict(env), plan=None, warnings=warnings)
@@ -343,13 +348,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
     except uvconfig.ConfigRefused:
         # uv refuses such a file before it sends anything: where it does, it says so itself, naming the user's
         # file, with its own exit code. Where uv reads it after all, uvauth's stricter reading is the error.
-        options = ["--project", str(where.project)]
-        if where.no_config:
-            options.append("--no-config")
-        elif where.config_file is not None:
-            options += ["--config-file", str(where.config_file)]
-        own_discovery = {k: v for k, v in child_base.items() if k != envvars.UV_CONFIG_FILE}
-        if always_plan or launch.uv_reads_config(uv, own_discovery, cwd=str(where.cwd), options=options):
+        if always_plan or _uv_reads_the_users_config(uv, child_base, where):
             raise
         return Prepared(uv=uv, argv=cmdline.without_uvauth_options(), env=dict(child_base), plan=None)
     except InvalidUrl:

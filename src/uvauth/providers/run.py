@@ -58,10 +58,6 @@ def parse_expires(value: object) -> float:
         raise ValueError("expires is out of range") from None
 
 
-#: Year 9999, the last that RFC 3339 and ``time.gmtime`` can write: a later "end" is garbage, not a token's life.
-_LAST_EPOCH = 253402300799.0
-
-
 def _finite(number: float) -> float:
     """``number`` as epoch seconds; ValueError for NaN, infinity (JSON's ``1e400``) or an integer that no float
     holds (a 400-digit one), which would otherwise overflow every clock computation after it."""
@@ -69,7 +65,9 @@ def _finite(number: float) -> float:
         seconds = float(number)
     except OverflowError:
         raise ValueError("expires is too large") from None
-    if not -_LAST_EPOCH <= seconds <= _LAST_EPOCH:  # also False for NaN
+    from uvauth.providers.tokencache import LAST_EPOCH  # a later "end" is garbage, not a token's life
+
+    if not -LAST_EPOCH <= seconds <= LAST_EPOCH:  # also False for NaN
         raise ValueError("expires is not a time before the year 10000")
     return seconds
 

@@ -104,11 +104,11 @@ def _load(file: str) -> dict[str, Any] | None:
     return data if _well_formed(data) else None
 
 
-_LAST_EPOCH: Final = 253402300799.0  # the end of year 9999: what `time.gmtime` and RFC 3339 can still write
+LAST_EPOCH: Final = 253402300799.0  # the end of year 9999: what `time.gmtime` and RFC 3339 can still write
 
 
 def _epoch(value: object) -> bool:
-    return type(value) in (int, float) and -_LAST_EPOCH <= value <= _LAST_EPOCH  # type: ignore[operator]
+    return type(value) in (int, float) and -LAST_EPOCH <= value <= LAST_EPOCH  # type: ignore[operator]
 
 
 def _well_formed(data: object) -> bool:

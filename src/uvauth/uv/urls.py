@@ -18,6 +18,7 @@ indexes.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import NamedTuple
@@ -174,25 +175,16 @@ def is_url(text: str) -> bool:
     return scheme is not None and (scheme in URL_SCHEMES or scheme.startswith("git+"))
 
 
-#: Parsed URLs by their text. Parsing is pure and a Url immutable, and the planner compares every index with every
-#: prefix and configured index (500 indexes and 100 prefixes: 380 000 parses of some 600 texts, 20 s); bounded,
-#: so a process that parses endless distinct texts does not grow without end.
-_PARSED: dict[str, Url] = {}
-_PARSED_MAX = 4096
+#: How many texts :func:`parse` and :func:`index_key` remember. Both are pure (a Url is immutable), and the
+#: planner compares every index with every prefix and configured index: 500 indexes and 100 prefixes were 380 000
+#: parses of some 600 texts. Bounded, so a process that meets endless distinct texts does not grow without end.
+#: (``functools`` is loaded already: ``re`` imports it.)
+_REMEMBERED = 4096
 
 
+@functools.lru_cache(maxsize=_REMEMBERED)
 def parse(text: str) -> Url:
     """Parse an absolute URL as the ``url`` crate does (module docstring); raise :class:`InvalidUrl` otherwise."""
-    parsed = _PARSED.get(text)
-    if parsed is None:
-        parsed = _parse(text)
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.clear()
-        _PARSED[text] = parsed
-    return parsed
-
-
-def _parse(text: str) -> Url:
     cleaned = _TAB_OR_NEWLINE.sub("", text.strip(_C0_OR_SPACE))
     if not cleaned.isascii() and _SURROGATES.search(cleaned):
         # A lone surrogate is a byte that was not UTF-8 (Python's surrogateescape of argv, the environment or a
@@ -393,9 +385,7 @@ def realm(url: str) -> Realm:
     return parse(url).realm
 
 
-_INDEX_KEYS: dict[str, str] = {}  # as _PARSED: pure, and asked for each pair of indexes the planner compares
-
-
+@functools.lru_cache(maxsize=_REMEMBERED)
 def index_key(url: str) -> str:
     """The key under which two index URLs are the same index, as uv's ``is_same_index`` decides it.
 
@@ -419,16 +409,6 @@ def index_key(url: str) -> str:
     of a final ``.git`` and (on github.com) an upper-case letter are percent-encoded, so that steps 3–5 do not
     apply a second time.
     """
-    key = _INDEX_KEYS.get(url)
-    if key is None:
-        key = _index_key(url)
-        if len(_INDEX_KEYS) >= _PARSED_MAX:
-            _INDEX_KEYS.clear()
-        _INDEX_KEYS[url] = key
-    return key
-
-
-def _index_key(url: str) -> str:
     parsed = parse(url)._replace(username="", password=None, fragment=None)
     if not parsed.path.startswith("/"):
         return str(parsed)
