@@ -208,7 +208,7 @@ def test_a_signal_during_a_password_command_ends_its_whole_process_group(signal_
     settings.mkdir(parents=True)
     script = f'sleep 300 & echo $! > {pid_file}; wait'
     (settings / "uvauth.toml").write_text(
-        f'[[credentials]]\nindex = "art"\npassword-command = ["sh", "-c", "{script}"]\n')
+        f'[[credentials]]\nindex = "art"\nurl = "http://127.0.0.1:9/"\npassword-command = ["sh", "-c", "{script}"]\n')
     (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\n')
     (tmp_path / "r.in").write_text("six\n")
     process = subprocess.Popen(

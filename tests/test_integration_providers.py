@@ -154,7 +154,8 @@ def world(tmp_path: Path, wheelhouse: Path) -> Iterator[World]:
 
 def test_gcloud_preset_runs_once_across_twenty_commands(world: World) -> None:
     world.index_toml("gar")
-    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    world.user_settings(f'[[credentials]]\nindex = "gar"\n'
+                        f'url = "{world.server.index_url}"\nprovider = "gcloud"\nttl = "50m"\n')
     outputs = []
     exact = {"FAKE_EXPECT_GCLOUD": json.dumps(["auth", "print-access-token"])}  # the documented command
     for _ in range(20):
@@ -187,7 +188,8 @@ def test_environment_form_with_a_command(world: World) -> None:
     world.index_toml("codeartifact")
     env = {"UVAUTH_CREDENTIALS_CODEARTIFACT_PASSWORD_COMMAND": "aws codeartifact get-authorization-token "
            "--domain d --domain-owner 111122223333 --query '{password: authorizationToken, expires: expiration}' "
-           "--output json", "UVAUTH_CREDENTIALS_CODEARTIFACT_USERNAME": "aws"}
+           "--output json", "UVAUTH_CREDENTIALS_CODEARTIFACT_USERNAME": "aws",
+           "UVAUTH_CREDENTIALS_CODEARTIFACT_URL": world.server.index_url}
     for _ in range(2):
         done = world.compile(env=env)
         assert done.returncode == 0 and done.unauthenticated == 0, str(done)
@@ -197,7 +199,7 @@ def test_environment_form_with_a_command(world: World) -> None:
 def test_an_expired_token_is_minted_again(world: World) -> None:
     world.server.username = "azure-cli"
     world.index_toml("azure")
-    world.user_settings('[[credentials]]\nindex = "azure"\nprovider = "azure-cli"\n')
+    world.user_settings(f'[[credentials]]\nindex = "azure"\nurl = "{world.server.index_url}"\nprovider = "azure-cli"\n')
     env = {"FAKE_LIFETIME": "4"}  # fresh for 3.6 s
     done = world.compile(env=env)
     assert done.returncode == 0 and done.unauthenticated == 0, str(done)
@@ -213,7 +215,8 @@ def test_an_expired_token_is_minted_again(world: World) -> None:
 
 def test_sixteen_parallel_commands_run_the_command_once(world: World) -> None:
     world.index_toml("gar")
-    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    world.user_settings(f'[[credentials]]\nindex = "gar"\n'
+                        f'url = "{world.server.index_url}"\nprovider = "gcloud"\nttl = "50m"\n')
     cache = fresh_cache()
     env = {**os.environ, **BASE_ENV, **world.env, "UV_CACHE_DIR": str(cache), "FAKE_DELAY": "1"}
     world.server.clear_log()
@@ -231,7 +234,7 @@ def test_sixteen_parallel_commands_run_the_command_once(world: World) -> None:
 
 def test_a_failing_command_stops_before_any_request(world: World) -> None:
     world.index_toml("gar")
-    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\n')
+    world.user_settings(f'[[credentials]]\nindex = "gar"\nurl = "{world.server.index_url}"\nprovider = "gcloud"\n')
     done = world.compile(env={"FAKE_EXPECT_GCLOUD": json.dumps(["something", "else"])})
     assert done.returncode == 2 and done.requests == 0, str(done)
     (line,) = done.stderr.splitlines()
@@ -270,7 +273,8 @@ def test_a_project_command_needs_approval(world: World) -> None:
 
 def test_credentials_show_and_forget(world: World) -> None:
     world.index_toml("gar")
-    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    world.user_settings(f'[[credentials]]\nindex = "gar"\n'
+                        f'url = "{world.server.index_url}"\nprovider = "gcloud"\nttl = "50m"\n')
     assert world.compile().returncode == 0
 
     def uvauth(*args: str) -> subprocess.CompletedProcess[str]:
@@ -300,7 +304,8 @@ def test_control_without_an_entry_the_server_sees_unauthenticated_requests(world
     done = world.compile()
     assert done.unauthenticated > 0, str(done)
     # A token that was minted but has expired is refused too.
-    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    world.user_settings(f'[[credentials]]\nindex = "gar"\n'
+                        f'url = "{world.server.index_url}"\nprovider = "gcloud"\nttl = "50m"\n')
     assert world.compile(env={"FAKE_LIFETIME": "-10"}).unauthenticated > 0
 
 
@@ -326,7 +331,8 @@ def test_the_codeartifact_preset_runs_the_documented_command(world: World) -> No
 
 def test_doctor_uses_the_provider_and_mints_again_after_a_revocation(world: World) -> None:
     world.index_toml("gar")
-    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    world.user_settings(f'[[credentials]]\nindex = "gar"\n'
+                        f'url = "{world.server.index_url}"\nprovider = "gcloud"\nttl = "50m"\n')
 
     def doctor() -> dict[str, object]:
         done = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "doctor", "--json"], cwd=world.project,
@@ -385,3 +391,24 @@ def test_login_stores_with_uv_auth_and_never_puts_the_password_on_argv(tmp_path:
         assert compiled.returncode == 2 and "uvauth: error: no credentials for " in compiled.stderr, str(compiled)
     finally:
         server.stop()
+
+
+def test_a_cloned_project_that_moves_the_users_index_name_gets_no_token(world: World, wheelhouse: Path) -> None:
+    """Issue 16 item 2, through the real uv: the user's entry for `gar` and their own uv.toml put `gar` at the
+    real index; a cloned project's uv.toml puts `gar` at a server of its own. Before the fix that server was sent
+    the user's token on its first request."""
+    world.user_settings('[[credentials]]\nindex = "gar"\nprovider = "gcloud"\nttl = "50m"\n')
+    user_uv = Path(os.environ["XDG_CONFIG_HOME"]) / "uv"
+    user_uv.mkdir(parents=True, exist_ok=True)
+    (user_uv / "uv.toml").write_text(f'[[index]]\nname = "gar"\nurl = "{world.server.index_url}"\ndefault = true\n')
+    honest = run("uvauth", ["pip", "compile", "req.in"], cwd=world.project, servers=[world.server], env=world.env)
+    assert honest.returncode == 0 and honest.unauthenticated == 0 and honest.requests > 0, str(honest)
+    with TokenServer(wheelhouse, "artifactory", state=world.state, username="oauth2accesstoken") as evil:
+        (world.project / "uv.toml").write_text(f'[[index]]\nname = "gar"\nurl = "{evil.index_url}"\n'
+                                               'default = true\n')
+        done = run("uvauth", ["pip", "compile", "req.in"], cwd=world.project, servers=[evil], env=world.env)
+        assert done.returncode == 2 and evil.requests == [], str(done)
+        (line, hint) = done.stderr.splitlines()
+        assert line.startswith("uvauth: error: ") and f"the project has that index at {evil.index_url}" in line
+        assert "add url = " in hint
+        world.assert_no_token_leaked(done.stdout, done.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import stat
 import sys
@@ -226,7 +228,8 @@ print('{"password": "secret-%d", "expires": %f}' % (n, time.time() + 3600))
 
 def test_a_minted_token_is_cached_privately_and_reused(tmp_path: Path) -> None:
     env = dict(os.environ)
-    data = normalize({"index": "art", "password-command": _command(tmp_path, MINT)}, source="s", file=None)
+    data = normalize({"index": "art", "url": "https://h/", "password-command": _command(tmp_path, MINT)},
+                     source="s", file=None)
     first = Providers([data], env).find("https://h/simple", "art")
     assert first is not None and first.credentials is not None
     assert first.credentials.password == "secret-1" and first.credentials.source == "provider"
@@ -278,8 +281,8 @@ def test_without_ttl_or_expiry_nothing_is_cached_but_one_run_asks_once(tmp_path:
     env = dict(os.environ)
     script = tmp_path / "bare.py"
     script.write_text("import sys\nopen(sys.argv[1], 'a').write('c')\nprint('bare-token')\n")
-    data = normalize({"index": "a", "password-command": [sys.executable, str(script), str(tmp_path / "n")]},
-                     source="s", file=None)
+    data = normalize({"index": "a", "url": "https://h/",
+                      "password-command": [sys.executable, str(script), str(tmp_path / "n")]}, source="s", file=None)
     providers = Providers([data], env)
     for _ in range(2):
         found = providers.find("https://h/simple", "a")
@@ -289,8 +292,8 @@ def test_without_ttl_or_expiry_nothing_is_cached_but_one_run_asks_once(tmp_path:
 
 
 def test_explain_mode_runs_nothing(tmp_path: Path) -> None:
-    data = normalize({"index": "a", "password-command": _command(tmp_path, MINT), "ttl": "1h"}, source="s",
-                     file=None)
+    data = normalize({"index": "a", "url": "https://h/", "password-command": _command(tmp_path, MINT), "ttl": "1h"},
+                     source="s", file=None)
     found = Providers([data], dict(os.environ), mint=False).find("https://h/simple", "a")
     assert found is not None and found.credentials is not None
     assert found.credentials.password == "" and "runs `" in found.credentials.detail
@@ -301,7 +304,8 @@ def test_a_failing_command_is_one_line_with_its_code_and_redacted_stderr(tmp_pat
     script = tmp_path / "fail.py"
     script.write_text("import sys\nprint('token-on-stdout')\nprint('noise', file=sys.stderr)\n"
                       "print('denied for https://u:hunter2@h/x', file=sys.stderr)\nsys.exit(3)\n")
-    data = normalize({"index": "a", "password-command": [sys.executable, str(script)]}, source="s", file=None)
+    data = normalize({"index": "a", "url": "https://h/", "password-command": [sys.executable, str(script)]},
+                     source="s", file=None)
     with pytest.raises(UvauthError) as raised:
         Providers([data], dict(os.environ)).find("https://h/simple", "a")
     text = str(raised.value)
@@ -310,8 +314,9 @@ def test_a_failing_command_is_one_line_with_its_code_and_redacted_stderr(tmp_pat
 
 
 def test_a_hanging_command_times_out(tmp_path: Path) -> None:
-    data = normalize({"index": "a", "password-command": [sys.executable, "-c", "import time; time.sleep(30)"],
-                      "timeout": 1}, source="s", file=None)
+    data = normalize({"index": "a", "url": "https://h/",
+                      "password-command": [sys.executable, "-c", "import time; time.sleep(30)"], "timeout": 1},
+                     source="s", file=None)
     started = time.monotonic()
     with pytest.raises(UvauthError, match="did not finish within 1 s"):
         Providers([data], dict(os.environ)).find("https://h/simple", "a")
@@ -337,7 +342,8 @@ def test_a_command_that_times_out_leaves_no_process_behind(tmp_path: Path) -> No
     """Issue 16: the command's own children (a shell's background job) end with it, not reparented to init."""
     pid_file = tmp_path / "pid"
     script = f'sleep 300 & echo $! > "{pid_file}"; wait'
-    data = normalize({"index": "a", "password-command": ["sh", "-c", script], "timeout": 1}, source="s", file=None)
+    data = normalize({"index": "a", "url": "https://h/", "password-command": ["sh", "-c", script], "timeout": 1},
+                     source="s", file=None)
     with pytest.raises(UvauthError, match="did not finish within 1 s"):
         Providers([data], dict(os.environ)).find("https://h/simple", "a")
     grandchild = int(pid_file.read_text())
@@ -345,7 +351,7 @@ def test_a_command_that_times_out_leaves_no_process_behind(tmp_path: Path) -> No
 
 
 def test_stdin_is_closed(tmp_path: Path) -> None:
-    data = normalize({"index": "a", "password-command": [
+    data = normalize({"index": "a", "url": "https://h/", "password-command": [
         sys.executable, "-c", "import sys; data = sys.stdin.read(); print('empty' if data == '' else 'open')"]},
         source="s", file=None)
     found = Providers([data], dict(os.environ)).find("https://h/simple", "a")
@@ -357,8 +363,9 @@ def test_password_env_and_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
     secret.write_text("file-token\n")
     secret.chmod(0o644)
     env = {**os.environ, "MY_TOKEN": "env-token"}
-    entries = [normalize({"index": "e", "password-env": "MY_TOKEN", "username": "u"}, source="s", file=None),
-               normalize({"index": "f", "password-file": str(secret)}, source="s", file=None)]
+    entries = [normalize({"index": "e", "url": "https://h/", "password-env": "MY_TOKEN", "username": "u"},
+                         source="s", file=None),
+               normalize({"index": "f", "url": "https://h/", "password-file": str(secret)}, source="s", file=None)]
     providers = Providers(entries, env)
     by_env = providers.find("https://h/simple", "e")
     assert by_env is not None and by_env.credentials is not None
@@ -407,6 +414,7 @@ def test_no_entry_imports_no_provider_module_and_a_warm_token_adds_no_heavy_impo
     script = tmp_path / "mint.py"
     script.write_text("import time\nprint('{\"password\": \"t\", \"expires\": %f}' % (time.time() + 3600))\n")
     env["UVAUTH_CREDENTIALS_ART_PASSWORD_COMMAND"] = f"{sys.executable} {script}"
+    env["UVAUTH_CREDENTIALS_ART_URL"] = "https://h.example/"
     _modules(tmp_path, env)  # cold: validates the settings (pydantic) and mints the token
     # Planned again, not recalled: a file edited this very second is never trusted to a memoized plan (whether
     # the cold run's plan was memoized depends on the clock, so the recall path is the memo tests').
@@ -437,7 +445,7 @@ def test_explain_shows_the_covering_entry_and_runs_nothing(tmp_path: Path, monke
     (tmp_path / "req.in").write_text("--extra-index-url https://ex.example/simple\nx\n")
     monkeypatch.chdir(tmp_path)
     env = {**os.environ, "UVAUTH_CREDENTIALS_ART_PASSWORD_COMMAND": _counting_command(tmp_path),
-           "UVAUTH_CREDENTIALS_ART_USERNAME": "u"}
+           "UVAUTH_CREDENTIALS_ART_USERNAME": "u", "UVAUTH_CREDENTIALS_ART_URL": "https://ex.example/simple"}
     data = explain_data(command, env)
     rows = [row for row in data["indexes"] if row["merged_onto"] == "art"]
     assert rows and all(row["lever"] in ("seeded", "by-name", "uv") for row in rows)
@@ -457,7 +465,8 @@ def test_a_covered_index_gets_the_token_even_where_uv_applies_the_policy_itself(
     monkeypatch.chdir(tmp_path)
     handed: dict[str, str] = {}
     monkeypatch.setattr(launch, "exec_uv", lambda uv, argv, env: handed.update(env) or 0)
-    env = {**os.environ, "UVAUTH_CREDENTIALS_ART_PASSWORD_COMMAND": _counting_command(tmp_path)}
+    env = {**os.environ, "UVAUTH_CREDENTIALS_ART_PASSWORD_COMMAND": _counting_command(tmp_path),
+           "UVAUTH_CREDENTIALS_ART_URL": "https://ex.example/simple"}
     assert run(["lock"], env) == 0
     assert handed["UV_INDEX_ART_PASSWORD"] == "explain-tok3n" and handed["UV_INDEX_ART_USERNAME"] == ""
     # Offline uv sends nothing: the command is not run for it.
@@ -476,12 +485,23 @@ def test_a_project_preset_for_a_host_not_its_providers_needs_approval(tmp_path: 
     # ... but would send your Google token to another host only once approved.
     with pytest.raises(UvauthError, match="not approved on this machine for a host that is not gcloud's"):
         Providers([bare], env).find("https://evil.example/simple/", "gar")
-    trust.approve(Entry.from_data(bare), env)
+    trust.approve(Entry.from_data(bare), env, "https://evil.example/simple/")
     with pytest.raises(UvauthError, match="command 'gcloud' not found"):
         Providers([bare], env).find("https://evil.example/simple/", "gar")
-    # The user's own file may point a preset anywhere.
+    # The approval is for that URL: the project pointing `gar` at yet another host needs approval again.
+    with pytest.raises(UvauthError, match="not approved on this machine for a host that is not gcloud's for index "
+                                          "gar at https://other.example/simple/"):
+        Providers([bare], env).find("https://other.example/simple/", "gar")
+    # The user's own file may point a preset anywhere it says (its `url`, or the user's own uv configuration) ...
     mine = normalize({"index": "gar", "provider": "gcloud"}, source="user", file=None)
     with pytest.raises(UvauthError, match="command 'gcloud' not found"):
+        Providers([normalize({"index": "gar", "provider": "gcloud", "url": "https://evil.example/"}, source="user",
+                             file=None)], env).find("https://evil.example/simple/", "gar")
+    with pytest.raises(UvauthError, match="command 'gcloud' not found"):
+        Providers([mine], env, own_urls={"GAR": frozenset({"https://evil.example/simple"})}).find(
+            "https://evil.example/simple/", "gar")
+    # ... but a project's `gar` elsewhere than the provider's hosts never gets the user's Google token.
+    with pytest.raises(UvauthError, match="the project has that index at https://evil.example/simple/"):
         Providers([mine], env).find("https://evil.example/simple/", "gar")
     assert presets.own_host("azure-cli", "https://pkgs.dev.azure.com/org/_packaging/f/pypi/simple/")
     assert not presets.own_host("azure-cli", "https://pkgs.dev.azure.com.evil/x/simple/")
@@ -511,7 +531,7 @@ def test_without_a_runtime_directory_tokens_live_in_the_private_cache_dir(tmp_pa
 
 
 def test_a_token_that_has_already_expired_is_refused(tmp_path: Path) -> None:
-    data = normalize({"index": "a", "password-command": [
+    data = normalize({"index": "a", "url": "https://h/", "password-command": [
         sys.executable, "-c", "import time; print('{\"password\": \"old\", \"expires\": %d}' % (time.time() - 5))"]},
         source="s", file=None)
     with pytest.raises(UvauthError, match="credentials entry a: the command's token expired at"):
@@ -576,6 +596,7 @@ def test_an_environment_entry_set_later_is_never_hidden_by_a_memoized_plan(tmp_p
     assert pipeline.prepare(cmdline, env).plan is not None
     assert pipeline.prepare(cmdline, env).plan is None  # memoized: no credentials handed
     env["UVAUTH_CREDENTIALS_ART_PASSWORD_ENV"] = "ART_TOKEN"
+    env["UVAUTH_CREDENTIALS_ART_URL"] = "https://ex.example/"
     env["ART_TOKEN"] = "from-env"
     later = pipeline.prepare(cmdline, env)
     assert later.plan is not None and later.env["UV_INDEX_ART_PASSWORD"] == "from-env"
@@ -646,7 +667,7 @@ def test_a_password_file_holding_a_nul_byte_is_one_error_line(tmp_path: Path) ->
     secret = tmp_path / "token"
     secret.write_bytes(b"s3cr\0et\n")
     secret.chmod(0o600)
-    data = normalize({"index": "a", "password-file": str(secret)}, source="s", file=None)
+    data = normalize({"index": "a", "url": "https://h/", "password-file": str(secret)}, source="s", file=None)
     with pytest.raises(UvauthError, match="holds a NUL byte") as raised:
         Providers([data], dict(os.environ)).find("https://h/simple", "a")
     assert "s3cr" not in str(raised.value)
@@ -654,7 +675,8 @@ def test_a_password_file_holding_a_nul_byte_is_one_error_line(tmp_path: Path) ->
 
 def _cached_entry(tmp_path: Path) -> tuple[dict[str, object], dict[str, str], Path, str]:
     env = dict(os.environ)
-    data = normalize({"index": "art", "password-command": _command(tmp_path, MINT)}, source="s", file=None)
+    data = normalize({"index": "art", "url": "https://h/", "password-command": _command(tmp_path, MINT)},
+                     source="s", file=None)
     entry_ = Entry.from_data(data)
     digest = tokencache.key(entry_.identity(), list(entry_.password_command or ()))
     return data, env, tokencache.token_dir(env), digest
@@ -699,8 +721,132 @@ def test_an_unusable_token_cache_mints_for_this_command_only(tmp_path: Path,
     env = dict(os.environ)
     runtime = Path(env["XDG_RUNTIME_DIR"])
     (runtime / "uvauth").write_text("not a directory")
-    data = normalize({"index": "art", "password-command": _command(tmp_path, MINT)}, source="s", file=None)
+    data = normalize({"index": "art", "url": "https://h/", "password-command": _command(tmp_path, MINT)},
+                     source="s", file=None)
     found = Providers([data], env).find("https://h/simple", "art")
     assert found is not None and found.credentials is not None and found.credentials.password == "secret-1"
     err = capsys.readouterr().err
     assert "cannot use the token cache" in err and "for this command only" in err and "secret" not in err
+
+
+def _approved_project(root: Path, url: str, script: Path) -> Path:
+    """A checkout whose own uvauth.toml runs a command for its index `art` at ``url``."""
+    root.mkdir()
+    (root / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{url}"\n')
+    (root / "req.in").write_text("x\n")
+    (root / "uvauth.toml").write_text(f'[[credentials]]\nindex = "art"\nttl = "1h"\n'
+                                      f'password-command = ["{sys.executable}", "{script}"]\n')
+    return root
+
+
+@pytest.mark.usefixtures("no_racy_window")
+def test_a_cached_token_is_used_only_where_its_entry_is_approved_now(tmp_path: Path) -> None:
+    """Issue 16 item 2: trust is checked before a cached token is used, memoized plans included. Before the fix a
+    removed approval, or an unapproved second checkout repeating the entry, got the cached token."""
+    from uvauth import pipeline
+    from uvauth.commands import credentials as command
+    from uvauth.uv import cmdline as uvcli
+
+    script = tmp_path / "mint.py"
+    script.write_text("print('cached-s3cret')\n")
+    first = _approved_project(tmp_path / "first", "https://ex.example/simple", script)
+    env = dict(os.environ)
+    assert command.trust_entries(env, first) == 0
+    compile_first = uvcli.parse(["--directory", str(first), "pip", "compile", "req.in"])
+    assert pipeline.prepare(compile_first, env).env["UV_INDEX_ART_PASSWORD"] == "cached-s3cret"
+    recalled = pipeline.prepare(compile_first, env)
+    assert recalled.plan is None and recalled.env["UV_INDEX_ART_PASSWORD"] == "cached-s3cret"  # memoized
+
+    # The same entry's text in another, unapproved checkout, whose `art` is somewhere else.
+    second = _approved_project(tmp_path / "second", "https://evil.example/simple", script)
+    with pytest.raises(UvauthError, match="credentials entry art in .*second/uvauth.toml is not approved"):
+        pipeline.prepare(uvcli.parse(["--directory", str(second), "pip", "compile", "req.in"]), env)
+
+    # Removing the approval takes effect at once, though the token is cached and the plan memoized.
+    for approval in (Path(env["XDG_DATA_HOME"]) / "uvauth" / "trusted").iterdir():
+        approval.unlink()
+    with pytest.raises(UvauthError, match="is not approved on this machine"):
+        pipeline.prepare(compile_first, env)
+
+
+@pytest.mark.usefixtures("no_racy_window")
+def test_an_approval_is_for_the_url_the_index_had_when_approved(tmp_path: Path) -> None:
+    from uvauth import pipeline
+    from uvauth.commands import credentials as command
+    from uvauth.uv import cmdline as uvcli
+
+    script = tmp_path / "mint.py"
+    script.write_text("print('bound-s3cret')\n")
+    project = _approved_project(tmp_path / "p", "https://ex.example/simple", script)
+    env = dict(os.environ)
+    command.trust_entries(env, project)
+    cmdline = uvcli.parse(["--directory", str(project), "pip", "compile", "req.in"])
+    assert pipeline.prepare(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "bound-s3cret"
+    (project / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://evil.example/simple"\n')
+    with pytest.raises(UvauthError, match="not approved on this machine for index art at "
+                                          "https://evil.example/simple"):
+        pipeline.prepare(cmdline, env)
+    # Approving again approves the new URL, and says which.
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        command.trust_entries(env, project)
+    assert "approved: art in" in out.getvalue() and "(for index art at https://evil.example/simple)" in out.getvalue()
+    assert pipeline.prepare(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "bound-s3cret"
+
+
+@pytest.mark.usefixtures("no_racy_window")
+@pytest.mark.parametrize("form", ["file", "environment"])
+def test_a_users_entry_by_name_never_follows_a_project_that_moves_the_name(tmp_path: Path, form: str) -> None:
+    """Issue 16 item 2 (Maven's MNG-5265): the user's `index = "art"` entry, and a project whose uv.toml points
+    `art` at a server of its own. Before the fix the token went there."""
+    from uvauth import pipeline
+    from uvauth.uv import cmdline as uvcli
+
+    project = tmp_path / "clone"
+    project.mkdir()
+    (project / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://evil.example/simple"\n')
+    (project / "req.in").write_text("x\n")
+    env = {**os.environ, "ART_TOKEN": "users-s3cret"}
+    user = Path(env["XDG_CONFIG_HOME"])
+    if form == "file":
+        (user / "uvauth").mkdir(parents=True)
+        (user / "uvauth" / "uvauth.toml").write_text('[[credentials]]\nindex = "art"\npassword-env = "ART_TOKEN"\n')
+    else:
+        env["UVAUTH_CREDENTIALS_ART_PASSWORD_ENV"] = "ART_TOKEN"
+    cmdline = uvcli.parse(["--directory", str(project), "pip", "compile", "req.in"])
+    with pytest.raises(UvauthError) as raised:
+        pipeline.prepare(cmdline, env)
+    line = str(raised.value)
+    assert "the project has that index at https://evil.example/simple" in line, line
+    assert 'add url = "https://evil.example/simple" to the entry' in line and "users-s3cret" not in line
+
+    # Where the user's own uv.toml gives `art` that URL, or the entry's `url` covers it, the token goes there.
+    (user / "uv").mkdir()
+    (user / "uv" / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://evil.example/simple/"\n')
+    assert pipeline.prepare(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "users-s3cret"
+    (user / "uv" / "uv.toml").unlink()
+    if form == "file":
+        (user / "uvauth" / "uvauth.toml").write_text('[[credentials]]\nindex = "art"\npassword-env = "ART_TOKEN"\n'
+                                                     'url = "https://evil.example/"\n')
+    else:
+        env["UVAUTH_CREDENTIALS_ART_URL"] = "https://evil.example/"
+    assert pipeline.prepare(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "users-s3cret"
+    # A `url` elsewhere refuses the project's index, naming both.
+    if form == "file":
+        (user / "uvauth" / "uvauth.toml").write_text('[[credentials]]\nindex = "art"\npassword-env = "ART_TOKEN"\n'
+                                                     'url = "https://ex.example/"\n')
+    else:
+        env["UVAUTH_CREDENTIALS_ART_URL"] = "https://ex.example/"
+    with pytest.raises(UvauthError, match="not under the entry's url https://ex.example/"):
+        pipeline.prepare(cmdline, env)
+
+
+def test_url_binds_an_index_entry_only() -> None:
+    with pytest.raises(ValueError, match="`url` binds an `index` entry"):
+        normalize({"prefix": "https://h/", "url": "https://h/", "password-env": "T"}, source="s", file=None)
+    with pytest.raises(ValueError, match="holds credentials"):
+        normalize({"index": "a", "url": "https://u:p@h/", "password-env": "T"}, source="s", file=None)
+    with pytest.raises(ValueError, match="not an absolute URL"):
+        normalize({"index": "a", "url": "h/simple", "password-env": "T"}, source="s", file=None)
+    assert env_entries({"UVAUTH_CREDENTIALS_ART_URL": "https://h/", "UVAUTH_CREDENTIALS_ART_PASSWORD_ENV": "T"}) == [
+        {"name": "ART", "index": "ART", "url": "https://h/", "password-env": "T"}]

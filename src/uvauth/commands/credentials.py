@@ -24,6 +24,37 @@ def _entries(env: Mapping[str, str], project: Path) -> list[Entry]:
     return [Entry.from_data(data) for data in resolved.credentials]
 
 
+def _index_urls(env: Mapping[str, str], project: Path, entries: list[Entry]) -> dict[str, str]:
+    """The URL of each index a project entry covers by name only, as the project configures it now: what its
+    approval is given for (:func:`uvauth.providers.trust.bound_url`). Empty where no entry needs it (and then
+    the configuration is not read)."""
+    names = {entry.for_index for entry in entries
+             if entry.file is not None and trust.bound_url(entry, None) is not None}
+    if not names:
+        return {}
+    from uvauth.providers.entries import index_key
+    from uvauth.uv.config import discover as uvconfig
+    from uvauth.uv.indexes import entry_from_config
+    from uvauth.uv.urls import InvalidUrl
+
+    config = uvconfig.discover(cwd=project, project=project, config_file=None, no_config=False, tool_command=False,
+                               env=env)
+    found: dict[str, str] = {}
+    for index in config.indexes:  # highest precedence first: the first of a name is the one uv uses
+        if index.name and index_key(index.name) not in found:
+            try:
+                found[index_key(index.name)] = entry_from_config(index, str(project)).text
+            except InvalidUrl:
+                continue
+    return found
+
+
+def _bound(entry: Entry, urls: Mapping[str, str]) -> str | None:
+    from uvauth.providers.entries import index_key
+
+    return urls.get(index_key(entry.for_index)) if entry.for_index is not None else None
+
+
 def _way(entry: Entry) -> str:
     if entry.password_command is not None:
         return f"command `{' '.join(entry.password_command)}`"
@@ -46,6 +77,7 @@ def show(env: Mapping[str, str], project: Path) -> int:
     for _, record in tokencache.records(directory):
         cached.setdefault(str(record.get("entry")), []).append(record)
     now = time.time()
+    urls = _index_urls(env, project, entries)
     for entry in entries:
         covers = f"index {entry.for_index}" if entry.for_index is not None else "prefix " + " ".join(entry.prefixes)
         way = _way(entry) + (f" (provider {entry.provider})" if entry.provider and entry.password_command else "")
@@ -53,8 +85,9 @@ def show(env: Mapping[str, str], project: Path) -> int:
         print(f"  from: {entry.source}")
         print(f"  token: {way}" + (f", username {entry.username}" if entry.username is not None else ""))
         if trust.needs_trust(entry):
-            approved = "yes" if trust.is_trusted(entry, env) else "no (run `uvauth uvauth credentials trust`)"
-            print(f"  approved: {approved}")
+            trusted = trust.is_trusted(entry, env, url=_bound(entry, urls))
+            approved = "yes" if trusted else "no (run `uvauth uvauth credentials trust`)"
+            print(f"  approved: {approved}" + _approved_for(entry, urls))
         for record in cached.get(entry.name, []):
             until = float(record.get("fresh_until") or 0)
             state = "fresh until" if until > now else "stale since"
@@ -63,6 +96,14 @@ def show(env: Mapping[str, str], project: Path) -> int:
         if runs_a_command and not cached.get(entry.name):
             print("  cached: none")
     return 0
+
+
+def _approved_for(entry: Entry, urls: Mapping[str, str]) -> str:
+    """Where an approval sends the token, for an entry bound by its approval."""
+    from uvauth.uv.urls import redact
+
+    url = _bound(entry, urls)
+    return f" (for index {entry.for_index} at {redact(url)})" if url and trust.bound_url(entry, url) else ""
 
 
 def forget(env: Mapping[str, str], name: str | None) -> int:
@@ -75,15 +116,23 @@ def trust_entries(env: Mapping[str, str], project: Path) -> int:
     """Approve every entry of the project's files, printing exactly what is approved (a preset's too: it needs
     approval for a host that is not its provider's)."""
     approved = 0
-    for entry in _entries(env, project):
+    entries = _entries(env, project)
+    urls = _index_urls(env, project, entries)
+    for entry in entries:
         if entry.file is None:
             continue
+        url = _bound(entry, urls)
+        if trust.bound_url(entry, url) == "":
+            print(f"not approved: {entry.name} in {entry.file}: index {entry.for_index} is not configured in this "
+                  "project, so there is no URL to approve its token for (give the entry a `url`)")
+            continue
         own = {k: v for k, v in env.items() if k != envvars.UVAUTH_TRUST}
-        already = trust.is_trusted(entry, own, foreign=True)
+        already = trust.is_trusted(entry, own, foreign=True, url=url)
         if not already:
-            trust.approve(entry, env)
+            trust.approve(entry, env, url)
             approved += 1
-        print(f"{'already approved' if already else 'approved'}: {entry.name} in {entry.file}: {_way(entry)}")
+        print(f"{'already approved' if already else 'approved'}: {entry.name} in {entry.file}: {_way(entry)}"
+              + _approved_for(entry, urls))
     if not approved:
         print("nothing (more) to approve")
     return 0

@@ -390,7 +390,7 @@ def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TI
 
     report = Report(skipped=skipped, warnings=warnings, config_files=config_files(cmdline, env, config),
                     uv_found=_uv_found(env))
-    providers = _providers(cmdline, env)
+    providers = _providers(cmdline, env, config)
     for target in chosen:
         provided = providers.find(target.url, target.name) if providers is not None else None
         check = check_index(target, env=env, keyring_provider=provider, timeout=timeout,
@@ -413,7 +413,7 @@ def _uv_found(env: Mapping[str, str]) -> UvObject | None:
         return None
 
 
-def _providers(cmdline: Any, env: Mapping[str, str]) -> Any:
+def _providers(cmdline: Any, env: Mapping[str, str], config: Any) -> Any:
     """The ``[[credentials]]`` entries in force for the project, as :class:`uvauth.providers.lookup.Providers`
     (which mints tokens: the doctor checks what uv would be given); None without entries."""
     from uvauth import pipeline
@@ -424,9 +424,12 @@ def _providers(cmdline: Any, env: Mapping[str, str]) -> Any:
     resolved = sources.resolve(None, where.project, env, cache_dir(env))
     if not resolved.credentials:
         return None
+    from uvauth.providers.entries import own_index_urls
     from uvauth.providers.lookup import Providers
 
-    return Providers(resolved.credentials, env)
+    names = frozenset(i.name for i in config.indexes if i.name)
+    found = mentions.command_line_mentions(cmdline, env, str(where.cwd), names)
+    return Providers(resolved.credentials, env, own_urls=own_index_urls(config, found, str(where.cwd)))
 
 
 def _retry_with_a_new_token(providers: Any, check: Check, **kwargs: Any) -> Check:

@@ -8,7 +8,11 @@ Coverage rules:
 
 * ``index = "NAME"`` covers the configured index of that name, compared as uv compares names for
   ``UV_INDEX_<NAME>_*`` (letters and digits upper-cased, everything else ``_``), so the environment form
-  ``UVAUTH_CREDENTIALS_<NAME>_*`` and the file form agree on what they cover;
+  ``UVAUTH_CREDENTIALS_<NAME>_*`` and the file form agree on what they cover. A name is only a name: a cloned
+  project can point ``NAME`` at a server of its own. So the token goes to the index only at a URL the entry is
+  bound to (:func:`unbound`): under the entry's ``url``, else a URL the user's own uv configuration (user or
+  system ``uv.toml``, ``--config-file``, the command line or the environment) gives that name, else, for an entry
+  of the project's own files, the URL its approval was given for (:mod:`uvauth.providers.trust`);
 * ``prefix = URL`` (or a list) covers every index URL under it (same realm, path prefix on segment boundaries);
 * an ``index`` entry wins over any prefix, and among prefixes the longest wins; on a tie the stronger source
   (the environment, then the project file, then the user's) wins.
@@ -26,12 +30,16 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Any, Final
 
+    from uvauth.uv.config.discover import UvConfig
+    from uvauth.uv.indexes import IndexMention
+
 #: How long a command gets to print its token before uvauth gives up (``timeout``, seconds).
 DEFAULT_TIMEOUT: Final = 60
 #: The fields of the environment form, ``UVAUTH_CREDENTIALS_<NAME>_<FIELD>``, and the file key each stands for.
 ENV_FIELDS: Final = {
     "PASSWORD_COMMAND": "password-command", "PASSWORD_ENV": "password-env", "PASSWORD_FILE": "password-file",
     "USERNAME": "username", "PROVIDER": "provider", "TTL": "ttl", "TIMEOUT": "timeout", "PREFIX": "prefix",
+    "URL": "url",
 }
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: The longest ``ttl`` or ``timeout`` (a year): beyond it the clock arithmetic and ``select`` overflow, and no
@@ -45,6 +53,7 @@ class Entry(NamedTuple):
     name: str  # what `credentials show/forget` call it: `name`, else the index, else the first prefix
     for_index: str | None  # the `index` key
     prefixes: tuple[str, ...]
+    url: str | None  # an `index` entry's binding: its index's URL, or a prefix of it (the host's root)
     username: str | None
     password_command: tuple[str, ...] | None
     password_env: str | None
@@ -61,6 +70,7 @@ class Entry(NamedTuple):
         command = data.get("password_command")
         return cls(
             name=data["name"], for_index=data.get("index"), prefixes=tuple(data.get("prefixes") or ()),
+            url=data.get("url"),
             username=data.get("username"), password_command=tuple(command) if command is not None else None,
             password_env=data.get("password_env"), password_file=data.get("password_file"),
             provider=data.get("provider"), ttl=data.get("ttl"), timeout=data.get("timeout") or DEFAULT_TIMEOUT,
@@ -79,6 +89,8 @@ class Entry(NamedTuple):
         trust) are taken of it, so a changed command is a new entry."""
         data = self.to_data()
         del data["source"], data["file"]
+        if data["url"] is None:  # entries written before `url` existed keep their digests (approvals, tokens)
+            del data["url"]
         return data
 
 
@@ -146,6 +158,15 @@ def normalize(raw: Mapping[str, Any], *, source: str, file: str | None) -> dict[
             raise ValueError(f"prefix {url!r} is not an absolute URL such as https://host/path")
         if "@" in url.partition("://")[2].partition("/")[0]:
             raise ValueError(f"prefix {url!r} holds credentials; a settings file never does")
+    url = raw.get("url")
+    if url is not None:
+        if index is None:
+            raise ValueError("`url` binds an `index` entry to that index's URL; a `prefix` entry is bound by its "
+                             "prefixes")
+        if "://" not in url:
+            raise ValueError(f"url {url!r} is not an absolute URL such as https://host/path")
+        if "@" in url.partition("://")[2].partition("/")[0]:
+            raise ValueError(f"url {url!r} holds credentials; a settings file never does")
     ways = [key for key in ("password-command", "password-env", "password-file") if raw.get(key) is not None]
     provider = raw.get("provider")
     if provider is not None and provider not in PRESETS:
@@ -158,7 +179,7 @@ def normalize(raw: Mapping[str, Any], *, source: str, file: str | None) -> dict[
     ttl = raw.get("ttl")
     timeout = raw.get("timeout")
     return Entry(
-        name=raw.get("name") or index or prefixes[0], for_index=index, prefixes=tuple(prefixes),
+        name=raw.get("name") or index or prefixes[0], for_index=index, prefixes=tuple(prefixes), url=url,
         username=raw.get("username"), password_command=tuple(command) if command is not None else None,
         password_env=raw.get("password-env"), password_file=raw.get("password-file"), provider=provider,
         ttl=parse_duration(ttl, what="ttl") if ttl is not None else None,
@@ -234,3 +255,58 @@ def covered_names(entries: Sequence[Entry]) -> frozenset[str]:
 
 def prefixes(entries: Sequence[Entry]) -> tuple[str, ...]:
     return tuple(prefix for entry in entries for prefix in entry.prefixes)
+
+
+def by_name(entry: Entry, name: str | None) -> bool:
+    """Does the entry cover the index ``name`` by its name (rather than by a prefix of its URL)?"""
+    return entry.for_index is not None and bool(name) and index_key(entry.for_index) == index_key(name or "")
+
+
+def own_index_urls(config: UvConfig | None, mentions: Iterable[IndexMention], cwd: str) -> dict[str, frozenset[str]]:
+    """The URLs (as :func:`uvauth.uv.urls.index_key` keys) the user's own configuration gives each index name,
+    by uv's variable spelling: every ``[[index]]`` outside the project's files (user and system ``uv.toml``,
+    ``--config-file``) and every ``--index NAME=URL`` / ``UV_INDEX`` of the command."""
+    from uvauth.uv.indexes import entry_from_config
+    from uvauth.uv.urls import InvalidUrl
+    from uvauth.uv.urls import index_key as url_key
+
+    found: dict[str, set[str]] = {}
+    for index in config.indexes if config is not None else ():
+        if index.name and index.level != "project":
+            try:
+                found.setdefault(index_key(index.name), set()).add(entry_from_config(index, cwd).key)
+            except InvalidUrl:
+                continue  # uv refuses such a URL itself
+    for mention in mentions:
+        if mention.name and mention.url is not None:
+            try:
+                found.setdefault(index_key(mention.name), set()).add(url_key(mention.url))
+            except InvalidUrl:
+                continue
+    return {name: frozenset(keys) for name, keys in found.items()}
+
+
+def unbound(entry: Entry, name: str, url: str, own_urls: Mapping[str, frozenset[str]]) -> str | None:
+    """Why the entry's token may not go to the index ``name`` it covers by name, at ``url``; None where it may.
+
+    A name is only a name (Maven's MNG-5265): a cloned project can point ``corp`` at its own server, and the
+    user's ``corp`` token would follow. The entry is bound to a URL by its ``url`` (a prefix of the index's URL),
+    else by the user's own configuration giving that name this URL. A project file's own entry is bound by its
+    approval instead (:func:`uvauth.providers.trust.digest` holds the URL), and a prefix entry by its prefixes.
+    """
+    from uvauth.uv.urls import InvalidUrl, covers, redact
+    from uvauth.uv.urls import index_key as url_key
+
+    if entry.for_index is None:
+        return None
+    try:
+        if entry.url is not None:
+            if covers(entry.url, url):
+                return None
+            return f"the index {name} is at {redact(url)}, which is not under the entry's url {entry.url}"
+        if entry.file is not None or url_key(url) in own_urls.get(index_key(entry.for_index), frozenset()):
+            return None
+    except InvalidUrl:
+        pass  # not a URL uvauth can compare: the token does not go there
+    return (f"it covers the index {name} by name, and the project has that index at {redact(url)}, a URL "
+            "neither the entry's `url` nor your own uv configuration gives it")

@@ -16,28 +16,26 @@ import time
 
 from uvauth.errors import UvauthError
 from uvauth.providers import presets, tokencache
-from uvauth.providers.entries import Entry, covering
+from uvauth.providers.entries import Entry, by_name, covering, unbound
+from uvauth.providers.trust import is_trusted
 from uvauth.uv import envvars
 from uvauth.uv.credentials.search import Credentials, Lookup, Tried
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
-    from typing import Any
+    from typing import Any, Final
 
 
-def _check_trust(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> None:
-    # Only before something of the entry's runs or is read: a warm cached token needs no approval check (it was
-    # minted by the approved entry, and a changed entry has another cache key).
+def _check_trust(entry: Entry, env: Mapping[str, str], url: str, *, foreign: bool = False) -> None:
+    # Before anything of the entry's runs or is read, and before its cached token is used: a token minted for one
+    # approved checkout is not another's, and a removed approval takes effect at once.
     from uvauth.providers import trust
 
-    trust.check(entry, env, foreign=foreign)
+    trust.check(entry, env, foreign=foreign, url=url)
 
 
-def _approval_note(entry: Entry, env: Mapping[str, str]) -> str:
-    from uvauth.providers import trust
-
-    return "" if trust.is_trusted(entry, env) else " (not approved on this machine: `uvauth uvauth credentials trust`)"
+_NOT_APPROVED: Final = " (not approved on this machine: `uvauth uvauth credentials trust`)"
 
 
 def _warn(message: str) -> None:
@@ -54,9 +52,13 @@ class Providers:
     """The entries in force for one uvauth run, and the tokens they gave in it."""
 
     def __init__(self, entries: Iterable[Mapping[str, Any]], env: Mapping[str, str], *, mint: bool = True,
-                 offline: bool = False, now: float | None = None) -> None:
+                 offline: bool = False, now: float | None = None,
+                 own_urls: Mapping[str, frozenset[str]] | None = None) -> None:
         self.entries = [Entry.from_data(data) for data in entries]
         self.env = env
+        # The URLs the user's own uv configuration gives each index name (entries.own_index_urls): an entry that
+        # covers an index by name sends its token only there, unless its `url` or its approval says otherwise.
+        self.own_urls = own_urls or {}
         self.mint = mint and not offline
         # Offline uv sends no request: a command's token is used if cached, and nothing stands in for it if not.
         self.offline = offline
@@ -82,16 +84,37 @@ class Providers:
         entry = self.covering(url, name)
         if entry is None:
             return None
+        if name and by_name(entry, name) and not self._bound_elsewhere(entry, url):
+            problem = unbound(entry, name, url, self.own_urls)
+            if problem is not None:
+                from uvauth.uv.urls import without_userinfo
+
+                raise UvauthError(f"credentials entry {entry.name}: {problem}", where=entry.source,
+                                  hint=f"if its token belongs there, add url = \"{without_userinfo(url)}\" to the "
+                                       f"entry; if not, fix the project's [[index]] named {name}")
         recipe = presets.recipe(entry, url, self.env)
         if recipe is None:
             return None
-        if entry.provider is not None and entry.file is not None and not presets.own_host(entry.provider, url):
-            _check_trust(entry, self.env, foreign=True)
+        foreign = entry.provider is not None and entry.file is not None and not presets.own_host(entry.provider, url)
+        if not is_trusted(entry, self.env, foreign=foreign, url=url):
+            if not self.mint:  # explain, or offline: nothing of the entry's is used
+                return None if self.offline else Lookup(credentials=Credentials(
+                    username="", password="", source="provider",
+                    detail=f"credentials entry {entry.name}" + _NOT_APPROVED),
+                    tried=(Tried(source=f"credentials entry {entry.name}", detail="not approved"),))
+            _check_trust(entry, self.env, url, foreign=foreign)
         credentials = self._credentials(entry, recipe)
         if self.offline and not credentials.password:
             return None
         return Lookup(credentials=credentials,
                       tried=(Tried(source=f"credentials entry {entry.name}", detail=credentials.detail),))
+
+    def _bound_elsewhere(self, entry: Entry, url: str) -> bool:
+        """An entry bound to the index's URL by more than :func:`unbound` knows: a preset's token goes to its
+        provider's own hosts only (a project pointing the name at another repository there reaches the same
+        account), and ``UVAUTH_TRUST=1`` says the project's files are the user's own (CI)."""
+        return (entry.provider is not None and entry.url is None and presets.own_host(entry.provider, url)) or \
+            envvars.truthy(self.env.get(envvars.UVAUTH_TRUST))
 
     def token_slots(self, secrets: Mapping[str, str]) -> tuple[tuple[str, str, str], ...] | None:
         """``(USERNAME variable, PASSWORD variable, token file)`` for each pair of handed variables whose token
@@ -125,7 +148,6 @@ class Providers:
         label = f"credentials entry {entry.name}" + (f" ({entry.provider})" if entry.provider else "")
         username = recipe.username or ""
         if recipe.env is not None:
-            _check_trust(entry, self.env)
             value = self.env.get(recipe.env)
             if not value:
                 raise UvauthError(f"credentials entry {entry.name}: variable {recipe.env} is not set or empty",
@@ -133,7 +155,6 @@ class Providers:
             return Credentials(username=username, password=value, source="provider",
                                detail=f"{label}: variable {recipe.env}")
         if recipe.file is not None:
-            _check_trust(entry, self.env)
             return Credentials(username=username, password=self._read_file(entry, recipe.file), source="provider",
                                detail=f"{label}: file {recipe.file}")
         assert recipe.command is not None  # entries are validated to have a command, variable or file
@@ -144,10 +165,8 @@ class Providers:
         record = tokencache.read(directory, digest, self.clock()) if directory is not None else None
         if record is None and not self.mint:
             return Credentials(username=username, password="", source="provider",
-                               detail=f"{label}: no fresh cached token; runs `{recipe.command[0]}` when needed"
-                               + _approval_note(entry, self.env))
+                               detail=f"{label}: no fresh cached token; runs `{recipe.command[0]}` when needed")
         if record is None:
-            _check_trust(entry, self.env)
             record = self._refresh(entry, recipe, directory, digest)
             detail = f"{label}: minted by `{recipe.command[0]}`"
         else:

@@ -3,9 +3,11 @@ repository, so it runs (or reads a variable or file) only after this machine's u
 
 As direnv's ``allow`` and mise's ``trust``: an approval is keyed by a digest of the entry (its command, variable
 or file, username, coverage…) *and* the settings file's path, so a changed entry, or the same entry in another
-checkout, needs approval again. Approvals are empty files named by that digest in
-``user_data_dir/uvauth/trusted/`` (``~/.local/share/uvauth/trusted``). Entries from the user's own settings file,
-from the environment, and presets that run no command of the project's choosing need no approval.
+checkout, needs approval again. An entry that covers an index by name and has no ``url`` of its own is approved
+for the URL the index has then: a project that later points the name elsewhere needs approval again. Approvals are
+empty files named by that digest in ``user_data_dir/uvauth/trusted/`` (``~/.local/share/uvauth/trusted``). Entries
+from the user's own settings file, from the environment, and presets that run no command of the project's choosing
+need no approval.
 ``UVAUTH_TRUST=1`` approves everything (CI, where the repository is the job's own).
 """
 
@@ -32,12 +34,27 @@ def needs_trust(entry: Entry) -> bool:
     )
 
 
-def digest(entry: Entry) -> str:
+def bound_url(entry: Entry, url: str | None) -> str | None:
+    """What an approval of the entry holds besides the entry: the index's URL (as uv compares index URLs) for an
+    entry that covers an index by name only; None for one bound by its ``url`` or its prefixes."""
+    if entry.for_index is None or entry.url is not None:
+        return None
+    from uvauth.uv.urls import InvalidUrl, index_key
+
+    try:
+        return index_key(url) if url is not None else ""
+    except InvalidUrl:
+        return ""  # approves nothing uv could be sent to
+
+
+def digest(entry: Entry, url: str | None = None) -> str:
     import json
 
     from uvauth.cache import cache_key
 
-    return cache_key(json.dumps([entry.identity(), entry.file], sort_keys=True), 32)
+    bound = bound_url(entry, url)
+    parts = [entry.identity(), entry.file] + ([bound] if bound is not None else [])
+    return cache_key(json.dumps(parts, sort_keys=True), 32)
 
 
 def _store(env: Mapping[str, str]) -> Path:
@@ -51,29 +68,34 @@ def _store(env: Mapping[str, str]) -> Path:
     return Path(base) / "uvauth" / "trusted"
 
 
-def is_trusted(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> bool:
+def is_trusted(entry: Entry, env: Mapping[str, str], *, foreign: bool = False, url: str | None = None) -> bool:
     """``foreign``: a preset asked for a host that is not its provider's (a project could otherwise send your
-    Google or Azure token to a server of its own): approval is needed then too."""
+    Google or Azure token to a server of its own): approval is needed then too. ``url``: the index URL the token
+    would go to (see :func:`bound_url`)."""
     if entry.file is None or not (foreign or needs_trust(entry)) or envvars.truthy(env.get(envvars.UVAUTH_TRUST)):
         return True
     from uvauth import observed
 
-    approval = _store(env) / digest(entry)
+    approval = _store(env) / digest(entry, url)
     observed.note(approval)  # removing an approval must undo a memoized plan that relied on it
     return os.path.isfile(approval)
 
 
-def check(entry: Entry, env: Mapping[str, str], *, foreign: bool = False) -> None:
-    """One line, exit 2, where an unapproved project entry would run."""
-    if not is_trusted(entry, env, foreign=foreign):
+def check(entry: Entry, env: Mapping[str, str], *, foreign: bool = False, url: str | None = None) -> None:
+    """One line, exit 2, where an unapproved project entry would run or its token be used."""
+    if not is_trusted(entry, env, foreign=foreign, url=url):
+        from uvauth.uv.urls import redact
+
         why = f" for a host that is not {entry.provider}'s" if foreign and not needs_trust(entry) else ""
+        if bound_url(entry, url) is not None and url is not None:
+            why += f" for index {entry.for_index} at {redact(url)}"
         raise UvauthError(
             f"credentials entry {entry.name} in {entry.file} is not approved on this machine{why}",
             hint=f"review it, then run `uvauth uvauth credentials trust` (or set {envvars.UVAUTH_TRUST}=1 in CI)",
         )
 
 
-def approve(entry: Entry, env: Mapping[str, str]) -> Path:
+def approve(entry: Entry, env: Mapping[str, str], url: str | None = None) -> Path:
     import json
 
     from uvauth.cache import write_private
@@ -84,4 +106,7 @@ def approve(entry: Entry, env: Mapping[str, str]) -> Path:
     except OSError as error:
         raise UvauthError(f"cannot create {store}: {error.strerror or error}") from None
     # The file records what was approved, for whoever looks; its name alone is the approval.
-    return write_private(store, digest(entry), json.dumps({"file": entry.file, "entry": entry.identity()}))
+    from uvauth.uv.urls import without_userinfo
+
+    record = {"file": entry.file, "entry": entry.identity(), "url": without_userinfo(url) if url else None}
+    return write_private(store, digest(entry, url), json.dumps(record))

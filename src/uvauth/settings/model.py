@@ -23,6 +23,7 @@ class CredentialEntry(BaseModel):
     name: str | None = None
     index: str | None = None
     prefix: str | list[str] | None = None
+    url: str | None = None
     username: str | None = None
     password_command: list[str] | None = None
     password_env: str | None = None
