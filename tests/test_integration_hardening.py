@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from support import NetrcWriter
-from support.indexserver import IndexServer
+from support.indexserver import IndexServer, IndexServerFactory
 from support.uvrun import TOOLS, compare, run, write_index_toml
 
 pytestmark = pytest.mark.integration
@@ -368,3 +368,32 @@ def test_a_configuration_file_given_as_a_pipe_reaches_uv_untouched(
     assert refused.returncode == 2 and refused.requests == 0, str(refused)
     error, hint = refused.stderr.splitlines()
     assert error.startswith("uvauth: error: /dev/fd/") and hint.startswith("hint: "), refused.stderr
+
+
+def test_always_holds_for_indexes_under_another_index_root_on_the_same_server(
+    index_server: IndexServerFactory, netrc_file: NetrcWriter, tmp_path: Path
+) -> None:
+    """Issue 16 item 3: an `always` index and an explicit index at the same server's root (policy auto). uv's
+    middleware takes the policy of whichever matching index its hash set yields first (port-dependent), so plain
+    uvauth let some servers' requests go out without credentials first; the credentials are now handed up front."""
+    servers = [index_server("artifactory") for _ in range(6)]
+    netrc_file({"127.0.0.1": ("user", "pass")})
+    config = "".join(f'[[index]]\nname = "art{n}"\nurl = "{server.index_url}"\nauthenticate = "always"\n'
+                     f'[[index]]\nname = "root{n}"\nurl = "{server.url}/simple"\nexplicit = true\n\n'
+                     for n, server in enumerate(servers))
+    (tmp_path / "uv.toml").write_text(config)
+    (tmp_path / "req.in").write_text("tinypkg\n")
+    plain = run("uv", ["pip", "compile", "req.in", "--no-header"], cwd=tmp_path, servers=servers)
+    done = run("uvauth", ["pip", "compile", "req.in", "--no-header"], cwd=tmp_path, servers=servers)
+    assert plain.returncode == 0 and done.returncode == 0, str(done)
+    assert done.unauthenticated == 0 and done.requests > 0, str(done)
+    assert done.stdout == plain.stdout
+    assert "pass" not in done.stderr
+    explained = run("uvauth", ["uvauth", "explain", "--json", "pip", "compile", "req.in"], cwd=tmp_path)
+    import json
+
+    rows = [row for row in json.loads(explained.stdout)["indexes"] if row["merged_onto"].startswith("art")]
+    assert [row["lever"] for row in rows] == ["seeded"] * 6
+    assert sorted(row["plain_uv"] for row in rows) == sorted(
+        f"policy always, but uv may match its requests to the index root {server.url}/ (policy auto) by hash order, "
+        "so the first request may go out without credentials" for server in servers)

@@ -450,3 +450,42 @@ def test_a_preview_variable_that_would_grow_past_the_limit_is_left_alone() -> No
     p = plan(["pip", "install", "--index-url", U, "six"], config(ART_DEFAULT), env={"UV_PREVIEW_FEATURES": preview})
     assert "UV_PREVIEW_FEATURES" not in p.env and p.argv == ("pip", "install", "--index-url", U, "six")
     assert p.secrets["UV_INDEX_ART_PASSWORD"].value == PASSWORD
+
+
+# -- an `always` index under another index's root (issue 16 item 3) --------------------------------------------
+
+
+@pytest.mark.parametrize("root_policy", [None, "auto"])
+def test_an_always_index_under_another_index_root_gets_its_credentials_up_front(root_policy: str | None) -> None:
+    """uv applies the policy of the first index in its hash set whose root is a prefix of the request: the
+    explicit index at the host's root can win, with policy auto. Handing the credentials holds either way."""
+    art = {"name": "art", "url": "https://h.example/team/simple", "authenticate": "always"}
+    root = {"name": "root", "url": "https://h.example/simple", "explicit": True,
+            **({"authenticate": root_policy} if root_policy else {})}
+    p = plan(["pip", "compile", "req.in"], config(art, root))
+    assert p.argv == ("pip", "compile", "req.in") and p.generated is None
+    assert {k: v.value for k, v in p.secrets.items()} == {"UV_INDEX_ART_USERNAME": "user",
+                                                          "UV_INDEX_ART_PASSWORD": PASSWORD}
+    (index,) = [i for i in p.indexes if i.merged_onto == "art"]
+    assert (index.lever, index.shadowed_by) == ("seeded", "https://h.example/ (policy auto)")
+    assert p.warnings == ()
+
+
+def test_an_always_index_alone_on_its_host_is_left_to_uv() -> None:
+    art = {"name": "art", "url": "https://h.example/team/simple", "authenticate": "always"}
+    elsewhere = {"name": "other", "url": "https://other.example/simple", "explicit": True}
+    sibling = {"name": "sib", "url": "https://h.example/other/simple", "explicit": True}
+    p = plan(["pip", "compile", "req.in"], config(art, elsewhere, sibling))
+    assert p.secrets == {}
+    (index,) = [i for i in p.indexes if i.merged_onto == "art"]
+    assert (index.lever, index.shadowed_by) == ("uv", None)
+
+
+def test_an_always_index_under_a_never_root_is_said_to_be_unkept() -> None:
+    art = {"name": "art", "url": "https://h.example/team/simple", "authenticate": "always"}
+    root = {"name": "root", "url": "https://h.example/simple", "explicit": True, "authenticate": "never"}
+    p = plan(["pip", "compile", "req.in"], config(art, root))
+    assert p.secrets == {}
+    assert p.warnings == ("index https://h.example/team/simple is under the root https://h.example/ of an index "
+                          "with authenticate = never: uv may match its requests to that one and send them without "
+                          "credentials; uvauth cannot keep always there",)

@@ -107,6 +107,11 @@ def plain_uv(index: PlannedIndex, config: UvConfig | None) -> str:
         return ("no index covers it: requests under it outside every index root get policy auto, so each goes "
                 "out without credentials first")
     configured = _configured_policy(config, index.merged_onto)
+    if index.shadowed_by is not None:
+        # uv's middleware takes the first index in its hash set whose root is a prefix of the request, not the
+        # longest: "the same" would be a promise uv does not keep.
+        return (f"policy {configured or 'auto'}, but uv may match its requests to the index root {index.shadowed_by} "
+                "by hash order, so the first request may go out without credentials")
     if index.source == "config":
         policy = configured or "auto"
         text = {"always": "policy always, credentials before the first request",

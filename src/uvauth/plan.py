@@ -131,6 +131,9 @@ class PlannedIndex(NamedTuple):
     credential_source: str | None = None  # set where uvauth seeds credentials
     lookup_url: str = ""  # the URL without userinfo, for showing where uv will find credentials
     url_has_credentials: bool = False
+    # Another index of uv's whose root is a prefix of this one's URL, with another policy, as "URL (policy P)":
+    # uv matches a request to the first such index in its hash set, not the longest (uv-facts §1.4).
+    shadowed_by: str | None = None
 
 
 class Plan(NamedTuple):
@@ -509,6 +512,7 @@ class Planner:
 
         self._add_prefixes(contacted, planned)
         planned = self._seed_covered(planned)
+        planned = self._seed_shadowed(planned, view.roles.allowed)
         secrets, sources = self._seed_credentials()
         planned = [p._replace(credential_source=sources.get(p.merged_onto or "")) for p in planned]
         return self._finish(planned, secrets)
@@ -534,6 +538,57 @@ class Planner:
             self.seed.setdefault(name, (home.url if home is not None else index.lookup_url, True))
             self.must_hand.add(name)
             result.append(index._replace(lever="seeded") if index.lever == "none" else index)
+        return result
+
+    def _seed_shadowed(self, planned: list[PlannedIndex], known: Sequence[m.Entry]) -> list[PlannedIndex]:
+        """An ``always`` index whose URL is also under another index's root (the same server's root index, a
+        find-links page, an index at the host's root) with another policy: uv's middleware applies the policy of
+        whichever matching index its hash set yields first (``Indexes::find_prefix_index``, uv-facts §1.4), so
+        some of its requests go out without credentials. Its credentials are handed over up front instead: uv
+        caches handed ``UV_INDEX_<NAME>_*`` credentials for the index's root and checks that cache before any
+        request it matches to an ``auto`` index. Under a ``never`` index uv sends none: said, not guessed."""
+        policies = {p.lookup_url: p.policy for p in planned}
+        # (root, key, policy) of every index uv's middleware knows that is not `always`, by host: a request is
+        # matched only within its realm, and this keeps 500 indexes on many hosts near-linear.
+        others: dict[object, list[tuple[str, str, str]]] = {}
+        for entry in known:
+            name = entry.configured.name if entry.configured is not None else entry.name
+            policy = policies.get(without_userinfo(entry.text)) or self.overrides.get(name or "") \
+                or entry.authenticate or DEFAULT_POLICY
+            if policy == "always":
+                continue
+            try:
+                others.setdefault(realm(entry.text), []).append((auth_root(entry.text), entry.key, policy))
+            except InvalidUrl:
+                continue
+        if not others:
+            return planned
+        result = []
+        for index in planned:
+            name = index.merged_onto
+            if index.policy != "always" or name is None or not index.lookup_url:
+                result.append(index)
+                continue
+            try:
+                key = index_key(index.lookup_url)
+                shadow = next(((root, policy) for root, other, policy in others.get(realm(index.lookup_url), ())
+                               if other != key and covers(root, index.lookup_url)), None)
+            except InvalidUrl:
+                shadow = None
+            if shadow is None:
+                result.append(index)
+                continue
+            root, policy = shadow
+            if policy == "never":
+                self.warnings.append(f"index {index.url} is under the root {redact(root)} of an index with "
+                                     "authenticate = never: uv may match its requests to that one and send them "
+                                     "without credentials; uvauth cannot keep always there")
+                result.append(index._replace(shadowed_by=f"{redact(root)} (policy never)"))
+                continue
+            home = self.inputs.config.named(name) if self.inputs.config is not None else None
+            self.seed.setdefault(name, (home.url if home is not None else index.lookup_url, True))
+            self.must_hand.add(name)
+            result.append(index._replace(lever="seeded", shadowed_by=f"{redact(root)} (policy {policy})"))
         return result
 
     def _merge_onto(self, entry: m.Entry, home: ConfiguredIndex, policy: Policy, why: PolicyWhy) -> Lever:
