@@ -85,11 +85,29 @@ def test_toml_nested_too_deeply_is_one_error_line(name: str, tmp_path: Path) -> 
     assert name in line and "nested too deeply" in line
 
 
+def _chain(root: Path, depth: int) -> None:
+    for i in range(depth):
+        (root / f"r{i}.txt").write_text(f"-r r{i + 1}.txt\n")
+    (root / f"r{depth}.txt").write_text("six\n")
+
+
+def test_a_deep_requirements_chain_that_uv_follows_is_followed(tmp_path: Path) -> None:
+    """Issue 16 item 4: 300 files each including the next. uv follows them; uvauth stopped at about 200 levels
+    (Python's recursion limit) with "uv cannot follow it either" before the fix."""
+    _chain(tmp_path, 300)
+    args = ["pip", "compile", "--offline", "r0.txt"]
+    # os.environ, not the process's C environment: readline (imported by pytest) sets COLUMNS there, and uv
+    # wraps its messages to it.
+    plain = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=tmp_path, env=dict(os.environ))
+    assert plain.returncode == 1 and "six" in plain.stderr  # offline: resolved up to the empty cache
+    through = uvauth(["--authenticate", "always", *args], tmp_path)
+    assert (through.returncode, through.stdout, through.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+
+
 def test_a_requirements_chain_too_deep_to_follow_is_one_error_line(tmp_path: Path) -> None:
-    """1,500 files each including the next: uv itself overflows its stack; uvauth says so in one line."""
-    for i in range(1500):
-        (tmp_path / f"r{i}.txt").write_text(f"-r r{i + 1}.txt\n")
-    (tmp_path / "r1500.txt").write_text("six\n")
+    """3,000 files each including the next: uv itself overflows its stack (from about 1,500); uvauth says so in
+    one line."""
+    _chain(tmp_path, 3000)
     line = one_error_line(uvauth(["--authenticate", "always", "pip", "compile", "--offline", "r0.txt"], tmp_path))
     assert "too deeply" in line
 

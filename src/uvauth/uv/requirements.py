@@ -127,13 +127,24 @@ def read_index_options(
     see (for ``${VAR}`` expansion).  Raises :class:`~uvauth.errors.UvauthError` only for the index-URL
     conflicts uv itself rejects, and only when uv would reach them.
     """
+    import sys
+
+    # Files are followed as uv follows them, one recursive call per `-r` level, some five Python frames each:
+    # Python's default limit (1,000 frames) stops at about 200 levels, where uv goes on (uv 0.13.8 aborts at about
+    # 1,500). Python-to-Python calls do not grow the C stack (3.11+), so the limit is raised while reading.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _INCLUDE_FRAMES))
     try:
         return _Reader(Path(cwd), env).run(requirements, constraints, overrides)
     except RecursionError:
-        # Files are followed as uv follows them, one call per `-r` level: a chain deep enough to exhaust
-        # Python's stack also overflows uv's (uv 0.13.8 aborts at about 1,500 levels).
         raise UvauthError("requirements files include each other (-r/-c) too deeply to follow",
                           hint="flatten the chain of -r/-c includes; uv cannot follow it either") from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+#: Frames for a chain of 2,000 ``-r`` levels, beyond the ~1,500 at which uv itself overflows its stack.
+_INCLUDE_FRAMES: Final = 12_000
 
 
 def _exists(path: str) -> bool:
