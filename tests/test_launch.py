@@ -347,14 +347,43 @@ def test_an_argument_list_too_long_for_the_system_is_one_line() -> None:
 # -- the cache directory under faults -----------------------------------------------------------------------
 
 
-def test_a_cache_path_that_is_a_file_is_one_error_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("policy", ["never", "always"])
+def test_an_unusable_cache_directory_is_never_why_a_command_fails(tmp_path: Path, policy: str) -> None:
+    """Issue 16 item 4: uvauth's cache path is a file (or a read-only file system). Plain uv runs; uvauth gave one
+    error line before the fix. It now warns, keeps its files in a private temporary directory, and the policy
+    holds (it needs the generated configuration there)."""
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "uvauth").write_text("not a directory")
+    (tmp_path / "tmp").mkdir()
     (tmp_path / "r.in").write_text("six\n")
-    done = subprocess.run([UVAUTH, "--authenticate", "never", "pip", "compile", "--offline", "r.in"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=60,
-                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
-    assert "cannot use uvauth's cache directory" in _one_error_line(done)
+    (tmp_path / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "http://127.0.0.1:9/simple"\n')
+    (tmp_path / "netrc").write_text("machine 127.0.0.1 login u password p\n")
+    (tmp_path / "netrc").chmod(0o600)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "TMPDIR": str(tmp_path / "tmp"),
+           "NETRC": str(tmp_path / "netrc")}
+    args = ["pip", "compile", "--offline", "--index-url", "http://127.0.0.1:9/simple", "r.in"]
+    plain = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=tmp_path, timeout=60, env=env)
+    done = subprocess.run([UVAUTH, "--authenticate", policy, *args], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=60, env=env)
+    fallback = tmp_path / "tmp" / f"uvauth-{os.geteuid()}"
+    warning = (f"uvauth: warning: cannot use uvauth's cache directory {tmp_path}/cache/uvauth: File exists; "
+               f"using {fallback} for this command\n")
+    assert (done.returncode, done.stdout, done.stderr) == (plain.returncode, plain.stdout, warning + plain.stderr)
+    assert fallback.stat().st_mode & 0o777 == 0o700
+    (generated,) = fallback.glob("uv-*.toml")  # the -i URL's index, with the policy asked for
+    assert f'authenticate = "{policy}"' in generated.read_text()
+
+
+def test_a_fallback_directory_planted_by_another_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "_FALLBACK", [])
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / f"uvauth-{os.geteuid()}").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UvauthError, match="^cannot use it "):
+        cache.fallback_dir("cannot use it")
 
 
 def test_a_shared_cache_directory_is_made_private(tmp_path: Path) -> None:
@@ -421,3 +450,39 @@ def test_a_uv_gone_before_its_version_is_asked_is_a_clear_error(tmp_path: Path) 
     TypeError (found by mypy --strict)."""
     with pytest.raises(UvauthError, match="cannot run"):
         launch.uv_version(str(tmp_path / "gone" / "uv"), {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c")})
+
+
+def test_a_cache_directory_that_cannot_be_written_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A read-only (or full) file system under an existing cache directory: the generated configuration goes to
+    the private fallback directory instead of failing the command (as root, a read-only mode cannot be made
+    here, so the write fails the way a read-only mount makes it fail)."""
+    import errno
+
+    from uvauth.uv.config.discover import UvConfig
+    from uvauth.uv.config.render import GeneratedConfig
+
+    monkeypatch.setattr(cache, "_FALLBACK", [])
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    primary = cache.cache_dir(env)
+    real_open = os.open
+
+    def read_only(path: str | os.PathLike[str], flags: int, mode: int = 0o777) -> int:
+        if str(path).startswith(str(primary)) and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", read_only)
+    generated = GeneratedConfig(config=UvConfig(files=(), indexes=()), extra_indexes=(
+        {"name": "x", "url": "https://h.example/simple", "explicit": True, "authenticate": "always"},),
+        authenticate={}, dest_dir=None)
+    path = cache.write_generated_config(generated, env)
+    assert path is not None and path.parent == tmp_path / "tmp" / f"uvauth-{os.geteuid()}"
+    assert 'authenticate = "always"' in path.read_text() and not list(primary.iterdir())
+    assert capsys.readouterr().err == (f"uvauth: warning: cannot write {primary}/{path.name}: Read-only file system; "
+                                       f"using {path.parent} for this command\n")

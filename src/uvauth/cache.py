@@ -56,7 +56,7 @@ def cache_path(env: "Mapping[str, str]") -> str:
         os.makedirs(path, mode=0o700, exist_ok=True)
         status = os.stat(path)
     except OSError as error:
-        _refuse(f"cannot use uvauth's cache directory {path}: {error.strerror or error}")
+        return fallback_dir(f"cannot use uvauth's cache directory {path}: {error.strerror or error}")
     if hasattr(os, "geteuid"):
         if status.st_uid != os.geteuid():
             # Someone else's directory: its files (generated configurations uv reads) could be swapped.
@@ -66,6 +66,38 @@ def cache_path(env: "Mapping[str, str]") -> str:
                 os.chmod(path, 0o700)  # private, whatever made it first (a umask of 0, a careless mkdir)
             except OSError as error:
                 _refuse(f"cannot make uvauth's cache directory {path} private: {error.strerror}")
+    return path
+
+
+_FALLBACK: list[str] = []  # the fallback directory, once chosen in this process (one warning)
+
+
+def fallback_dir(problem: str) -> str:
+    """A private directory of this user's under the system's temporary directory, for a run whose cache cannot
+    be used or written (a read-only or full file system, a path that is a file): uvauth is never the reason a
+    command fails that plain uv would run. It says so once; with no such directory either, ``problem`` is the
+    error."""
+    if _FALLBACK:
+        return _FALLBACK[0]
+    import sys
+    import tempfile
+
+    uid = os.geteuid() if hasattr(os, "geteuid") else 0
+    path = os.path.join(tempfile.gettempdir(), f"uvauth-{uid}")
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        status = os.lstat(path)
+        import stat
+
+        # Under a shared /tmp: only a real directory of this user's, private (never a planted symlink).
+        if not stat.S_ISDIR(status.st_mode) or (hasattr(os, "geteuid") and status.st_uid != uid):
+            _refuse(problem)
+        if status.st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError:
+        _refuse(problem)
+    print(f"uvauth: warning: {problem}; using {path} for this command", file=sys.stderr)
+    _FALLBACK.append(path)
     return path
 
 
@@ -158,11 +190,26 @@ def write_generated_config(generated: "GeneratedConfig", env: "Mapping[str, str]
     With ``accepted`` (does uv read this file?), a newly rendered file is kept only when it says yes: else it is
     removed and the result is None, so a file uv rejects never reaches the command (uv's error would name it,
     a file the user never wrote)."""
+    from pathlib import Path
+
+    from uvauth.errors import UvauthError
+
     directory = cache_dir(env)
     target = directory / f"uv-{generated_config_key(generated)}.toml"
     if target.is_file():
         return target
     text = generated.render()
+    try:
+        return _write_checked(directory, target.name, text, accepted)
+    except UvauthError as error:
+        if str(directory) in _FALLBACK:
+            raise
+        return _write_checked(Path(fallback_dir(error.message)), target.name, text, accepted)
+
+
+def _write_checked(directory: "Path", name: str, text: str,
+                   accepted: "Callable[[Path], bool] | None") -> "Path | None":
+    target = directory / name
     if accepted is None:
         return write_private(directory, target.name, text)
     unchecked = write_private(directory, f".{target.name}.{os.getpid()}.unchecked", text)
