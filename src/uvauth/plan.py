@@ -132,7 +132,8 @@ class PlannedIndex(NamedTuple):
     lookup_url: str = ""  # the URL without userinfo, for showing where uv will find credentials
     url_has_credentials: bool = False
     # Another index of uv's whose root is a prefix of this one's URL, with another policy, as "URL (policy P)":
-    # uv matches a request to the first such index in its hash set, not the longest (uv-facts §1.4).
+    # uv matches a request to the first such index in its hash set, not the longest (crates/uv-auth/src/index.rs,
+    # `Indexes::find_prefix_index`).
     shadowed_by: str | None = None
 
 
@@ -543,7 +544,8 @@ class Planner:
     def _seed_shadowed(self, planned: list[PlannedIndex], known: Sequence[m.Entry]) -> list[PlannedIndex]:
         """An ``always`` index whose URL is also under another index's root (the same server's root index, a
         find-links page, an index at the host's root) with another policy: uv's middleware applies the policy of
-        whichever matching index its hash set yields first (``Indexes::find_prefix_index``, uv-facts §1.4), so
+        whichever matching index its hash set yields first (``Indexes::find_prefix_index`` in
+        ``crates/uv-auth/src/index.rs``: an ``FxHashSet``, unseeded, so stable per URL but arbitrary), so
         some of its requests go out without credentials. Its credentials are handed over up front instead: uv
         caches handed ``UV_INDEX_<NAME>_*`` credentials for the index's root and checks that cache before any
         request it matches to an ``auto`` index. Under a ``never`` index uv sends none: said, not guessed."""
