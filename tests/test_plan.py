@@ -489,3 +489,23 @@ def test_an_always_index_under_a_never_root_is_said_to_be_unkept() -> None:
     assert p.warnings == ("index https://h.example/team/simple is under the root https://h.example/ of an index "
                           "with authenticate = never: uv may match its requests to that one and send them without "
                           "credentials; uvauth cannot keep always there",)
+
+
+# -- many prefixes (issue 16 item 8): checked together, one by one only where together they change output ------
+
+
+def test_several_prefixes_are_added_together_in_order() -> None:
+    prefixes = ("https://art.example.com/artifactory", "https://art.example.com/other", "https://art.example.com/x")
+    p = plan(["lock"], config(ART_DEFAULT), settings=Settings(prefixes=prefixes), credentials=_answer_everything())
+    assert [i["url"] for i in generated(p)["index"]] == [U, *prefixes]
+    assert p.warnings == ()
+
+
+def test_prefixes_that_would_add_to_the_output_are_each_refused() -> None:
+    """`uv export --emit-index-url` prints explicit indexes: checked together they change the output, so each is
+    tried alone, and each is refused with its own warning."""
+    prefixes = ("https://art.example.com/artifactory", "https://art.example.com/other")
+    p = plan(["export", "--emit-index-url"], config(ART_DEFAULT), settings=Settings(prefixes=prefixes),
+             credentials=_answer_everything())
+    assert p.warnings == tuple(f"authenticate-prefixes {prefix} not applied: it would add an index to this "
+                               "command's output" for prefix in prefixes)

@@ -669,6 +669,7 @@ class Planner:
         roots += [(prefix, "credentials prefix", None) for prefix in self.inputs.settings.credential_prefixes
                   if prefix not in self.inputs.settings.prefixes]
         roots += self._decoded_roots(planned)
+        wanted: list[tuple[str, str, list[tuple[str, str | None]] | None, ConfiguredIndex]] = []
         for prefix, where, fallbacks in roots:
             try:
                 prefix_realm = realm(prefix)
@@ -678,12 +679,29 @@ class Planner:
             if prefix_realm not in hosts or self.inputs.settings.forced == "never":
                 continue
             name = _synth_name(prefix)
-            candidate = [s for s in self.synthesized if s.name != name] + [ConfiguredIndex(
+            wanted.append((prefix, where, fallbacks, ConfiguredIndex(
                 name=name, url=prefix, default=False, explicit=True, flat=False, authenticate="always",
                 path=None, line=0, level="config-file",
                 table={"name": name, "url": prefix, "explicit": True, "authenticate": "always"},
-            )]
-            if not self._accept(self.argv, candidate):  # `uv export --emit-index-url` prints explicit indexes
+            )))
+        # Checking each prefix's index alone rebuilds uv's whole index list once per prefix (quadratic: 100
+        # prefixes over 500 indexes took seconds). They are checked together first, and one by one only where
+        # together they would change what uv does (then some of them alone may not).
+        together = list(self.synthesized)
+        for *_, index in wanted:  # as the loop below adds them: a later one of the same name replaces the first
+            together = [s for s in together if s.name != index.name] + [index]
+        at_once = len(wanted) > 1 and self._accept(self.argv, together)
+        by_host: dict[object, list[m.Entry]] = {}
+        for entry in contacted:
+            try:
+                by_host.setdefault(realm(entry.text), []).append(entry)
+            except InvalidUrl:
+                continue
+        for prefix, where, fallbacks, index in wanted:
+            name = index.name or ""
+            candidate = [s for s in self.synthesized if s.name != name] + [index]
+            if not at_once and not self._accept(self.argv, candidate):
+                # `uv export --emit-index-url` prints explicit indexes
                 self.warnings.append(f"authenticate-prefixes {redact(prefix)} not applied: it would add an index "
                                      "to this command's output")
                 continue
@@ -694,7 +712,7 @@ class Planner:
             # no credentials of its own it takes those of the first index under it that has some.
             self.seed_fallbacks[name] = fallbacks if fallbacks is not None else [
                 (entry.text, (self.configured_home(entry) or entry).name)
-                for entry in contacted if self._under_prefix(entry.text, prefix)
+                for entry in by_host.get(realm(prefix), ()) if self._under_prefix(entry.text, prefix)
             ]
             planned.append(PlannedIndex(
                 url=redact(prefix), role="explicit", source="uvauth", where=where,

@@ -59,6 +59,7 @@ class Providers:
         # The URLs the user's own uv configuration gives each index name (entries.own_index_urls): an entry that
         # covers an index by name sends its token only there, unless its `url` or its approval says otherwise.
         self.own_urls = own_urls or {}
+        self._by_host: dict[object, list[Entry]] | None = None
         self.mint = mint and not offline
         # Offline uv sends no request: a command's token is used if cached, and nothing stands in for it if not.
         self.offline = offline
@@ -77,7 +78,30 @@ class Providers:
             for url in (entry.prefixes or (f"https://{self.env.get(envvars.CI_SERVER_HOST, '')}/",)))]
 
     def covering(self, url: str, name: str | None) -> Entry | None:
-        return covering(self.entries, url, name)
+        # Only the entries that can cover this URL's host (in their order: on a tie the first wins): every index
+        # uv contacts is looked up, and 500 indexes with 100 prefixes made this quadratic.
+        from uvauth.uv.urls import InvalidUrl, realm
+
+        if self._by_host is None:
+            self._by_host = {}
+            for entry in self.entries:
+                for key in {self._host_of(prefix) for prefix in entry.prefixes}:
+                    self._by_host.setdefault(key, []).append(entry)
+        try:
+            host: object = realm(url)
+        except InvalidUrl:
+            return covering(self.entries, url, name)
+        named = [entry for entry in self.entries if entry.for_index is not None]
+        return covering(named + self._by_host.get(host, []) + self._by_host.get(None, []), url, name)
+
+    @staticmethod
+    def _host_of(prefix: str) -> object:
+        from uvauth.uv.urls import InvalidUrl, realm
+
+        try:
+            return realm(prefix)
+        except InvalidUrl:
+            return None  # compared with every URL, as before (covering skips what it cannot parse)
 
     def find(self, url: str, name: str | None) -> Lookup | None:
         """The covering entry's credentials as a :class:`Lookup`, or None where no entry applies."""
