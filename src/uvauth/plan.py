@@ -45,7 +45,7 @@ from uvauth.uv.urls import InvalidUrl, auth_root, covers, index_key, realm, reda
 from uvauth.uv import envvars
 from uvauth.uv.auth_policy import DEFAULT_POLICY
 from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
-from uvauth.policy import Rules, choose
+from uvauth.policy import Rules, choose, under_any
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -530,8 +530,8 @@ class Planner:
         result = []
         for index in planned:
             name = index.merged_onto
-            covered = name is not None and (env_var_prefix(name) in names or any(
-                self._under_prefix(index.lookup_url, p) for p in settings.credential_prefixes))
+            covered = name is not None and (env_var_prefix(name) in names or under_any(
+                tuple(settings.credential_prefixes), index.lookup_url))
             if name is None or not covered or index.policy == "never" or name.startswith(SYNTH_PREFIX):
                 result.append(index)
                 continue

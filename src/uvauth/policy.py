@@ -9,10 +9,11 @@ setting; uv's default. Pure: no file, no environment.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
-from uvauth.uv.urls import InvalidUrl, covers
+from uvauth.uv.urls import InvalidUrl, covers, realm
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,11 +38,34 @@ def choose(rules: Rules, url: str, configured: str | None) -> tuple[Policy, Poli
         return rules.forced, "option"
     if configured is not None and is_policy(configured):
         return configured, "configured"
-    if any(_covers(prefix, url) for prefix in rules.prefixes):
+    if under_any(rules.prefixes, url):
         return "always", "prefix"
     if rules.setting:
         return rules.setting, "setting"
     return DEFAULT_POLICY, "default"
+
+
+def under_any(prefixes: tuple[str, ...], url: str) -> bool:
+    """Is ``url`` under one of ``prefixes``? Only the prefixes on its host are compared: every index uv contacts
+    is asked, and 500 indexes against 100 prefixes made the plain comparison quadratic."""
+    if not prefixes:
+        return False
+    try:
+        host = realm(url)
+    except InvalidUrl:
+        return False
+    return any(_covers(prefix, url) for prefix in _by_host(prefixes).get(host, ()))
+
+
+@functools.lru_cache(maxsize=8)
+def _by_host(prefixes: tuple[str, ...]) -> dict[object, tuple[str, ...]]:
+    groups: dict[object, list[str]] = {}
+    for prefix in prefixes:
+        try:
+            groups.setdefault(realm(prefix), []).append(prefix)
+        except InvalidUrl:
+            continue  # covers nothing
+    return {host: tuple(group) for host, group in groups.items()}
 
 
 def _covers(prefix: str, url: str) -> bool:
