@@ -79,6 +79,7 @@ def fallback_dir(problem: str) -> str:
     error."""
     if _FALLBACK:
         return _FALLBACK[0]
+    import stat
     import sys
     import tempfile
 
@@ -87,8 +88,6 @@ def fallback_dir(problem: str) -> str:
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
         status = os.lstat(path)
-        import stat
-
         # Under a shared /tmp: only a real directory of this user's, private (never a planted symlink).
         if not stat.S_ISDIR(status.st_mode) or (hasattr(os, "geteuid") and status.st_uid != uid):
             _refuse(problem)

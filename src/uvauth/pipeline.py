@@ -314,9 +314,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
             from uvauth.providers.lookup import Providers
 
             # Offline, uv sends no request: a command (which may need the network itself) is not run for it.
-            names = frozenset(i.name for i in config.indexes if i.name)
-            own_urls = provider_entries.own_index_urls(
-                config, indexes.command_line_mentions(cmdline, env, str(where.cwd), names), str(where.cwd))
+            own_urls = provider_entries.own_index_urls(config, cmdline, env, str(where.cwd))
             providers = Providers(resolved.credentials, env, mint=mint_tokens,
                                   offline=indexes.offline(cmdline, env, config), own_urls=own_urls)
             active = providers.active()

@@ -41,7 +41,9 @@ from typing import NamedTuple
 
 from uvauth.uv import indexes as m
 from uvauth.errors import UvauthError
-from uvauth.uv.urls import InvalidUrl, auth_root, covers, index_key, realm, redact, userinfo, without_userinfo
+from uvauth.uv.urls import (
+    InvalidUrl, auth_root, by_realm, covers, index_key, realm, redact, userinfo, without_userinfo,
+)
 from uvauth.uv import envvars
 from uvauth.uv.auth_policy import DEFAULT_POLICY
 from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
@@ -552,17 +554,14 @@ class Planner:
         policies = {p.lookup_url: p.policy for p in planned}
         # (root, key, policy) of every index uv's middleware knows that is not `always`, by host: a request is
         # matched only within its realm, and this keeps 500 indexes on many hosts near-linear.
-        others: dict[object, list[tuple[str, str, str]]] = {}
-        for entry in known:
+        def policy_of(entry: m.Entry) -> str:
             name = entry.configured.name if entry.configured is not None else entry.name
-            policy = policies.get(without_userinfo(entry.text)) or self.overrides.get(name or "") \
+            return policies.get(without_userinfo(entry.text)) or self.overrides.get(name or "") \
                 or entry.authenticate or DEFAULT_POLICY
-            if policy == "always":
-                continue
-            try:
-                others.setdefault(realm(entry.text), []).append((auth_root(entry.text), entry.key, policy))
-            except InvalidUrl:
-                continue
+
+        others = {host: [(auth_root(entry.text), entry.key, policy_of(entry)) for entry in group]
+                  for host, group in by_realm([e for e in known if policy_of(e) != "always"],
+                                              lambda entry: entry.text).items()}
         if not others:
             return planned
         result = []
@@ -691,12 +690,7 @@ class Planner:
         for *_, index in wanted:  # as the loop below adds them: a later one of the same name replaces the first
             together = [s for s in together if s.name != index.name] + [index]
         at_once = len(wanted) > 1 and self._accept(self.argv, together)
-        by_host: dict[object, list[m.Entry]] = {}
-        for entry in contacted:
-            try:
-                by_host.setdefault(realm(entry.text), []).append(entry)
-            except InvalidUrl:
-                continue
+        by_host = by_realm(contacted, lambda entry: entry.text)
         for prefix, where, fallbacks, index in wanted:
             name = index.name or ""
             candidate = [s for s in self.synthesized if s.name != name] + [index]

@@ -13,13 +13,14 @@ import functools
 from typing import NamedTuple
 
 from uvauth.uv.auth_policy import DEFAULT_POLICY, is_policy
-from uvauth.uv.urls import InvalidUrl, covers, realm
+from uvauth.uv.urls import InvalidUrl, by_realm, covers, realm
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Literal
 
     from uvauth.uv.auth_policy import AuthPolicy as Policy
+    from uvauth.uv.urls import Realm
 
     PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
 
@@ -58,14 +59,8 @@ def under_any(prefixes: tuple[str, ...], url: str) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _by_host(prefixes: tuple[str, ...]) -> dict[object, tuple[str, ...]]:
-    groups: dict[object, list[str]] = {}
-    for prefix in prefixes:
-        try:
-            groups.setdefault(realm(prefix), []).append(prefix)
-        except InvalidUrl:
-            continue  # covers nothing
-    return {host: tuple(group) for host, group in groups.items()}
+def _by_host(prefixes: tuple[str, ...]) -> dict[Realm, list[str]]:
+    return by_realm(prefixes, str)
 
 
 def _covers(prefix: str, url: str) -> bool:

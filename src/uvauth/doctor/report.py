@@ -427,9 +427,7 @@ def _providers(cmdline: Any, env: Mapping[str, str], config: Any) -> Any:
     from uvauth.providers.entries import own_index_urls
     from uvauth.providers.lookup import Providers
 
-    names = frozenset(i.name for i in config.indexes if i.name)
-    found = mentions.command_line_mentions(cmdline, env, str(where.cwd), names)
-    return Providers(resolved.credentials, env, own_urls=own_index_urls(config, found, str(where.cwd)))
+    return Providers(resolved.credentials, env, own_urls=own_index_urls(config, cmdline, env, str(where.cwd)))
 
 
 def _retry_with_a_new_token(providers: Any, check: Check, **kwargs: Any) -> Check:

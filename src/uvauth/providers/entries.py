@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Any, Final
 
+    from uvauth.uv.cmdline import UvCommandLine
     from uvauth.uv.config.discover import UvConfig
-    from uvauth.uv.indexes import IndexMention
 
 #: How long a command gets to print its token before uvauth gives up (``timeout``, seconds).
 DEFAULT_TIMEOUT: Final = 60
@@ -262,22 +262,24 @@ def by_name(entry: Entry, name: str | None) -> bool:
     return entry.for_index is not None and bool(name) and index_key(entry.for_index) == index_key(name or "")
 
 
-def own_index_urls(config: UvConfig | None, mentions: Iterable[IndexMention], cwd: str) -> dict[str, frozenset[str]]:
+def own_index_urls(config: UvConfig, cmdline: UvCommandLine, env: Mapping[str, str],
+                   cwd: str) -> dict[str, frozenset[str]]:
     """The URLs (as :func:`uvauth.uv.urls.index_key` keys) the user's own configuration gives each index name,
     by uv's variable spelling: every ``[[index]]`` outside the project's files (user and system ``uv.toml``,
     ``--config-file``) and every ``--index NAME=URL`` / ``UV_INDEX`` of the command."""
-    from uvauth.uv.indexes import entry_from_config
+    from uvauth.uv.indexes import command_line_mentions, entry_from_config
     from uvauth.uv.urls import InvalidUrl
     from uvauth.uv.urls import index_key as url_key
 
+    names = frozenset(index.name for index in config.indexes if index.name)
     found: dict[str, set[str]] = {}
-    for index in config.indexes if config is not None else ():
+    for index in config.indexes:
         if index.name and index.level != "project":
             try:
                 found.setdefault(index_key(index.name), set()).add(entry_from_config(index, cwd).key)
             except InvalidUrl:
                 continue  # uv refuses such a URL itself
-    for mention in mentions:
+    for mention in command_line_mentions(cmdline, env, cwd, names):
         if mention.name and mention.url is not None:
             try:
                 found.setdefault(index_key(mention.name), set()).add(url_key(mention.url))

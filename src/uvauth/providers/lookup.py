@@ -15,9 +15,8 @@ import os
 import time
 
 from uvauth.errors import UvauthError
-from uvauth.providers import presets, tokencache
+from uvauth.providers import presets, tokencache, trust
 from uvauth.providers.entries import Entry, by_name, covering, unbound
-from uvauth.providers.trust import is_trusted
 from uvauth.uv import envvars
 from uvauth.uv.credentials.search import Credentials, Lookup, Tried
 
@@ -26,13 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Any, Final
 
-
-def _check_trust(entry: Entry, env: Mapping[str, str], url: str, *, foreign: bool = False) -> None:
-    # Before anything of the entry's runs or is read, and before its cached token is used: a token minted for one
-    # approved checkout is not another's, and a removed approval takes effect at once.
-    from uvauth.providers import trust
-
-    trust.check(entry, env, foreign=foreign, url=url)
+    from uvauth.uv.urls import Realm
 
 
 _NOT_APPROVED: Final = " (not approved on this machine: `uvauth uvauth credentials trust`)"
@@ -59,7 +52,8 @@ class Providers:
         # The URLs the user's own uv configuration gives each index name (entries.own_index_urls): an entry that
         # covers an index by name sends its token only there, unless its `url` or its approval says otherwise.
         self.own_urls = own_urls or {}
-        self._by_host: dict[object, list[Entry]] | None = None
+        self._by_host: dict[Realm, list[Entry]] | None = None  # entries by the hosts of their prefixes
+        self._named: list[Entry] = []  # entries covering an index by name
         self.mint = mint and not offline
         # Offline uv sends no request: a command's token is used if cached, and nothing stands in for it if not.
         self.offline = offline
@@ -80,28 +74,18 @@ class Providers:
     def covering(self, url: str, name: str | None) -> Entry | None:
         # Only the entries that can cover this URL's host (in their order: on a tie the first wins): every index
         # uv contacts is looked up, and 500 indexes with 100 prefixes made this quadratic.
-        from uvauth.uv.urls import InvalidUrl, realm
+        from uvauth.uv.urls import InvalidUrl, by_realm, realm
 
         if self._by_host is None:
-            self._by_host = {}
-            for entry in self.entries:
-                for key in {self._host_of(prefix) for prefix in entry.prefixes}:
-                    self._by_host.setdefault(key, []).append(entry)
+            pairs = by_realm([(prefix, entry) for entry in self.entries for prefix in entry.prefixes],
+                             lambda pair: pair[0])
+            self._by_host = {host: list(dict.fromkeys(entry for _, entry in group)) for host, group in pairs.items()}
+            self._named = [entry for entry in self.entries if entry.for_index is not None]
         try:
-            host: object = realm(url)
+            host = realm(url)
         except InvalidUrl:
-            return covering(self.entries, url, name)
-        named = [entry for entry in self.entries if entry.for_index is not None]
-        return covering(named + self._by_host.get(host, []) + self._by_host.get(None, []), url, name)
-
-    @staticmethod
-    def _host_of(prefix: str) -> object:
-        from uvauth.uv.urls import InvalidUrl, realm
-
-        try:
-            return realm(prefix)
-        except InvalidUrl:
-            return None  # compared with every URL, as before (covering skips what it cannot parse)
+            return covering(self._named, url, name)  # under no prefix
+        return covering(self._named + self._by_host.get(host, []), url, name)
 
     def find(self, url: str, name: str | None) -> Lookup | None:
         """The covering entry's credentials as a :class:`Lookup`, or None where no entry applies."""
@@ -120,13 +104,15 @@ class Providers:
         if recipe is None:
             return None
         foreign = entry.provider is not None and entry.file is not None and not presets.own_host(entry.provider, url)
-        if not is_trusted(entry, self.env, foreign=foreign, url=url):
+        # Before anything of the entry's runs or is read, and before its cached token is used: a token minted for
+        # one approved checkout is not another's, and a removed approval takes effect at once.
+        if not trust.is_trusted(entry, self.env, foreign=foreign, url=url):
             if not self.mint:  # explain, or offline: nothing of the entry's is used
                 return None if self.offline else Lookup(credentials=Credentials(
                     username="", password="", source="provider",
                     detail=f"credentials entry {entry.name}" + _NOT_APPROVED),
                     tried=(Tried(source=f"credentials entry {entry.name}", detail="not approved"),))
-            _check_trust(entry, self.env, url, foreign=foreign)
+            trust.check(entry, self.env, foreign=foreign, url=url)
         credentials = self._credentials(entry, recipe)
         if self.offline and not credentials.password:
             return None

@@ -21,12 +21,18 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from urllib.parse import quote, unquote
 
 from uvauth.errors import UvauthError
 from uvauth.uv.redact import redact as redact  # re-exported: callers see one URL module
 from uvauth.uv.redact import redact_loosely as redact_loosely
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+T = TypeVar("T")
 
 #: The WHATWG special schemes and their default ports (``file`` has none).
 _SPECIAL_SCHEMES: dict[str, int | None] = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "file": None}
@@ -383,6 +389,19 @@ def _encode(text: str, safe: str) -> str:
 def realm(url: str) -> Realm:
     """Scheme, lower-cased host and port (the scheme's default port folded to ``None``, as the ``url`` crate does)."""
     return parse(url).realm
+
+
+def by_realm(items: Iterable[T], url_of: Callable[[T], str]) -> dict[Realm, list[T]]:
+    """``items`` grouped by the realm of their URL, in order; an item whose URL does not parse is left out (it is
+    under no prefix and covers nothing). uv matches a URL against prefixes and index roots only within its realm,
+    so comparing within a group keeps hundreds of indexes and prefixes near-linear."""
+    groups: dict[Realm, list[T]] = {}
+    for item in items:
+        try:
+            groups.setdefault(realm(url_of(item)), []).append(item)
+        except InvalidUrl:
+            continue
+    return groups
 
 
 @functools.lru_cache(maxsize=_REMEMBERED)
