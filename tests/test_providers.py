@@ -848,5 +848,7 @@ def test_url_binds_an_index_entry_only() -> None:
         normalize({"index": "a", "url": "https://u:p@h/", "password-env": "T"}, source="s", file=None)
     with pytest.raises(ValueError, match="not an absolute URL"):
         normalize({"index": "a", "url": "h/simple", "password-env": "T"}, source="s", file=None)
+    with pytest.raises(ValueError, match=r"url 'https://\[bad/': "):
+        normalize({"index": "a", "url": "https://[bad/", "password-env": "T"}, source="s", file=None)
     assert env_entries({"UVAUTH_CREDENTIALS_ART_URL": "https://h/", "UVAUTH_CREDENTIALS_ART_PASSWORD_ENV": "T"}) == [
         {"name": "ART", "index": "ART", "url": "https://h/", "password-env": "T"}]

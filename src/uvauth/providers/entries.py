@@ -167,6 +167,12 @@ def normalize(raw: Mapping[str, Any], *, source: str, file: str | None) -> dict[
             raise ValueError(f"url {url!r} is not an absolute URL such as https://host/path")
         if "@" in url.partition("://")[2].partition("/")[0]:
             raise ValueError(f"url {url!r} holds credentials; a settings file never does")
+        from uvauth.uv.urls import InvalidUrl, parse
+
+        try:
+            parse(url)
+        except InvalidUrl as error:  # else every index would be "not under" it, which misleads
+            raise ValueError(f"url {url!r}: {error.message}") from None
     ways = [key for key in ("password-command", "password-env", "password-file") if raw.get(key) is not None]
     provider = raw.get("provider")
     if provider is not None and provider not in PRESETS:
