@@ -32,6 +32,19 @@ def test_piped_error_is_plain_with_the_hint_on_its_own_line() -> None:
     assert out.getvalue() == "uvauth: error: f.toml:3: bad thing at https://u:****@h.example/x\nhint: fix it\n"
 
 
+def test_the_traceback_at_vv_is_redacted_as_the_error_line_is() -> None:
+    # -vv prints the traceback for a bug report; its last line repeats the message, URL and hint included.
+    out = io.StringIO()
+    try:
+        raise UvauthError("bad value 'https://bob:pw-S3CR3T@h.example/simple'", hint="not https://pw-S3CR3T@h.example/")
+    except UvauthError as error:
+        assert report_error(error, verbose=2, file=out) == 2
+    text = out.getvalue()
+    assert "Traceback" in text and "bob:****@h.example" in text
+    assert "pw-S3CR3T" not in text
+    assert text.splitlines()[-1] == "hint: not https://****@h.example/"
+
+
 def test_terminal_error_is_coloured_as_uvs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     out = Terminal()

@@ -70,7 +70,9 @@ def report_error(error: UvauthError, *, verbose: int = 0, file: IO[str] | None =
     if verbose >= 2:
         import traceback
 
-        traceback.print_exception(error, file=out)
+        # The traceback's last line repeats the message unredacted (str(error)): redacted as the error line is.
+        trace = redact("".join(traceback.format_exception(error)))
+        print(trace.encode("utf-8", "backslashreplace").decode("utf-8"), end="", file=out)
     colour = colour_enabled(out)
     label = "\x1b[1m\x1b[31merror\x1b[39m\x1b[0m\x1b[1m:\x1b[0m" if colour else "error:"
     text = f"uvauth: {label} {redact(error.headline)}"
