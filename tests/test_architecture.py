@@ -169,8 +169,9 @@ raise SystemExit(main(sys.argv[1:]))
 
 # What the pass-through decision needs, and nothing more.
 HOT_MODULES = {
-    "uvauth", "uvauth.cache", "uvauth.cli", "uvauth.errors", "uvauth.launch", "uvauth.pipeline",
-    "uvauth.settings", "uvauth.settings.sources", "uvauth.settings.files", "uvauth.uv", "uvauth.uv._spec_packed", "uvauth.uv.cmdline",
+    "uvauth", "uvauth.cache", "uvauth.cli", "uvauth.errors", "uvauth.fastpath", "uvauth.launch", "uvauth.pipeline",
+    "uvauth.settings", "uvauth.settings.sources", "uvauth.settings.files", "uvauth.uv", "uvauth.uv._spec_packed",
+    "uvauth.uv.cmdline",
     "uvauth.uv.envvars", "uvauth.uv.auth_policy", "uvauth.uv.dirs", "uvauth.memo", "uvauth.observed",
 }
 NEVER_ON_THE_HOT_PATH = {
@@ -201,7 +202,8 @@ def test_pass_through_loads_only_the_hot_modules(args: list[str], tmp_path: Path
 # every uv call, so the list is pinned exactly. Not even uvauth.errors (imported only when there is an error to
 # report) or __future__ (the hot modules quote their annotations instead).
 PASS_THROUGH_MODULES = {
-    "uvauth", "uvauth.cli", "uvauth.launch", "uvauth.cache", "uvauth.settings", "uvauth.settings.files",
+    "uvauth", "uvauth.cli", "uvauth.fastpath", "uvauth.launch", "uvauth.cache", "uvauth.settings",
+    "uvauth.settings.files",
     "uvauth.uv", "uvauth.uv.envvars", "uvauth.uv.dirs", "uvauth.uv.cmdline", "uvauth.uv._spec_packed",
 }
 

@@ -185,3 +185,23 @@ def test_an_unknown_option_after_the_subcommand_is_said(exec_uv: Exec, project: 
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     cli.main(["pip", "compile", "--index-url", U, "--new-flag", "req.in"])
     assert "--new-flag is not an option of `uv pip compile`" in capsys.readouterr().err
+
+
+def test_a_reused_plan_hands_and_reports_exactly_what_the_fresh_plan_did(
+        exec_uv: Exec, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """One record (launch.Handoff) from the planner and from the memo: the second run finds the stored plan on the
+    fast path, plans nothing, and execs and prints the same, byte for byte."""
+    from uvauth import memo, pipeline
+
+    monkeypatch.setattr(memo, "_RACY_NS", -(10**19))  # the project's files were written just now
+    planned: list[object] = []
+    real_prepare = pipeline.prepare
+    monkeypatch.setattr(pipeline, "prepare", lambda *a, **k: planned.append(a) or real_prepare(*a, **k))
+    argv = ["pip", "compile", "-v", "--index-url", U, "req.in"]
+    assert cli.main(argv) == 0
+    fresh = (exec_uv.calls[-1], capsys.readouterr())
+    assert cli.main(argv) == 0
+    reused = (exec_uv.calls[-1], capsys.readouterr())
+    assert len(planned) == 1, "the second run planned again instead of reusing the stored plan"
+    assert reused == fresh
+    assert fresh[1].err.startswith("uvauth: ") and "--default-index" in " ".join(fresh[0][1])

@@ -1,8 +1,9 @@
 """Memoized plans (uvauth.memo): reused only while nothing the plan depended on has changed — never stale.
 
-Each test plans a real command (real files, the real uv for its version) through ``pipeline.prepare`` twice or
-more. ``memoized()`` reuses a stored plan where it may; ``fresh()`` plans without the memo. After every change of
-one input the two must agree, and the answer must be the new one.
+Each test plans a real command (real files, the real uv for its version) as the console script does
+(``support.handed``: the fast path's memo, else ``pipeline.prepare``) twice or more. ``memoized()`` reuses a
+stored plan where it may; ``fresh()`` plans without the memo. After every change of one input the two must
+agree, and the answer must be the new one.
 
 The memo refuses to store a plan that read a file changed within the last second (a change within the file
 system's timestamp granularity could go unseen); ``test_a_file_changed_just_now_is_not_trusted`` pins that with
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import DERANDOMIZE
+from support import DERANDOMIZE, handed
 
 from uvauth import memo, pipeline
 from uvauth.errors import UvauthError
@@ -65,7 +66,7 @@ class Project:
     def _prepare(self, memoize: bool) -> tuple[object, ...]:
         cmdline = uvcli.parse(["--directory", str(self.dir), *self.args])
         try:
-            prepared = pipeline.prepare(cmdline, self.env, memoize=memoize)
+            prepared = handed(cmdline, self.env) if memoize else pipeline.prepare(cmdline, self.env, memoize=False)
         except UvauthError as error:
             return ("error", error.message)
         added = {k: v for k, v in prepared.env.items() if self.env.get(k) != v}
@@ -91,9 +92,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
 
 
 def hit(project: Project) -> bool:
-    """Plan once memoized and report whether a stored plan was reused (``prepare`` returns no Plan then)."""
+    """Plan once memoized and report whether a stored plan was reused (the fast path hands no Plan then)."""
     cmdline = uvcli.parse(["--directory", str(project.dir), *project.args])
-    return pipeline.prepare(cmdline, project.env).plan is None
+    return handed(cmdline, project.env).plan is None
 
 
 def assert_follows(project: Project, edit: Callable[[], None]) -> None:
@@ -146,8 +147,8 @@ def test_a_hit_imports_no_planning_module(project: Project, tmp_path: Path) -> N
     # Exactly these, each some 50 µs of every reused plan: not even uvauth.errors, redaction (and `re`) for
     # lines that are not printed, or __future__.
     assert again.stdout.splitlines()[-1] == repr(sorted([
-        "uvauth", "uvauth.cache", "uvauth.cli", "uvauth.launch", "uvauth.memo", "uvauth.observed", "uvauth.uv",
-        "uvauth.uv.dirs", "uvauth.uv.envvars"])), again.stdout + again.stderr
+        "uvauth", "uvauth.cache", "uvauth.cli", "uvauth.fastpath", "uvauth.launch", "uvauth.memo", "uvauth.observed",
+        "uvauth.uv", "uvauth.uv.dirs", "uvauth.uv.envvars"])), again.stdout + again.stderr
 
 
 # -- never stale: one test per input kind --------------------------------------------------------------------
@@ -572,8 +573,9 @@ def test_parallel_runs_share_one_entry(tmp_path: Path) -> None:
     project = Project(tmp_path)
     time.sleep(memo._RACY_NS / 1e9 + 0.1)  # the project's files are older than the window: the plan is stored
     probe = (
-        "import sys, json; from uvauth import pipeline; from uvauth.uv import cmdline as c; "
-        f"p = pipeline.prepare(c.parse(sys.argv[1:]), {project.env!r}); "
+        "import sys, json; from uvauth import fastpath, pipeline; from uvauth.uv import cmdline as c; "
+        f"p = fastpath.recalled(sys.argv[1:], {project.env!r}) or pipeline.prepare(c.parse(sys.argv[1:]), "
+        f"{project.env!r}); "
         "print(json.dumps([p.uv, p.argv, sorted(p.env.items())]))"
     )
     args = [sys.executable, "-c", probe, "--directory", str(project.dir), *project.args]

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support import handed
 
 from uvauth.errors import UvauthError
 from uvauth.providers import presets, tokencache, trust
@@ -552,7 +553,6 @@ def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("no_racy_window")
 def test_a_memoized_plan_reads_the_provider_token_again_and_never_stores_it(tmp_path: Path) -> None:
-    from uvauth import pipeline
     from uvauth.uv import cmdline as uvcli
 
     project = tmp_path / "project"
@@ -569,22 +569,21 @@ def test_a_memoized_plan_reads_the_provider_token_again_and_never_stores_it(tmp_
     cmdline = uvcli.parse(["--directory", str(project), "pip", "compile", "--index-url", "https://ex.example/simple",
                            "req.in"])
 
-    first = pipeline.prepare(cmdline, env)
+    first = handed(cmdline, env)
     assert first.plan is not None and first.env["UV_INDEX_ART_PASSWORD"] == "memo-tok3n-1"
-    again = pipeline.prepare(cmdline, env)
+    again = handed(cmdline, env)
     assert again.plan is None, "the plan was not memoized"
     assert again.env["UV_INDEX_ART_PASSWORD"] == "memo-tok3n-1" and counter.read_text() == "x"
     plans = Path(env["XDG_CACHE_HOME"]) / "uvauth" / "plans"
     assert not any(b"memo-tok3n" in p.read_bytes() for p in plans.iterdir() if p.is_file())
     # A forgotten (or expired) token is a miss: the plan runs again and mints a new one.
     tokencache.forget(tokencache.token_dir(env), None)
-    third = pipeline.prepare(cmdline, env)
+    third = handed(cmdline, env)
     assert third.plan is not None and third.env["UV_INDEX_ART_PASSWORD"] == "memo-tok3n-2"
 
 
 @pytest.mark.usefixtures("no_racy_window")
 def test_an_environment_entry_set_later_is_never_hidden_by_a_memoized_plan(tmp_path: Path) -> None:
-    from uvauth import pipeline
     from uvauth.uv import cmdline as uvcli
 
     project = tmp_path / "project"
@@ -593,12 +592,12 @@ def test_an_environment_entry_set_later_is_never_hidden_by_a_memoized_plan(tmp_p
     (project / "req.in").write_text("--extra-index-url https://ex.example/simple\nx\n")
     cmdline = uvcli.parse(["--directory", str(project), "pip", "compile", "req.in"])
     env = dict(os.environ)
-    assert pipeline.prepare(cmdline, env).plan is not None
-    assert pipeline.prepare(cmdline, env).plan is None  # memoized: no credentials handed
+    assert handed(cmdline, env).plan is not None
+    assert handed(cmdline, env).plan is None  # memoized: no credentials handed
     env["UVAUTH_CREDENTIALS_ART_PASSWORD_ENV"] = "ART_TOKEN"
     env["UVAUTH_CREDENTIALS_ART_URL"] = "https://ex.example/"
     env["ART_TOKEN"] = "from-env"
-    later = pipeline.prepare(cmdline, env)
+    later = handed(cmdline, env)
     assert later.plan is not None and later.env["UV_INDEX_ART_PASSWORD"] == "from-env"
 
 
@@ -743,7 +742,6 @@ def _approved_project(root: Path, url: str, script: Path) -> Path:
 def test_a_cached_token_is_used_only_where_its_entry_is_approved_now(tmp_path: Path) -> None:
     """Issue 16 item 2: trust is checked before a cached token is used, memoized plans included. Before the fix a
     removed approval, or an unapproved second checkout repeating the entry, got the cached token."""
-    from uvauth import pipeline
     from uvauth.commands import credentials as command
     from uvauth.uv import cmdline as uvcli
 
@@ -753,25 +751,24 @@ def test_a_cached_token_is_used_only_where_its_entry_is_approved_now(tmp_path: P
     env = dict(os.environ)
     assert command.trust_entries(env, first) == 0
     compile_first = uvcli.parse(["--directory", str(first), "pip", "compile", "req.in"])
-    assert pipeline.prepare(compile_first, env).env["UV_INDEX_ART_PASSWORD"] == "cached-s3cret"
-    recalled = pipeline.prepare(compile_first, env)
+    assert handed(compile_first, env).env["UV_INDEX_ART_PASSWORD"] == "cached-s3cret"
+    recalled = handed(compile_first, env)
     assert recalled.plan is None and recalled.env["UV_INDEX_ART_PASSWORD"] == "cached-s3cret"  # memoized
 
     # The same entry's text in another, unapproved checkout, whose `art` is somewhere else.
     second = _approved_project(tmp_path / "second", "https://evil.example/simple", script)
     with pytest.raises(UvauthError, match="credentials entry art in .*second/uvauth.toml is not approved"):
-        pipeline.prepare(uvcli.parse(["--directory", str(second), "pip", "compile", "req.in"]), env)
+        handed(uvcli.parse(["--directory", str(second), "pip", "compile", "req.in"]), env)
 
     # Removing the approval takes effect at once, though the token is cached and the plan memoized.
     for approval in (Path(env["XDG_DATA_HOME"]) / "uvauth" / "trusted").iterdir():
         approval.unlink()
     with pytest.raises(UvauthError, match="is not approved on this machine"):
-        pipeline.prepare(compile_first, env)
+        handed(compile_first, env)
 
 
 @pytest.mark.usefixtures("no_racy_window")
 def test_an_approval_is_for_the_url_the_index_had_when_approved(tmp_path: Path) -> None:
-    from uvauth import pipeline
     from uvauth.commands import credentials as command
     from uvauth.uv import cmdline as uvcli
 
@@ -781,17 +778,17 @@ def test_an_approval_is_for_the_url_the_index_had_when_approved(tmp_path: Path) 
     env = dict(os.environ)
     command.trust_entries(env, project)
     cmdline = uvcli.parse(["--directory", str(project), "pip", "compile", "req.in"])
-    assert pipeline.prepare(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "bound-s3cret"
+    assert handed(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "bound-s3cret"
     (project / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://evil.example/simple"\n')
     with pytest.raises(UvauthError, match="not approved on this machine for index art at "
                                           "https://evil.example/simple"):
-        pipeline.prepare(cmdline, env)
+        handed(cmdline, env)
     # Approving again approves the new URL, and says which.
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         command.trust_entries(env, project)
     assert "approved: art in" in out.getvalue() and "(for index art at https://evil.example/simple)" in out.getvalue()
-    assert pipeline.prepare(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "bound-s3cret"
+    assert handed(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "bound-s3cret"
 
 
 @pytest.mark.usefixtures("no_racy_window")
@@ -799,7 +796,6 @@ def test_an_approval_is_for_the_url_the_index_had_when_approved(tmp_path: Path) 
 def test_a_users_entry_by_name_never_follows_a_project_that_moves_the_name(tmp_path: Path, form: str) -> None:
     """Issue 16 item 2 (Maven's MNG-5265): the user's `index = "art"` entry, and a project whose uv.toml points
     `art` at a server of its own. Before the fix the token went there."""
-    from uvauth import pipeline
     from uvauth.uv import cmdline as uvcli
 
     project = tmp_path / "clone"
@@ -815,7 +811,7 @@ def test_a_users_entry_by_name_never_follows_a_project_that_moves_the_name(tmp_p
         env["UVAUTH_CREDENTIALS_ART_PASSWORD_ENV"] = "ART_TOKEN"
     cmdline = uvcli.parse(["--directory", str(project), "pip", "compile", "req.in"])
     with pytest.raises(UvauthError) as raised:
-        pipeline.prepare(cmdline, env)
+        handed(cmdline, env)
     line = str(raised.value)
     assert "the project has that index at https://evil.example/simple" in line, line
     assert 'add url = "https://evil.example/simple" to the entry' in line and "users-s3cret" not in line
@@ -823,14 +819,14 @@ def test_a_users_entry_by_name_never_follows_a_project_that_moves_the_name(tmp_p
     # Where the user's own uv.toml gives `art` that URL, or the entry's `url` covers it, the token goes there.
     (user / "uv").mkdir()
     (user / "uv" / "uv.toml").write_text('[[index]]\nname = "art"\nurl = "https://evil.example/simple/"\n')
-    assert pipeline.prepare(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "users-s3cret"
+    assert handed(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "users-s3cret"
     (user / "uv" / "uv.toml").unlink()
     if form == "file":
         (user / "uvauth" / "uvauth.toml").write_text('[[credentials]]\nindex = "art"\npassword-env = "ART_TOKEN"\n'
                                                      'url = "https://evil.example/"\n')
     else:
         env["UVAUTH_CREDENTIALS_ART_URL"] = "https://evil.example/"
-    assert pipeline.prepare(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "users-s3cret"
+    assert handed(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "users-s3cret"
     # A `url` elsewhere refuses the project's index, naming both.
     if form == "file":
         (user / "uvauth" / "uvauth.toml").write_text('[[credentials]]\nindex = "art"\npassword-env = "ART_TOKEN"\n'
@@ -838,7 +834,7 @@ def test_a_users_entry_by_name_never_follows_a_project_that_moves_the_name(tmp_p
     else:
         env["UVAUTH_CREDENTIALS_ART_URL"] = "https://ex.example/"
     with pytest.raises(UvauthError, match="not under the entry's url https://ex.example/"):
-        pipeline.prepare(cmdline, env)
+        handed(cmdline, env)
 
 
 def test_url_binds_an_index_entry_only() -> None:

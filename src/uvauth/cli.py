@@ -9,8 +9,7 @@ under ``alias uv=uvauth`` they are ``uv uvauth explain …``.
 import os
 import sys
 
-from uvauth import launch
-from uvauth.uv import envvars
+from uvauth import fastpath, launch
 
 # Every uv call passes through here: only what the pass-through decision needs is imported at the top. The
 # modules on that path quote the annotations that name what only type checkers import, rather than use
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Final
 
-    from uvauth.memo import Recalled
-    from uvauth.pipeline import Prepared
+    from uvauth.uv.cmdline import UvCommandLine
 
 OWN_COMMANDS: "Final" = "uvauth"
 
@@ -37,19 +35,20 @@ def _guarded(action: "Callable[[], int]", verbose: int) -> int:
         return handled(problem, verbose=verbose)
 
 
-def report(prepared: "Prepared | Recalled", verbose: int, quiet: int) -> None:
+def report(handoff: "launch.Handoff") -> None:
     """Warnings unless uv's -q (which hides uv's own); with uv's -v one line of what changed; with -vv the whole
     plan (never memoized, so always at hand). Never a secret."""
-    if not (prepared.doubts or (prepared.warnings and not quiet) or (prepared.changes and verbose >= 1)
+    verbose, quiet = handoff.verbose, handoff.quiet
+    if not (handoff.doubts or (handoff.warnings and not quiet) or (handoff.changes and verbose >= 1)
             or verbose >= 2):
         return  # nothing to print: the redaction rules (and `re`) are not even imported
     from uvauth.uv.redact import redact
 
-    for warning in (*prepared.doubts, *(prepared.warnings if not quiet else ())):
+    for warning in (*handoff.doubts, *(handoff.warnings if not quiet else ())):
         print(f"uvauth: warning: {redact(warning)}", file=sys.stderr)
-    if verbose >= 1 and prepared.changes:
-        print(f"uvauth: {redact('; '.join(prepared.changes))}", file=sys.stderr)
-    planned = getattr(prepared, "plan", None)
+    if verbose >= 1 and handoff.changes:
+        print(f"uvauth: {redact('; '.join(handoff.changes))}", file=sys.stderr)
+    planned = handoff.plan
     if verbose >= 2 and planned is not None:
         for index in planned.indexes:
             print(f"uvauth:   {index.role:8} {index.url} ({index.where}) policy={index.policy} [{index.policy_why}]"
@@ -60,67 +59,36 @@ def report(prepared: "Prepared | Recalled", verbose: int, quiet: int) -> None:
         print(f"uvauth:   environment set: {', '.join(names) or '-'}", file=sys.stderr)
 
 
-def _recalled(args: list[str], env: "Mapping[str, str]") -> "Recalled | None":
-    """A memoized plan for exactly this command line in this directory (:mod:`uvauth.memo`), looked up before
-    the command line is parsed or uv is found: a reused plan needs neither. The entry's file is named by the
-    command line; only when there is one is the memo itself imported."""
-    from uvauth import cache
+def _hand_over(handoff: "launch.Handoff") -> int:
+    report(handoff)
+    return launch.exec_uv(handoff.uv, handoff.argv, handoff.env)
 
-    location = cache.cache_location(env)
-    if location is None:
-        return None
-    try:
-        cwd = os.getcwd()
-    except OSError:  # the working directory is gone: nothing was memoized for it (uv says so itself)
-        return None
-    if not os.path.isfile(cache.plan_file(location, args, cwd)):
-        return None  # the usual pass-through: one stat
-    from uvauth import memo
 
-    # cache_path refuses a cache directory that is not the user's own and private: an error the caller
-    # treats as a miss, as it does any other failure to use the memo.
-    return memo.recall(cache.cache_path(env), args, cwd, env)
+def _prepared(cmdline: "UvCommandLine", env: "Mapping[str, str]") -> "launch.Handoff":
+    """uv as typed where uvauth has nothing to change (the fast path's rule, without importing the pipeline);
+    otherwise the pipeline's plan, stored for the fast path to reuse."""
+    handoff = fastpath.passed_through(cmdline, env)
+    if handoff is None:
+        from uvauth.pipeline import prepare
+
+        handoff = prepare(cmdline, env)
+    return handoff
 
 
 def run(args: "Sequence[str]", env: "Mapping[str, str] | None" = None) -> int:
-    """Run uv for a uv command line (without the program name): plan (or reuse a memoized plan), report, exec."""
+    """Run uv for a uv command line (without the program name): reuse a memoized plan, or plan; report; exec."""
     env = dict(os.environ) if env is None else dict(env)
     args = list(args)
     try:
-        recalled = _recalled(args, env)
+        recalled = fastpath.recalled(args, env)
     except KeyboardInterrupt:
-        return 130  # as the boundary maps it (uvauth.errors.guarded)
-    except Exception:  # noqa: BLE001 - a memo that cannot be used is a miss, never the reason a command fails
-        recalled = None
+        return 130  # as the boundary maps it (uvauth.errors.handled)
     if recalled is not None:
-        hit = recalled
-
-        def _reuse() -> int:
-            report(hit, hit.verbose, hit.quiet)
-            return launch.exec_uv(hit.uv, hit.argv, {**env, **hit.env})
-
-        return _guarded(_reuse, hit.verbose)
+        return _guarded(lambda: _hand_over(recalled), recalled.verbose)
     from uvauth.uv import cmdline as uvcli  # only now: a reused plan needs no parsing
 
     cmdline = uvcli.parse(args)
-    verbose = cmdline.count("--verbose")
-    if not cmdline.takes_index_options() and not cmdline.uvauth_options and not env.get(
-            envvars.UVAUTH_AUTHENTICATE):
-        # Nothing to reconcile and no policy to check (`uv --version`, `uv cache dir`, ...): exactly what
-        # pipeline.prepare decides first, without importing it.
-        def _pass_through() -> int:
-            return launch.exec_uv(launch.real_uv(env), args, env)
-
-        return _guarded(_pass_through, verbose)
-
-    def _run() -> int:
-        from uvauth.pipeline import prepare
-
-        prepared = prepare(cmdline, env, recall=False)  # looked up above already
-        report(prepared, verbose, cmdline.count("--quiet"))
-        return launch.exec_uv(prepared.uv, prepared.argv, prepared.env)
-
-    return _guarded(_run, verbose)
+    return _guarded(lambda: _hand_over(_prepared(cmdline, env)), cmdline.count("--verbose"))
 
 
 def _no_garbage_collection() -> None:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import Final
 
+    from uvauth.plan import Plan
+
 
 #: The loop guard uvauth hands the uv it execs (never read by uv): the pid that became uv, how many times uvauth has
 #: run in this chain of processes, and the uv paths chosen so far in this one process. A `uv` that turns out to
@@ -27,6 +29,31 @@ _CHAIN: "Final" = envvars.UVAUTH_EXEC_CHAIN
 #: uvauth inside uvauth inside … this often is a loop through a `uv` that forks (rather than execs) uvauth; a
 #: legitimate nesting (`uv run make` whose recipe calls uvauth) is a few levels deep.
 MAX_HOPS: "Final" = 32
+
+
+class Handoff:
+    """What uvauth hands uv — the binary, its argv (without the program name), its whole environment — with the
+    (redacted) lines to report and uv's ``-v``/``-q`` counts that choose them. The one record every way to uv
+    ends in: passed through, planned (``plan`` is the :class:`uvauth.plan.Plan` that produced it), or a
+    memoized plan reused (:mod:`uvauth.memo` stores and recalls exactly this, without ``plan``)."""
+
+    __slots__ = ("uv", "argv", "env", "plan", "doubts", "warnings", "changes", "tokens", "verbose", "quiet")
+
+    def __init__(self, *, uv: str, argv: "Sequence[str]", env: "Mapping[str, str]", plan: "Plan | None" = None,
+                 doubts: "Sequence[str]" = (), warnings: "Sequence[str]" = (), changes: "Sequence[str]" = (),
+                 tokens: "Sequence[tuple[str, str, str]] | None" = (), verbose: int = 0, quiet: int = 0) -> None:
+        self.uv = uv
+        self.argv = list(argv)
+        self.env = dict(env)
+        self.plan = plan
+        self.doubts = tuple(doubts)
+        self.warnings = tuple(warnings)
+        self.changes = tuple(changes)
+        # (USERNAME variable, PASSWORD variable, token cache file) of each provider token handed to uv, which a
+        # memoized plan reads again on reuse; None when some secret handed is not such a token (never memoized).
+        self.tokens = None if tokens is None else tuple(tokens)
+        self.verbose = verbose
+        self.quiet = quiet
 
 
 def _identity(path: str) -> tuple[int, int] | None:

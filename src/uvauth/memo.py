@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Final
 
+    from uvauth.launch import Handoff
     from uvauth.observed import RecordingEnv, Stamp
 
 FORMAT: "Final" = 4  # 2: tokens; 3: found by command line, the uv inside; 4: variables as digests
@@ -62,27 +63,6 @@ def _digest(name: str, value: str) -> str:
     from uvauth.cache import short_key
 
     return short_key(f"{name}\0{value}")
-
-
-class Recalled:
-    """A memoized plan's outcome: the argv and the environment additions to hand uv, and the (redacted) lines
-    to report."""
-
-    __slots__ = ("uv", "argv", "env", "doubts", "warnings", "changes", "tokens", "verbose", "quiet")
-
-    def __init__(self, *, uv: str, argv: "Sequence[str]", env: "Mapping[str, str]", doubts: "Sequence[str]",
-                 warnings: "Sequence[str]", changes: "Sequence[str]",
-                 tokens: "Sequence[tuple[str, str, str]]" = (), verbose: int = 0, quiet: int = 0) -> None:
-        self.uv = uv  # the real uv the plan was made for (its path and stamp are part of the situation)
-        self.argv = list(argv)
-        self.env = dict(env)  # on recall: with the tokens read again
-        self.doubts = tuple(doubts)
-        self.warnings = tuple(warnings)
-        self.changes = tuple(changes)
-        # (USERNAME variable, PASSWORD variable, token cache file) of each provider token handed to uv
-        self.tokens = tuple(tokens)
-        self.verbose = verbose  # uv's -v and -q on the command line: what the report shows
-        self.quiet = quiet
 
 
 def situation(args: "Sequence[str]", cwd: str, uv: str) -> str:
@@ -142,9 +122,10 @@ def _roomy(env: "Mapping[str, str]", args: "Sequence[str]") -> bool:
     return size * 8 <= limit
 
 
-def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, str]") -> Recalled | None:
-    """The memoized plan for this command line (``args``, without the program name) in ``cwd``, if there is one
-    and everything it depended on is as it was — the uv it runs included."""
+def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, str]") -> "Handoff | None":
+    """What the memoized plan for this command line (``args``, without the program name) in ``cwd`` hands uv
+    (``env`` with the plan's additions), if there is one and everything it depended on is as it was — the uv it
+    runs included."""
     try:
         with open(entry_path(directory, args, cwd), "rb") as handle:
             entry = marshal.loads(handle.read())
@@ -179,8 +160,10 @@ def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, s
                     return None  # no longer fresh (or forgotten): plan again, which mints a new one
                 handed[username_var] = record.get("username") or ""
                 handed[password_var] = record["password"]
-        return Recalled(uv=uv, argv=argv, env=handed, doubts=doubts, warnings=warnings, changes=changes,
-                        tokens=tokens, verbose=verbose, quiet=quiet)
+        from uvauth.launch import Handoff
+
+        return Handoff(uv=uv, argv=argv, env={**env, **handed}, doubts=doubts, warnings=warnings, changes=changes,
+                       tokens=tokens, verbose=verbose, quiet=quiet)
     except (OSError, EOFError, ValueError, TypeError):  # absent, unreadable, truncated, another format
         return None
 
@@ -191,12 +174,17 @@ def _texts(values: object) -> bool:
 
 
 def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, str]", recorded: "RecordingEnv",
-          files: "Mapping[str, Stamp]", outcome: Recalled) -> bool:
-    """Memoize a plan's outcome for this command line in ``cwd`` (unless it may not be: see the module
-    docstring). Best effort: a cache that cannot be written is no reason for the uv command to fail. Returns
-    whether it was stored."""
+          files: "Mapping[str, Stamp]", outcome: "Handoff") -> bool:
+    """Memoize what a plan hands uv for this command line in ``cwd`` (unless it may not be: see the module
+    docstring): the environment's additions to ``env``, except the provider tokens, which recall reads again
+    from their cache files. Best effort: a cache that cannot be written is no reason for the uv command to fail.
+    Returns whether it was stored."""
+    if outcome.tokens is None:
+        return False  # a secret other than a cached provider token: looked up again on every run
+    reread = {name for slot in outcome.tokens for name in slot[:2]}
+    additions = {name: value for name, value in outcome.env.items() if env.get(name) != value and name not in reread}
     key = situation(_situation_args(args, env), cwd, outcome.uv)
-    texts = [key, *outcome.argv, *outcome.env.values(), *outcome.doubts, *outcome.warnings, *outcome.changes]
+    texts = [key, *outcome.argv, *additions.values(), *outcome.doubts, *outcome.warnings, *outcome.changes]
     variables = [(name, None if value is None else _digest(name, value))
                  for name, value in sorted(recorded.read.items())]
     texts += files  # a path may be spelled from a variable, too
@@ -211,7 +199,7 @@ def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, st
         return False
     names = tuple(sorted(recorded._env)) if recorded.listed else None
     entry = (FORMAT, key, outcome.uv, tuple(variables), names, tuple(sorted(files.items())),
-             (tuple(outcome.argv), tuple(sorted(outcome.env.items())), outcome.doubts, outcome.warnings,
+             (tuple(outcome.argv), tuple(sorted(additions.items())), outcome.doubts, outcome.warnings,
               outcome.changes, outcome.tokens, outcome.verbose, outcome.quiet))
     from uvauth.cache import remember
 

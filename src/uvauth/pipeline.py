@@ -13,7 +13,7 @@ must not be imported; ``NamedTuple`` for the immutable records of planning (``uv
 
 import os
 
-from uvauth import launch
+from uvauth import fastpath, launch
 from uvauth.uv import cmdline as uvcli
 from uvauth.uv import envvars
 
@@ -22,9 +22,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
-    from typing import Final
+    from typing import Any, Final
 
-    from uvauth.plan import Plan
     from uvauth.uv.credentials.search import Lookup
 
 _PIP_REQUIREMENTS: "Final" = {
@@ -110,31 +109,9 @@ def _find_credentials(url: str, name: str | None, keyring_provider: str | None, 
     return find_credentials(url, name=name, env=env, keyring_provider=keyring_provider)
 
 
-class Prepared:
-    """What uvauth hands uv: the binary, its argv (without the program name), its whole environment; the lines
-    to report (redacted); and the plan that produced them (``None`` when the command was passed through without
-    reading any configuration, or when a memoized plan was reused)."""
-
-    __slots__ = ("uv", "argv", "env", "plan", "doubts", "warnings", "changes", "tokens")
-
-    def __init__(self, *, uv: str, argv: list[str], env: dict[str, str], plan: "Plan | None",
-                 doubts: tuple[str, ...] = (), warnings: tuple[str, ...] = (), changes: tuple[str, ...] = (),
-                 tokens: tuple[tuple[str, str, str], ...] | None = ()) -> None:
-        self.uv = uv
-        self.argv = argv
-        self.env = env
-        self.plan = plan
-        self.doubts = doubts
-        self.warnings = warnings
-        self.changes = changes
-        # The secrets handed as provider tokens in the private token cache (variables and file), which a memoized
-        # plan reads again on reuse; None when some secret handed is not such a token (no memoizing then).
-        self.tokens = tokens
-
-
-def _unchanged(argv: list[str], env: "Mapping[str, str]", doubts: tuple[str, ...] = ()) -> Prepared:
-    """uv runs as typed: nothing to change (or nothing uvauth can change, said in ``doubts``)."""
-    return Prepared(uv=launch.real_uv(env), argv=argv, env=dict(env), plan=None, doubts=doubts)
+def _handoff(cmdline: uvcli.UvCommandLine, **fields: "Any") -> launch.Handoff:
+    """A :class:`~uvauth.launch.Handoff` for this command line: its ``-v``/``-q`` counts choose what is reported."""
+    return launch.Handoff(verbose=cmdline.count("--verbose"), quiet=cmdline.count("--quiet"), **fields)
 
 
 def _settings_present(located: list[tuple[str, str, bool]], credential_vars: "Mapping[str, str]",
@@ -143,30 +120,6 @@ def _settings_present(located: list[tuple[str, str, bool]], credential_vars: "Ma
     ``UVAUTH_*`` setting)?"""
     return bool(located) or bool(credential_vars) or any(
         env.get(var) for var in (envvars.UVAUTH_AUTHENTICATE, envvars.UVAUTH_AUTHENTICATE_PREFIXES))
-
-
-def checked_authenticate(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]") -> str | None:
-    """The policy ``--authenticate`` forces (the last one given), after checking every spelling of it and
-    ``UVAUTH_AUTHENTICATE`` — on every command, pass-through included, as clap checks uv's own options: a
-    mistyped policy must never quietly leave uv's default in force."""
-    variable = env.get(envvars.UVAUTH_AUTHENTICATE)
-    if not cmdline.uvauth_options and not variable:
-        return None  # nothing to check (most commands): the policy names are not even imported
-    from uvauth.errors import UvauthError
-    from uvauth.uv.auth_policy import POLICIES
-
-    allowed = ", ".join(POLICIES)
-    for option in cmdline.uvauth_options:
-        if option.value is None:
-            raise UvauthError("a value is required for '--authenticate <POLICY>' but none was supplied",
-                              hint=f"use one of {allowed}")
-        if option.value not in POLICIES:
-            raise UvauthError(f"invalid value {option.value!r} for '--authenticate <POLICY>'",
-                              hint=f"use one of {allowed}")
-    if variable and variable not in POLICIES:
-        raise UvauthError(f"invalid value {variable!r}", where=envvars.UVAUTH_AUTHENTICATE,
-                          hint=f"use one of {allowed}")
-    return cmdline.uvauth_options[-1].value if cmdline.uvauth_options else None
 
 
 def _uv_reads_the_users_config(uv: str, env: "Mapping[str, str]", where: Where) -> bool:
@@ -180,33 +133,33 @@ def _uv_reads_the_users_config(uv: str, env: "Mapping[str, str]", where: Where) 
     return launch.uv_reads_config(uv, own_discovery, cwd=str(where.cwd), options=options)
 
 
-def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", uv: str, where: Where) -> Prepared:
+def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", uv: str,
+                            where: Where) -> launch.Handoff:
     """uv rejects the configuration uvauth generated: never hand it over (uv's error would name a file in uvauth's
     cache, which the user never wrote). Where uv rejects the user's own files too, uv runs unchanged and names
     them itself, in its own words and with its own exit code; otherwise (uvauth rendered what uv does not
     read) uv runs unchanged and uvauth says that its policies do not hold."""
-    argv = cmdline.without_uvauth_options()
     warnings: tuple[str, ...] = ()
     if _uv_reads_the_users_config(uv, env, where):
         warnings = ("uv does not read the configuration uvauth generated from yours, so uvauth runs uv unchanged "
                     "for this command; policies set by uvauth do not apply",)
-    return Prepared(uv=uv, argv=argv, env=dict(env), plan=None, warnings=warnings)
+    return _handoff(cmdline, uv=uv, argv=cmdline.without_uvauth_options(), env=env, warnings=warnings)
 
 
 def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_plan: bool = False,
-            memoize: bool = True, recall: bool = True, mint_tokens: bool = True) -> Prepared:
-    """Everything before the exec. Without ``always_plan`` a command uvauth cannot have anything to change for
-    is passed through without reading any configuration. With ``memoize`` (and without ``always_plan``) a plan
-    made before in the same situation is reused while nothing it depended on has changed (:mod:`uvauth.memo`);
-    ``recall=False`` where the caller looked for one already (the console script, before parsing), so that a
-    plan made now is still stored. Without ``mint_tokens`` (``explain``) no credentials command runs: only
-    cached tokens are looked at."""
-    forced = checked_authenticate(cmdline, env)  # reads UVAUTH_AUTHENTICATE, as settings do below
-    argv = cmdline.without_uvauth_options()
+            memoize: bool = True, mint_tokens: bool = True) -> launch.Handoff:
+    """Everything before the exec, after the fast path found no memoized plan (:func:`uvauth.fastpath.recalled`).
+    A command that takes no index option runs as typed (:func:`uvauth.fastpath.passed_through`, the console
+    script's own shortcut); without ``always_plan`` so does any command uvauth cannot have anything to change
+    for, decided before any configuration is parsed. With ``memoize`` (and without ``always_plan``) the plan
+    made is stored for the fast path to reuse while nothing it depended on changes (:mod:`uvauth.memo`).
+    Without ``mint_tokens`` (``explain``) no credentials command runs: only cached tokens are looked at."""
+    passed = fastpath.passed_through(cmdline, env)
+    if passed is not None:
+        return passed
+    forced = fastpath.checked_authenticate(cmdline, env)  # reads UVAUTH_AUTHENTICATE, as settings do below
     from uvauth.settings import files as settings_files  # os only: it finds the files, parsing none
 
-    if not cmdline.takes_index_options():
-        return _unchanged(argv, env)
     # The environment form of [[credentials]] is found by listing names: from the raw environment, and made part
     # of the memo's situation (a recorded listing would tie every memoized plan to every variable's name).
     credential_vars = envvars.credential_variables(env)
@@ -215,13 +168,13 @@ def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_pl
     except FileNotFoundError:
         # The working directory is gone: uv says "Current directory does not exist" (or, with an absolute
         # --directory, runs there). uvauth cannot find its configuration: uv runs unchanged, and says so.
-        return _unchanged(argv, env, ("the current directory does not exist, so uvauth cannot read the "
-                                      "configuration: uv runs unchanged",))
+        return fastpath.unchanged(cmdline, env, ("the current directory does not exist, so uvauth cannot read the "
+                                                 "configuration: uv runs unchanged",))
     inputs = requirement_inputs(cmdline, env)
     located = settings_files.locate(project, env)
     if forced is None and not always_plan and not _needs_planning(cmdline, env, inputs, _settings_present(
             located, credential_vars, env)):
-        return _unchanged(argv, env)
+        return fastpath.unchanged(cmdline, env)
 
     # Planning is due: the same first steps again, recorded this time (a few stats), since every variable read
     # and every file consulted from here on is something the plan depends on.
@@ -235,52 +188,32 @@ def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_pl
     except OSError:  # gone, with an absolute --directory: planning works there, memoizing does not
         here = ""
     memoize = memoize and not always_plan and cmdline.count("--verbose") < 2 and bool(here)  # -vv: the whole plan
-    directory = None
     observed.start()
     try:
         located = settings_files.locate(project, recorded)
         settings_present = _settings_present(located, credential_vars, recorded)
         if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
-            return _unchanged(argv, env)
-        if memoize:
-            from uvauth import cache, memo
-
-            directory = cache.cache_path(env)
-        if directory is not None and recall:
-            try:
-                recalled = memo.recall(directory, cmdline.argv, here, env)
-            except Exception:  # noqa: BLE001 - a memo that cannot be used is a miss, never a failure
-                recalled = None
-            if recalled is not None:
-                return Prepared(uv=recalled.uv, argv=recalled.argv, env={**env, **recalled.env}, plan=None,
-                                doubts=recalled.doubts, warnings=recalled.warnings, changes=recalled.changes)
+            return fastpath.unchanged(cmdline, env)
         # Recorded too: a memoized plan is reused, uv included, only while find_uv would find the same uv.
         uv = launch.real_uv(recorded)
-        prepared = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
-                         always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens)
+        handoff = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
+                        always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens)
     finally:
         files = observed.stop()
-    if directory is not None and prepared.plan is not None and prepared.tokens is not None:
-        from uvauth import memo
+    if memoize and handoff.plan is not None and handoff.tokens is not None:
+        from uvauth import cache, memo
 
-        secret = prepared.plan.secrets
-        additions = {name: value for name, value in prepared.env.items()
-                     if env.get(name) != value and name not in secret}
         try:  # noqa: SIM105 - best effort: a memo that cannot be written is no reason for the command to fail
-            memo.store(directory, cmdline.argv, here, env, recorded, files, memo.Recalled(
-                uv=prepared.uv, argv=prepared.argv, env=additions, doubts=prepared.doubts, warnings=prepared.warnings,
-                changes=prepared.changes, tokens=prepared.tokens, verbose=cmdline.count("--verbose"),
-                quiet=cmdline.count("--quiet"),
-            ))
+            memo.store(cache.cache_path(env), cmdline.argv, here, env, recorded, files, handoff)
         except Exception:  # noqa: BLE001
             pass
-    return prepared
+    return handoff
 
 
 def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "Mapping[str, str]", *,
           forced: str | None, inputs: dict[str, list[str]] | None, located: list[tuple[str, str, bool]],
           uv: str, always_plan: bool, credential_vars: "Mapping[str, str] | None" = None,
-          mint_tokens: bool = True) -> Prepared:
+          mint_tokens: bool = True) -> launch.Handoff:
     """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
     :class:`~uvauth.observed.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
     could not be made faithfully comes back with ``plan=None`` (uv runs unchanged), and is never memoized."""
@@ -343,7 +276,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
         if always_plan or resolved.forced is not None or resolved.authenticate in ("always", "never"):
             raise  # the user asked uvauth for a policy: running uv unchanged would not keep it
         # uv reads the pipe itself: uvauth leaves it alone, and uv runs unchanged, which uvauth says.
-        return Prepared(uv=uv, argv=cmdline.without_uvauth_options(), env=dict(child_base), plan=None, doubts=(
+        return _handoff(cmdline, uv=uv, argv=cmdline.without_uvauth_options(), env=child_base, doubts=(
             f"uvauth did not read --config-file {where.config_file} (a pipe or device can be read only once, and uv "
             "reads it), so uv runs unchanged: index URLs keep uv's own policies",))
     except uvconfig.ConfigRefused:
@@ -351,13 +284,13 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
         # file, with its own exit code. Where uv reads it after all, uvauth's stricter reading is the error.
         if always_plan or _uv_reads_the_users_config(uv, child_base, where):
             raise
-        return Prepared(uv=uv, argv=cmdline.without_uvauth_options(), env=dict(child_base), plan=None)
+        return _handoff(cmdline, uv=uv, argv=cmdline.without_uvauth_options(), env=child_base)
     except InvalidUrl:
         if always_plan:
             raise  # explain: say which URL, in uvauth's words
         # A malformed URL among uv's own inputs (argv, environment, uv.toml, a requirements file): uv rejects it
         # itself, so uv runs unchanged and says so in its own words, with its own exit code.
-        return Prepared(uv=uv, argv=cmdline.without_uvauth_options(), env=dict(child_base), plan=None)
+        return _handoff(cmdline, uv=uv, argv=cmdline.without_uvauth_options(), env=child_base)
     argv = list(planned.argv)
     child_env = dict(child_base)
     if planned.generated is not None:
@@ -377,6 +310,6 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
     tokens: tuple[tuple[str, str, str], ...] | None = ()
     if secrets:
         tokens = providers.token_slots(secrets) if providers is not None else None
-    return Prepared(uv=uv, argv=argv, env=child_env, plan=planned, doubts=tuple(redact(d) for d in planned.doubts),
-                    warnings=tuple(redact(w) for w in planned.warnings),
-                    changes=tuple(redact(c) for c in planned.changes), tokens=tokens)
+    return _handoff(cmdline, uv=uv, argv=argv, env=child_env, plan=planned, tokens=tokens,
+                    doubts=[redact(d) for d in planned.doubts], warnings=[redact(w) for w in planned.warnings],
+                    changes=[redact(c) for c in planned.changes])

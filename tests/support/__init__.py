@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from typing import Any
 from pathlib import Path
 
 #: Hypothesis tries a fixed set of examples in CI, so a green submission stays green; ``.ci/run`` then runs the
@@ -46,3 +47,11 @@ def system_tools_only(directory: Path) -> str:
         if found and not link.exists():
             link.symlink_to(found)
     return str(directory)
+
+
+def handed(cmdline: Any, env: Mapping[str, str]) -> Any:
+    """What the console script hands uv for a parsed command line (``uvauth.cli.run`` without the exec): the fast
+    path's memoized plan when there is one (its ``plan`` is None then), else the pipeline's, stored for next time."""
+    from uvauth import fastpath, pipeline
+
+    return fastpath.recalled(cmdline.argv, env) or pipeline.prepare(cmdline, env)

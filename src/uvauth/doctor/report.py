@@ -290,7 +290,7 @@ def _is_insecure(url: str, hosts: Sequence[str]) -> bool:
 def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], list[Skipped], list[str], Any, Any]:
     """The indexes uv would use with these options (read as ``uv lock`` reads them), in uv's order, one per
     distinct index: (targets, skipped, warnings, parsed command line, configuration)."""
-    from uvauth import pipeline
+    from uvauth import fastpath, pipeline
     from uvauth.uv import cmdline as uvcli
     from uvauth.uv.config import discover as uvconfig
 
@@ -307,7 +307,7 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
                           hint="it takes " + ", ".join(o for o in UV_OPTIONS if o.startswith("--")))
     if cmdline.boundary < len(cmdline.argv):
         raise UvauthError("unexpected arguments after `--`")
-    forced = pipeline.checked_authenticate(cmdline, env)
+    forced = fastpath.checked_authenticate(cmdline, env)
     where = pipeline.locate(cmdline, env)
     config = uvconfig.discover(cwd=where.cwd, project=where.project, config_file=where.config_file,
                                no_config=where.no_config, tool_command=False, env=env)
