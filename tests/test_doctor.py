@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import NetrcWriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import DERANDOMIZE, NetrcWriter
 from support.schema import keys_match
 from support.indexserver import IndexServer, IndexServerFactory
 
@@ -532,3 +534,70 @@ def test_doctor_and_explain_give_an_index_the_same_policy(covered_by: str, tmp_p
     reason = target.policy_reason if target.policy else ("configured" if target.authenticate else "default")
     assert (target.effective, reason) == (row["policy"], row["policy_reason"]), (target, row)
     assert row["policy"] == ("never" if covered_by == "configured" else "always")
+
+
+_POOL = ["https://ex.example/team/simple", "https://ex.example/team/simple/", "https://EX.example/team/simple",
+         "https://ex.example/links/", "https://other.example/simple"]
+_INDEX = st.fixed_dictionaries({
+    "name": st.sampled_from(["art", "team", "mirror"]), "url": st.sampled_from(_POOL),
+    "authenticate": st.sampled_from([None, "always", "never", "auto"]),
+    "kind": st.sampled_from(["", "default", "explicit", "flat"]),
+})
+_CLI = st.lists(st.tuples(st.sampled_from(["--index-url", "--extra-index-url", "--find-links", "--default-index"]),
+                          st.sampled_from(_POOL)), max_size=3)
+_SETTING = st.sampled_from([{}, {"UVAUTH_AUTHENTICATE": "always"}, {"UVAUTH_AUTHENTICATE": "never"},
+                            {"UVAUTH_AUTHENTICATE_PREFIXES": "https://ex.example/team/"}])
+
+
+def _uv_toml(indexes: list[dict[str, Any]]) -> str:
+    text = ""
+    for index in indexes:
+        text += f'[[index]]\nname = "{index["name"]}"\nurl = "{index["url"]}"\n'
+        if index["authenticate"]:
+            text += f'authenticate = "{index["authenticate"]}"\n'
+        if index["kind"] == "flat":
+            text += 'format = "flat"\n'
+        elif index["kind"]:
+            text += f"{index['kind']} = true\n"
+    return text
+
+
+@pytest.mark.hypothesis
+@settings(max_examples=40, deadline=None, derandomize=DERANDOMIZE,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(indexes=st.lists(_INDEX, max_size=3), cli=_CLI, setting=_SETTING)
+def test_doctor_explain_and_the_plan_agree_on_every_indexs_policy(
+        indexes: list[dict[str, Any]], cli: list[tuple[str, str]], setting: dict[str, str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17 item 1, over many configurations: for every URL doctor checks, explain (the plan's view) shows
+    the same policy — whichever way the URL arrived and whatever configured index it merges onto."""
+    from uvauth.doctor.report import targets
+    from uvauth.errors import UvauthError
+    from uvauth.explain import explain_data
+
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    (work / "uv.toml").write_text(_uv_toml(indexes))
+    monkeypatch.chdir(work)
+    args = [part for flag, url in cli for part in (flag, url)]
+    netrc = work / "netrc"  # credentials for every host, so that an `always` index can be planned
+    netrc.write_text("machine ex.example login u password p\nmachine other.example login u password p\n")
+    run_env = {**os.environ, "NETRC": str(netrc), **setting}
+    try:
+        chosen = targets(args, run_env)[0]
+    except UvauthError:
+        return  # a configuration uv refuses (two defaults, ...): neither runs
+    try:
+        rows = explain_data(["lock", *args], run_env)["indexes"]
+    except UvauthError:
+        return  # an `always` index without credentials: uvauth refuses to run uv (doctor says what is missing)
+    explained: dict[tuple[str, bool], tuple[str, str]] = {}
+    for row in rows:  # uv's order: doctor checks a URL once, as its first entry
+        explained.setdefault((row["url"], row["role"] == "flat"), (row["policy"], row["policy_reason"]))
+    for target in chosen:
+        reason = target.policy_reason if target.policy else ("configured" if target.authenticate else "default")
+        key = (target.url, target.flat)
+        if target.explicit:
+            continue  # uv contacts an explicit index only for a package pinned to it: explain lists none
+        assert key in explained, (target, rows)
+        assert (target.effective, reason) == explained[key], (target, rows)

@@ -230,16 +230,16 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> ExplainObject:
     warnings: list[str] = []
     if planned is not None:
         for index in planned.indexes:
-            # A policy asked for that no lever can apply (the planner warns): what holds is uv's default.
-            unapplied = index.lever == "none" and index.merged_onto is None and index.policy != "auto"
+            unapplied = index.unapplied
+            policy, policy_why = index.holds
             indexes.append({
                 "url": index.url,
                 "role": index.role,
                 "source": index.source,
                 "where": index.where,
                 "merged_onto": index.merged_onto,
-                "policy": "auto" if unapplied else index.policy,
-                "policy_reason": "default" if unapplied else index.policy_why,
+                "policy": policy,
+                "policy_reason": policy_why,
                 "lever": index.lever,
                 "credential_source": None if unapplied else _credential_source(index, planned, env),
                 "unapplied": f"{index.policy} ({index.policy_why})" if unapplied else None,

@@ -74,7 +74,8 @@ MAX_ARG_STRLEN: Final = 131072
 _EXEC_MARGIN: Final = 4096
 SYNTH_PREFIX: Final = "uvauth-"
 _UV_READS_ITSELF: Final = frozenset({"netrc", "uv-auth-store", "keyring"})  # uv's own credential sources
-_SINGLE_VALUED: Final = ("--default-index", "--index-url", "--config-file")
+# Options clap takes once ("the argument '--index-url <INDEX_URL>' cannot be used multiple times").
+SINGLE_VALUED: Final = ("--default-index", "--index-url", "--config-file")
 _RUNS_A_PROGRAM: Final = frozenset({"run", "tool run", "tool uvx"})
 # Commands that record the indexes they were given (tool receipts): a reference by name would be recorded as the
 # configured index (its name and policy) instead of the URL plain uv records.
@@ -137,6 +138,16 @@ class PlannedIndex(NamedTuple):
     # uv matches a request to the first such index in its hash set, not the longest (crates/uv-auth/src/index.rs,
     # `Indexes::find_prefix_index`).
     shadowed_by: str | None = None
+
+    @property
+    def unapplied(self) -> bool:
+        """A policy asked for that no lever can apply (the planner warns): what holds is uv's default."""
+        return self.lever == "none" and self.merged_onto is None and self.policy != DEFAULT_POLICY
+
+    @property
+    def holds(self) -> tuple[Policy, PolicyWhy]:
+        """The policy that holds for the index through uvauth, and why: what explain and doctor both show."""
+        return (DEFAULT_POLICY, "default") if self.unapplied else (self.policy, self.policy_why)
 
 
 class Plan(NamedTuple):
@@ -334,7 +345,7 @@ class Planner:
         if self.argv_frozen and argv != list(self.base_argv):
             return False
         cmdline = parse(argv)
-        if any(cmdline.count(flag) > 1 for flag in _SINGLE_VALUED):
+        if any(cmdline.count(flag) > 1 for flag in SINGLE_VALUED):
             return False  # clap: "the argument '--default-index' cannot be used multiple times"
         after = _View(self.inputs, argv, synthesized)
         return after.signature(text=self.text, with_explicit=self.with_explicit) == self.original.signature(
@@ -453,7 +464,7 @@ class Planner:
 
     def _make_checked(self) -> Plan:
         inputs = self.inputs
-        if any(inputs.cmdline.count(flag) > 1 for flag in _SINGLE_VALUED):
+        if any(inputs.cmdline.count(flag) > 1 for flag in SINGLE_VALUED):
             # clap refuses the command line ("cannot be used multiple times"): leave it for uv to refuse.
             return Plan(argv=tuple(self.base_argv))
         if envvars.truthy(inputs.env.get(envvars.DEPENDABOT)):

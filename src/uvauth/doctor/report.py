@@ -307,6 +307,11 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
                           hint="it takes " + ", ".join(o for o in UV_OPTIONS if o.startswith("--")))
     if cmdline.boundary < len(cmdline.argv):
         raise UvauthError("unexpected arguments after `--`")
+    from uvauth.plan import SINGLE_VALUED
+
+    repeated = next((flag for flag in SINGLE_VALUED if cmdline.count(flag) > 1), None)
+    if repeated:
+        raise UvauthError(f"the argument '{repeated}' cannot be used multiple times", hint="give it once")
     forced = fastpath.checked_authenticate(cmdline, env)
     where = pipeline.locate(cmdline, env)
     config = uvconfig.discover(cwd=where.cwd, project=where.project, config_file=where.config_file,
@@ -343,8 +348,26 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
         chosen.append(Target(entry.text, entry.name, entry.flat, entry.authenticate, entry.source, entry.where,
                              entry.default, entry.explicit))
     rules = _policy_rules(forced, where, env)
-    chosen = [_with_policy(target, rules) for target in chosen]
+    held = _held_policies(cmdline, env)
+    chosen = [_with_policy(target, rules, held) for target in chosen]
     return chosen, skipped, list(config.warnings), cmdline, config
+
+
+def _held_policies(cmdline: Any, env: Mapping[str, str]) -> dict[tuple[str, bool], tuple[str, str]]:
+    """The policy that holds for each index of the plan uvauth would make for ``uv lock`` with these options
+    (:attr:`uvauth.plan.PlannedIndex.holds`, what explain shows): where no lever can apply a policy, uv's
+    default holds, and doctor must say so too. Empty where no plan can be made (an `always` index without
+    credentials, which is what doctor is there to diagnose): each target then gets the policy asked for."""
+    from uvauth import pipeline
+
+    try:
+        handoff = pipeline.prepare(cmdline, env, always_plan=True, mint_tokens=False)
+    except UvauthError:
+        return {}
+    held: dict[tuple[str, bool], tuple[str, str]] = {}
+    for index in handoff.plan.indexes if handoff.plan is not None else ():
+        held.setdefault((index.url, index.role == "flat"), index.holds)  # doctor checks a URL as its first entry
+    return held
 
 
 def _policy_rules(forced: str | None, where: Any, env: Mapping[str, str]) -> Any:
@@ -365,15 +388,17 @@ def _policy_rules(forced: str | None, where: Any, env: Mapping[str, str]) -> Any
                  prefixes=(*resolved.authenticate_prefixes, *credential_prefixes))
 
 
-def _with_policy(target: Target, rules: Any) -> Target:
-    """The target with the policy uvauth makes hold for it: :func:`uvauth.policy.choose`, the planner's rule."""
+def _with_policy(target: Target, rules: Any, held: Mapping[tuple[str, bool], tuple[str, str]]) -> Target:
+    """The target with the policy uvauth makes hold for it: the plan's (``held``), else
+    :func:`uvauth.policy.choose`, the planner's rule."""
     import dataclasses
 
     from uvauth.policy import choose
 
-    policy, why = choose(rules, target.url, target.authenticate)
-    if why in ("configured", "default"):
+    policy, why = held.get((urls.redact(target.url), target.flat)) or choose(rules, target.url, target.authenticate)
+    if (policy, why) == (target.authenticate or "auto", "configured" if target.authenticate else "default"):
         return target  # shown from the target's own `authenticate`
+    # Otherwise uvauth's (an option, a prefix, a setting), or the configured index the URL merges onto.
     return dataclasses.replace(target, policy=policy, policy_reason=why)
 
 
