@@ -136,7 +136,8 @@ def test_requirements_index_url_configured_default(
     pools: dict[str, ServerPool], netrc: Path, tmp_path: Path, layout: Layout, emit: bool
 ) -> None:
     # The file's --index-url is a later default than the configured one, so uv drops it and the configured
-    # `always` holds: plain uv is clean here (uv-facts §1.4). uvauth must keep it that way and change nothing.
+    # `always` holds: plain uv is clean here (`IndexLocations::allowed_indexes` keeps the first default only;
+    # docs/uv-rules.md, "De-duplication and roles"). uvauth must keep it that way and change nothing.
     pair = compile_req(tmp_path, pools[layout][0], "--index-url", default=True, emit=emit)
     assert not pair.uv.failed, str(pair.uv)
     pair.assert_clean()
@@ -244,7 +245,8 @@ def tool_env(tmp_path: Path) -> dict[str, str]:
 
 
 def user_config(server: IndexServer) -> Path:
-    # `uv tool …` reads only user and system configuration (uv-facts §3).
+    # `uv tool …` reads only user and system configuration (`run` in crates/uv/src/lib.rs; docs/uv-rules.md,
+    # "Config discovery and merge").
     return write_index_toml(Path(os.environ["XDG_CONFIG_HOME"]) / "uv" / "uv.toml", server.index_url)
 
 

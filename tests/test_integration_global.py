@@ -2,7 +2,8 @@
 
 No ``[[index]]`` says ``authenticate = "always"`` here: the policy comes from uvauth's own settings
 (``--authenticate``, ``UVAUTH_AUTHENTICATE``, ``uvauth.toml``, ``[tool.uvauth]``), which uv has no equivalent of
-(uv-facts §4). Plain uv gives every such URL ``auto``: a request without credentials first, then a retry after
+(uv's ``IndexArgs`` in ``crates/uv-cli/src/lib.rs`` has no policy flag or variable; only an ``[[index]]`` sets
+``authenticate``). Plain uv gives every such URL ``auto``: a request without credentials first, then a retry after
 the 401. That is deterministic, so each case needs one server.
 """
 

@@ -1,13 +1,14 @@
 """Integration, issue "uvauth core" scenario 1: every way an index URL reaches uv.
 
 A uv.toml configures ``[[index]] name = "art"`` with ``authenticate = "always"``; the same URL then reaches
-``uv pip compile`` through a flag or a variable. Plain uv gives that copy policy ``auto`` (uv-facts §1.2) and so
-sends requests without credentials (netrc has them, uv only uses them after a 401). Through uvauth: none.
+``uv pip compile`` through a flag or a variable. Plain uv gives that copy policy ``auto`` (``Index::from_str``,
+``crates/uv-distribution-types/src/index.rs``) and so sends requests without credentials (netrc has them, uv only
+uses them after a 401). Through uvauth: none.
 
 When the configured index is ``default = true`` and the copy is a default too (``--index-url``,
 ``--default-index``, their variables), plain uv drops the configured entry and fails on every port. Otherwise
-both entries stay and hash order picks one (uv-facts §1.4): those cases run on several ports
-(:func:`support.uvrun.across_ports`).
+both entries stay and hash order picks one (``Indexes::find_prefix_index``, ``crates/uv-auth/src/index.rs``): those
+cases run on several ports (:func:`support.uvrun.across_ports`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""uv's rules for "the same index", authentication roots and redaction (uv-facts §1.3, §2.4)."""
+"""uv's rules for "the same index", authentication roots and redaction (``docs/uv-rules.md``, "URL normalisation and
+realms" and "Auth policy matching")."""
 
 import os
 

@@ -4,7 +4,8 @@ Inputs are plain data (the parsed command line, uv's configuration, requirements
 the environment); the output is a :class:`Plan` — the argv and environment to hand uv, and an optional generated
 configuration. Nothing here does I/O except through the ``find_credentials`` function it is given.
 
-The levers, in the order they are tried (uv-facts §8):
+The levers, in the order they are tried (the uv rules each relies on: ``docs/uv-rules.md``, "Auth policy matching"
+and "Credential seeding and sources"):
 
 1. **By-name reference.** A command-line or environment URL that is a configured named index becomes a reference to
    that index by name (``--default-index NAME`` / ``--index NAME``, uv ≥ 0.12.5, preview ``index-by-name``), so the
@@ -406,7 +407,9 @@ class Planner:
         return True
 
     def try_default_reference(self, name: str) -> bool:
-        """uv-facts §8.4: an earlier default with the same index makes uv drop a requirements file's --index-url."""
+        """An earlier default with the same index makes uv drop a requirements file's --index-url: uv's auth policies
+        keep only the first default (``IndexLocations::allowed_indexes`` in
+        ``crates/uv-distribution-types/src/index_url.rs``; ``docs/uv-rules.md``, "De-duplication and roles")."""
         candidate = _after_command(self.argv, ["--default-index", name])
         if not self._accept(candidate, self.synthesized) or not self.by_name_possible():
             return False
@@ -761,7 +764,7 @@ class Planner:
         """The generated file holds no secret (the renderer drops a named index's userinfo): the credentials
         written in such a URL reach uv as ``UV_INDEX_<NAME>_USERNAME/PASSWORD`` instead, which uv applies to that
         index alike. Variables the user set win, as they win over the URL's userinfo in uv (``Index::credentials``,
-        uv-facts §3)."""
+        ``crates/uv-distribution-types/src/index.rs``)."""
         for index in config.indexes:
             if not index.name or "@" not in index.url or config.named(index.name) is not index:
                 continue

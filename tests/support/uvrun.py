@@ -270,8 +270,9 @@ def write_index_toml(
 class ServerPool:
     """Index servers of one layout, started on demand and kept for a whole test module.
 
-    Which of two same-URL index entries uv applies is decided by hash-set order (uv-facts §1.4): fixed for a given
-    URL, arbitrary across URLs. A pool gives each such case a supply of URLs that differ only in the port.
+    Which of two same-URL index entries uv applies is decided by hash-set order (``Indexes::find_prefix_index``,
+    ``crates/uv-auth/src/index.rs``): fixed for a given URL, arbitrary across URLs. A pool gives each such case a
+    supply of URLs that differ only in the port.
     """
 
     def __init__(self, wheels_dir: Path, layout: Layout) -> None:

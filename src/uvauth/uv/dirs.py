@@ -1,7 +1,8 @@
 """Where uv's (and uvauth's) per-user and system directories are: one rule for HOME and the XDG variables.
 
-uv finds its directories with the ``etcetera`` crate's base strategy (``crates/uv-dirs/src/lib.rs``; uv-facts §3
-"User" and "System", and the addendum on the credential store). On Linux and macOS that is the XDG strategy:
+uv finds its directories with the ``etcetera`` crate's base strategy (``crates/uv-dirs/src/lib.rs``:
+``user_config_dir``, ``user_state_dir``, ``system_config_file``; ``docs/uv-rules.md``, "Directories"). On Linux and
+macOS that is the XDG strategy:
 
 * an ``XDG_*_HOME`` variable counts **only when it holds an absolute path**; empty or relative, it is ignored
   and the directory falls back to ``$HOME/…`` (``~/.config``, ``~/.local/share``, ``~/.cache``);
@@ -59,7 +60,8 @@ def _windows_folder(env: "Mapping[str, str]", variable: str, fallback: str, home
 
 def user_config_dir(env: "Mapping[str, str]", home: str | None = None) -> str | None:
     """``$XDG_CONFIG_HOME`` if absolute, else ``~/.config`` (Windows: ``%APPDATA%``): uv's ``user_config_dir``,
-    whose ``uv/uv.toml`` is the user-level configuration (uv-facts §3). ``home`` overrides the home directory."""
+    whose ``uv/uv.toml`` is the user-level configuration (``FilesystemOptions::user``,
+    ``crates/uv-settings/src/lib.rs``). ``home`` overrides the home directory."""
     if _WINDOWS:
         return _windows_folder(env, "APPDATA", "Roaming", home)
     return _xdg_home(env, "XDG_CONFIG_HOME", ".config", home)
@@ -67,7 +69,8 @@ def user_config_dir(env: "Mapping[str, str]", home: str | None = None) -> str | 
 
 def user_data_dir(env: "Mapping[str, str]", home: str | None = None) -> str | None:
     """``$XDG_DATA_HOME`` if absolute, else ``~/.local/share`` (Windows: ``%APPDATA%``): the base of uv's state
-    directory, where ``uv auth login`` keeps ``uv/credentials/credentials.toml`` (uv-facts addendum)."""
+    directory, where ``uv auth login`` keeps ``uv/credentials/credentials.toml``
+    (``TextCredentialStore::directory_path``, ``crates/uv-auth/src/store.rs``)."""
     if _WINDOWS:
         return _windows_folder(env, "APPDATA", "Roaming", home)
     return _xdg_home(env, "XDG_DATA_HOME", os.path.join(".local", "share"), home)

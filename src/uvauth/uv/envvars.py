@@ -49,7 +49,7 @@ UV_CUSTOM_COMPILE_COMMAND: "Final" = "UV_CUSTOM_COMPILE_COMMAND"
 UV_OFFLINE: "Final" = "UV_OFFLINE"
 
 #: Not uv's own, but uv reads it: under Dependabot uv does not enforce ``authenticate = "always"``
-#: (uv-facts §3, ``middleware.rs:436-445``).
+#: (``AuthMiddleware::handle`` in ``crates/uv-auth/src/middleware.rs``).
 DEPENDABOT: "Final" = "DEPENDABOT"
 
 #: Each index flag, its environment variable, and how uv splits the variable's value (and the flag's). clap reads

@@ -5,7 +5,8 @@ variable, a line of a requirements file or an ``[[index]]`` table. :func:`uv_ind
 the list uv itself builds (``IndexLocations``), in uv's order and with uv's roles, so that the planner can compare
 the list before and after a change and keep the invariant: same indexes, same order, same roles.
 
-The order rules (uv-facts §2.1), highest priority first:
+The order rules (``PipSettings::combine`` in ``crates/uv/src/settings.rs``, ``From<IndexOptions> for IndexLocations``
+in ``crates/uv-settings/src/settings.rs``; ``docs/uv-rules.md``, "Index list and order"), highest priority first:
 
 * ``uv pip …``: CLI ``--default-index``, CLI ``--index``, CLI ``--extra-index-url``, CLI ``--index-url``, config
   ``[[pip.index]]`` then ``[[index]]``, config ``extra-index-url``, config ``index-url``, then requirements-file
@@ -268,7 +269,8 @@ def _entry_from_requirements(option: RequirementsIndexOption, *, key: str, defau
 
 
 class Roles(NamedTuple):
-    """What uv does with an index list: the facts uvauth must never change (uv-facts §1.2, §2.2)."""
+    """What uv does with an index list: the facts uvauth must never change (``IndexLocations``' selection helpers in
+    ``crates/uv-distribution-types/src/index_url.rs``; ``docs/uv-rules.md``, "De-duplication and roles")."""
 
     default: Entry | None  # None: PyPI
     implicit: tuple[Entry, ...]  # searched before the default, in this order

@@ -10,10 +10,10 @@ addresses; folds the scheme's default port; resolves ``.`` and ``..`` path segme
 ones (``%2e``, ``.%2E``, …); and percent-encodes what the standard encodes. Text the ``url`` crate rejects (empty
 host, bad port, unclosed ``[``, a forbidden host character) raises :class:`InvalidUrl`, and nothing else.
 
-Every other function here is a rule of uv's (``shared/uv-facts.md`` §1.3 and §2.4) built on that one parse. They
-are used only for *matching*: uvauth never rewrites the text of a URL it hands to uv, because uv writes that text
-verbatim into ``--emit-index-url`` output and lock files, and treats a trailing slash as meaningful for flat
-indexes.
+Every other function here is a rule of uv's (``docs/uv-rules.md``, "URL normalisation and realms" and "Auth policy
+matching") built on that one parse. They are used only for *matching*: uvauth never rewrites the text of a URL it
+hands to uv, because uv writes that text verbatim into ``--emit-index-url`` output and lock files, and treats a
+trailing slash as meaningful for flat indexes.
 """
 
 from __future__ import annotations
@@ -409,7 +409,7 @@ def index_key(url: str) -> str:
     """The key under which two index URLs are the same index, as uv's ``is_same_index`` decides it.
 
     The rule (``crates/uv-distribution-types/src/index_url.rs`` ``is_same_index``: ``RealmRef`` equality plus
-    ``CanonicalUrl`` equality, ``crates/uv-cache-key/src/canonical_url.rs``; uv-facts §2.4), step by step:
+    ``CanonicalUrl`` equality, ``crates/uv-cache-key/src/canonical_url.rs``), step by step:
 
     1. parse the URL (:func:`parse`): scheme and host lower-cased, the default port (``:80`` for http, ``:443``
        for https) the same as none, ``.`` and ``..`` segments resolved (also ``%2e`` spellings);
@@ -528,8 +528,9 @@ def is_path_prefix(prefix: str, path: str) -> bool:
 
 
 def auth_root(url: str) -> str:
-    """The URL under which uv applies an index's ``authenticate`` policy (uv-facts §1.3): the index URL minus a
-    final ``simple``/``+simple`` segment (one trailing slash ignored); any other URL is its own root."""
+    """The URL under which uv applies an index's ``authenticate`` policy (``IndexUrl::root``,
+    ``crates/uv-distribution-types/src/index_url.rs``): the index URL minus a final ``simple``/``+simple`` segment
+    (one trailing slash ignored); any other URL is its own root."""
     parsed = parse(url)
     path = parsed.path[:-1] if parsed.path.endswith("/") and parsed.path != "/" else parsed.path
     head, _, last = path.rpartition("/")

@@ -1,8 +1,9 @@
 """Find an index's credentials the way uv does, so uvauth can hand them to uv up front.
 
 uvauth passes what it finds to uv as ``UV_INDEX_<NAME>_USERNAME`` / ``UV_INDEX_<NAME>_PASSWORD``, which uv
-seeds into its credential cache before the first request (uv-facts §1.5). The sources and their order are
-uv's own (``crates/uv-auth/src/middleware.rs``, ``fetch_credentials``), checked against uv 0.13.8:
+seeds into its credential cache before the first request (``RegistryClientBuilder::cache_index_credentials``,
+``crates/uv-client/src/registry_client.rs``). The sources and their order are uv's own
+(``crates/uv-auth/src/middleware.rs``, ``fetch_credentials``), checked against uv 0.13.8:
 
 1. userinfo in the index URL (``https://user:pass@host/simple``);
 2. ``UV_INDEX_<NAME>_USERNAME`` / ``UV_INDEX_<NAME>_PASSWORD`` for a named index;
