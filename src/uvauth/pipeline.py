@@ -217,7 +217,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
     """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
     :class:`~uvauth.observed.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
     could not be made faithfully comes back with ``plan=None`` (uv runs unchanged), and is never memoized."""
-    from uvauth import cache, observed, plan
+    from uvauth import cache, exec_limits, observed, plan
     from uvauth.settings import sources as settings
     from uvauth.uv import indexes
     from uvauth.uv.config import discover as uvconfig
@@ -267,7 +267,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
                     forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
                     covered_names=covered, credential_prefixes=credential_prefixes,
                 ),
-                config_dir=str(cache_dir), uv_path=uv, environment_size=plan.environment_size(child_base),
+                config_dir=str(cache_dir), uv_path=uv, environment_size=exec_limits.environment_size(child_base),
             ),
             find_credentials=find,
             uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds

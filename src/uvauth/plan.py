@@ -49,11 +49,12 @@ from uvauth.uv import envvars
 from uvauth.uv.auth_policy import DEFAULT_POLICY
 from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
 from uvauth.policy import Rules, choose, under_any
+from uvauth.reconcile import configured_home, covering_index
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from typing import Final, Literal
 
     from uvauth.uv.auth_policy import AuthPolicy as Policy
@@ -67,12 +68,6 @@ if TYPE_CHECKING:
     FindCredentials = Callable[[str, "str | None", "str | None"], Lookup]  # (index URL, index name, keyring provider)
 
 BY_NAME_MIN_VERSION: Final = (0, 12, 5)
-# Linux's MAX_ARG_STRLEN: the longest single argv or environment string execve takes (``NAME=value``), its NUL
-# included. A string uvauth builds (the header in UV_CUSTOM_COMPILE_COMMAND repeats the whole command line) must
-# stay below it, or execve fails with E2BIG where plain uv runs.
-MAX_ARG_STRLEN: Final = 131072
-# Room kept for what is added after planning (UV_CONFIG_FILE and its path) when the total is checked.
-_EXEC_MARGIN: Final = 4096
 SYNTH_PREFIX: Final = "uvauth-"
 _UV_READS_ITSELF: Final = frozenset({"netrc", "uv-auth-store", "keyring"})  # uv's own credential sources
 # Options clap takes once ("the argument '--index-url <INDEX_URL>' cannot be used multiple times").
@@ -239,29 +234,6 @@ class _CannotGenerate(Exception):
     """A generated configuration would not be faithful: run uv unchanged, and say why."""
 
 
-class _ArgvMustStay(Exception):
-    """What the plan hands uv would not fit execve's limits (the header of a very long command line): plan again
-    with argv exactly as typed, which needs no custom header."""
-
-
-def _string_fits(text: str) -> bool:
-    return len(text.encode("utf-8", "surrogateescape")) + 1 <= MAX_ARG_STRLEN
-
-
-def _string_sizes(strings: Iterable[str]) -> int:
-    """What execve counts against ``ARG_MAX`` for these strings: each with its NUL, and a pointer to it."""
-    return sum(len(s.encode("utf-8", "surrogateescape")) + 1 + 8 for s in strings)
-
-
-def environment_size(env: Mapping[str, str]) -> int:
-    """What execve counts against ``ARG_MAX`` for an environment."""
-    return _string_sizes(f"{k}={v}" for k, v in env.items())
-
-
-def _exec_size(argv: Sequence[str], environment: int, added: Mapping[str, str] | None = None) -> int:
-    """What execve counts for argv (and the program name) and an environment of size ``environment`` with the
-    variables ``added`` (counted in full, as if new: an upper bound where they replace one)."""
-    return _string_sizes(argv) + 8 + environment + _string_sizes(f"{k}={v}" for k, v in (added or {}).items())
 
 
 class Planner:
@@ -294,39 +266,11 @@ class Planner:
         # uv passes its environment to the program `uv run` / `uv tool run` runs: changes go on argv there.
         self.runs_a_program = key in _RUNS_A_PROGRAM
         # `uv export` writes its own argv into its header and has no UV_CUSTOM_COMPILE_COMMAND: argv stays as is.
-        # And where a changed argv's header would be too long to hand over (see _ArgvMustStay): argv stays too.
+        # And where a changed argv's header would be too long to hand over (see _finish): argv stays too.
         self.argv_frozen = keep_argv or (key == "export" and not inputs.cmdline.has("--no-header"))
         self.keep_argv = keep_argv
 
     # -- policies ------------------------------------------------------------------------------------------------
-
-    def configured_home(self, entry: m.Entry) -> ConfiguredIndex | None:
-        """The configured named index an entry is, or has the same URL as (the merge target)."""
-        if entry.configured is not None and entry.configured.name:
-            return entry.configured
-        config = self.inputs.config
-        if config is None:
-            return None
-        for index in config.indexes:
-            winning = index.name and config.named(index.name) is index
-            if winning and index.flat == entry.flat and m.entry_from_config(index, self.inputs.cwd).key == entry.key:
-                return index
-        return None
-
-    def covering_index(self, entry: m.Entry) -> ConfiguredIndex | None:
-        """The configured named (simple) index whose authentication root a flat entry lies under, if any."""
-        config = self.inputs.config
-        if config is None:
-            return None
-        for index in config.indexes:
-            if not index.name or index.flat or config.named(index.name) is not index:
-                continue
-            try:
-                if covers(auth_root(index.url), entry.text):
-                    return index
-            except InvalidUrl:
-                continue
-        return None
 
     def policy(self, entry: m.Entry, home: ConfiguredIndex | None) -> tuple[Policy, PolicyWhy]:
         """The policy an index must get, by :func:`uvauth.policy.choose` (the rule doctor applies too)."""
@@ -474,9 +418,10 @@ class Planner:
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
             return Plan(argv=tuple(self.base_argv))
         try:
-            return self._make()
-        except _ArgvMustStay:
-            return Planner(inputs, self.find_credentials, self.uv_version, keep_argv=True)._make_checked()
+            plan = self._make()
+            if plan is None:  # what it hands uv does not fit execve's limits with argv changed
+                return Planner(inputs, self.find_credentials, self.uv_version, keep_argv=True)._make_checked()
+            return plan
         except _TooOld as too_old:
             hint = ("use the uv installed with uvauth (put it first on PATH), or set UVAUTH_UV to a uv >= 0.12.5")
             settings = inputs.settings
@@ -491,7 +436,7 @@ class Planner:
             return Plan(argv=tuple(self.base_argv), warnings=(
                 f"uvauth runs uv unchanged for this command: {reason}; policies set by uvauth do not apply",))
 
-    def _make(self) -> Plan:
+    def _make(self) -> Plan | None:
         inputs = self.inputs
         view = self.original
         no_index = inputs.cmdline.has("--no-index") or bool(inputs.requirements and inputs.requirements.no_index)
@@ -500,11 +445,11 @@ class Planner:
                      if not e.explicit and (e.flat or not no_index) and not e.key.startswith("file:")]
         planned: list[PlannedIndex] = []
         for entry in contacted:
-            home = self.configured_home(entry)
+            home = configured_home(self.inputs.config, entry, self.inputs.cwd)
             policy, why = self.policy(entry, home)
             target: str | None
             lever: Lever
-            covering = self.covering_index(entry) if home is None and entry.flat else None
+            covering = covering_index(self.inputs.config, entry) if home is None and entry.flat else None
             if home is not None and home.name:
                 target, lever = home.name, self._merge_onto(entry, home, policy, why)
             elif covering is not None and self.policy(entry, covering)[0] == "always":
@@ -719,7 +664,7 @@ class Planner:
             # A prefix is usually one account's space (an Artifactory instance, a GitLab API, an Azure org): with
             # no credentials of its own it takes those of the first index under it that has some.
             self.seed_fallbacks[name] = fallbacks if fallbacks is not None else [
-                (entry.text, (self.configured_home(entry) or entry).name)
+                (entry.text, (configured_home(self.inputs.config, entry, self.inputs.cwd) or entry).name)
                 for entry in by_host.get(realm(prefix), ()) if self._under_prefix(entry.text, prefix)
             ]
             planned.append(PlannedIndex(
@@ -886,7 +831,9 @@ class Planner:
                     f"{name}` (uv auth login for its URLs); in CI, set {prefix}USERNAME and {prefix}PASSWORD")
         return UvauthError(f"no credentials for {what}, which must authenticate always (tried: {tried})", hint=hint)
 
-    def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan:
+    def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan | None:
+        """The plan's argv, environment and generated configuration; None where they would not fit execve's
+        limits with argv changed (the header of a very long command line)."""
         inputs = self.inputs
         env: dict[str, str] = {}
         generated = None
@@ -937,7 +884,11 @@ class Planner:
                 env[envvars.UV_CUSTOM_COMPILE_COMMAND] = header_command(
                     self.base_argv, include_index_url=emit_urls, include_find_links=emit_links
                 )
-        self._check_exec_limits(env, secrets)
+        if not self._fits_exec_limits(env, secrets):
+            if not self.keep_argv:
+                return None  # plan again with argv exactly as typed, which needs no custom header
+            raise _CannotGenerate("what it would hand uv exceeds the system's limit on a command line and its "
+                                  "environment")
         return Plan(
             argv=tuple(self.argv), env=env, secrets=secrets, generated=generated,
             config_via="argv" if self.runs_a_program else "env", indexes=tuple(planned),
@@ -945,30 +896,16 @@ class Planner:
         )
 
 
-    def _check_exec_limits(self, env: Mapping[str, str], secrets: Mapping[str, Secret]) -> None:
+    def _fits_exec_limits(self, env: Mapping[str, str], secrets: Mapping[str, Secret]) -> bool:
         """Every string uvauth adds must fit execve's per-string limit, and the whole its total, wherever plain uv's
-        command does: else plan again with argv unchanged (no header to hand over), and if even that does not
-        fit, run uv unchanged."""
-        added = {**env, **{name: secret.value for name, secret in secrets.items()}}
-        fits = all(_string_fits(f"{k}={v}") for k, v in added.items()) and all(
-            _string_fits(a) for a in self.argv if a not in self.base_argv)
-        if fits:
-            from uvauth.launch import arg_max
+        command does (:func:`uvauth.exec_limits.fits`)."""
+        from uvauth import exec_limits
 
-            limit = arg_max()
-            if limit:
-                environment = self.inputs.environment_size
-                if environment is None:
-                    environment = environment_size(self.inputs.env)
-                before = _exec_size(self.base_argv, environment)
-                after = _exec_size(self.argv, environment, added) + _EXEC_MARGIN
-                fits = after <= limit or before > limit  # over the limit anyway: uv's own failure, not ours
-        if fits:
-            return
-        if not self.keep_argv:
-            raise _ArgvMustStay()
-        raise _CannotGenerate("what it would hand uv exceeds the system's limit on a command line and its "
-                              "environment")
+        added = {**env, **{name: secret.value for name, secret in secrets.items()}}
+        environment = self.inputs.environment_size
+        if environment is None:
+            environment = exec_limits.environment_size(self.inputs.env)
+        return exec_limits.fits(self.base_argv, self.argv, added, environment)
 
 
 def _after_command(argv: list[str], tokens: list[str]) -> list[str]:
