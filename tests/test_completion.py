@@ -6,7 +6,7 @@
 2. The scripts, generated here from the pinned uv (they are never stored: users generate them for their own uv):
    `uvauth uvauth completion SHELL` prints them, uvauth's own commands in them are those of the typer app, and
    uvauth's part (after uv's re-targeted script) is snapshot in tests/snapshots/completion/ — run with
-   UVAUTH_UPDATE_SNAPSHOTS=1 to rewrite the snapshots after changing uvauth's commands or the templates, then
+   UVAUTH_UPDATE_SNAPSHOTS=1 to rewrite the snapshots after changing uvauth's commands or completions/, then
    review the diff.
 3. Completion in real shells: bash (always: the function called as bash's programmable completion calls it,
    and TAB typed into an interactive bash on a pseudo-terminal), zsh (TAB on a pseudo-terminal, the matches
@@ -39,7 +39,6 @@ from uvauth.completion import grammar as own
 from uvauth.completion import retarget as retargeting
 from uvauth.completion.build import ADDITIONS_MARKER, FILE_NAMES
 from uvauth.completion.retarget import SHELLS, RetargetError
-from uvauth.settings import sources as settings
 from uvauth.uv.auth_policy import POLICIES
 from uvauth.uv import cmdline as uvcli
 
@@ -327,10 +326,21 @@ def test_uvauths_part_matches_the_snapshot(shell: str, scripts: dict[str, str]) 
     )
 
 
-def test_the_templates_are_in_the_package() -> None:
-    """The shell code ships as package data (completion/templates/), read with importlib.resources."""
+def test_the_additions_are_read_from_the_top_level_completions_folder() -> None:
+    """The shell code is kept in the repository's top-level completions/ (read from there in this editable
+    install) and mapped into the wheel as uvauth/completions/, where a built wheel reads it."""
+    import tomllib
+
+    from uvauth.cache import data_dir
+
+    root = Path(__file__).resolve().parents[1]
+    assert Path(data_dir("completions")) == root / "completions"
     for shell in SHELLS:
         assert completion.template(shell).startswith(ADDITIONS_MARKER + "\n")
+        assert completion.template(shell) == (root / "completions" / f"additions.{shell}").read_text(encoding="utf-8")
+    with open(root / "pyproject.toml", "rb") as handle:
+        wheel = tomllib.load(handle)["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert "completions" in wheel["only-include"] and wheel["sources"]["completions"] == "uvauth/completions"
 
 
 @pytest.mark.parametrize("shell", SHELLS)

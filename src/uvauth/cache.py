@@ -129,6 +129,19 @@ def short_key(text: str) -> str:
     return f"{digest:016x}"
 
 
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def data_dir(name: str) -> str:
+    """Where uvauth's data folder ``name`` (``completions``: the shell code its completion scripts are built from)
+    is: inside the package in a built wheel (pyproject.toml force-includes it there), else at the top level of
+    the source tree the package is in (an editable install, a checkout on ``PYTHONPATH``)."""
+    inside = os.path.join(_PACKAGE, name)
+    if os.path.isdir(inside):
+        return inside
+    return os.path.join(os.path.dirname(os.path.dirname(_PACKAGE)), name)
+
+
 def write_private(directory: str | os.PathLike[str], name: str, text: str | bytes) -> "Path":
     """Write ``text`` to ``directory/name`` atomically with mode 0600 (parallel runs see a whole file or none).
 

@@ -7,13 +7,14 @@ not written by hand:
 
 1. **Re-target** uv's script (:mod:`uvauth.completion.retarget`): its functions renamed, its registration
    naming ``uvauth`` and ``uv``.
-2. **Add** uvauth's part: the shell code in ``completion/templates/`` (``additions.bash``, ``additions.zsh``,
-   ``additions.fish``), whose ``@PLACEHOLDERS@`` this module fills with tables generated from
-   :data:`~uvauth.completion.grammar.POLICY_HELP` and uvauth's own grammar (:mod:`uvauth.completion.grammar`,
-   read from the typer app by the caller). bash and zsh: ``_uvauth`` takes ``--authenticate`` and its value out
-   of the words, calls uv's function on the rest, and adds ``--authenticate``, its values, the first word
-   ``uvauth`` and ``uvauth uvauth …``; fish: ``complete`` statements. ``uvauth uvauth explain ARGS`` completes
-   ARGS as a uvauth command line (``doctor ARGS`` as ``uv lock ARGS``).
+2. **Add** uvauth's part: the shell code in the repository's top-level ``completions/`` (``additions.bash``,
+   ``additions.zsh``, ``additions.fish``; shipped inside the package, :func:`uvauth.cache.data_dir`), whose
+   ``@PLACEHOLDERS@`` this module fills with tables generated from :data:`~uvauth.completion.grammar.POLICY_HELP`
+   and uvauth's own grammar (:mod:`uvauth.completion.grammar`, read from the typer app by the caller). bash and
+   zsh: ``_uvauth`` takes ``--authenticate`` and its value out of the words, calls uv's function on the rest, and
+   adds ``--authenticate``, its values, the first word ``uvauth`` and ``uvauth uvauth …``; fish: ``complete``
+   statements. ``uvauth uvauth explain ARGS`` completes ARGS as a uvauth command line (``doctor ARGS`` as ``uv
+   lock ARGS``).
 
 ``uv`` is completed by the same function: with uvauth's additions while ``uv`` is an alias of uvauth (bash
 and zsh look at the alias when completing; zsh expands aliases before completing unless
@@ -30,7 +31,6 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from typing import Final
 
 from uvauth.completion.grammar import (
@@ -55,10 +55,12 @@ ADDITIONS_MARKER: Final = "# --- uvauth: uv's completion above (re-targeted), uv
 
 @functools.cache
 def template(shell: str) -> str:
-    """uvauth's shell code for ``shell``, from ``completion/templates/additions.SHELL`` (shipped in the wheel):
+    """uvauth's shell code for ``shell``, from ``completions/additions.SHELL`` (:func:`uvauth.cache.data_dir`):
     ``@NAME@`` placeholders stand for the tables generated from the grammar."""
-    return resources.files("uvauth.completion").joinpath("templates", f"additions.{shell}").read_text(
-        encoding="utf-8")
+    from uvauth.cache import data_dir
+
+    with open(os.path.join(data_dir("completions"), f"additions.{shell}"), encoding="utf-8") as handle:
+        return handle.read()
 
 
 def _words(words: Sequence[str]) -> str:

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 #: The modules whose code decides the script's text, relative to the package.
 _BUILDERS = ("completion/build.py", "completion/grammar.py", "completion/retarget.py", "commands/app.py",
-             "commands/completion.py", "doctor/report.py",  # doctor's UV_OPTIONS are in the scripts
-             "completion/templates/additions.bash", "completion/templates/additions.zsh",
-             "completion/templates/additions.fish")
+             "commands/completion.py", "doctor/report.py")  # doctor's UV_OPTIONS are in the scripts
+#: The shell code in the data folder completions/ (:func:`uvauth.cache.data_dir`).
+_DATA = ("additions.bash", "additions.zsh", "additions.fish")
 _FORMAT = "1"
 
 
@@ -30,7 +30,8 @@ def _path(shell: str, env: Mapping[str, str]) -> str:
     package = os.path.dirname(os.path.dirname(__file__))
     uv = launch.real_uv(env)
     parts = [_FORMAT, __version__, shell, uv, repr(observed.stamp(uv)),
-             *(repr(observed.stamp(os.path.join(package, name))) for name in _BUILDERS)]
+             *(repr(observed.stamp(os.path.join(package, name))) for name in _BUILDERS),
+             *(repr(observed.stamp(os.path.join(cache.data_dir("completions"), name))) for name in _DATA)]
     digest = cache.cache_key("\0".join(parts), 16)
     return os.path.join(cache.cache_path(env), f"completion-{shell}-{digest}")
 
