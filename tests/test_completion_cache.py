@@ -76,3 +76,35 @@ def test_an_unknown_shell_is_still_uvauths_error(env: dict[str, str]) -> None:
                           text=True, env=env, check=False)
     assert done.returncode == 2
     assert "tcsh" in done.stderr
+
+
+KEY = """
+import os, sys
+from uvauth.completion import cached
+print(os.path.basename(cached._path("bash", os.environ)))
+"""
+
+
+def test_a_new_module_is_a_new_script(env: dict[str, str], tmp_path: Path) -> None:
+    """The saved script is keyed on all of uvauth's code, found by looking, not on a list of the modules that
+    build it: a module added in a source tree (an editable install) is a rebuild, never a stale script."""
+    root = Path(__file__).resolve().parents[1]
+    tree = tmp_path / "tree"
+    shutil.copytree(root / "src" / "uvauth", tree / "src" / "uvauth", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(root / "completions", tree / "completions")
+    copy = {**env, "PYTHONPATH": str(tree / "src")}
+
+    def key() -> str:
+        done = subprocess.run([sys.executable, "-c", KEY], capture_output=True, text=True, env=copy, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().startswith("completion-bash-")
+        return done.stdout.strip()
+
+    before = key()
+    assert key() == before
+    (tree / "src" / "uvauth" / "completion" / "newly_added.py").write_text("WORDS = ()\n")
+    assert key() != before
+    changed = key()
+    additions = tree / "completions" / "additions.bash"
+    additions.write_text(additions.read_text() + "# edited\n")
+    assert key() != changed

@@ -409,9 +409,27 @@ def test_the_environment_form_of_credentials_is_not_stored(project: Project) -> 
 
 def test_every_module_counts_in_an_editable_install() -> None:
     """This checkout is installed editable: a change to any module (not only the planner's) is a new
-    situation."""
-    names = {entry[0] for entry in memo._code_stamps() if isinstance(entry, tuple) and len(entry) == 2}
-    assert {"cmdline.py", "discover.py", "requirements.py", "render.py", "lookup.py"} <= names
+    situation, and so is one to the shell code in completions/."""
+    from uvauth import cache
+
+    stamp = cache.code_stamp()
+    for name in ("cmdline.py", "discover.py", "requirements.py", "render.py", "lookup.py", "additions.bash"):
+        assert f"{os.sep}{name}'" in stamp, name
+    assert "__pycache__" not in stamp
+    assert cache.code_stamp() is stamp  # once per process: it is on the path of every memoized uv call
+
+
+def test_an_installed_uvauth_is_stamped_by_its_init_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under site-packages an install rewrites every file: one stat on every uv call, not one per module."""
+    from uvauth import cache, observed
+
+    package = tmp_path / "lib" / "site-packages" / "uvauth"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "memo.py").write_text("")
+    monkeypatch.setattr(cache, "_PACKAGE", str(package))
+    monkeypatch.setattr(cache, "_CODE", [])
+    assert cache.code_stamp().endswith(repr([observed.stamp(str(package / "__init__.py"))]))
 
 
 def test_nothing_is_memoized_near_the_systems_limit() -> None:

@@ -1,4 +1,5 @@
-"""uvauth's private cache directory: digests to name files by, and private atomic writes.
+"""uvauth's private cache directory: digests to name files by, the stamp of uvauth's own code that keys what is
+cached from it, and the one check of a private directory and the one private atomic write.
 
 Everything uvauth keeps between runs lives here (generated uv configurations, validated settings, uv versions),
 in one directory of mode 0700 whose files are 0600 and replaced atomically, so parallel runs (``make -j``) see a
@@ -12,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
-    from typing import NoReturn
+    from typing import Final, NoReturn
 
     from uvauth.uv.config.render import GeneratedConfig
 
@@ -53,19 +54,36 @@ def cache_path(env: "Mapping[str, str]") -> str:
     if path is None:
         _refuse("no cache directory: neither HOME nor an absolute XDG_CACHE_HOME is set", None)
     try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        status = os.stat(path)
+        # Someone else's directory is refused: its files (generated configurations uv reads) could be swapped.
+        return private_dir(path, "uvauth's cache directory")
     except OSError as error:
         return fallback_dir(f"cannot use uvauth's cache directory {path}: {error.strerror or error}")
+
+
+_HINT = "remove or repair it, or point XDG_CACHE_HOME at a directory of your own"
+
+
+def private_dir(path: str, what: str, hint: str | None = _HINT, *, through_symlink: bool = True) -> str:
+    """``path``, made (with its parents) if need be, checked to be a directory of this user's and made private
+    (mode 0700, whatever made it first: a umask of 0, a careless mkdir): the one check of every directory uvauth
+    keeps files in. ``OSError`` when it cannot be made or looked at; :class:`~uvauth.errors.UvauthError`, naming
+    it as ``what``, when it belongs to another user or cannot be made private. ``through_symlink=False`` (under
+    a shared directory such as ``/tmp``): a symlink, even to a directory of this user's, is refused too."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    status = os.stat(path) if through_symlink else os.lstat(path)
+    if not through_symlink:
+        import stat
+
+        if not stat.S_ISDIR(status.st_mode):
+            _refuse(f"{what} {path} is not a directory", hint)
     if hasattr(os, "geteuid"):
         if status.st_uid != os.geteuid():
-            # Someone else's directory: its files (generated configurations uv reads) could be swapped.
-            _refuse(f"uvauth's cache directory {path} belongs to another user")
+            _refuse(f"{what} {path} belongs to another user", hint)
         if status.st_mode & 0o077:
             try:
-                os.chmod(path, 0o700)  # private, whatever made it first (a umask of 0, a careless mkdir)
+                os.chmod(path, 0o700)
             except OSError as error:
-                _refuse(f"cannot make uvauth's cache directory {path} private: {error.strerror}")
+                _refuse(f"cannot make {what} {path} private: {error.strerror}", hint)
     return path
 
 
@@ -79,29 +97,23 @@ def fallback_dir(problem: str) -> str:
     error."""
     if _FALLBACK:
         return _FALLBACK[0]
-    import stat
     import sys
     import tempfile
+
+    from uvauth.errors import UvauthError
 
     uid = os.geteuid() if hasattr(os, "geteuid") else 0
     path = os.path.join(tempfile.gettempdir(), f"uvauth-{uid}")
     try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        status = os.lstat(path)
-        # Under a shared /tmp: only a real directory of this user's, private (never a planted symlink).
-        if not stat.S_ISDIR(status.st_mode) or (hasattr(os, "geteuid") and status.st_uid != uid):
-            _refuse(problem)
-        if status.st_mode & 0o077:
-            os.chmod(path, 0o700)
-    except OSError:
+        private_dir(path, "the fallback directory", through_symlink=False)  # never a planted symlink
+    except (OSError, UvauthError):
         _refuse(problem)
     print(f"uvauth: warning: {problem}; using {path} for this command", file=sys.stderr)
     _FALLBACK.append(path)
     return path
 
 
-def _refuse(message: str, hint: str | None = "remove or repair it, or point XDG_CACHE_HOME at a directory of "
-                                             "your own") -> "NoReturn":
+def _refuse(message: str, hint: str | None = _HINT) -> "NoReturn":
     from uvauth.errors import UvauthError
 
     raise UvauthError(message, hint=hint) from None
@@ -130,16 +142,72 @@ def short_key(text: str) -> str:
 
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
+#: The folders of data beside the package's modules (at the top level of the source tree, inside it in a wheel).
+DATA_DIRS: "Final" = ("completions",)
 
 
 def data_dir(name: str) -> str:
     """Where uvauth's data folder ``name`` (``completions``: the shell code its completion scripts are built from)
-    is: inside the package in a built wheel (pyproject.toml force-includes it there), else at the top level of
-    the source tree the package is in (an editable install, a checkout on ``PYTHONPATH``)."""
+    is: inside the package in a built wheel (pyproject.toml maps it there), else at the top level of the source
+    tree the package is in (an editable install, a checkout on ``PYTHONPATH``)."""
     inside = os.path.join(_PACKAGE, name)
     if os.path.isdir(inside):
         return inside
     return os.path.join(os.path.dirname(os.path.dirname(_PACKAGE)), name)
+
+
+_CODE: list[str] = []  # code_stamp(), once computed in this process
+
+
+def code_stamp() -> str:
+    """What identifies the uvauth that is running, for the key of anything cached from what its code computed (a
+    memoized plan, the completion script): its version and the stamps (:func:`uvauth.observed.stamp`) of its
+    files, so that no cache needs a format number bumped by hand. Installed (under ``site-packages``), an
+    install rewrites every file even for the same version: the package's ``__init__.py`` tells, one ``stat``
+    on every uv call. A source tree (an editable install) changes in place: there every file of the package
+    and of its data folders (:data:`DATA_DIRS`) counts, a new or removed one included; ``__pycache__`` and
+    dot files (an editor's) do not. Computed once per process."""
+    if _CODE:
+        return _CODE[0]
+    from uvauth import __version__, observed
+
+    package = _PACKAGE + os.sep
+    if os.sep + "site-packages" + os.sep in package or os.sep + "dist-packages" + os.sep in package:
+        stamps: list[object] = [observed.stamp(os.path.join(_PACKAGE, "__init__.py"))]
+    else:
+        stamps = []
+        _stamp_tree(_PACKAGE, stamps)
+        for name in DATA_DIRS:
+            _stamp_tree(data_dir(name), stamps)
+        stamps.sort()
+    _CODE.append(f"{__version__}\0{stamps!r}")
+    return _CODE[0]
+
+
+def _stamp_tree(directory: str, stamps: list[object]) -> None:
+    """Add (path, stamp) of every file under ``directory`` to ``stamps``; ``os.scandir`` rather than ``os.walk``
+    (one directory listing each, no sorting: the caller sorts once), as it runs on every uv call from a source
+    tree."""
+    try:
+        entries = os.scandir(directory)
+    except OSError:
+        stamps.append((directory, None))
+        return
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                _stamp_tree(entry.path, stamps)
+            else:
+                try:
+                    status = entry.stat()
+                except OSError:
+                    stamps.append((entry.path, None))
+                    continue
+                stamps.append((entry.path, (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns,
+                                            status.st_ctime_ns)))
 
 
 def write_private(directory: str | os.PathLike[str], name: str, text: str | bytes) -> "Path":

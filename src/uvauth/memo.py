@@ -4,10 +4,10 @@ For one project a plan is the same on every run, yet computing it imports ``path
 and uvauth's planning modules on every uv call. So the first run in a situation plans as usual and records what
 the plan depended on; later runs check that record with a few ``stat`` calls and one small read, and reuse it.
 
-**The situation** (the entry's key, compared exactly): uvauth's version and code (:func:`_code_stamps`), its
-launcher and interpreter, the whole argv, the working directory, and the uv binary chosen (path and
-:func:`uvauth.observed.stamp`). The entry is found by the working directory and argv alone, before uvauth
-parses anything (:func:`entry_path`).
+**The situation** (the entry's key, compared exactly): uvauth's version and code (:func:`uvauth.cache.code_stamp`:
+so no format number), its launcher and interpreter, the whole argv, the working directory, and the uv binary
+chosen (path and :func:`uvauth.observed.stamp`). The entry is found by the working directory and argv alone,
+before uvauth parses anything (:func:`entry_path`).
 
 **What it depended on** (checked on every reuse):
 
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from uvauth.launch import Handoff
     from uvauth.observed import RecordingEnv, Stamp
 
-FORMAT: "Final" = 4  # 2: tokens; 3: found by command line, the uv inside; 4: variables as digests
 MAX_ENTRIES: "Final" = 256
 _RACY_NS: "Final" = 1_000_000_000
 
@@ -67,31 +66,16 @@ def _digest(name: str, value: str) -> str:
 
 def situation(args: "Sequence[str]", cwd: str, uv: str) -> str:
     """The key of an entry: everything that selects it, as one string (compared exactly on recall)."""
-    from uvauth import __version__
+    from uvauth.cache import code_stamp
 
-    code = _code_stamps()
     # Which uv find_uv chose depends on uvauth's own path (it never picks itself) and on the interpreter (the uv
     # installed beside it); its other inputs (PATH, UVAUTH_UV, the user's settings file, each candidate looked at)
     # are recorded as variables and files like planning's.
     import sys
 
     launcher = os.path.realpath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
-    parts = [str(FORMAT), __version__, repr(code), launcher, sys.executable, cwd, uv, repr(observed.stamp(uv)), *args]
+    parts = [code_stamp(), launcher, sys.executable, cwd, uv, repr(observed.stamp(uv)), *args]
     return "\0".join(parts)
-
-
-def _code_stamps() -> list[object]:
-    """What identifies uvauth's code beside its version. An install rewrites its files (new stamps) even for the
-    same version: the package's own ``__init__.py`` tells. An editable install (a source tree, not under
-    ``site-packages``) changes any module in place: there every module's stamp counts."""
-    package = os.path.dirname(__file__)
-    if os.sep + "site-packages" + os.sep in package + os.sep or os.sep + "dist-packages" + os.sep in package:
-        return [observed.stamp(os.path.join(package, "__init__.py"))]
-    stamps: list[object] = []
-    for root, dirs, names in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        stamps += [(name, observed.stamp(os.path.join(root, name))) for name in sorted(names) if name.endswith(".py")]
-    return stamps
 
 
 def entry_path(directory: str, args: "Sequence[str]", cwd: str) -> str:
@@ -129,8 +113,8 @@ def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, s
     try:
         with open(entry_path(directory, args, cwd), "rb") as handle:
             entry = marshal.loads(handle.read())
-        version, stored_key, uv, variables, names, files, outcome = entry
-        if version != FORMAT or stored_key != situation(_situation_args(args, env), cwd, uv) or not _roomy(env, args):
+        stored_key, uv, variables, names, files, outcome = entry
+        if stored_key != situation(_situation_args(args, env), cwd, uv) or not _roomy(env, args):
             return None
         for name, digest in variables:
             current = env.get(name)
@@ -198,17 +182,18 @@ def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, st
            for path, stamp in files.items()):
         return False
     names = tuple(sorted(recorded._env)) if recorded.listed else None
-    entry = (FORMAT, key, outcome.uv, tuple(variables), names, tuple(sorted(files.items())),
+    entry = (key, outcome.uv, tuple(variables), names, tuple(sorted(files.items())),
              (tuple(outcome.argv), tuple(sorted(additions.items())), outcome.doubts, outcome.warnings,
               outcome.changes, outcome.tokens, outcome.verbose, outcome.quiet))
-    from uvauth.cache import remember
+    from uvauth.cache import private_dir, remember
+    from uvauth.errors import UvauthError
 
     path = entry_path(directory, args, cwd)
     plans = os.path.dirname(path)
     try:
-        os.makedirs(plans, mode=0o700, exist_ok=True)
+        private_dir(plans, "the memoized plans' directory")
         _bound(plans)
-    except OSError:
+    except (OSError, UvauthError):
         return False
     remember(plans, os.path.basename(path), marshal.dumps(entry))
     return True

@@ -3,9 +3,10 @@ rc file runs on every new shell, and building the script (typer's grammar, uv's 
 hundred milliseconds. A saved script is printed without importing either.
 
 The key is everything the script is built from: the shell, the uv binary it is built from (path and
-:func:`uvauth.observed.stamp`), uvauth's version and the stamps of the modules that build it (an editable install
-changes code without changing the version). The file lives in uvauth's private cache directory, written
-atomically; one that cannot be read or written is rebuilt, never an error. ``os`` only, on purpose.
+:func:`uvauth.observed.stamp`), and uvauth's code (:func:`uvauth.cache.code_stamp`: its version and, in an editable
+install, which changes code without changing the version, every module and the shell code in ``completions/``,
+a new module included). The file lives in uvauth's private cache directory, written atomically; one that cannot
+be read or written is rebuilt, never an error. ``os`` only, on purpose.
 """
 
 from __future__ import annotations
@@ -16,22 +17,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-#: The modules whose code decides the script's text, relative to the package.
-_BUILDERS = ("completion/build.py", "completion/grammar.py", "completion/retarget.py", "commands/app.py",
-             "commands/completion.py", "doctor/report.py")  # doctor's UV_OPTIONS are in the scripts
-#: The shell code in the data folder completions/ (:func:`uvauth.cache.data_dir`).
-_DATA = ("additions.bash", "additions.zsh", "additions.fish")
-_FORMAT = "1"
-
 
 def _path(shell: str, env: Mapping[str, str]) -> str:
-    from uvauth import __version__, cache, launch, observed
+    from uvauth import cache, launch, observed
 
-    package = os.path.dirname(os.path.dirname(__file__))
     uv = launch.real_uv(env)
-    parts = [_FORMAT, __version__, shell, uv, repr(observed.stamp(uv)),
-             *(repr(observed.stamp(os.path.join(package, name))) for name in _BUILDERS),
-             *(repr(observed.stamp(os.path.join(cache.data_dir("completions"), name))) for name in _DATA)]
+    parts = [cache.code_stamp(), shell, uv, repr(observed.stamp(uv))]
     digest = cache.cache_key("\0".join(parts), 16)
     return os.path.join(cache.cache_path(env), f"completion-{shell}-{digest}")
 

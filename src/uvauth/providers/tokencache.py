@@ -42,7 +42,8 @@ def token_dir(env: Mapping[str, str]) -> Path:
     """The directory tokens live in (created 0700; a runtime directory that is not this user's is not used)."""
     from pathlib import Path
 
-    from uvauth.cache import cache_dir
+    from uvauth.cache import cache_dir, private_dir
+    from uvauth.errors import UvauthError
     from uvauth.uv import envvars
 
     runtime = env.get(envvars.XDG_RUNTIME_DIR)
@@ -50,15 +51,8 @@ def token_dir(env: Mapping[str, str]) -> Path:
         path = Path(runtime) / "uvauth"
     else:
         path = cache_dir(env) / "tokens"
-    from uvauth.errors import UvauthError
-
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        status = os.stat(path)
-        if hasattr(os, "geteuid") and status.st_uid != os.geteuid():
-            raise UvauthError(f"the token cache {path} belongs to another user", hint="remove it")
-        if status.st_mode & 0o077:
-            os.chmod(path, 0o700)
+        private_dir(str(path), "the token cache", "remove it")
     except OSError as error:
         raise UvauthError(f"cannot use the token cache {path}: {error.strerror or error}") from None
     return path

@@ -98,11 +98,11 @@ def check(entry: Entry, env: Mapping[str, str], *, foreign: bool = False, url: s
 def approve(entry: Entry, env: Mapping[str, str], url: str | None = None) -> Path:
     import json
 
-    from uvauth.cache import write_private
+    from uvauth.cache import private_dir, write_private
 
     store = _store(env)
     try:
-        store.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(str(store), "the approvals directory", "remove it, then approve again")
     except OSError as error:
         raise UvauthError(f"cannot create {store}: {error.strerror or error}") from None
     # The file records what was approved, for whoever looks; its name alone is the approval.
