@@ -145,3 +145,35 @@ def test_a_prefix_holding_credentials_is_never_written_to_the_settings_cache(tmp
     resolved = resolve_settings(None, tmp_path, env, cache)
     assert resolved.authenticate_prefixes == (f"https://user:{secret}@art.example.com/artifactory",)
     assert [p.name for p in cache.iterdir() if secret in p.read_text()] == []
+
+
+def test_validated_settings_are_cached_for_the_code_that_validated_them(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another uvauth (a new field, a stricter check) validates the same settings again: the cache file is keyed
+    by uvauth.cache.code_stamp, not by a number someone must remember to bump."""
+    from uvauth import cache as uvauth_cache
+    from uvauth.settings.sources import resolve as resolve_settings
+
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    env = {"UVAUTH_AUTHENTICATE_PREFIXES": "https://art.example.com/artifactory", "HOME": str(tmp_path)}
+    files = []
+    for code in ("uvauth 1", "uvauth 2", "uvauth 1"):
+        monkeypatch.setattr(uvauth_cache, "_CODE", [code])
+        resolve_settings(None, tmp_path, env, cache)
+        files.append(sorted(p.name for p in cache.iterdir()))
+    assert len(files[0]) == 1 and len(files[1]) == 2 and files[2] == files[1]
+
+
+def test_a_generated_configuration_is_named_for_the_code_that_renders_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from uvauth import cache as uvauth_cache
+    from uvauth.uv.config.discover import UvConfig
+    from uvauth.uv.config.render import GeneratedConfig
+
+    generated = GeneratedConfig(config=UvConfig(files=(), indexes=()), extra_indexes=(), authenticate={"a": "always"},
+                                dest_dir=None)
+    names = []
+    for code in ("uvauth 1", "uvauth 2"):
+        monkeypatch.setattr(uvauth_cache, "_CODE", [code])
+        names.append(uvauth_cache.generated_config_key(generated))
+    assert names[0] != names[1]

@@ -256,10 +256,8 @@ def remember(directory: str | os.PathLike[str], name: str, text: str | bytes) ->
 
 def generated_config_key(generated: "GeneratedConfig") -> str:
     """16 hex digits naming a generated configuration's file: a digest of what it is rendered from, and of
-    uvauth's version (a new uvauth may render the same inputs differently)."""
-    from uvauth import __version__
-
-    return cache_key(f"{__version__}\n{generated.fingerprint}", 16)
+    uvauth's code (:func:`code_stamp`: another uvauth may render the same inputs differently)."""
+    return cache_key(f"{code_stamp()}\n{generated.fingerprint}", 16)
 
 
 def write_generated_config(generated: "GeneratedConfig", env: "Mapping[str, str]",

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 #: Each setting's environment variable.
 ENV_VARS: Final = {"authenticate": envvars.UVAUTH_AUTHENTICATE,
                    "authenticate-prefixes": envvars.UVAUTH_AUTHENTICATE_PREFIXES, "uv": envvars.UVAUTH_UV}
-_CACHE_VERSION: Final = "2"  # 2: credentials entries
 
 
 class Source:
@@ -146,9 +145,10 @@ def _resolve_sources(sources: list[Source], given: str | None, cache: Path | Non
         return Resolved(forced=forced)
     import json
 
-    from uvauth.cache import cache_key
+    from uvauth.cache import cache_key, code_stamp
 
-    key = cache_key(json.dumps([_CACHE_VERSION, [(s.label, s.values) for s in sources]], sort_keys=True), 24)
+    # Validated by this code: another uvauth (a new field, a new check) validates them again.
+    key = cache_key(json.dumps([code_stamp(), [(s.label, s.values) for s in sources]], sort_keys=True), 24)
     cached = cache / f"settings-{key}.json" if cache is not None else None
     if cached is not None:
         try:

@@ -121,11 +121,6 @@ def render_merged(
     return tomlkit.dumps(doc)
 
 
-#: Part of :attr:`GeneratedConfig.fingerprint`: bump it when :func:`render_merged` writes a different file for the same
-#: inputs, or uvauth keeps using the files it cached before.
-RENDER_VERSION = 3  # 2: a named index's URL loses its userinfo (handed over as UV_INDEX_<NAME>_*); 3: unnamed too
-
-
 class GeneratedConfig(NamedTuple):
     """A ``uv.toml`` to generate: the inputs of :func:`render_merged`, and a fingerprint of them.
 
@@ -141,8 +136,7 @@ class GeneratedConfig(NamedTuple):
     @property
     def fingerprint(self) -> str:
         """Everything the rendered text depends on, as exact text (equal fingerprints, equal files)."""
-        inputs = (
-            RENDER_VERSION,
+        inputs = (  # with uvauth's code, which renders them (uvauth.cache.generated_config_key)
             [(file.level, str(file.path), os.path.abspath(file.path), file.options) for file in self.config.files],
             self.extra_indexes,
             self.authenticate,
