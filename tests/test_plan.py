@@ -509,3 +509,28 @@ def test_prefixes_that_would_add_to_the_output_are_each_refused() -> None:
              credentials=_answer_everything())
     assert p.warnings == tuple(f"authenticate-prefixes {prefix} not applied: it would add an index to this "
                                "command's output" for prefix in prefixes)
+
+
+def test_a_configuration_uvauth_cannot_generate_faithfully_runs_uv_unchanged_before_any_lookup() -> None:
+    """A password in an unnamed configured URL is handed over, never written to the generated file; `pip compile
+    --emit-index-url` writes the URLs out, so uv runs unchanged, says why, and no credentials were looked up for
+    a plan that was never going to be used (a credentials command may prompt)."""
+    cfg = config({"name": "art", "url": U, "authenticate": "always"},
+                 **{"extra-index-url": [f"https://bob:{PASSWORD}@other.example.com/simple"]})
+    credentials = FakeCredentials({"art": ("user", PASSWORD)})
+    argv = ["pip", "compile", "--emit-index-url", "--index-url", OTHER, "req.in"]
+    p = plan(argv, cfg, settings=Settings(forced="always"), credentials=credentials)
+    assert p.argv == tuple(argv) and p.generated is None and p.secrets == {} and p.env == {}
+    assert p.warnings == ("uvauth runs uv unchanged for this command: its configuration has a password in an "
+                          "index URL without a name, which this command writes out and uvauth never copies into a "
+                          "file; policies set by uvauth do not apply",)
+    assert credentials.calls == []
+
+
+def test_an_old_uv_is_found_out_before_any_lookup() -> None:
+    credentials = FakeCredentials({"art": ("user", PASSWORD)})
+    p = plan(["pip", "install", "--index-url", U, "x"], config(ART_ALWAYS), credentials=credentials,
+             uv_version=(0, 12, 0))
+    assert p.argv == ("pip", "install", "--index-url", U, "x")
+    assert len(p.warnings) == 1 and "which cannot reference an index by name" in p.warnings[0]
+    assert credentials.calls == []

@@ -226,12 +226,12 @@ def _writes_index_text(inputs: Inputs) -> tuple[bool, bool]:
     return key not in _WRITES_NOTHING, False
 
 
-class _TooOld(Exception):
-    """The uv found cannot do what the plan needs: run it unchanged, and say why."""
+class _Unchanged(NamedTuple):
+    """uv runs unchanged, and the plan says why: the uv found cannot reference an index by name (``too_old``),
+    or a generated configuration would not be faithful."""
 
-
-class _CannotGenerate(Exception):
-    """A generated configuration would not be faithful: run uv unchanged, and say why."""
+    reason: str
+    too_old: bool = False
 
 
 
@@ -257,6 +257,7 @@ class Planner:
         # the keyring). The others are looked up only to fail early with every source named.
         self.must_hand: set[str] = set()
         self.uses_by_name = False  # whether uv must be told to enable its `index-by-name` preview
+        self.too_old: str | None = None  # why the uv found cannot take a reference by name, once one was wanted
         self.changes: list[str] = []
         self.warnings: list[str] = []
         self.text, self.with_explicit = _writes_index_text(inputs)
@@ -369,10 +370,11 @@ class Planner:
             return False  # the receipt would record the configured index instead of the URL given
         version = self.uv_version()
         if version < BY_NAME_MIN_VERSION:
-            raise _TooOld(
+            # Planning goes on without references by name, and ends before any credentials are looked up.
+            self.too_old = self.too_old or (
                 f"the uv at {self.inputs.uv_path} is {'.'.join(map(str, version))}, which cannot reference an index "
-                "by name (uv >= 0.12.5 can)"
-            )
+                "by name (uv >= 0.12.5 can)")
+            return False
         return not any(
             x.flag in ("--index", "--default-index") and x.name is None and m.looks_like_name(x.text)
             for x in self.original.mentions
@@ -417,26 +419,24 @@ class Planner:
         if envvars.truthy(inputs.env.get(envvars.DEPENDABOT)):
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
             return Plan(argv=tuple(self.base_argv))
-        try:
-            plan = self._make()
-            if plan is None:  # what it hands uv does not fit execve's limits with argv changed
-                return Planner(inputs, self.find_credentials, self.uv_version, keep_argv=True)._make_checked()
+        plan = self._make()
+        if plan is None:  # what it hands uv does not fit execve's limits with argv changed
+            return Planner(inputs, self.find_credentials, self.uv_version, keep_argv=True)._make_checked()
+        if not isinstance(plan, _Unchanged):
             return plan
-        except _TooOld as too_old:
+        if plan.too_old:
             hint = ("use the uv installed with uvauth (put it first on PATH), or set UVAUTH_UV to a uv >= 0.12.5")
             settings = inputs.settings
             if settings.forced in ("always", "never") or settings.authenticate in ("always", "never") or \
                     settings.prefixes:
                 # The user asked uvauth for this policy: running uv unchanged would send what they forbade.
-                raise UvauthError(f"{too_old}: the authentication policy set for uvauth cannot hold", hint=hint) \
-                    from None
+                raise UvauthError(f"{plan.reason}: the authentication policy set for uvauth cannot hold", hint=hint)
             return Plan(argv=tuple(self.base_argv), warnings=(
-                f"{too_old}, so uvauth runs it unchanged: command-line index URLs keep policy auto ({hint})",))
-        except _CannotGenerate as reason:
-            return Plan(argv=tuple(self.base_argv), warnings=(
-                f"uvauth runs uv unchanged for this command: {reason}; policies set by uvauth do not apply",))
+                f"{plan.reason}, so uvauth runs it unchanged: command-line index URLs keep policy auto ({hint})",))
+        return Plan(argv=tuple(self.base_argv), warnings=(
+            f"uvauth runs uv unchanged for this command: {plan.reason}; policies set by uvauth do not apply",))
 
-    def _make(self) -> Plan | None:
+    def _make(self) -> Plan | _Unchanged | None:
         inputs = self.inputs
         view = self.original
         no_index = inputs.cmdline.has("--no-index") or bool(inputs.requirements and inputs.requirements.no_index)
@@ -475,9 +475,41 @@ class Planner:
         self._add_prefixes(contacted, planned)
         planned = self._seed_covered(planned)
         planned = self._seed_shadowed(planned, view.roles.allowed)
+        refused = self._refusal()
+        if refused is not None:
+            return refused  # decided before any credentials are looked up (a credentials command may prompt)
         secrets, sources = self._seed_credentials()
         planned = [p._replace(credential_source=sources.get(p.merged_onto or "")) for p in planned]
         return self._finish(planned, secrets)
+
+    def _refusal(self) -> _Unchanged | None:
+        """Why uv must run unchanged after all: the uv found cannot take the references by name the plan wants,
+        or the configuration uvauth would generate could not be faithful to the user's."""
+        if self.too_old is not None:
+            return _Unchanged(self.too_old, too_old=True)
+        if not (self.synthesized or self.overrides):
+            return None  # nothing to generate
+        from uvauth.uv.config.render import render_losses, unnamed_url_credentials
+
+        inputs = self.inputs
+        config = inputs.config if inputs.config is not None else _empty_config()
+        lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
+        if lost:
+            return _Unchanged(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml cannot "
+                              "carry")
+        # A password in an unnamed configured URL is handed over, never written (_hand_over_unnamed_credentials):
+        # a command that writes those URLs out would write them without it.
+        writes_urls = (inputs.cmdline.key == "pip compile" and self.text) or (
+            inputs.cmdline.key == "export" and inputs.cmdline.has("--emit-index-url"))
+        if writes_urls and unnamed_url_credentials(config):
+            return _Unchanged("its configuration has a password in an index URL without a name, which this command "
+                              "writes out and uvauth never copies into a file")
+        # A --config-file of the user's would win over UV_CONFIG_FILE: _finish takes it out, if argv may change.
+        if self.argv_frozen and _drop_option(self.argv, "--config-file") != self.argv:
+            why = ("its command line is too long to repeat in a custom header" if self.keep_argv
+                   else "`uv export` writes its arguments into its header")
+            return _Unchanged(f"{why}, and --config-file would have to change")
+        return None
 
     def _seed_covered(self, planned: list[PlannedIndex]) -> list[PlannedIndex]:
         """A configured index a ``[[credentials]]`` entry covers (by name or prefix) gets that entry's token
@@ -735,14 +767,9 @@ class Planner:
         the unnamed index's requests carry the same credentials as with the password in the URL.
 
         Commands that write those URLs out (``pip compile --emit-index-url``, ``export --emit-index-url``) would
-        write them without the password: for those uv runs unchanged."""
+        write them without the password: for those uv runs unchanged (:meth:`_refusal`)."""
         if not unnamed:
             return
-        cmdline = self.inputs.cmdline
-        writes_urls = cmdline.key == "pip compile" and self.text
-        if writes_urls or (cmdline.key == "export" and cmdline.has("--emit-index-url")):
-            raise _CannotGenerate("its configuration has a password in an index URL without a name, which this "
-                                  "command writes out and uvauth never copies into a file")
         from uvauth.uv.config.discover import ConfiguredIndex
         from uvauth.uv.credentials.search import env_var_prefix
 
@@ -831,20 +858,16 @@ class Planner:
                     f"{name}` (uv auth login for its URLs); in CI, set {prefix}USERNAME and {prefix}PASSWORD")
         return UvauthError(f"no credentials for {what}, which must authenticate always (tried: {tried})", hint=hint)
 
-    def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan | None:
+    def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan | _Unchanged | None:
         """The plan's argv, environment and generated configuration; None where they would not fit execve's
         limits with argv changed (the header of a very long command line)."""
         inputs = self.inputs
         env: dict[str, str] = {}
         generated = None
         if self.synthesized or self.overrides:
-            from uvauth.uv.config.render import GeneratedConfig, render_losses, unnamed_url_credentials
+            from uvauth.uv.config.render import GeneratedConfig, unnamed_url_credentials
 
             config = inputs.config if inputs.config is not None else _empty_config()
-            lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
-            if lost:
-                raise _CannotGenerate(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml "
-                                      "cannot carry")
             self._hand_over_url_credentials(config, secrets, inputs.env)
             self._hand_over_unnamed_credentials(unnamed_url_credentials(config), secrets)
             generated = GeneratedConfig(
@@ -857,12 +880,7 @@ class Planner:
             self.warnings.extend(config.warnings)
             # A --config-file of the user's would win over UV_CONFIG_FILE (and uv takes the flag once): the
             # generated file merged it already, so it is taken out.
-            without = _drop_option(self.argv, "--config-file")
-            if without != self.argv and self.argv_frozen:
-                why = ("its command line is too long to repeat in a custom header" if self.keep_argv
-                       else "`uv export` writes its arguments into its header")
-                raise _CannotGenerate(f"{why}, and --config-file would have to change")
-            self.argv = without
+            self.argv = _drop_option(self.argv, "--config-file")  # argv may change here (_refusal)
         if self.uses_by_name:
             preview_env = inputs.env.get(envvars.UV_PREVIEW_FEATURES)
             if self.runs_a_program or inputs.cmdline.has("--preview-features"):
@@ -887,8 +905,8 @@ class Planner:
         if not self._fits_exec_limits(env, secrets):
             if not self.keep_argv:
                 return None  # plan again with argv exactly as typed, which needs no custom header
-            raise _CannotGenerate("what it would hand uv exceeds the system's limit on a command line and its "
-                                  "environment")
+            return _Unchanged("what it would hand uv exceeds the system's limit on a command line and its "
+                              "environment")
         return Plan(
             argv=tuple(self.argv), env=env, secrets=secrets, generated=generated,
             config_via="argv" if self.runs_a_program else "env", indexes=tuple(planned),
