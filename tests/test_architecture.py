@@ -137,6 +137,12 @@ def test_uv_ports_make_no_uvauth_decisions() -> None:
             assert not outside, f"{name} imports {sorted(outside)}"
 
 
+def test_the_error_type_is_a_leaf() -> None:
+    """Every module may raise UvauthError, the uv ports included: the module that defines it imports nothing of
+    uvauth (the boundary that prints it, with redaction and colour, is uvauth.boundary)."""
+    assert {t for t in GRAPH["uvauth.errors"] if t.startswith("uvauth")} <= {"uvauth"}
+
+
 def test_package_init_files_import_nothing() -> None:
     """The hot path pays for every ``__init__`` on the way to a module: they hold no code."""
     for path in PACKAGE.rglob("__init__.py"):

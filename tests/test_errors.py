@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from uvauth.errors import UvauthError, report_error
+from uvauth.boundary import report_error
+from uvauth.errors import UvauthError
 
 UVAUTH = str(Path(sys.executable).with_name("uvauth"))
 REAL_UV = str(Path(sys.executable).with_name("uv"))
@@ -96,7 +97,7 @@ def test_no_credentials_for_a_configured_index_names_it_and_its_variables(tmp_pa
 def test_the_boundary_handles_its_own_error_and_ctrl_c_and_hands_on_anything_else(
         capsys: pytest.CaptureFixture[str]) -> None:
     from uvauth import cli
-    from uvauth.errors import guarded, handled
+    from uvauth.boundary import guarded, handled
 
     assert handled(UvauthError("broken", hint="mend it")) == 2
     assert capsys.readouterr().err == "uvauth: error: broken\nhint: mend it\n"

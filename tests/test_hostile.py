@@ -441,7 +441,8 @@ def test_an_error_about_non_utf8_input_is_printed_even_to_a_strict_stream() -> N
     """Found by the oracle property: a path with a surrogate in the message made print() raise."""
     import io
 
-    from uvauth.errors import UvauthError, report_error
+    from uvauth.boundary import report_error
+    from uvauth.errors import UvauthError
 
     stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
     assert report_error(UvauthError("cannot read /tmp/\udcff"), file=stream) == 2

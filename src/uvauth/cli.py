@@ -25,12 +25,12 @@ OWN_COMMANDS: "Final" = "uvauth"
 
 
 def _guarded(action: "Callable[[], int]", verbose: int) -> int:
-    """:func:`uvauth.errors.guarded`, the one boundary, with :mod:`uvauth.errors` imported only when something
+    """:func:`uvauth.boundary.guarded`, the one boundary, with :mod:`uvauth.boundary` imported only when something
     went wrong: a command that goes right (nearly every uv call) does not pay for importing it."""
     try:
         return action()
     except BaseException as problem:  # noqa: BLE001 - handled() re-raises what is not the boundary's to handle
-        from uvauth.errors import handled
+        from uvauth.boundary import handled
 
         return handled(problem, verbose=verbose)
 
@@ -82,7 +82,7 @@ def run(args: "Sequence[str]", env: "Mapping[str, str] | None" = None) -> int:
     try:
         recalled = fastpath.recalled(args, env)
     except KeyboardInterrupt:
-        return 130  # as the boundary maps it (uvauth.errors.handled)
+        return 130  # as the boundary maps it (uvauth.boundary.handled)
     if recalled is not None:
         return _guarded(lambda: _hand_over(recalled), recalled.verbose)
     from uvauth.uv import cmdline as uvcli  # only now: a reused plan needs no parsing

@@ -2,7 +2,7 @@
 
 This package (``commands/``) is the only one that imports typer (and, through it, rich); it is imported only for
 these commands, never on the path that runs uv. Each command is one module's ``run`` (``commands/explain.py``,
-``doctor.py``, ``completion.py``), run behind :func:`uvauth.errors.guarded`, the one boundary that prints
+``doctor.py``, ``completion.py``), run behind :func:`uvauth.boundary.guarded`, the one boundary that prints
 ``uvauth: error: …``. Usage errors take the same shape — one line, exit 2 — never typer's boxed panels.
 """
 
@@ -19,7 +19,8 @@ import typer.core
 import typer.main
 
 from uvauth import __version__
-from uvauth.errors import USAGE_EXIT, UvauthError, guarded, report_error
+from uvauth.boundary import guarded, report_error
+from uvauth.errors import USAGE_EXIT, UvauthError
 from uvauth.uv import envvars
 
 app = typer.Typer(

@@ -9,10 +9,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, Final
 
+from uvauth.boundary import report_error
 from uvauth.commands.output import Writer
 from uvauth.doctor.report import Report, diagnose
 from uvauth.doctor.verdict import Check, credentials_phrase
-from uvauth.errors import UvauthError, report_error
+from uvauth.errors import UvauthError
 from uvauth.uv import urls
 
 _STYLE: Final = {"ok": "green", "open": "yellow", "redirect": "yellow"}

@@ -4,7 +4,7 @@
   row on one line; otherwise — and always when the output is not a terminal — each item is one record of
   ``key: value`` lines (as ``kubectl describe`` or ``git show`` print them).
 * Piped output has no padding and no colour; on a terminal the keys of a record are aligned.
-* Colour only on a terminal, never under ``NO_COLOR``, and as ``--color`` says (:func:`uvauth.errors.colour_enabled`).
+* Colour only on a terminal, never under ``NO_COLOR``, and as ``--color`` says (:func:`uvauth.boundary.colour_enabled`).
 * Every text output ends with a newline.
 
 No rich here: its automatic highlighting colours numbers and URLs in lines that are not meant to be coloured, and
@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from typing import IO, Final
 
-from uvauth.errors import colour_enabled
+from uvauth.boundary import colour_enabled
 
 _CODES: Final = {"bold": "1", "red": "31", "green": "32", "yellow": "33", "cyan": "36", "dim": "2"}
 
