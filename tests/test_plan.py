@@ -281,6 +281,14 @@ def test_dependabot_disables_everything_as_uv_does() -> None:
     assert not p.changed
 
 
+@pytest.mark.parametrize("value", ["1", "yes", "TRUE", " true"])
+def test_only_dependabot_true_is_dependabot_to_uv(value: str) -> None:
+    """uv's IS_DEPENDABOT is `value == "true"`, not its lenient boolean: under DEPENDABOT=1 uv enforces `always`
+    for the configured index, and so must the URL that reaches it from the command line."""
+    p = plan(["pip", "compile", "--index-url", U, "r.in"], config(ART_DEFAULT), env={"DEPENDABOT": value})
+    assert p.argv == ("pip", "compile", "--default-index", "art", "r.in")
+
+
 def test_old_uv_runs_unchanged_and_says_why() -> None:
     p = plan(["pip", "compile", "--index-url", U, "r.in"], config(ART_DEFAULT), uv_version=(0, 12, 4))
     assert p.argv == ("pip", "compile", "--index-url", U, "r.in")

@@ -416,8 +416,9 @@ class Planner:
         if any(inputs.cmdline.count(flag) > 1 for flag in SINGLE_VALUED):
             # clap refuses the command line ("cannot be used multiple times"): leave it for uv to refuse.
             return Plan(argv=tuple(self.base_argv))
-        if envvars.truthy(inputs.env.get(envvars.DEPENDABOT)):
+        if inputs.env.get(envvars.DEPENDABOT) == "true":
             # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
+            # Exactly "true", as uv reads it (IS_DEPENDABOT): under DEPENDABOT=1 uv still enforces `always`.
             return Plan(argv=tuple(self.base_argv))
         plan = self._make()
         if plan is None:  # what it hands uv does not fit execve's limits with argv changed

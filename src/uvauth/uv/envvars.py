@@ -48,8 +48,9 @@ UV_OVERRIDE: "Final" = "UV_OVERRIDE"
 UV_CUSTOM_COMPILE_COMMAND: "Final" = "UV_CUSTOM_COMPILE_COMMAND"
 UV_OFFLINE: "Final" = "UV_OFFLINE"
 
-#: Not uv's own, but uv reads it: under Dependabot uv does not enforce ``authenticate = "always"``
-#: (``AuthMiddleware::handle`` in ``crates/uv-auth/src/middleware.rs``).
+#: Not uv's own, but uv reads it: under Dependabot (exactly ``DEPENDABOT=true``) uv does not enforce
+#: ``authenticate = "always"`` (``IS_DEPENDABOT`` and ``AuthMiddleware::handle`` in
+#: ``crates/uv-auth/src/middleware.rs``).
 DEPENDABOT: "Final" = "DEPENDABOT"
 
 #: Each index flag, its environment variable, and how uv splits the variable's value (and the flag's). clap reads
@@ -100,7 +101,7 @@ FALSE_LITERALS: "Final" = frozenset({"n", "no", "f", "false", "off", "0"})
 
 
 def truthy(value: str | None) -> bool:
-    """uv's lenient reading of a boolean variable (``UV_NO_CONFIG=1``, ``DEPENDABOT=true``, …): one of the true
+    """uv's lenient reading of a boolean variable (``UV_NO_CONFIG=1``, …): one of the true
     literals, blanks around it ignored; anything else, unset included, is false."""
     return (value or "").strip().lower() in TRUE_LITERALS
 
