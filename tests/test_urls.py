@@ -1,7 +1,7 @@
 """uv's rules for "the same index", authentication roots and redaction (``docs/uv-rules.md``, "URL normalisation and
 realms" and "Auth policy matching")."""
 
-import os
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -158,3 +158,16 @@ def test_redact_never_shows_a_password(password: str, host: str) -> None:
     secret = "SECRET" + password  # distinctive, so a hit can only be the password
     text = urls.redact(f"x https://user:{secret}@{host}/simple y")
     assert secret not in text
+
+
+def test_a_tilde_in_an_index_path_is_not_the_home_directory(tmp_path: Path) -> None:
+    """uv does not expand `~` in an index or find-links path (a quoted `'~/idx'` is the directory `~` under the
+    working directory: `Failed to read --find-links directory: /work/~/links`), so neither may uvauth, or a
+    command-line path would merge onto the wrong configured index."""
+    from uvauth.uv import indexes
+    from uvauth.uv.cmdline import parse
+
+    [mention] = indexes.command_line_mentions(parse(["pip", "compile", "--find-links", "~/links", "r.in"]), {},
+                                              str(tmp_path), frozenset())
+    entries = indexes.uv_indexes([mention], None, None, pip=True, cwd=str(tmp_path))
+    assert [entry.key for entry in entries if entry.flat] == [index_key(f"file://{tmp_path}/~/links")]

@@ -110,7 +110,7 @@ def looks_like_name(text: str) -> bool:
 
 
 def _url_of(text: str, cwd: str) -> str:
-    return text if is_url(text) else path_to_url(os.path.expanduser(text), cwd)
+    return text if is_url(text) else path_to_url(text, cwd)  # no `~` expansion: uv does none
 
 
 def parse_index_value(
