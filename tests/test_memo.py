@@ -413,7 +413,7 @@ def test_every_module_counts_in_an_editable_install() -> None:
     from uvauth import cache
 
     stamp = cache.code_stamp()
-    for name in ("cmdline.py", "discover.py", "requirements.py", "render.py", "lookup.py", "additions.bash"):
+    for name in ("cmdline.py", "discover.py", "statements.py", "render.py", "lookup.py", "additions.bash"):
         assert f"{os.sep}{name}'" in stamp, name
     assert "__pycache__" not in stamp
     assert cache.code_stamp() is stamp  # once per process: it is on the path of every memoized uv call

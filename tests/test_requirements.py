@@ -6,13 +6,16 @@ Expected options are `(text, url, file, line)` tuples, `file` relative to `{tmp}
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -23,6 +26,7 @@ from uvauth.uv.requirements import (
     RequirementsIndexOption,
     read_index_options,
 )
+from uvauth.uv.requirements.statements import _Lazy
 from uvauth.uv.urls import verbatim_key
 
 Option = tuple[str, str, str, int]
@@ -1026,20 +1030,29 @@ def test_every_case_agrees_with_uv(
 # -- the same patterns on every Python -------------------------------------------------------------
 
 _PATTERN_DUMP = r"""
-import random, sys, hashlib
-from uvauth.uv import requirements as r
-names = sorted(n for n in dir(r) if isinstance(getattr(r, n), r._Lazy))
+import hashlib, importlib, pkgutil, random, sys
+import uvauth.uv.requirements as package
+from uvauth.uv.requirements.statements import _Lazy
+parts = [importlib.import_module(f"{package.__name__}.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+patterns = sorted((m.__name__, n, v) for m in parts for n, v in vars(m).items() if isinstance(v, _Lazy))
 alphabet = ["a", "b", "1", ".", "/", " ", "\t", "\n", "\r", "\\", "#", "-", "--", "=", "$", "{", "}", "x://", ";",
             "\u00a0", "-f ", " --hash=sha256:ab ", "${A}"]
 rng = random.Random(7)
 digest = hashlib.sha256()
 for _ in range(20000):
     text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
-    for name in names:
-        found = getattr(r, name).match(text)
-        digest.update(repr((name, found and found.span())).encode())
+    for module, name, pattern in patterns:
+        found = pattern.match(text)
+        digest.update(repr((module, name, found and found.span())).encode())
 print(digest.hexdigest())
 """
+
+
+def _requirements_modules() -> list[ModuleType]:
+    """Every module of the uvauth.uv.requirements package."""
+    import uvauth.uv.requirements as package
+
+    return [importlib.import_module(f"{package.__name__}.{info.name}") for info in pkgutil.iter_modules(package.__path__)]
 
 
 def _pythons() -> list[str]:
@@ -1061,13 +1074,12 @@ def _pattern_digest(python: str) -> str | None:
 
 def test_no_possessive_quantifier_in_the_patterns() -> None:
     """CPython before 3.11.5 matches possessive quantifiers wrongly (gh-100061, gh-106052)."""
-    from uvauth.uv import requirements
-
-    for name in dir(requirements):
-        value = getattr(requirements, name)
-        if isinstance(value, requirements._Lazy):
-            for token in ("*+", "++", "?+", "}+", "(?>"):
-                assert token not in value._source.replace(r"\+", ""), (name, token)
+    patterns = [(module.__name__, name, value) for module in _requirements_modules()
+                for name, value in vars(module).items() if isinstance(value, _Lazy)]
+    assert patterns
+    for module_name, name, value in patterns:
+        for token in ("*+", "++", "?+", "}+", "(?>"):
+            assert token not in value._source.replace(r"\+", ""), (module_name, name, token)
 
 
 @pytest.mark.skipif(not _pythons(), reason="no other Python on this machine to compare with")
@@ -1094,26 +1106,26 @@ def test_fast_skip_reads_files_as_the_slow_path(tmp_path: Path, monkeypatch: pyt
     options, the same unread inputs and the same verdict on whether uv rejects the file."""
     import random
 
-    from uvauth.uv import requirements as module
+    from uvauth.uv.requirements import files, reader, specification, statements
 
     rng = random.Random(seed)
-    slow_skip = module._TRIVIA
+    slow_skip = statements._TRIVIA
     for n in range(400):
         text = "".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(1, 14)))
         path = tmp_path / f"r{n}.txt"
         path.write_text(text, encoding="utf-8", newline="")
 
         def read() -> tuple[object, ...]:
-            reader = module._Reader(tmp_path, {})
+            state = reader._Reader(tmp_path, {})
             try:
-                result: object = reader.run([path.name], (), ())
+                result: object = specification._run(state, [path.name], (), ())
             except UvauthError as error:
                 result = ("error", error.message)
-            return result, reader.doomed
+            return result, state.doomed
 
         fast = read()
-        monkeypatch.setattr(module, "_SKIP", slow_skip)
-        monkeypatch.setattr(module, "_HASHES", module._Lazy("(?!)"))  # and the hash loop one option at a time
+        monkeypatch.setattr(files, "_SKIP", slow_skip)
+        monkeypatch.setattr(statements, "_HASHES", statements._Lazy("(?!)"))  # and the hash loop one option at a time
         slow = read()
         monkeypatch.undo()
         assert fast == slow, repr(text)

@@ -1,0 +1,148 @@
+"""The state of one reading of the requirements inputs, and how a value names a file or URL.
+
+Follows uv 0.13.8's ``crates/uv-pep508/src/verbatim_url.rs`` (``expand_env_vars``, ``split_scheme``) and
+``crates/uv-configuration/src/requirements_input.rs`` (``RequirementsInput::resolve``/``resolve_local_path``),
+with uv's ``is_windows_absolute_path`` and ``read_to_string_transcode`` for what they name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Literal
+
+from uvauth import observed
+from uvauth.errors import UvauthError
+from uvauth.uv.requirements.options import IndexOptionKind, RequirementsIndexOption
+from uvauth.uv.requirements.statements import _Lazy
+from uvauth.uv.urls import InvalidUrl, file_url_path, normalize_absolute_path, split_scheme
+
+_ENV_VAR = _Lazy(r"\$\{([A-Z0-9_]+)\}")
+_C0_OR_SPACE = "".join(chr(i) for i in range(0x21))
+
+
+def _exists(path: str) -> bool:
+    # uv first asks whether an index or find-links value names a local directory. A URL taken as a path
+    # (`<cwd>/https://host/TOKEN/simple`) is never one in practice, and noting it would put the URL, which may
+    # hold a token, into a memoized plan's list of files: such a path is tested, not noted.
+    if "://" not in path:
+        observed.note(path)
+    return os.path.exists(path)
+
+
+def _expand(text: str, env: Mapping[str, str], cwd: str) -> str:
+    """uv's `expand_env_vars`: only `${NAME}` with NAME in `[A-Z0-9_]+`; unknown names stay literal.
+
+    `${PROJECT_ROOT}`, when not set, is uv's working directory.
+    """
+    if "${" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        name = match[1]
+        value = env.get(name)
+        if value is not None:
+            return value
+        return cwd if name == "PROJECT_ROOT" else match[0]
+
+    return _ENV_VAR.sub(replace, text)
+
+
+def _is_windows_absolute(text: str) -> bool:
+    """uv's `is_windows_absolute_path` (`C:\\...`, `C:/...`), which is never read as a URL."""
+    return len(text) >= 3 and text[0].isascii() and text[0].isalpha() and text[1] == ":" and text[2] in "/\\"
+
+
+def _key_or_text(key: Callable[[str], str], url: str) -> str:
+    """``key(url)``, or the text itself for one that does not parse (uv reports those elsewhere)."""
+    try:
+        return key(url)
+    except InvalidUrl:
+        return url
+
+
+def _decode(raw: bytes) -> str | None:
+    """uv's `read_to_string_transcode`: UTF-8 (a BOM dropped) or UTF-16 with a BOM; else unreadable."""
+    try:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return raw.decode("utf-16")
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+class _Reader:
+    def __init__(self, cwd: Path, env: Mapping[str, str]) -> None:
+        self.cwd = os.path.abspath(cwd)
+        self.env = env
+        self.unread: list[str] = []
+        self.unchecked: list[str] = []
+        #: uv will have stopped with an error of its own by now: raise nothing more.
+        self.doomed = False
+        self._paths: dict[str, Path] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def absolute(self, raw: str) -> str:
+        return os.path.join(self.cwd, raw)
+
+    def fail(self, error: UvauthError) -> None:
+        if not self.doomed:
+            raise error
+
+    def note_unread(self, what: str) -> None:
+        if what not in self.unread:
+            self.unread.append(what)
+
+    def leave_to_uv(self, what: str) -> None:
+        """An input uv reads and uvauth must not (stdin, a pipe, a device, a remote file)."""
+        self.note_unread(what)
+        if what not in self.unchecked:
+            self.unchecked.append(what)
+
+    def left_to_uv(self, raw: str, label: str) -> bool:
+        path = self.absolute(raw)
+        if not observed.readable_once(path):
+            return False
+        observed.note(path)
+        self.leave_to_uv(label)
+        return True
+
+    def read(self, raw: str) -> str | None:
+        observed.note(self.absolute(raw))
+        try:
+            with open(self.absolute(raw), "rb") as file:
+                data = file.read()
+        except (OSError, ValueError):
+            return None
+        return _decode(data)
+
+    def path(self, raw: str) -> Path:
+        path = self._paths.get(raw)
+        if path is None:
+            path = self._paths[raw] = Path(normalize_absolute_path(self.absolute(raw)))
+        return path
+
+    def option(
+        self, kind: IndexOptionKind, text: str, url: str, raw: str, line: int
+    ) -> RequirementsIndexOption:
+        return RequirementsIndexOption(kind=kind, text=text, url=url, path=self.path(raw), line=line)
+
+    def local_path(self, target: str, raw: str) -> str:
+        """`resolve_local_path`: against the containing file's directory (uv's CWD when it has none)."""
+        return os.path.join(os.path.dirname(raw) or self.cwd, target)
+
+    def resolve(self, target: str, raw: str) -> tuple[Literal["stdin", "remote", "local"], str] | None:
+        """`RequirementsInput::resolve` of a nested input `target` written in the local file `raw`.
+
+        None where uv reports an error.
+        """
+        scheme = None if _is_windows_absolute(target) else split_scheme(target)
+        if scheme is None:
+            return ("stdin", "-") if target == "-" else ("local", self.local_path(target, raw))
+        if scheme.lower() == "file":
+            path = file_url_path(target)
+            return None if path is None else ("local", path)
+        return "remote", target.strip(_C0_OR_SPACE)
