@@ -1072,6 +1072,19 @@ def _pattern_digest(python: str) -> str | None:
     return done.stdout.strip()
 
 
+def test_the_whitespace_classes_are_rusts_whitespace() -> None:
+    """``_WS_CLASS`` (a category class, cheap to compile) matches exactly the code points of ``_WS`` (Rust's
+    ``char::is_whitespace``), and ``_NON_WS_CLASS`` exactly the others, over every code point."""
+    import re
+
+    from uvauth.uv.requirements import statements
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert re.findall(statements._WS_CLASS, everything) == sorted(statements._WS)
+    assert len(re.findall(statements._NON_WS_CLASS, everything)) == sys.maxunicode + 1 - len(statements._WS)
+    assert not re.search(statements._NON_WS_CLASS, statements._WS)
+
+
 def test_no_possessive_quantifier_in_the_patterns() -> None:
     """CPython before 3.11.5 matches possessive quantifiers wrongly (gh-100061, gh-106052)."""
     patterns = [(module.__name__, name, value) for module in _requirements_modules()
