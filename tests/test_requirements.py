@@ -1112,11 +1112,25 @@ _FRAGMENTS = ["pkg==1.0", "b[x]>=2 ; python_version >= '3.8'", " ", "\t", "\n", 
               "--no-index", "-e ./p", "./local", "a", "=", "\u00a0", "--pre", "x://h/p"]
 
 
+def _hashes_one_at_a_time(content: str, pos: int) -> int:
+    """uv's ``parse_hashes`` as uv writes it, a loop over ``parse_value``: the reference ``_HASH_RUN`` must match."""
+    from uvauth.uv.requirements import statements
+
+    while True:
+        if not content.startswith("--hash", pos):
+            raise statements._SyntaxError(pos)
+        _, pos = statements._parse_value(content, pos + len("--hash"), stop_at_whitespace=True)
+        pos = statements._WRAP_RE.match(content, pos).end()  # type: ignore[union-attr]
+        if not content.startswith("--hash", pos):
+            return pos
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_fast_skip_reads_files_as_the_slow_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
     """``_SKIP`` takes trivia, plain and hashed requirements in one match; making every statement go through
-    ``_statement`` instead (``_TRIVIA``), and its hashes through the loop one at a time, must give the same index
-    options, the same unread inputs and the same verdict on whether uv rejects the file."""
+    ``_statement`` instead (``_TRIVIA``), and its hashes through uv's loop one at a time instead of ``_HASH_RUN``,
+    must give the same index options, the same unread inputs and the same verdict on whether uv rejects the
+    file."""
     import random
 
     from uvauth.uv.requirements import files, reader, specification, statements
@@ -1138,7 +1152,7 @@ def test_fast_skip_reads_files_as_the_slow_path(tmp_path: Path, monkeypatch: pyt
 
         fast = read()
         monkeypatch.setattr(files, "_SKIP", slow_skip)
-        monkeypatch.setattr(statements, "_HASHES", statements._Lazy("(?!)"))  # and the hash loop one option at a time
+        monkeypatch.setattr(statements, "_hashes", _hashes_one_at_a_time)
         slow = read()
         monkeypatch.undo()
         assert fast == slow, repr(text)

@@ -67,16 +67,15 @@ _WRAP_RE = _Lazy(_WRAP)
 _REQUIREMENT_TEXT = r"[A-Za-z0-9./$][^\n\r\\ \t]*(?:[ \t]+(?![ \t\n\r\\#]|--)[^\n\r\\ \t]*)*"
 #: What may follow a plain requirement's text for the line to be plain: blanks, a comment, the line's end.
 _PLAIN_END = r"(?:[ \t]+(?:\#[^\r\n]*)?)?(?:\n|\r\n?)"
-#: A run of well-formed `--hash` options, each as `parse_hashes` takes it: `=` or whitespace, a value up to the
-#: next whitespace, wrappable whitespace. The classes at each step are disjoint, so the greedy match is the loop's.
+#: The `--hash` grammar, the one place it is written: uv's `parse_hashes` takes `--hash` (as a prefix), then
+#: `parse_value` ending the value at whitespace (`=` or a whitespace run, line breaks included, then a value up
+#: to the next whitespace), then wrappable whitespace, and again while `--hash` follows. The classes at each step
+#: are disjoint, so the greedy match is uv's loop. Used by the fast scan (`_SKIP`) and by `_hashes`.
 _HASH_RUN = rf"(?:--hash(?:=|{_WS_CLASS}+){_NON_WS_CLASS}+{_WRAP})+"
-#: The hashes `uv pip compile --generate-hashes` writes (`--hash=sha256:…`, a blank or a line end after each):
-#: a subset of `_HASH_RUN` that is cheap to compile. Anything else (another spelling, a value that runs into a
-#: backslash) fails it and goes through the faithful loop.
-_COMMON_HASH_RUN = rf"(?:--hash(?:=|[ \t]+)[A-Za-z0-9:_=+/-]+(?=[ \t\n\r]|\Z){_WRAP})+(?!--hash)"
 #: A line holding only a plain requirement (no backslash, no `--` option after it), or a plain requirement with
-#: its common hashes: skipped in one go. Anything this does not match goes through the faithful slow path.
-_SIMPLE_REQUIREMENT = rf"{_REQUIREMENT_TEXT}(?:{_PLAIN_END}|(?=[ \t\\]){_WRAP}{_COMMON_HASH_RUN})"
+#: its hashes (not followed by another, malformed `--hash`): skipped in one go. Anything this does not match goes
+#: through the statement-by-statement path.
+_SIMPLE_REQUIREMENT = rf"{_REQUIREMENT_TEXT}(?:{_PLAIN_END}|(?=[ \t\\]){_WRAP}{_HASH_RUN}(?!--hash))"
 #: Trivia (blank lines, comments, continuations) and plain requirement lines.
 _SKIP = _Lazy(rf"(?:{_WRAP}(?:\n|\r\n?|\#[^\r\n]*|{_SIMPLE_REQUIREMENT}))*{_WRAP}")
 #: Trivia only (for constraints files, whose requirements are looked at).
@@ -198,20 +197,21 @@ def _skip_requirement(content: str, pos: int) -> int:
         if content.startswith("#", pos):
             stop = _LINE_END.search(content, pos)
             return stop.start() if stop else n
-    # `parse_hashes`: at least one `--hash` (matched as a prefix), more after wrappable whitespace. The common
-    # well-formed run in one match; the loop below takes over where it stops (and reports what uv rejects).
+    return _hashes(content, pos)
+
+
+def _hashes(content: str, pos: int) -> int:
+    """uv's `parse_hashes` at `pos` (after a requirement and `--`): where its `--hash` options end (`_HASH_RUN`)."""
     hashes = _HASHES.match(content, pos)
-    if hashes is not None:
-        pos = hashes.end()
-        if not content.startswith("--hash", pos):
-            return pos
-    while True:
-        if not content.startswith("--hash", pos):
-            raise _SyntaxError(pos)
-        _, pos = _parse_value(content, pos + len("--hash"), stop_at_whitespace=True)
-        pos = _WRAP_RE.match(content, pos).end()  # type: ignore[union-attr]
-        if not content.startswith("--hash", pos):
-            return pos
+    end = pos if hashes is None else hashes.end()
+    if not content.startswith("--hash", end):
+        if hashes is None:
+            raise _SyntaxError(end)  # another option after a requirement
+        return end
+    # A `--hash` the run stopped at is malformed (no separator, or no value): uv's error is the one `parse_value`
+    # reports there.
+    _parse_value(content, end + len("--hash"), stop_at_whitespace=True)
+    raise AssertionError(f"a malformed --hash at {end} parsed")
 
 
 def _line_of(content: str, pos: int) -> int:
