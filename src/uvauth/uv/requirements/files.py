@@ -9,7 +9,6 @@ requirements_input.rs`` (``RequirementsInput::resolve``) and ``crates/uv-pep508/
 from __future__ import annotations
 
 import posixpath
-from typing import NamedTuple
 
 from uvauth.errors import UvauthError
 from uvauth.uv.requirements.options import IndexOptionKind, _Data, _show
@@ -34,14 +33,22 @@ from uvauth.uv.requirements.statements import (
 from uvauth.uv.urls import normalize_absolute_path, path_to_url, redact, split_scheme, verbatim_key
 
 
-class _Visited(NamedTuple):
-    """uv's `VisitedFiles`: nested files already read (keyed as uv keys them), so that cycles end."""
+class _Visited:
+    """uv's `VisitedFiles`: nested files already read (keyed as uv keys them), so that cycles end.
 
-    requirements: set[str]
-    constraints: set[str]
-    constraints_mode: bool = False
-    #: The text is read as constraints: note unnamed requirements (uvauth's own addition).
-    constraints_input: bool = False
+    A plain class, not a NamedTuple: nothing compares or unpacks it, and defining one costs 0.1 ms of import."""
+
+    __slots__ = ("constraints", "constraints_input", "constraints_mode", "requirements")
+
+    def __init__(
+        self, requirements: set[str], constraints: set[str], constraints_mode: bool = False,
+        constraints_input: bool = False,
+    ) -> None:
+        self.requirements = requirements
+        self.constraints = constraints
+        self.constraints_mode = constraints_mode
+        #: The text is read as constraints: note unnamed requirements (uvauth's own addition).
+        self.constraints_input = constraints_input
 
 
 _INCLUDES = (("-r", False), ("--requirement", False), ("-c", True), ("--constraint", True))
@@ -63,6 +70,7 @@ def parse_file(reader: _Reader, raw: str, visited: _Visited, label: str | None =
         return _Data()
     return parse_text(reader, content, raw, visited)
 
+
 def parse_text(reader: _Reader, content: str, raw: str, visited: _Visited) -> _Data:
     """uv's `parse_inner` for the local file `raw` (spelled as uv spells it: maybe relative)."""
     data = _Data()
@@ -81,6 +89,7 @@ def parse_text(reader: _Reader, content: str, raw: str, visited: _Visited) -> _D
             reader.doomed = True
             stop = _LINE_END.search(content, max(error.pos, pos))
             pos = stop.start() if stop else n
+
 
 def _statement(
     reader: _Reader, content: str, pos: int, raw: str, visited: _Visited, data: _Data, lines: _Lines
@@ -134,6 +143,7 @@ def _statement(
             return stop.start() if stop else len(content)
     raise _SyntaxError(pos)
 
+
 def _index(reader: _Reader, kind: IndexOptionKind, given: str, raw: str, line: int, data: _Data) -> bool:
     """`-i`/`--index-url`/`--extra-index-url`; False where uv reports an invalid URL."""
     expanded = _expand(given, reader.env, reader.cwd)
@@ -161,6 +171,7 @@ def _index(reader: _Reader, kind: IndexOptionKind, given: str, raw: str, line: i
         )
     return True
 
+
 def _find_links(reader: _Reader, given: str, raw: str, line: int, data: _Data) -> bool:
     """`-f`/`--find-links`; False where uv reports an invalid URL."""
     expanded = _expand(given, reader.env, reader.cwd)
@@ -182,6 +193,7 @@ def _find_links(reader: _Reader, given: str, raw: str, line: int, data: _Data) -
             return False  # uv: "relative URL without a base"
     data.find_links.append(reader.option("find-links", given, url, raw, line))
     return True
+
 
 def _include(
     reader: _Reader, filename: str, raw: str, visited: _Visited, data: _Data, constraint: bool, line: int

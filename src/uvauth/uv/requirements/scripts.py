@@ -134,6 +134,7 @@ def parse_script(reader: _Reader, content: str, raw: str) -> _Data | None:
         reader.doomed = True
     return data
 
+
 def _script_url(reader: _Reader, value: str) -> str:
     """`IndexUrl::from_str` (`from_url_or_path` without a root): paths against uv's CWD."""
     if is_url(value):

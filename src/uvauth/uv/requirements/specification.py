@@ -14,7 +14,6 @@ from uvauth.errors import UvauthError
 from uvauth.uv.requirements.files import _Visited, parse_file, parse_text
 from uvauth.uv.requirements.options import RequirementsIndexes, _Data, _show
 from uvauth.uv.requirements.reader import _exists, _key_or_text, _Reader
-from uvauth.uv.requirements.scripts import parse_script
 from uvauth.uv.requirements.sources import _classify, _is_pylock, _Kind, _name
 from uvauth.uv.urls import index_key, redact
 
@@ -82,6 +81,8 @@ def _read_source(reader: _Reader, kind: _Kind, where: str, constraints: bool = F
             reader.note_unread(where)
             reader.doomed = True
             return _Data()
+        from uvauth.uv.requirements.scripts import parse_script  # only a script input needs it
+
         script = parse_script(reader, content, where)
         if script is not None:
             return script
@@ -90,6 +91,7 @@ def _read_source(reader: _Reader, kind: _Kind, where: str, constraints: bool = F
             return _Data()
         return parse_text(reader, content, where, _Visited(set(), set()))
     return _Data()
+
 
 def _combine(reader: _Reader, spec: _Data, source: _Data) -> None:
     """One step of uv's `from_sources`: at most one distinct `--index-url`; the later equal one wins."""
@@ -109,6 +111,7 @@ def _combine(reader: _Reader, spec: _Data, source: _Data) -> None:
     spec.no_index = spec.no_index or source.no_index
     spec.extra_index_urls.extend(source.extra_index_urls)
     spec.find_links.extend(source.find_links)
+
 
 def _run(
     reader: _Reader, requirements: Sequence[str], constraints: Sequence[str], overrides: Sequence[str]

@@ -92,6 +92,7 @@ _REQUIREMENT_STOP = _Lazy(r"[\n\r \t\\]")
 _PACKAGE_NAME = _Lazy(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 _UNSUPPORTED_OPTIONS = ("--prefer-binary", "--pre", "--trusted-host", "--use-feature")
 
+
 class _SyntaxError(Exception):
     """uv rejects the file here (uv reports it; uvauth skips the line)."""
 
