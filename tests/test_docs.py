@@ -87,3 +87,39 @@ def test_every_section_cited_from_the_code_exists() -> None:
             cited.extend((str(path.relative_to(ROOT)), section) for section in re.findall(r'"([^"]+)"', group))
     assert cited, "the code cites sections of docs/uv-rules.md"
     assert [(where, section) for where, section in cited if section not in headings] == []
+
+
+PORT_REFERENCE = re.compile(r"`(uvauth(?:\.\w+)+)`")
+
+
+def missing_ports(text: str) -> list[str]:
+    """Every ```uvauth.module.name[.attribute]``` in ``text`` that does not resolve: the longest importable module,
+    then attributes (a class's method, a module's function or constant)."""
+    import importlib
+
+    missing: list[str] = []
+    for dotted in dict.fromkeys(PORT_REFERENCE.findall(text)):
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            try:
+                target: object = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            break
+        else:
+            missing.append(dotted)
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(target, attribute):
+                missing.append(dotted)
+                break
+            target = getattr(target, attribute)
+    return missing
+
+
+def test_every_port_the_rules_page_names_exists() -> None:
+    text = RULES.read_text(encoding="utf-8")
+    assert len(PORT_REFERENCE.findall(text)) > 50
+    assert missing_ports(text) == []
+    assert missing_ports("`uvauth.uv.urls.covers`, `uvauth.uv.urls.no_such_rule`, `uvauth.nowhere.x`") == [
+        "uvauth.uv.urls.no_such_rule", "uvauth.nowhere.x"]
