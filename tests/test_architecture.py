@@ -137,6 +137,16 @@ def test_uv_ports_make_no_uvauth_decisions() -> None:
             assert not outside, f"{name} imports {sorted(outside)}"
 
 
+def test_no_module_is_looked_up_in_sys_modules() -> None:
+    """A dependency is an import (which the graph above sees) or a value handed in, never a look into
+    ``sys.modules`` for whether some other module happens to be loaded."""
+    found = [f"{name}:{node.lineno}" for name, path in MODULES.items()
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Attribute) and node.attr == "modules"
+             and isinstance(node.value, ast.Name) and node.value.id == "sys"]
+    assert found == []
+
+
 def test_the_error_type_is_a_leaf() -> None:
     """Every module may raise UvauthError, the uv ports included: the module that defines it imports nothing of
     uvauth (the boundary that prints it, with redaction and colour, is uvauth.boundary)."""

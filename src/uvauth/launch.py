@@ -114,12 +114,12 @@ def chain_env(uv: str, env: "Mapping[str, str]") -> dict[str, str]:
     return {**env, _CHAIN: f"{os.getpid()} {hops + 1}\n" + "\n".join(paths)}
 
 
-def _note(path: str) -> None:
-    """Each candidate uv looked at is something a memoized plan depends on (:mod:`uvauth.observed`). Recording
-    happens only where planning has imported the observer, so a pass-through never pays for importing it."""
-    observed = sys.modules.get("uvauth.observed")
-    if observed is not None:
-        observed.note(path)
+def _note(env: "Mapping[str, str]", path: str) -> None:
+    """Each candidate uv looked at is something a memoized plan depends on: recorded where planning hands the
+    recording environment (:class:`uvauth.observed.RecordingEnv`), so a pass-through never imports it."""
+    note = getattr(env, "note", None)
+    if note is not None:
+        note(path)
 
 
 def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
@@ -135,7 +135,7 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
         path = env.get("PATH")
         if os.sep not in explicit:  # a name, looked up on PATH: each place it could be
             for directory in (path or "").split(os.pathsep):
-                _note(os.path.join(directory or ".", explicit))
+                _note(env, os.path.join(directory or ".", explicit))
         found = shutil.which(explicit, path=path)
         if not found:
             from uvauth.errors import UvauthError
@@ -153,14 +153,14 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
         return found
     for directory in (env.get("PATH") or "").split(os.pathsep):
         candidate = os.path.join(directory or ".", "uv")
-        _note(candidate)
+        _note(env, candidate)
         status = _executable(candidate)
         if status is not None and not _is_uvauth(status, ourselves) and candidate not in looped:
             return candidate
     # The uv installed with uvauth: usually in the scripts directory beside this interpreter (a venv, pipx, uv
     # tool); the `uv` package's own finder covers the other layouts, but importing it costs sysconfig.
     beside = os.path.join(os.path.dirname(sys.executable), "uv")
-    _note(beside)
+    _note(env, beside)
     status = _executable(beside)
     if status is not None and not _is_uvauth(status, ourselves) and beside not in looped:
         return beside

@@ -86,9 +86,15 @@ def stop() -> "dict[str, Stamp]":
     return seen
 
 
+_record = note  # RecordingEnv.note's, under a name the method does not shadow
+
+
 class RecordingEnv(_Base):
     """A read-only view of the environment that records each variable read (``get``, ``[]``, ``in``), and
-    whether the whole environment was listed."""
+    whether the whole environment was listed; and, through :meth:`note`, each file consulted. The ports on the
+    path of every uv call (finding uv, finding uvauth's settings files) are handed the environment anyway: they
+    record a file by ``getattr(env, "note", …)``, so that a pass-through, whose environment is a plain mapping,
+    never imports this module."""
 
     __slots__ = ("_env", "read", "listed")
 
@@ -115,6 +121,10 @@ class RecordingEnv(_Base):
         value = self._env.get(name)
         self.read[name] = value
         return value is not None
+
+    def note(self, path: str | os.PathLike[str]) -> None:
+        """Record that planning consults ``path`` (:func:`note`)."""
+        _record(path)
 
     def __iter__(self) -> "Iterator[str]":
         self.listed = True

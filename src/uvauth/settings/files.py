@@ -7,7 +7,6 @@ is :mod:`uvauth.settings.sources`, imported only when one of these has found som
 """
 
 import os
-import sys
 
 from uvauth.uv import envvars
 
@@ -36,9 +35,8 @@ def uv_setting_file(env: "Mapping[str, str]") -> str | None:
     path = user_file(env)
     if env.get(envvars.UVAUTH_UV) or path is None:
         return None
-    observed = sys.modules.get("uvauth.observed")  # recording happens only where planning imported it
-    if observed is not None:
-        observed.note(path)  # it chooses uv: something a memoized plan depends on
+    # It chooses uv: something a memoized plan depends on (recorded where planning hands a recording env).
+    getattr(env, "note", _ignore)(path)
     if not os.path.isfile(path):
         return None
     try:
@@ -68,9 +66,8 @@ def locate(project_dir: str | os.PathLike[str], env: "Mapping[str, str]") -> lis
     parsing anything: a pyproject.toml counts only if its text has a ``[tool.uvauth`` table header.
 
     ``os.path`` only: this walk runs before uvauth knows whether it has anything to do."""
-    # Recording happens only where planning has imported the observer: the pass-through test never pays for it.
-    observed = sys.modules.get("uvauth.observed")
-    note = observed.note if observed is not None else _ignore
+    # Recorded where planning hands the recording environment: the pass-through test never imports the observer.
+    note = getattr(env, "note", _ignore)
     found: list[tuple[str, str, bool]] = []
     directory = os.path.abspath(project_dir)
     while True:
