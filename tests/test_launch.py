@@ -486,3 +486,19 @@ def test_a_cache_directory_that_cannot_be_written_falls_back(tmp_path: Path, mon
     assert 'authenticate = "always"' in path.read_text() and not list(primary.iterdir())
     assert capsys.readouterr().err == (f"uvauth: warning: cannot write {primary}/{path.name}: Read-only file system; "
                                        f"using {path.parent} for this command\n")
+
+
+def test_an_unset_path_is_the_default_path_not_the_working_directory(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """exec looks a name up in os.defpath when PATH is unset (os.get_exec_path): a `uv` in the working directory
+    is never run for it, and neither is one on the PATH of uvauth's own process."""
+    _script(tmp_path / "uv", "echo from the working directory")
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _script(elsewhere / "uv", "echo from the process PATH")
+    monkeypatch.setenv("PATH", str(elsewhere))
+    on_default_path = [os.path.join(d, "uv") for d in os.defpath.split(os.pathsep) if os.access(os.path.join(d, "uv"),
+                                                                                                  os.X_OK)]
+    beside = os.path.join(os.path.dirname(sys.executable), "uv")  # the uv installed with uvauth
+    assert launch.find_uv({"HOME": str(tmp_path)}) == (on_default_path or [beside])[0]

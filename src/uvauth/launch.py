@@ -122,6 +122,14 @@ def _note(env: "Mapping[str, str]", path: str) -> None:
         note(path)
 
 
+def _search_path(env: "Mapping[str, str]") -> list[str]:
+    """The directories a command name is looked up in, as exec takes them (``os.get_exec_path``): ``PATH``, or
+    ``os.defpath`` where it is unset — never the process's own ``PATH``, and never the working directory for an
+    unset one (an empty entry of a set ``PATH`` is the working directory, as for exec)."""
+    path = env.get("PATH")
+    return (os.defpath if path is None else path).split(os.pathsep)
+
+
 def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
     """The real uv: ``UVAUTH_UV`` (or the ``uv`` setting), then a ``uv`` on PATH that is not uvauth, then the uv
     installed with uvauth (the ``uv`` package)."""
@@ -132,11 +140,10 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
         import shutil
 
         given_by = envvars.UVAUTH_UV if env.get(envvars.UVAUTH_UV) else "the `uv` setting"
-        path = env.get("PATH")
         if os.sep not in explicit:  # a name, looked up on PATH: each place it could be
-            for directory in (path or "").split(os.pathsep):
+            for directory in _search_path(env):
                 _note(env, os.path.join(directory or ".", explicit))
-        found = shutil.which(explicit, path=path)
+        found = shutil.which(explicit, path=os.pathsep.join(_search_path(env)))
         if not found:
             from uvauth.errors import UvauthError
 
@@ -151,7 +158,7 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
                               hint="point UVAUTH_UV at the real uv binary, or unset it to use the uv installed "
                                    "with uvauth")
         return found
-    for directory in (env.get("PATH") or "").split(os.pathsep):
+    for directory in _search_path(env):
         candidate = os.path.join(directory or ".", "uv")
         _note(env, candidate)
         status = _executable(candidate)
