@@ -662,6 +662,18 @@ def test_such_an_entry_in_a_settings_file_is_one_line_naming_the_file(tmp_path: 
         resolve(None, tmp_path, dict(os.environ), tmp_path / "cache")
 
 
+def test_a_password_files_tilde_is_the_home_of_the_environment_given(tmp_path: Path) -> None:
+    """`~` in `password-file` is the HOME of the environment uvauth plans for (what a memoized plan records),
+    not whatever HOME the process happens to have."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "token").write_text("home-token\n")
+    (home / "token").chmod(0o600)
+    data = normalize({"index": "a", "url": "https://h/", "password-file": "~/token"}, source="s", file=None)
+    found = Providers([data], {**os.environ, "HOME": str(home)}).find("https://h/simple", "a")
+    assert found is not None and found.credentials is not None and found.credentials.password == "home-token"
+
+
 def test_a_password_file_holding_a_nul_byte_is_one_error_line(tmp_path: Path) -> None:
     secret = tmp_path / "token"
     secret.write_bytes(b"s3cr\0et\n")

@@ -239,11 +239,10 @@ class Providers:
                     return record
         return {**record, "cached": False}
 
-    @staticmethod
-    def _read_file(entry: Entry, path: str) -> str:
+    def _read_file(self, entry: Entry, path: str) -> str:
         import sys
 
-        full = os.path.expanduser(path)
+        full = _expand_home(path, self.env)
         try:
             mode = os.stat(full).st_mode
             with open(full, encoding="utf-8") as handle:
@@ -263,3 +262,14 @@ class Providers:
             raise UvauthError(f"credentials entry {entry.name}: {path} holds a NUL byte", where=entry.source,
                               hint="a password file holds the token as text, alone")
         return value
+
+
+def _expand_home(path: str, env: Mapping[str, str]) -> str:
+    """``~`` and ``~/…`` as the home directory of ``env`` (:func:`uvauth.uv.dirs.home_dir`: ``HOME``, read
+    through the environment planning records), not the process's; ``~user`` as ``os.path.expanduser`` does."""
+    if path != "~" and not path.startswith("~" + os.sep):
+        return os.path.expanduser(path)
+    from uvauth.uv import dirs
+
+    home = dirs.home_dir(env)
+    return path if home is None else home + path[1:]
