@@ -267,7 +267,7 @@ class Providers:
 def _expand_home(path: str, env: Mapping[str, str]) -> str:
     """``~`` and ``~/…`` as the home directory of ``env`` (:func:`uvauth.uv.dirs.home_dir`: ``HOME``, read
     through the environment planning records), not the process's; ``~user`` as ``os.path.expanduser`` does."""
-    if path != "~" and not path.startswith("~" + os.sep):
+    if path != "~" and not path.startswith(("~/", "~" + os.sep)):
         return os.path.expanduser(path)
     from uvauth.uv import dirs
 
