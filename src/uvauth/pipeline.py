@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, Final
 
+    from uvauth.plan import Secret
     from uvauth.uv.credentials.search import Lookup
 
 _PIP_REQUIREMENTS: "Final" = {
@@ -210,6 +211,22 @@ def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_pl
     return handoff
 
 
+def _token_slots(secrets: "Mapping[str, Secret]") -> tuple[tuple[str, str, str], ...] | None:
+    """``(USERNAME variable, PASSWORD variable, token cache file)`` of each pair of handed variables whose
+    password a memoized plan can read again from its cache file; None when any secret handed is not such a token
+    (that plan is never memoized: the secret is looked up again on every run)."""
+    slots = []
+    for name, secret in secrets.items():
+        if name.endswith("_USERNAME"):
+            if name.removesuffix("USERNAME") + "PASSWORD" not in secrets:
+                return None
+            continue
+        if not name.endswith("_PASSWORD") or secret.cache_file is None:
+            return None
+        slots.append((name.removesuffix("PASSWORD") + "USERNAME", name, secret.cache_file))
+    return tuple(sorted(slots))
+
+
 def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "Mapping[str, str]", *,
           forced: str | None, inputs: dict[str, list[str]] | None, located: list[tuple[str, str, bool]],
           uv: str, always_plan: bool, credential_vars: "Mapping[str, str] | None" = None,
@@ -305,11 +322,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
         else:
             child_env[envvars.UV_CONFIG_FILE] = str(path)
     child_env.update(planned.env)
-    secrets = {name: secret.value for name, secret in planned.secrets.items()}
-    child_env.update(secrets)
-    tokens: tuple[tuple[str, str, str], ...] | None = ()
-    if secrets:
-        tokens = providers.token_slots(secrets) if providers is not None else None
-    return _handoff(cmdline, uv=uv, argv=argv, env=child_env, plan=planned, tokens=tokens,
+    child_env.update({name: secret.value for name, secret in planned.secrets.items()})
+    return _handoff(cmdline, uv=uv, argv=argv, env=child_env, plan=planned, tokens=_token_slots(planned.secrets),
                     doubts=[redact(d) for d in planned.doubts], warnings=[redact(w) for w in planned.warnings],
                     changes=[redact(c) for c in planned.changes])

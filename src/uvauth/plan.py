@@ -105,9 +105,11 @@ class Settings(NamedTuple):
 
 
 class Secret(NamedTuple):
-    """A value that must never be shown: ``str()`` and ``repr()`` hide it."""
+    """A value that must never be shown: ``str()`` and ``repr()`` hide it. ``cache_file``: where a memoized
+    plan reads it again (:attr:`uvauth.uv.credentials.search.Credentials.cache_file`), else None."""
 
     value: str
+    cache_file: str | None = None
 
     def __repr__(self) -> str:
         return "Secret(****)"
@@ -823,7 +825,7 @@ class Planner:
                 sources[name] = f"{credentials.source}: {credentials.detail} (uv reads it itself)"
                 continue
             secrets[prefix + "USERNAME"] = Secret(credentials.username)
-            secrets[prefix + "PASSWORD"] = Secret(credentials.password)
+            secrets[prefix + "PASSWORD"] = Secret(credentials.password, credentials.cache_file)
             sources[name] = f"{credentials.source}: {credentials.detail}"
             self.changes.append(f"index {name}: credentials from {credentials.source} seeded")
         return secrets, sources

@@ -60,9 +60,6 @@ class Providers:
         # The clock (a test may fix it): read again after waiting for another process's refresh.
         self.clock = time.time if now is None else (lambda: now)
         self._given: dict[str, Credentials] = {}  # by token-cache key: an entry asked for twice runs once
-        # Each handed password that lives in a fresh cache file, and that file: a memoized plan keeps the path and
-        # reads the token again on reuse (never the token itself).
-        self.cached_files: dict[str, str] = {}
 
     def active(self) -> list[Entry]:
         """The entries that apply here: a ``gitlab-ci`` entry outside its GitLab CI job covers nothing (so it
@@ -126,21 +123,6 @@ class Providers:
         return (entry.provider is not None and entry.url is None and presets.own_host(entry.provider, url)) or \
             envvars.truthy(self.env.get(envvars.UVAUTH_TRUST))
 
-    def token_slots(self, secrets: Mapping[str, str]) -> tuple[tuple[str, str, str], ...] | None:
-        """``(USERNAME variable, PASSWORD variable, token file)`` for each pair of handed variables whose token
-        is in the cache; None when any secret handed is not such a token (that plan cannot be memoized)."""
-        slots = []
-        for name, value in secrets.items():
-            if name.endswith("_USERNAME"):
-                if name.removesuffix("USERNAME") + "PASSWORD" not in secrets:
-                    return None
-                continue
-            file = self.cached_files.get(value) if name.endswith("_PASSWORD") else None
-            if file is None:
-                return None
-            slots.append((name.removesuffix("PASSWORD") + "USERNAME", name, file))
-        return tuple(sorted(slots))
-
     def forget_cached(self, url: str, name: str | None) -> str | None:
         """Drop the cached token of the entry covering this index (the doctor's retry after a rejection): the
         entry's name, or None where no entry's command gave the token."""
@@ -183,11 +165,11 @@ class Providers:
             detail = f"{label}: cached token"
         if record.get("fresh_until"):
             detail += f", fresh until {_when(float(record['fresh_until']))}"
-        credentials = Credentials(username=record.get("username") or "", password=record["password"],
-                                  source="provider", detail=detail)
         # A memoized plan reads the token again from its file: only where this very record was cached.
-        if record.get("fresh_until") and record.get("cached", True) and directory is not None:
-            self.cached_files[credentials.password] = str(tokencache.path(directory, digest))
+        cached = bool(record.get("fresh_until")) and record.get("cached", True) and directory is not None
+        credentials = Credentials(username=record.get("username") or "", password=record["password"],
+                                  source="provider", detail=detail,
+                                  cache_file=str(tokencache.path(directory, digest)) if cached else None)
         self._given[digest] = credentials
         return credentials
 

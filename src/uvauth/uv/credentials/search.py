@@ -57,12 +57,15 @@ class Credentials(NamedTuple):
 
     ``username`` is ``""`` when the source gave a password alone (uv then sends ``:password``). ``password``
     is never part of ``repr``/``str``; ``detail`` names the exact place and never holds a secret.
+    ``cache_file`` is the private file the password can be read from again while it is fresh (a token a
+    ``[[credentials]]`` command minted): a memoized plan keeps that path, never the password.
     """
 
     username: str
     password: str
     source: CredentialSource
     detail: str
+    cache_file: str | None = None
 
     def __repr__(self) -> str:
         return f"Credentials(username={self.username!r}, source={self.source!r}, detail={self.detail!r})"
