@@ -44,14 +44,14 @@ command fails either way).  Remote files and stdin are never read (see ``unread`
 expansion and path resolution: compare URLs with :func:`uvauth.uv.urls.index_key`.  Windows paths are
 handled only as far as uv treats them on POSIX.
 
-The package's parts, each a port of the uv code its docstring names: :mod:`.options` (what is read),
-:mod:`.statements` (the requirements.txt grammar), :mod:`.reader` (paths, ``${VAR}`` expansion and reading a
-file), :mod:`.files` (a requirements.txt file and its ``-r``/``-c`` includes), :mod:`.scripts` (PEP 723),
-:mod:`.sources` (how a command-line input is classified) and :mod:`.specification` (how the inputs combine).
+The package's parts, each a port of the uv code its docstring names: :mod:`.statements` (the requirements.txt
+grammar), :mod:`.reader` (what is read; paths, ``${VAR}`` expansion and reading a file), :mod:`.files` (a
+requirements.txt file and its ``-r``/``-c`` includes), :mod:`.scripts` (PEP 723) and :mod:`.specification` (how a
+command-line input is classified and how the inputs combine).
 This ``__init__`` only re-exports the public names.
 """
 
-from uvauth.uv.requirements.options import IndexOptionKind, RequirementsIndexes, RequirementsIndexOption
+from uvauth.uv.requirements.reader import IndexOptionKind, RequirementsIndexes, RequirementsIndexOption
 from uvauth.uv.requirements.specification import read_index_options
 
 __all__ = ["IndexOptionKind", "RequirementsIndexOption", "RequirementsIndexes", "read_index_options"]

@@ -11,8 +11,16 @@ from __future__ import annotations
 import posixpath
 
 from uvauth.errors import UvauthError
-from uvauth.uv.requirements.options import IndexOptionKind, _Data, _show
-from uvauth.uv.requirements.reader import _C0_OR_SPACE, _exists, _expand, _key_or_text, _Reader
+from uvauth.uv.requirements.reader import (
+    _C0_OR_SPACE,
+    IndexOptionKind,
+    _Data,
+    _exists,
+    _expand,
+    _key_or_text,
+    _Reader,
+    _show,
+)
 from uvauth.uv.requirements.statements import (
     _LINE_END,
     _PACKAGE_NAME,

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from uvauth.uv.requirements.options import IndexOptionKind, RequirementsIndexOption, _Data
-from uvauth.uv.requirements.reader import _C0_OR_SPACE, _Reader
+from uvauth.uv.requirements.reader import _C0_OR_SPACE, IndexOptionKind, RequirementsIndexOption, _Data, _Reader
 from uvauth.uv.requirements.statements import _line_of
 from uvauth.uv.urls import is_url, path_to_url
 

@@ -1,21 +1,32 @@
-"""The index options of all requirements inputs of a command, read and combined as uv does.
+"""The index options of all requirements inputs of a command: each input classified, read and combined as uv does.
 
-A port of uv 0.13.8's ``crates/uv-requirements/src/specification.rs`` (``from_source``: one input;
-``from_sources``: how inputs combine).
+A port of uv 0.13.8's ``crates/uv-requirements/src/sources.rs`` (``RequirementsSource::from_requirements_file``,
+``from_requirements_txt_kind``: how a command-line input, ``-r``/positional, ``-c`` or ``--overrides``, is
+classified), with ``split_scheme`` as in ``crates/uv-pep508/src/verbatim_url.rs``, and of
+``crates/uv-requirements/src/specification.rs`` (``from_source``: one input; ``from_sources``: how inputs combine).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
+from urllib.parse import urlsplit
 
 from uvauth.errors import UvauthError
 from uvauth.uv.requirements.files import _Visited, parse_file, parse_text
-from uvauth.uv.requirements.options import RequirementsIndexes, _Data, _show
-from uvauth.uv.requirements.reader import _exists, _key_or_text, _Reader
-from uvauth.uv.requirements.sources import _classify, _is_pylock, _Kind, _name
-from uvauth.uv.urls import index_key, redact
+from uvauth.uv.requirements.reader import (
+    _C0_OR_SPACE,
+    RequirementsIndexes,
+    _Data,
+    _exists,
+    _is_windows_absolute,
+    _key_or_text,
+    _Reader,
+    _show,
+)
+from uvauth.uv.urls import InvalidUrl, file_url_path, index_key, redact, split_scheme
 
 
 def read_index_options(
@@ -50,6 +61,82 @@ def read_index_options(
 
 #: Frames for a chain of 2,000 ``-r`` levels, beyond the ~1,500 at which uv itself overflows its stack.
 _INCLUDE_FRAMES: Final = 12_000
+
+
+#: How a top-level input is read (uv's `RequirementsSource` after `from_requirements_file`).
+_Kind = Literal[
+    "stdin", "remote", "requirements", "script", "extensionless", "ignored", "skip", "error", "fatal"
+]
+
+
+def _classify(
+    text: str, role: Literal["requirements", "constraints", "overrides"]
+) -> tuple[_Kind, str]:
+    """uv's `RequirementsSource::from_requirements_file` (or `from_*_txt` for the other roles)."""
+    if text == "-":
+        return "stdin", "-"
+    scheme = None if _is_windows_absolute(text) else split_scheme(text)
+    if scheme is not None and scheme.lower() != "file":
+        url = text.strip(_C0_OR_SPACE)
+        try:
+            index_key(url)  # uv parses the argument as a URL first (clap: "invalid value … for [SRC_FILE]")
+            name = urlsplit(url).path.rpartition("/")[2]
+        except (InvalidUrl, ValueError):
+            return "fatal", url
+        if role != "requirements":
+            return ("fatal", url) if _bad_for_role(name) else ("remote", url)
+        if name in ("pyproject.toml", "setup.py", "setup.cfg"):
+            return "fatal", url
+        if name == "environment.yml":
+            return "error", url
+        if _is_pylock(name):
+            return "skip", url
+        stem, dot, extension = name.rpartition(".")
+        if dot and stem and extension.lower() == "toml":
+            return "fatal", url
+        return "remote", url
+    if scheme is not None:
+        path = file_url_path(text)
+        if path is None:
+            return "fatal", text
+        text = path
+    name = os.path.basename(text)
+    if role != "requirements":
+        return ("fatal", text) if _bad_for_role(name) else ("requirements", text)
+    if name in ("pyproject.toml", "setup.py", "setup.cfg") or _is_pylock(name):
+        return "ignored", text
+    if name == "environment.yml":
+        return "error", text
+    extension = os.path.splitext(name)[1].lower()
+    if extension in (".py", ".pyw"):
+        return "script", text
+    if extension == ".toml":
+        return "fatal", text
+    if not extension:
+        return "extensionless", text
+    return "requirements", text
+
+
+def _is_pylock(name: str) -> bool:
+    """PEP 751 file names: `pylock.toml` and `pylock.<name>.toml` (a non-empty name without dots)."""
+    if name == "pylock.toml":
+        return True
+    if not (name.startswith("pylock.") and name.endswith(".toml")):
+        return False
+    middle = name[len("pylock.") : -len(".toml")]
+    return bool(middle) and "." not in middle
+
+
+def _bad_for_role(name: str) -> bool:
+    """`from_requirements_txt_kind`: constraints and overrides must not look like metadata or TOML."""
+    if name in ("pyproject.toml", "setup.py", "setup.cfg") or _is_pylock(name):
+        return True
+    stem, dot, extension = name.rpartition(".")
+    return bool(dot and stem) and extension.lower() == "toml"
+
+
+def _name(where: str) -> str:
+    return urlsplit(where).path.rpartition("/")[2] if "://" in where else os.path.basename(where)
 
 
 def _read_source(reader: _Reader, kind: _Kind, where: str, constraints: bool = False) -> _Data:
