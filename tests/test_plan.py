@@ -11,7 +11,8 @@ import pytest
 
 from uvauth.uv.credentials.search import Credentials, Lookup, Tried
 from uvauth.errors import UvauthError
-from uvauth.plan import Inputs, Plan, Secret, Settings, make_plan
+from uvauth.plan import Inputs, Plan, Settings, make_plan
+from uvauth.seeding import Secret
 from uvauth.uv.requirements import RequirementsIndexes, RequirementsIndexOption
 from uvauth.uv.cmdline import parse
 from uvauth.uv.config.discover import ConfigFile, ConfiguredIndex, UvConfig

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, Final
 
-    from uvauth.plan import Secret
+    from uvauth.seeding import Secret
     from uvauth.uv.credentials.search import Lookup
 
 _PIP_REQUIREMENTS: "Final" = {

@@ -50,6 +50,7 @@ from uvauth.uv.auth_policy import DEFAULT_POLICY
 from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
 from uvauth.policy import Rules, choose, under_any
 from uvauth.reconcile import configured_home, covering_index
+from uvauth.seeding import SYNTH_PREFIX, Secret, seed_credentials, url_credentials
 
 # On the path of every reconciled uv call: names needed only for annotations are imported for type checkers.
 TYPE_CHECKING = False
@@ -58,18 +59,15 @@ if TYPE_CHECKING:
     from typing import Final, Literal
 
     from uvauth.uv.auth_policy import AuthPolicy as Policy
-    from uvauth.uv.credentials.search import Lookup
+    from uvauth.seeding import FindCredentials
     from uvauth.uv.requirements import RequirementsIndexes
     from uvauth.uv.config.discover import ConfiguredIndex, UvConfig
     from uvauth.uv.config.render import GeneratedConfig
 
     PolicyWhy = Literal["configured", "option", "prefix", "setting", "default"]
     Lever = Literal["none", "by-name", "seeded", "uv"]  # how uvauth makes an index's policy hold
-    FindCredentials = Callable[[str, "str | None", "str | None"], Lookup]  # (index URL, index name, keyring provider)
 
 BY_NAME_MIN_VERSION: Final = (0, 12, 5)
-SYNTH_PREFIX: Final = "uvauth-"
-_UV_READS_ITSELF: Final = frozenset({"netrc", "uv-auth-store", "keyring"})  # uv's own credential sources
 # Options clap takes once ("the argument '--index-url <INDEX_URL>' cannot be used multiple times").
 SINGLE_VALUED: Final = ("--default-index", "--index-url", "--config-file")
 _RUNS_A_PROGRAM: Final = frozenset({"run", "tool run", "tool uvx"})
@@ -102,20 +100,6 @@ class Settings(NamedTuple):
         """What :func:`uvauth.policy.choose` decides an index's policy by."""
         return Rules(forced=self.forced, setting=self.authenticate,
                      prefixes=(*self.prefixes, *self.credential_prefixes))
-
-
-class Secret(NamedTuple):
-    """A value that must never be shown: ``str()`` and ``repr()`` hide it. ``cache_file``: where a memoized
-    plan reads it again (:attr:`uvauth.uv.credentials.search.Credentials.cache_file`), else None."""
-
-    value: str
-    cache_file: str | None = None
-
-    def __repr__(self) -> str:
-        return "Secret(****)"
-
-    def __str__(self) -> str:
-        return "****"
 
 
 class PlannedIndex(NamedTuple):
@@ -481,7 +465,12 @@ class Planner:
         refused = self._refusal()
         if refused is not None:
             return refused  # decided before any credentials are looked up (a credentials command may prompt)
-        secrets, sources = self._seed_credentials()
+        seeded = seed_credentials(
+            self.seed, self.seed_fallbacks, self.must_hand, self.find_credentials, env=inputs.env,
+            keyring_provider=self.keyring_provider, prefixes=inputs.settings.prefixes,
+            offline=bool(self.seed) and m.offline(inputs.cmdline, inputs.env, inputs.config))
+        self.changes.extend(seeded.changes)
+        secrets, sources = seeded.secrets, seeded.sources
         planned = [p._replace(credential_source=sources.get(p.merged_onto or "")) for p in planned]
         return self._finish(planned, secrets)
 
@@ -739,28 +728,6 @@ class Planner:
                 found.append((url, f"decoded root of {index.url}", [(index.lookup_url, index.merged_onto)]))
         return found
 
-    @staticmethod
-    def _hand_over_url_credentials(config: UvConfig, secrets: dict[str, Secret], env: Mapping[str, str]) -> None:
-        """The generated file holds no secret (the renderer drops a named index's userinfo): the credentials
-        written in such a URL reach uv as ``UV_INDEX_<NAME>_USERNAME/PASSWORD`` instead, which uv applies to that
-        index alike. Variables the user set win, as they win over the URL's userinfo in uv (``Index::credentials``,
-        ``crates/uv-distribution-types/src/index.rs``)."""
-        for index in config.indexes:
-            if not index.name or "@" not in index.url or config.named(index.name) is not index:
-                continue
-            username, password = userinfo(index.url)
-            if username is None and password is None:
-                continue
-            from uvauth.uv.credentials.search import env_var_prefix  # only for such a URL: most plans have none
-
-            prefix = env_var_prefix(index.name)
-            if env.get(prefix + "USERNAME") or env.get(prefix + "PASSWORD") or prefix + "PASSWORD" in secrets:
-                continue  # uv takes the variables over the URL's userinfo: nothing of the URL's is used
-            if username is not None:
-                secrets[prefix + "USERNAME"] = Secret(username)
-            if password is not None:
-                secrets[prefix + "PASSWORD"] = Secret(password)
-
     def _hand_over_unnamed_credentials(self, unnamed: Sequence[tuple[str, str, str | None]],
                                        secrets: dict[str, Secret]) -> None:
         """A password in an unnamed index URL of the configuration (``index-url``, ``extra-index-url``,
@@ -792,75 +759,6 @@ class Planner:
             self.changes.append(f"{redact(url)}: the password written in the configuration handed over as "
                                 f"{prefix}*")
 
-    def _seed_credentials(self) -> tuple[dict[str, Secret], dict[str, str]]:
-        secrets: dict[str, Secret] = {}
-        sources: dict[str, str] = {}
-        if not self.seed:
-            return secrets, sources  # and uvauth.uv.credentials.search is not even imported
-        from uvauth.uv.credentials.search import env_var_prefix
-
-        for name, (url, required) in self.seed.items():
-            prefix = env_var_prefix(name)
-            if self.inputs.env.get(prefix + "PASSWORD"):
-                sources[name] = f"{prefix}USERNAME/PASSWORD (already set)"
-                continue
-            lookup = self.find_credentials(url, name, self.keyring_provider)
-            tried = list(lookup.tried)
-            for other_url, other_name in self.seed_fallbacks.get(name, ()):
-                if lookup.credentials is not None:
-                    break
-                lookup = self.find_credentials(other_url, other_name, self.keyring_provider)
-                tried += [t._replace(asked_for=redact(other_url)) for t in lookup.tried]
-            lookup = lookup._replace(tried=tuple(tried))
-            if lookup.credentials is None and not required:
-                continue  # e.g. a URL with a username only, under policy auto: uv asks as it would have
-            if lookup.credentials is None and m.offline(self.inputs.cmdline, self.inputs.env, self.inputs.config):
-                continue  # uv sends no request at all (it reads only its cache): nothing to authenticate
-            if lookup.credentials is None:
-                raise self._no_credentials(name, url, lookup)
-            credentials = lookup.credentials
-            if name not in self.must_hand and credentials.source in _UV_READS_ITSELF:
-                # uv applies `always` to this index and finds these itself before its first request: the
-                # program `uv run` runs must not inherit a password it did not have.
-                sources[name] = f"{credentials.source}: {credentials.detail} (uv reads it itself)"
-                continue
-            secrets[prefix + "USERNAME"] = Secret(credentials.username)
-            secrets[prefix + "PASSWORD"] = Secret(credentials.password, credentials.cache_file)
-            sources[name] = f"{credentials.source}: {credentials.detail}"
-            self.changes.append(f"index {name}: credentials from {credentials.source} seeded")
-        return secrets, sources
-
-    def _no_credentials(self, name: str, url: str, lookup: Lookup) -> UvauthError:
-        """The index as the user knows it (its configured name and URL; a name uvauth made up is never shown:
-        no one can set its variables knowingly), the sources asked, and the usual fixes first."""
-        shown = redact(url)
-        if name.startswith(SYNTH_PREFIX):
-            what = ("authenticate-prefixes entry" if url in self.inputs.settings.prefixes else "index") + f" {shown}"
-        else:
-            what = f"index {name} ({shown})"
-        try:
-            host = realm(url).host or "HOST"  # netrc is keyed by the host alone
-        except InvalidUrl:
-            host = "HOST"
-        internal = envvars.UV_INDEX_CREDENTIALS_PREFIX + SYNTH_PREFIX.upper().replace("-", "_")
-        # The sources asked, by name only (the details are explain's), grouped by the URL asked for: a prefix also
-        # asks for the indexes under it.
-        groups: dict[str | None, list[str]] = {}
-        for t in lookup.tried:
-            if not t.source.startswith(internal) and t.source not in groups.setdefault(t.asked_for, []):
-                groups[t.asked_for].append(t.source)
-        tried = "; ".join((f"for {asked}: " if asked else "") + ", ".join(sources)
-                          for asked, sources in groups.items())
-        hint = f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uv auth login {shown}`"
-        if not name.startswith(SYNTH_PREFIX):
-            from uvauth.uv.credentials.search import env_var_prefix
-
-            prefix = env_var_prefix(name)
-            # A configured index: uvauth's login helper knows its root and its prefixes on the same host.
-            hint = (f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uvauth uvauth login "
-                    f"{name}` (uv auth login for its URLs); in CI, set {prefix}USERNAME and {prefix}PASSWORD")
-        return UvauthError(f"no credentials for {what}, which must authenticate always (tried: {tried})", hint=hint)
-
     def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan | _Unchanged | None:
         """The plan's argv, environment and generated configuration; None where they would not fit execve's
         limits with argv changed (the header of a very long command line)."""
@@ -871,7 +769,7 @@ class Planner:
             from uvauth.uv.config.render import GeneratedConfig, unnamed_url_credentials
 
             config = inputs.config if inputs.config is not None else _empty_config()
-            self._hand_over_url_credentials(config, secrets, inputs.env)
+            secrets.update(url_credentials(config, secrets, inputs.env))
             self._hand_over_unnamed_credentials(unnamed_url_credentials(config), secrets)
             generated = GeneratedConfig(
                 config=config,

@@ -1,0 +1,155 @@
+"""The planner's credentials step: for each index whose credentials must reach uv before its first request (the
+planner's ``seed``), find them and say how they are handed over — as ``UV_INDEX_<NAME>_USERNAME/PASSWORD``, or
+left to uv where it reads the source itself.
+
+Inputs are plain values and the one ``find`` function (the only I/O: it may run a credentials command or ask the
+keyring); the result is a value. An ``always`` index without credentials is the one error, naming every source
+asked and the usual fixes.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from uvauth.errors import UvauthError
+from uvauth.uv import envvars
+from uvauth.uv.urls import InvalidUrl, realm, redact, userinfo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Mapping, Sequence
+    from typing import Final
+
+    from uvauth.uv.config.discover import UvConfig
+    from uvauth.uv.credentials.search import Lookup
+
+    FindCredentials = Callable[[str, "str | None", "str | None"], Lookup]  # (index URL, index name, keyring provider)
+
+#: The prefix of the names uvauth gives the indexes it synthesizes (never shown: no one can set their variables).
+SYNTH_PREFIX: Final = "uvauth-"
+#: uv's own credential sources: for an index uv applies `always` to, it finds these itself before the first request.
+_UV_READS_ITSELF: Final = frozenset({"netrc", "uv-auth-store", "keyring"})
+
+
+class Secret(NamedTuple):
+    """A value that must never be shown: ``str()`` and ``repr()`` hide it. ``cache_file``: where a memoized
+    plan reads it again (:attr:`uvauth.uv.credentials.search.Credentials.cache_file`), else None."""
+
+    value: str
+    cache_file: str | None = None
+
+    def __repr__(self) -> str:
+        return "Secret(****)"
+
+    def __str__(self) -> str:
+        return "****"
+
+
+class Seeded(NamedTuple):
+    """What the credentials step found: the variables to hand uv (by name), where each index's credentials come
+    from (by index name, as explain shows it), and the changes to report."""
+
+    secrets: dict[str, Secret]
+    sources: dict[str, str]
+    changes: tuple[str, ...]
+
+
+def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[str, Sequence[tuple[str, str | None]]],
+                     must_hand: Collection[str], find: FindCredentials, *, env: Mapping[str, str],
+                     keyring_provider: str | None, offline: bool, prefixes: Sequence[str]) -> Seeded:
+    """Credentials for each ``seed`` entry (index name -> (URL to look them up for, required)), trying the
+    ``fallbacks`` of a prefix (the indexes under it) in order. Variables the user set win. Where uv reads the
+    source itself (netrc, its store, the keyring) and the index is not in ``must_hand``, nothing is handed over:
+    the program ``uv run`` runs must not inherit a password it did not have. Raises :class:`UvauthError` for a
+    required index without credentials, unless uv sends no request at all (``offline``)."""
+    secrets: dict[str, Secret] = {}
+    sources: dict[str, str] = {}
+    changes: list[str] = []
+    if not seed:
+        return Seeded(secrets, sources, ())  # and uvauth.uv.credentials.search is not even imported
+    from uvauth.uv.credentials.search import env_var_prefix
+
+    for name, (url, required) in seed.items():
+        prefix = env_var_prefix(name)
+        if env.get(prefix + "PASSWORD"):
+            sources[name] = f"{prefix}USERNAME/PASSWORD (already set)"
+            continue
+        lookup = find(url, name, keyring_provider)
+        tried = list(lookup.tried)
+        for other_url, other_name in fallbacks.get(name, ()):
+            if lookup.credentials is not None:
+                break
+            lookup = find(other_url, other_name, keyring_provider)
+            tried += [t._replace(asked_for=redact(other_url)) for t in lookup.tried]
+        lookup = lookup._replace(tried=tuple(tried))
+        if lookup.credentials is None and not required:
+            continue  # e.g. a URL with a username only, under policy auto: uv asks as it would have
+        if lookup.credentials is None and offline:
+            continue  # uv sends no request at all (it reads only its cache): nothing to authenticate
+        if lookup.credentials is None:
+            raise no_credentials(name, url, lookup, prefixes)
+        credentials = lookup.credentials
+        if name not in must_hand and credentials.source in _UV_READS_ITSELF:
+            sources[name] = f"{credentials.source}: {credentials.detail} (uv reads it itself)"
+            continue
+        secrets[prefix + "USERNAME"] = Secret(credentials.username)
+        secrets[prefix + "PASSWORD"] = Secret(credentials.password, credentials.cache_file)
+        sources[name] = f"{credentials.source}: {credentials.detail}"
+        changes.append(f"index {name}: credentials from {credentials.source} seeded")
+    return Seeded(secrets, sources, tuple(changes))
+
+
+def no_credentials(name: str, url: str, lookup: Lookup, prefixes: Sequence[str]) -> UvauthError:
+    """The index as the user knows it (its configured name and URL; a name uvauth made up is never shown:
+    no one can set its variables knowingly), the sources asked, and the usual fixes first."""
+    shown = redact(url)
+    if name.startswith(SYNTH_PREFIX):
+        what = ("authenticate-prefixes entry" if url in prefixes else "index") + f" {shown}"
+    else:
+        what = f"index {name} ({shown})"
+    try:
+        host = realm(url).host or "HOST"  # netrc is keyed by the host alone
+    except InvalidUrl:
+        host = "HOST"
+    internal = envvars.UV_INDEX_CREDENTIALS_PREFIX + SYNTH_PREFIX.upper().replace("-", "_")
+    # The sources asked, by name only (the details are explain's), grouped by the URL asked for: a prefix also
+    # asks for the indexes under it.
+    groups: dict[str | None, list[str]] = {}
+    for t in lookup.tried:
+        if not t.source.startswith(internal) and t.source not in groups.setdefault(t.asked_for, []):
+            groups[t.asked_for].append(t.source)
+    tried = "; ".join((f"for {asked}: " if asked else "") + ", ".join(sources)
+                      for asked, sources in groups.items())
+    hint = f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uv auth login {shown}`"
+    if not name.startswith(SYNTH_PREFIX):
+        from uvauth.uv.credentials.search import env_var_prefix
+
+        prefix = env_var_prefix(name)
+        # A configured index: uvauth's login helper knows its root and its prefixes on the same host.
+        hint = (f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uvauth uvauth login "
+                f"{name}` (uv auth login for its URLs); in CI, set {prefix}USERNAME and {prefix}PASSWORD")
+    return UvauthError(f"no credentials for {what}, which must authenticate always (tried: {tried})", hint=hint)
+
+
+def url_credentials(config: UvConfig, secrets: Mapping[str, Secret], env: Mapping[str, str]) -> dict[str, Secret]:
+    """The credentials written in a named index's URL, as ``UV_INDEX_<NAME>_USERNAME/PASSWORD``: the generated
+    file holds no secret (the renderer drops a named index's userinfo), and uv applies the variables to that
+    index alike. Variables the user set, or already handed, win, as they win over the URL's userinfo in uv
+    (``Index::credentials``, ``crates/uv-distribution-types/src/index.rs``)."""
+    found: dict[str, Secret] = {}
+    for index in config.indexes:
+        if not index.name or "@" not in index.url or config.named(index.name) is not index:
+            continue
+        username, password = userinfo(index.url)
+        if username is None and password is None:
+            continue
+        from uvauth.uv.credentials.search import env_var_prefix  # only for such a URL: most plans have none
+
+        prefix = env_var_prefix(index.name)
+        if env.get(prefix + "USERNAME") or env.get(prefix + "PASSWORD") or prefix + "PASSWORD" in {**secrets, **found}:
+            continue  # uv takes the variables over the URL's userinfo: nothing of the URL's is used
+        if username is not None:
+            found[prefix + "USERNAME"] = Secret(username)
+        if password is not None:
+            found[prefix + "PASSWORD"] = Secret(password)
+    return found
