@@ -601,3 +601,22 @@ def test_doctor_explain_and_the_plan_agree_on_every_indexs_policy(
             continue  # uv contacts an explicit index only for a package pinned to it: explain lists none
         assert key in explained, (target, rows)
         assert (target.effective, reason) == explained[key], (target, rows)
+
+
+def test_doctor_shows_the_policy_that_holds_where_credentials_are_missing(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where credentials are missing is where doctor is used most: the plan's policy holds there too. The
+    command-line URL is uv's default index and merges onto the configured `always` index (which uv itself does
+    not list, a default coming first), so `always` is what holds and what doctor must probe as."""
+    from uvauth.doctor.report import targets
+
+    url = "https://ex.example/team/simple"
+    (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{url}"\nauthenticate = "always"\n'
+                                      "default = true\n")
+    monkeypatch.chdir(tmp_path)
+    # And an index under an authenticate-prefixes entry, for which uvauth must find the credentials itself.
+    run_env = {**os.environ, "NETRC": str(tmp_path / "no-netrc"),
+               "UVAUTH_AUTHENTICATE_PREFIXES": "https://other.example/"}
+    found = targets(["--default-index", url, "--index", "https://other.example/simple"], run_env)[0]
+    assert [(t.url, t.effective, t.policy_reason) for t in found] == [
+        (url, "always", "configured"), ("https://other.example/simple", "always", "prefix")]

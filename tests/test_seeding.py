@@ -83,3 +83,12 @@ def test_credentials_in_a_named_index_url_travel_as_its_variables_unless_the_use
                                                "UV_INDEX_ART_PASSWORD": Secret("pa55")}
     assert url_credentials(config, {}, {"UV_INDEX_ART_PASSWORD": "mine"}) == {}
     assert "pa55" not in repr(url_credentials(config, {}, {}))
+
+
+def test_with_record_missing_a_required_index_without_credentials_is_returned_not_raised() -> None:
+    seeded = seed_credentials({"art": (ART, True), "team": (TEAM, True)}, {}, set(), Find({TEAM: _token()}),
+                              env={}, keyring_provider=None, offline=False, prefixes=(), record_missing=True)
+    assert [error.message for error in seeded.missing] == [
+        "no credentials for index art (https://art.example.com/api/pypi/simple), which must authenticate always "
+        "(tried: netrc)"]
+    assert set(seeded.secrets) == {"UV_INDEX_TEAM_USERNAME", "UV_INDEX_TEAM_PASSWORD"}

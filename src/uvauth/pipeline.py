@@ -148,13 +148,14 @@ def _rejected_configuration(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str
 
 
 def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_plan: bool = False,
-            memoize: bool = True, mint_tokens: bool = True) -> launch.Handoff:
+            memoize: bool = True, mint_tokens: bool = True, record_missing: bool = False) -> launch.Handoff:
     """Everything before the exec, after the fast path found no memoized plan (:func:`uvauth.fastpath.recalled`).
     A command that takes no index option runs as typed (:func:`uvauth.fastpath.passed_through`, the console
     script's own shortcut); without ``always_plan`` so does any command uvauth cannot have anything to change
     for, decided before any configuration is parsed. With ``memoize`` (and without ``always_plan``) the plan
     made is stored for the fast path to reuse while nothing it depended on changes (:mod:`uvauth.memo`).
-    Without ``mint_tokens`` (``explain``) no credentials command runs: only cached tokens are looked at."""
+    Without ``mint_tokens`` (``explain``) no credentials command runs: only cached tokens are looked at. With
+    ``record_missing`` (doctor) an ``always`` index without credentials is in the plan's ``missing``, not raised."""
     passed = fastpath.passed_through(cmdline, env)
     if passed is not None:
         return passed
@@ -198,7 +199,8 @@ def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_pl
         # Recorded too: a memoized plan is reused, uv included, only while find_uv would find the same uv.
         uv = launch.real_uv(recorded)
         handoff = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
-                        always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens)
+                        always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens,
+                        record_missing=record_missing)
     finally:
         files = observed.stop()
     if memoize and handoff.plan is not None and handoff.tokens is not None:
@@ -230,7 +232,7 @@ def _token_slots(secrets: "Mapping[str, Secret]") -> tuple[tuple[str, str, str],
 def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "Mapping[str, str]", *,
           forced: str | None, inputs: dict[str, list[str]] | None, located: list[tuple[str, str, bool]],
           uv: str, always_plan: bool, credential_vars: "Mapping[str, str] | None" = None,
-          mint_tokens: bool = True) -> launch.Handoff:
+          mint_tokens: bool = True, record_missing: bool = False) -> launch.Handoff:
     """Configuration → index mentions → plan, and what the plan hands uv. ``env`` is what planning reads (a
     :class:`~uvauth.observed.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
     could not be made faithfully comes back with ``plan=None`` (uv runs unchanged), and is never memoized."""
@@ -285,6 +287,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
                     covered_names=covered, credential_prefixes=credential_prefixes,
                 ),
                 config_dir=str(cache_dir), uv_path=uv, environment_size=exec_limits.environment_size(child_base),
+                record_missing=record_missing,
             ),
             find_credentials=find,
             uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds

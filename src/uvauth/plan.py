@@ -147,6 +147,8 @@ class Plan(NamedTuple):
     # Doubts about what uv will contact (an option uvauth's grammar does not know): shown even under -q, since
     # the policy the user relies on may not hold.
     doubts: tuple[str, ...] = ()
+    # With Inputs.record_missing: the `always` indexes without credentials (each the error uv's run would get).
+    missing: tuple[UvauthError, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -162,10 +164,13 @@ class Inputs(NamedTuple):
     settings: Settings
     config_dir: str | None = None  # where a generated configuration will be written
     uv_path: str = "uv"  # the real uv, for messages that must say which uv is too old
-    # What execve counts for the environment uv inherits (:func:`environment_size`), taken from the raw
-    # environment: listing it through ``env`` (a recording view) would make every variable's value something a
-    # memoized plan depends on. None: measure ``env`` itself (callers that plan once, tests).
+    # What execve counts for the environment uv inherits (:func:`uvauth.exec_limits.environment_size`), taken
+    # from the raw environment: listing it through ``env`` (a recording view) would make every variable's value
+    # something a memoized plan depends on. None: measure ``env`` itself (callers that plan once, tests).
     environment_size: int | None = None
+    # An `always` index without credentials is recorded in Plan.missing instead of raised (doctor: the plan's
+    # policies are wanted exactly where credentials are missing).
+    record_missing: bool = False
 
 
 def _synth_name(url: str) -> str:
@@ -244,6 +249,7 @@ class Planner:
         self.must_hand: set[str] = set()
         self.uses_by_name = False  # whether uv must be told to enable its `index-by-name` preview
         self.too_old: str | None = None  # why the uv found cannot take a reference by name, once one was wanted
+        self.missing: tuple[UvauthError, ...] = ()  # with Inputs.record_missing: indexes without credentials
         self.changes: list[str] = []
         self.warnings: list[str] = []
         self.text, self.with_explicit = _writes_index_text(inputs)
@@ -468,8 +474,10 @@ class Planner:
         seeded = seed_credentials(
             self.seed, self.seed_fallbacks, self.must_hand, self.find_credentials, env=inputs.env,
             keyring_provider=self.keyring_provider, prefixes=inputs.settings.prefixes,
-            offline=bool(self.seed) and m.offline(inputs.cmdline, inputs.env, inputs.config))
+            offline=bool(self.seed) and m.offline(inputs.cmdline, inputs.env, inputs.config),
+            record_missing=inputs.record_missing)
         self.changes.extend(seeded.changes)
+        self.missing = seeded.missing
         secrets, sources = seeded.secrets, seeded.sources
         planned = [p._replace(credential_source=sources.get(p.merged_onto or "")) for p in planned]
         return self._finish(planned, secrets)
@@ -812,6 +820,7 @@ class Planner:
             argv=tuple(self.argv), env=env, secrets=secrets, generated=generated,
             config_via="argv" if self.runs_a_program else "env", indexes=tuple(planned),
             changes=tuple(self.changes), warnings=tuple(self.warnings), keyring_provider=self.keyring_provider,
+            missing=self.missing,
         )
 
 

@@ -52,19 +52,23 @@ class Seeded(NamedTuple):
     secrets: dict[str, Secret]
     sources: dict[str, str]
     changes: tuple[str, ...]
+    missing: tuple[UvauthError, ...] = ()  # with ``record_missing``: the required indexes found without any
 
 
 def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[str, Sequence[tuple[str, str | None]]],
                      must_hand: Collection[str], find: FindCredentials, *, env: Mapping[str, str],
-                     keyring_provider: str | None, offline: bool, prefixes: Sequence[str]) -> Seeded:
+                     keyring_provider: str | None, offline: bool, prefixes: Sequence[str],
+                     record_missing: bool = False) -> Seeded:
     """Credentials for each ``seed`` entry (index name -> (URL to look them up for, required)), trying the
     ``fallbacks`` of a prefix (the indexes under it) in order. Variables the user set win. Where uv reads the
     source itself (netrc, its store, the keyring) and the index is not in ``must_hand``, nothing is handed over:
     the program ``uv run`` runs must not inherit a password it did not have. Raises :class:`UvauthError` for a
-    required index without credentials, unless uv sends no request at all (``offline``)."""
+    required index without credentials, unless uv sends no request at all (``offline``); with ``record_missing``
+    (doctor, which diagnoses exactly that) each such error is returned in :attr:`Seeded.missing` instead."""
     secrets: dict[str, Secret] = {}
     sources: dict[str, str] = {}
     changes: list[str] = []
+    missing: list[UvauthError] = []
     if not seed:
         return Seeded(secrets, sources, ())  # and uvauth.uv.credentials.search is not even imported
     from uvauth.uv.credentials.search import env_var_prefix
@@ -87,7 +91,10 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
         if lookup.credentials is None and offline:
             continue  # uv sends no request at all (it reads only its cache): nothing to authenticate
         if lookup.credentials is None:
-            raise no_credentials(name, url, lookup, prefixes)
+            if not record_missing:
+                raise no_credentials(name, url, lookup, prefixes)
+            missing.append(no_credentials(name, url, lookup, prefixes))
+            continue
         credentials = lookup.credentials
         if name not in must_hand and credentials.source in _UV_READS_ITSELF:
             sources[name] = f"{credentials.source}: {credentials.detail} (uv reads it itself)"
@@ -96,7 +103,7 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
         secrets[prefix + "PASSWORD"] = Secret(credentials.password, credentials.cache_file)
         sources[name] = f"{credentials.source}: {credentials.detail}"
         changes.append(f"index {name}: credentials from {credentials.source} seeded")
-    return Seeded(secrets, sources, tuple(changes))
+    return Seeded(secrets, sources, tuple(changes), tuple(missing))
 
 
 def no_credentials(name: str, url: str, lookup: Lookup, prefixes: Sequence[str]) -> UvauthError:

@@ -356,12 +356,13 @@ def targets(args: Sequence[str], env: Mapping[str, str]) -> tuple[list[Target], 
 def _held_policies(cmdline: Any, env: Mapping[str, str]) -> dict[tuple[str, bool], tuple[str, str]]:
     """The policy that holds for each index of the plan uvauth would make for ``uv lock`` with these options
     (:attr:`uvauth.plan.PlannedIndex.holds`, what explain shows): where no lever can apply a policy, uv's
-    default holds, and doctor must say so too. Empty where no plan can be made (an `always` index without
-    credentials, which is what doctor is there to diagnose): each target then gets the policy asked for."""
+    default holds, and doctor must say so too. An `always` index without credentials (what doctor is there to
+    diagnose) is planned all the same (``record_missing``). Empty where no plan can be made at all: each target
+    then gets the policy asked for."""
     from uvauth import pipeline
 
     try:
-        handoff = pipeline.prepare(cmdline, env, always_plan=True, mint_tokens=False)
+        handoff = pipeline.prepare(cmdline, env, always_plan=True, mint_tokens=False, record_missing=True)
     except UvauthError:
         return {}
     held: dict[tuple[str, bool], tuple[str, str]] = {}
