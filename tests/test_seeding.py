@@ -41,13 +41,14 @@ def test_a_variable_the_user_set_wins_and_nothing_is_asked() -> None:
     find = Find({ART: _token()})
     seeded = _seed({"art": (ART, True)}, find, env={"UV_INDEX_ART_PASSWORD": "mine"})
     assert find.asked == []
-    assert seeded == ({}, {"art": "UV_INDEX_ART_USERNAME/PASSWORD (already set)"}, ())
+    assert seeded == Seeded({}, {"art": "UV_INDEX_ART_USERNAME/PASSWORD (already set)"}, ())
 
 
 def test_a_token_is_handed_with_its_cache_file() -> None:
     seeded = _seed({"art": (ART, True)}, Find({ART: _token(cache_file="/c/token-1")}))
-    assert seeded == ({"UV_INDEX_ART_USERNAME": Secret("u"), "UV_INDEX_ART_PASSWORD": Secret("t0ken", "/c/token-1")},
-                      {"art": "provider: test"}, ("index art: credentials from provider seeded",))
+    assert seeded == Seeded(
+        {"UV_INDEX_ART_USERNAME": Secret("u"), "UV_INDEX_ART_PASSWORD": Secret("t0ken", "/c/token-1")},
+        {"art": "provider: test"}, ("index art: credentials from provider seeded",))
 
 
 def test_a_prefix_takes_the_credentials_of_the_first_index_under_it_that_has_some() -> None:
@@ -70,8 +71,8 @@ def test_a_required_index_without_credentials_is_one_error_naming_what_was_asked
     assert raised.value.message == ("no credentials for index art (https://art.example.com/api/pypi/simple), which "
                                     "must authenticate always (tried: netrc)")
     assert raised.value.hint is not None and "UV_INDEX_ART_USERNAME" in raised.value.hint
-    assert _seed({"art": (ART, True)}, Find({}), offline=True) == ({}, {}, ())  # uv sends no request
-    assert _seed({"art": (ART, False)}, Find({})) == ({}, {}, ())  # not required: uv asks as it would have
+    assert _seed({"art": (ART, True)}, Find({}), offline=True) == Seeded({}, {}, ())  # uv sends no request
+    assert _seed({"art": (ART, False)}, Find({})) == Seeded({}, {}, ())  # not required: uv asks as it would have
 
 
 def test_credentials_in_a_named_index_url_travel_as_its_variables_unless_the_user_set_them() -> None:
