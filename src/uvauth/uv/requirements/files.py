@@ -68,15 +68,8 @@ _INDEXES: tuple[tuple[str, IndexOptionKind], ...] = (
 
 
 def parse_file(reader: _Reader, raw: str, visited: _Visited, label: str | None = None) -> _Data:
-    label = label or normalize_absolute_path(reader.absolute(raw))
-    if reader.left_to_uv(raw, label):
-        return _Data()
-    content = reader.read(raw)
-    if content is None:
-        reader.note_unread(label)
-        reader.doomed = True
-        return _Data()
-    return parse_text(reader, content, raw, visited)
+    content = reader.input_text(raw, label or normalize_absolute_path(reader.absolute(raw)))
+    return _Data() if content is None else parse_text(reader, content, raw, visited)
 
 
 def parse_text(reader: _Reader, content: str, raw: str, visited: _Visited) -> _Data:

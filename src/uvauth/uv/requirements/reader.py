@@ -184,6 +184,22 @@ class _Reader:
         self.leave_to_uv(label)
         return True
 
+    def unreadable(self, what: str) -> None:
+        """An input uv would fail to read (missing, unreadable): noted, and uvauth's reading is doomed (uv stops
+        with its own error)."""
+        self.note_unread(what)
+        self.doomed = True
+
+    def input_text(self, raw: str, label: str) -> str | None:
+        """The text of a local input, or None: left to uv (a pipe, a device, read once: :meth:`left_to_uv`) or
+        :meth:`unreadable`."""
+        if self.left_to_uv(raw, label):
+            return None
+        content = self.read(raw)
+        if content is None:
+            self.unreadable(label)
+        return content
+
     def read(self, raw: str) -> str | None:
         observed.note(self.absolute(raw))
         try:

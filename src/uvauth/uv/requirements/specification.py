@@ -149,24 +149,18 @@ def _read_source(reader: _Reader, kind: _Kind, where: str, constraints: bool = F
         reader.doomed = True
     elif kind == "ignored":
         if not _exists(reader.absolute(where)):
-            reader.note_unread(where)
-            reader.doomed = True
+            reader.unreadable(where)
     elif kind == "requirements":
         if not _exists(reader.absolute(where)):
-            reader.note_unread(where)
-            reader.doomed = True
+            reader.unreadable(where)
             return _Data()
         data = parse_file(reader, where, _Visited(set(), set(), constraints_input=constraints), label=where)
         if data.unnamed:
             reader.doomed = True  # uv: "Unnamed requirements are not allowed as constraints"
         return data
     elif kind in ("script", "extensionless"):
-        if reader.left_to_uv(where, where):
-            return _Data()
-        content = reader.read(where)
+        content = reader.input_text(where, where)
         if content is None:
-            reader.note_unread(where)
-            reader.doomed = True
             return _Data()
         from uvauth.uv.requirements.scripts import parse_script  # only a script input needs it
 
