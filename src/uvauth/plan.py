@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from typing import Final, Literal
 
     from uvauth.uv.auth_policy import AuthPolicy as Policy
-    from uvauth.seeding import FindCredentials
+    from uvauth.seeding import FindCredentials, Seeded
     from uvauth.uv.requirements import RequirementsIndexes
     from uvauth.uv.config.discover import ConfiguredIndex, UvConfig
     from uvauth.uv.config.render import GeneratedConfig
@@ -225,625 +225,716 @@ class _Unchanged(NamedTuple):
     too_old: bool = False
 
 
+class _Context:
+    """What every planning step reads and none changes: the inputs, and what follows from them alone.
 
+    A plain class assigned once here, not a NamedTuple: a NamedTuple's fields cost a ``compile`` each at import,
+    on the path of every reconciled uv call (see ``bench/README.md``)."""
 
-class Planner:
+    __slots__ = ("inputs", "rules", "find_credentials", "uv_version", "base_argv", "writes_text", "with_explicit",
+                 "original", "signature", "keyring_provider", "runs_a_program", "argv_frozen", "keep_argv")
+
     def __init__(self, inputs: Inputs, find_credentials: FindCredentials, uv_version: Callable[[], tuple[int, ...]],
-                 *, keep_argv: bool = False):
+                 *, keep_argv: bool = False) -> None:
+        key = inputs.cmdline.key
         self.inputs = inputs
-        self.rules = inputs.settings.rules  # built once: policy() is asked for every index
+        self.rules = inputs.settings.rules  # built once: a policy is chosen for every index
         self.find_credentials = find_credentials
         self.uv_version = uv_version
-        self.base_argv = inputs.cmdline.without_uvauth_options()
-        self.argv = list(self.base_argv)
-        self.synthesized: list[ConfiguredIndex] = []
-        self.overrides: dict[str, Policy] = {}
-        # index name -> (URL to look credentials up for, required: may uv not run without them)
-        self.seed: dict[str, tuple[str, bool]] = {}
-        # prefix index name -> the (URL, name) of indexes under it, whose credentials it may share
-        self.seed_fallbacks: dict[str, list[tuple[str, str | None]]] = {}
-        # Seeded names whose credentials uv could not find by itself before the first request (a duplicate that
-        # hash order may give policy auto, a URL's own credentials dropped by a reference by name, a prefix
-        # sharing another index's): only these are handed over when uv reads the source itself (netrc, its store,
-        # the keyring). The others are looked up only to fail early with every source named.
-        self.must_hand: set[str] = set()
-        self.uses_by_name = False  # whether uv must be told to enable its `index-by-name` preview
-        self.too_old: str | None = None  # why the uv found cannot take a reference by name, once one was wanted
-        self.missing: tuple[UvauthError, ...] = ()  # with Inputs.record_missing: indexes without credentials
-        self.changes: list[str] = []
-        self.warnings: list[str] = []
-        self.text, self.with_explicit = _writes_index_text(inputs)
-        self.original = _View(inputs, self.base_argv, ())
+        self.base_argv = tuple(inputs.cmdline.without_uvauth_options())  # as typed, without uvauth's own options
+        # Does the command write index URL text somewhere (and explicit indexes with it)?
+        self.writes_text, self.with_explicit = _writes_index_text(inputs)
+        self.original = _View(inputs, self.base_argv, ())  # uv's index list for the command as typed
+        self.signature = self.original.signature(text=self.writes_text, with_explicit=self.with_explicit)
         self.keyring_provider = m.keyring_provider(inputs.cmdline, inputs.env, inputs.config)
-        key = inputs.cmdline.key
         # uv passes its environment to the program `uv run` / `uv tool run` runs: changes go on argv there.
         self.runs_a_program = key in _RUNS_A_PROGRAM
-        # `uv export` writes its own argv into its header and has no UV_CUSTOM_COMPILE_COMMAND: argv stays as is.
-        # And where a changed argv's header would be too long to hand over (see _finish): argv stays too.
+        # `uv export` writes its own argv into its header and has no UV_CUSTOM_COMPILE_COMMAND: argv stays as
+        # is. And where a changed argv's header would be too long to hand over (_plan_steps): argv stays too.
         self.argv_frozen = keep_argv or (key == "export" and not inputs.cmdline.has("--no-header"))
         self.keep_argv = keep_argv
 
-    # -- policies ------------------------------------------------------------------------------------------------
 
-    def policy(self, entry: m.Entry, home: ConfiguredIndex | None) -> tuple[Policy, PolicyWhy]:
-        """The policy an index must get, by :func:`uvauth.policy.choose` (the rule doctor applies too)."""
-        configured = home.authenticate if home is not None else entry.authenticate
-        return choose(self.rules, entry.text, configured)
+class _Draft(NamedTuple):
+    """The plan as the levers build it. Each step returns a new draft; none is changed in place."""
 
-    def _under_prefix(self, text: str, prefix: str) -> bool:
-        try:
-            return covers(prefix, text)
-        except InvalidUrl:
-            return False
+    argv: tuple[str, ...]
+    synthesized: tuple[ConfiguredIndex, ...] = ()  # explicit named indexes for the generated configuration
+    overrides: Mapping[str, Policy] = MappingProxyType({})  # configured index name -> the policy it must get
+    # index name -> (URL to look credentials up for, required: may uv not run without them)
+    seed: Mapping[str, tuple[str, bool]] = MappingProxyType({})
+    # prefix index name -> the (URL, name) of indexes under it, whose credentials it may share
+    seed_fallbacks: Mapping[str, tuple[tuple[str, str | None], ...]] = MappingProxyType({})
+    # Seeded names whose credentials uv could not find by itself before the first request (a duplicate that
+    # hash order may give policy auto, a URL's own credentials dropped by a reference by name, a prefix
+    # sharing another index's): only these are handed over when uv reads the source itself (netrc, its store,
+    # the keyring). The others are looked up only to fail early with every source named.
+    must_hand: frozenset[str] = frozenset()
+    uses_by_name: bool = False  # whether uv must be told to enable its `index-by-name` preview
+    too_old: str | None = None  # why the uv found cannot take a reference by name, once one was wanted
+    changes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
-    # -- candidate changes ---------------------------------------------------------------------------------------
+    def seeding(self, name: str, url: str, required: bool, *, hand: bool = False, first: bool = False) -> _Draft:
+        """Credentials for index ``name`` to be looked up for ``url`` (``first``: unless some are already);
+        ``hand``: handed over even where uv reads their source itself."""
+        seed = self.seed if first and name in self.seed else {**self.seed, name: (url, required)}
+        return self._replace(seed=seed, must_hand=self.must_hand | {name} if hand else self.must_hand)
 
-    def _accept(self, argv: list[str], synthesized: list[ConfiguredIndex]) -> bool:
-        """Does this candidate keep uv's index list (and, where written, its URL text) exactly as it was?"""
-        if self.argv_frozen and argv != list(self.base_argv):
-            return False
-        cmdline = parse(argv)
-        if any(cmdline.count(flag) > 1 for flag in SINGLE_VALUED):
-            return False  # clap: "the argument '--default-index' cannot be used multiple times"
-        after = _View(self.inputs, argv, synthesized)
-        return after.signature(text=self.text, with_explicit=self.with_explicit) == self.original.signature(
-            text=self.text, with_explicit=self.with_explicit
-        )
+    def handing(self, name: str) -> _Draft:
+        return self._replace(must_hand=self.must_hand | {name})
 
-    def _rewrite(self, argv: list[str], mention: m.IndexMention, name: str, view: _View) -> list[str] | None:
-        """argv with one mention replaced by a by-name reference; None where that cannot be written."""
-        flag = "--default-index" if mention.flag in ("--default-index", "--index-url") else "--index"
-        if mention.flag == "--find-links":
-            return None
-        if mention.option is not None:
-            option = mention.option
-            token = argv[option.start]
-            if option.spelling.startswith("-") and not option.spelling.startswith("--") and len(token) > 2 and \
-                    not token.startswith(option.spelling):
-                return None  # part of a short cluster such as `-qiURL`: leave it alone
-            # The option's value may hold several indexes: the others stay, each as its own flag.
-            replacement: list[str] = []
-            for value in m.split_env(option.value or "", envvars.INDEX_ENV_VARS[mention.flag][1]):
-                replacement += [flag, name] if value == mention.text else [mention.flag, value]
-            return argv[: option.start] + replacement + argv[option.stop :]
-        # From the environment: the flag now on the command line makes uv ignore the variable, so every value the
-        # variable held is written out as a flag, in order, with this one replaced.
-        values = [x for x in view.mentions if x.source == "env" and x.where == mention.where]
-        if any(any(userinfo(other.text)) for other in values if other is not mention):
-            # Writing them out would move a password from the environment onto argv, where `ps` shows it to
-            # every user of the machine: leave the variable alone (seeding covers the policy instead).
-            return None
-        added: list[str] = []
-        for other in values:
-            if other is mention:
-                added += [flag, name]
-            else:
-                added += [other.flag, other.text]
-        if flag != mention.flag and len(values) == 1:
-            # The variable's own flag, given empty ("unset" to uv), stops uv from reading the variable too.
-            added.append(f"{mention.flag}=")
-        return _after_command(argv, added)
+    def noting(self, change: str) -> _Draft:
+        return self._replace(changes=(*self.changes, change))
 
-    def try_by_name(self, mention: m.IndexMention, name: str, synthesized: list[ConfiguredIndex]) -> bool:
-        view = _View(self.inputs, self.argv, synthesized)
-        current = next((x for x in view.mentions if x.where == mention.where and x.text == mention.text
-                        and x.flag == mention.flag), None)
-        if current is None:
-            return False
-        candidate = self._rewrite(self.argv, current, name, view)
-        if candidate is None or not self._accept(candidate, synthesized):
-            return False
-        if not self.by_name_possible():
-            return False
-        self.argv = candidate
-        self.synthesized = synthesized
-        self.uses_by_name = True
-        shown = mention.where if mention.source == "env" else mention.flag
-        flag = "--default-index" if mention.flag in ("--default-index", "--index-url") else "--index"
-        self.changes.append(f"{shown} {redact(mention.text)} -> {flag} {name}")
-        return True
+    def warning(self, text: str) -> _Draft:
+        return self._replace(warnings=(*self.warnings, text))
 
-    def try_default_reference(self, name: str) -> bool:
-        """An earlier default with the same index makes uv drop a requirements file's --index-url: uv's auth policies
-        keep only the first default (``IndexLocations::allowed_indexes`` in
-        ``crates/uv-distribution-types/src/index_url.rs``; ``docs/uv-rules.md``, "De-duplication and roles")."""
-        candidate = _after_command(self.argv, ["--default-index", name])
-        if not self._accept(candidate, self.synthesized) or not self.by_name_possible():
-            return False
-        self.argv = candidate
-        self.uses_by_name = True
-        self.changes.append(f"requirements --index-url -> --default-index {name}")
-        return True
+    def with_index(self, index: ConfiguredIndex) -> tuple[ConfiguredIndex, ...]:
+        """The synthesized indexes with ``index`` added (in place of one of the same name)."""
+        return (*(s for s in self.synthesized if s.name != index.name), index)
 
-    def by_name_possible(self) -> bool:
-        """Can uv be given references by name? Needs uv >= 0.12.5 (else uvauth runs uv unchanged), and no bare
-        ``--index DIR`` of the user's own: with ``index-by-name`` enabled uv would read it as an unknown name."""
-        if self.inputs.cmdline.key in _RECORDS_INDEXES:
-            return False  # the receipt would record the configured index instead of the URL given
-        version = self.uv_version()
-        if version < BY_NAME_MIN_VERSION:
-            # Planning goes on without references by name, and ends before any credentials are looked up.
-            self.too_old = self.too_old or (
-                f"the uv at {self.inputs.uv_path} is {'.'.join(map(str, version))}, which cannot reference an index "
-                "by name (uv >= 0.12.5 can)")
-            return False
-        return not any(
-            x.flag in ("--index", "--default-index") and x.name is None and m.looks_like_name(x.text)
-            for x in self.original.mentions
-        )
 
-    # -- the plan ------------------------------------------------------------------------------------------------
+class _Decided:
+    """One index uv will contact, with the policy it must get and the configured index that policy comes from."""
 
-    def make(self) -> Plan:
-        plan = self._make_checked()
-        unchecked = self._unchecked_inputs()
-        if unchecked:
-            plan = plan._replace(warnings=plan.warnings + unchecked)
-        doubts = tuple(self._doubts())
-        return plan._replace(doubts=doubts) if doubts else plan
+    __slots__ = ("entry", "home", "covering", "policy", "why")
 
-    def _unchecked_inputs(self) -> tuple[str, ...]:
-        """Requirements inputs uv reads and uvauth did not (stdin, a pipe, a device, a remote file): an index
-        URL in one reaches uv with uv's default policy. Said only where a policy other than that is set."""
-        requirements = self.inputs.requirements
-        if requirements is None or not requirements.unchecked or not _sets_a_policy(self.inputs):
-            return ()
-        shown = ", ".join(redact(what) for what in requirements.unchecked)
-        return (f"uvauth did not read {shown} (uv reads it itself: stdin, a pipe or device is read once, a remote "
-                "file would be a request of uvauth's); an index URL in it keeps uv's default policy (auto)",)
+    def __init__(self, entry: m.Entry, home: ConfiguredIndex | None, covering: ConfiguredIndex | None,
+                 policy: Policy, why: PolicyWhy) -> None:
+        self.entry = entry
+        self.home = home  # the configured index it is, or repeats
+        # An `always` index whose root covers this find-links page (only where it has no home): _choose_levers.
+        self.covering = covering
+        self.policy = policy
+        self.why = why
 
-    def _doubts(self) -> list[str]:
-        cmdline = self.inputs.cmdline
-        found = []
-        for option in cmdline.unknown_options():
-            how = (f"read {redact(option.value)!r} as its value" if option.value is not None and not option.attached
-                   else "read it as a flag" if option.value is None else "its value is attached")
-            found.append(f"{option.spelling} is not an option of `uv {cmdline.key or '…'}` in uvauth's grammar "
-                         f"(uv {GRAMMAR_UV_VERSION}'s), so uvauth {how}; if a newer uv reads it differently, the "
-                         "indexes uvauth reconciled may not be all of uv's")
-        return found
 
-    def _make_checked(self) -> Plan:
-        inputs = self.inputs
-        if any(inputs.cmdline.count(flag) > 1 for flag in SINGLE_VALUED):
-            # clap refuses the command line ("cannot be used multiple times"): leave it for uv to refuse.
-            return Plan(argv=tuple(self.base_argv))
-        if inputs.env.get(envvars.DEPENDABOT) == "true":
-            # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
-            # Exactly "true", as uv reads it (IS_DEPENDABOT): under DEPENDABOT=1 uv still enforces `always`.
-            return Plan(argv=tuple(self.base_argv))
-        plan = self._make()
-        if plan is None:  # what it hands uv does not fit execve's limits with argv changed
-            return Planner(inputs, self.find_credentials, self.uv_version, keep_argv=True)._make_checked()
-        if not isinstance(plan, _Unchanged):
-            return plan
-        if plan.too_old:
-            hint = ("use the uv installed with uvauth (put it first on PATH), or set UVAUTH_UV to a uv >= 0.12.5")
-            settings = inputs.settings
-            if settings.forced in ("always", "never") or settings.authenticate in ("always", "never") or \
-                    settings.prefixes:
-                # The user asked uvauth for this policy: running uv unchanged would send what they forbade.
-                raise UvauthError(f"{plan.reason}: the authentication policy set for uvauth cannot hold", hint=hint)
-            return Plan(argv=tuple(self.base_argv), warnings=(
-                f"{plan.reason}, so uvauth runs it unchanged: command-line index URLs keep policy auto ({hint})",))
-        return Plan(argv=tuple(self.base_argv), warnings=(
-            f"uvauth runs uv unchanged for this command: {plan.reason}; policies set by uvauth do not apply",))
+# -- step 1: decide each index's policy ------------------------------------------------------------------------------
 
-    def _make(self) -> Plan | _Unchanged | None:
-        inputs = self.inputs
-        view = self.original
-        no_index = inputs.cmdline.has("--no-index") or bool(inputs.requirements and inputs.requirements.no_index)
-        # A local index (a path, or file://) is read from disk: no request, nothing to authenticate.
-        contacted = [e for e in view.roles.allowed
-                     if not e.explicit and (e.flat or not no_index) and not e.key.startswith("file:")]
-        planned: list[PlannedIndex] = []
-        for entry in contacted:
-            home = configured_home(self.inputs.config, entry, self.inputs.cwd)
-            policy, why = self.policy(entry, home)
-            target: str | None
-            lever: Lever
-            covering = covering_index(self.inputs.config, entry) if home is None and entry.flat else None
-            if home is not None and home.name:
-                target, lever = home.name, self._merge_onto(entry, home, policy, why)
-            elif covering is not None and self.policy(entry, covering)[0] == "always":
-                # A find-links page under an `always` index's root: uv matches the request against both entries
-                # and picks one by hash order, so the index's credentials are seeded (cached up front for the
-                # whole root) and hold whichever it picks.
-                policy, why = self.policy(entry, covering)
-                name = covering.name or ""
-                self.seed.setdefault(name, (covering.url, True))
-                self.must_hand.add(name)
-                target, lever = name, "seeded"
-            elif policy != DEFAULT_POLICY:
-                target, lever = self._synthesize(entry, policy, why)
-            else:
-                target, lever = None, "none"
-            planned.append(PlannedIndex(
-                url=redact(entry.text),
-                role="flat" if entry.flat else "default" if entry.default else "extra",
-                source=entry.source, where=entry.where, merged_onto=target, policy=policy, policy_why=why,
-                lever=lever, lookup_url=without_userinfo(entry.text), url_has_credentials=any(userinfo(entry.text)),
-            ))
+def _policy(ctx: _Context, entry: m.Entry, home: ConfiguredIndex | None) -> tuple[Policy, PolicyWhy]:
+    """The policy an index must get, by :func:`uvauth.policy.choose` (the rule doctor applies too)."""
+    configured = home.authenticate if home is not None else entry.authenticate
+    return choose(ctx.rules, entry.text, configured)
 
-        self._add_prefixes(contacted, planned)
-        planned = self._seed_covered(planned)
-        planned = self._seed_shadowed(planned, view.roles.allowed)
-        refused = self._refusal()
-        if refused is not None:
-            return refused  # decided before any credentials are looked up (a credentials command may prompt)
-        seeded = seed_credentials(
-            self.seed, self.seed_fallbacks, self.must_hand, self.find_credentials, env=inputs.env,
-            keyring_provider=self.keyring_provider, prefixes=inputs.settings.prefixes,
-            offline=bool(self.seed) and m.offline(inputs.cmdline, inputs.env, inputs.config),
-            record_missing=inputs.record_missing)
-        self.changes.extend(seeded.changes)
-        self.missing = seeded.missing
-        secrets, sources = seeded.secrets, seeded.sources
-        planned = [p._replace(credential_source=sources.get(p.merged_onto or "")) for p in planned]
-        return self._finish(planned, secrets)
 
-    def _refusal(self) -> _Unchanged | None:
-        """Why uv must run unchanged after all: the uv found cannot take the references by name the plan wants,
-        or the configuration uvauth would generate could not be faithful to the user's."""
-        if self.too_old is not None:
-            return _Unchanged(self.too_old, too_old=True)
-        if not (self.synthesized or self.overrides):
-            return None  # nothing to generate
-        from uvauth.uv.config.render import render_losses, unnamed_url_credentials
+def _decide_policies(ctx: _Context) -> tuple[list[m.Entry], list[_Decided]]:
+    """The indexes uv will send requests to (not explicit ones, not local ones: a path or file:// is read from
+    disk), each with its policy."""
+    inputs = ctx.inputs
+    no_index = inputs.cmdline.has("--no-index") or bool(inputs.requirements and inputs.requirements.no_index)
+    contacted = [e for e in ctx.original.roles.allowed
+                 if not e.explicit and (e.flat or not no_index) and not e.key.startswith("file:")]
+    decided = []
+    for entry in contacted:
+        home = configured_home(inputs.config, entry, inputs.cwd)
+        covering = covering_index(inputs.config, entry) if home is None and entry.flat else None
+        if covering is not None and _policy(ctx, entry, covering)[0] != "always":
+            covering = None
+        policy, why = _policy(ctx, entry, covering if covering is not None else home)
+        decided.append(_Decided(entry, home, covering, policy, why))
+    return contacted, decided
 
-        inputs = self.inputs
-        config = inputs.config if inputs.config is not None else _empty_config()
-        lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
-        if lost:
-            return _Unchanged(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml cannot "
-                              "carry")
-        # A password in an unnamed configured URL is handed over, never written (_hand_over_unnamed_credentials):
-        # a command that writes those URLs out would write them without it.
-        writes_urls = (inputs.cmdline.key == "pip compile" and self.text) or (
-            inputs.cmdline.key == "export" and inputs.cmdline.has("--emit-index-url"))
-        if writes_urls and unnamed_url_credentials(config):
-            return _Unchanged("its configuration has a password in an index URL without a name, which this command "
-                              "writes out and uvauth never copies into a file")
-        # A --config-file of the user's would win over UV_CONFIG_FILE: _finish takes it out, if argv may change.
-        if self.argv_frozen and _drop_option(self.argv, "--config-file") != self.argv:
-            why = ("its command line is too long to repeat in a custom header" if self.keep_argv
-                   else "`uv export` writes its arguments into its header")
-            return _Unchanged(f"{why}, and --config-file would have to change")
+
+# -- step 2: choose the lever that makes each policy hold ------------------------------------------------------------
+
+def _accept(ctx: _Context, argv: Sequence[str], synthesized: Sequence[ConfiguredIndex]) -> bool:
+    """Does this candidate keep uv's index list (and, where written, its URL text) exactly as it was?"""
+    if ctx.argv_frozen and tuple(argv) != ctx.base_argv:
+        return False
+    cmdline = parse(list(argv))
+    if any(cmdline.count(flag) > 1 for flag in SINGLE_VALUED):
+        return False  # clap: "the argument '--default-index' cannot be used multiple times"
+    after = _View(ctx.inputs, argv, synthesized)
+    return after.signature(text=ctx.writes_text, with_explicit=ctx.with_explicit) == ctx.signature
+
+
+def _rewrite(argv: list[str], mention: m.IndexMention, name: str, view: _View) -> list[str] | None:
+    """argv with one mention replaced by a by-name reference; None where that cannot be written."""
+    flag = "--default-index" if mention.flag in ("--default-index", "--index-url") else "--index"
+    if mention.flag == "--find-links":
         return None
-
-    def _seed_covered(self, planned: list[PlannedIndex]) -> list[PlannedIndex]:
-        """A configured index a ``[[credentials]]`` entry covers (by name or prefix) gets that entry's token
-        handed over up front: uv has no way to find it by itself."""
-        settings = self.inputs.settings
-        if not settings.covered_names and not settings.credential_prefixes:
-            return planned
-        from uvauth.uv.credentials.search import env_var_prefix
-
-        names = {f"{envvars.UV_INDEX_CREDENTIALS_PREFIX}{key}_" for key in settings.covered_names}
-        result = []
-        for index in planned:
-            name = index.merged_onto
-            covered = name is not None and (env_var_prefix(name) in names or under_any(
-                tuple(settings.credential_prefixes), index.lookup_url))
-            if name is None or not covered or index.policy == "never" or name.startswith(SYNTH_PREFIX):
-                result.append(index)
-                continue
-            home = self.inputs.config.named(name) if self.inputs.config is not None else None
-            self.seed.setdefault(name, (home.url if home is not None else index.lookup_url, True))
-            self.must_hand.add(name)
-            result.append(index._replace(lever="seeded") if index.lever == "none" else index)
-        return result
-
-    def _seed_shadowed(self, planned: list[PlannedIndex], known: Sequence[m.Entry]) -> list[PlannedIndex]:
-        """An ``always`` index whose URL is also under another index's root (the same server's root index, a
-        find-links page, an index at the host's root) with another policy: uv's middleware applies the policy of
-        whichever matching index its hash set yields first (``Indexes::find_prefix_index`` in
-        ``crates/uv-auth/src/index.rs``: an ``FxHashSet``, unseeded, so stable per URL but arbitrary), so
-        some of its requests go out without credentials. Its credentials are handed over up front instead: uv
-        caches handed ``UV_INDEX_<NAME>_*`` credentials for the index's root and checks that cache before any
-        request it matches to an ``auto`` index. Under a ``never`` index uv sends none: said, not guessed."""
-        policies = {p.lookup_url: p.policy for p in planned}
-        # (root, key, policy) of every index uv's middleware knows that is not `always`, by host: a request is
-        # matched only within its realm, and this keeps 500 indexes on many hosts near-linear.
-        def policy_of(entry: m.Entry) -> str:
-            name = entry.configured.name if entry.configured is not None else entry.name
-            return policies.get(without_userinfo(entry.text)) or self.overrides.get(name or "") \
-                or entry.authenticate or DEFAULT_POLICY
-
-        others = {host: [(auth_root(entry.text), entry.key, policy_of(entry)) for entry in group]
-                  for host, group in by_realm([e for e in known if policy_of(e) != "always"],
-                                              lambda entry: entry.text).items()}
-        if not others:
-            return planned
-        result = []
-        for index in planned:
-            name = index.merged_onto
-            if index.policy != "always" or name is None or not index.lookup_url:
-                result.append(index)
-                continue
-            try:
-                key = index_key(index.lookup_url)
-                shadow = next(((root, policy) for root, other, policy in others.get(realm(index.lookup_url), ())
-                               if other != key and covers(root, index.lookup_url)), None)
-            except InvalidUrl:
-                shadow = None
-            if shadow is None:
-                result.append(index)
-                continue
-            root, policy = shadow
-            if policy == "never":
-                self.warnings.append(f"index {index.url} is under the root {redact(root)} of an index with "
-                                     "authenticate = never: uv may match its requests to that one and send them "
-                                     "without credentials; uvauth cannot keep always there")
-                result.append(index._replace(shadowed_by=f"{redact(root)} (policy never)"))
-                continue
-            home = self.inputs.config.named(name) if self.inputs.config is not None else None
-            self.seed.setdefault(name, (home.url if home is not None else index.lookup_url, True))
-            self.must_hand.add(name)
-            result.append(index._replace(lever="seeded", shadowed_by=f"{redact(root)} (policy {policy})"))
-        return result
-
-    def _merge_onto(self, entry: m.Entry, home: ConfiguredIndex, policy: Policy, why: PolicyWhy) -> Lever:
-        """Make an index that is (or repeats) a configured named index behave as that index, with ``policy``."""
-        name = home.name or ""
-        configured = home.authenticate or DEFAULT_POLICY
-        if policy != configured and name not in self.overrides:
-            self.overrides[name] = policy
-            self.changes.append(f"index {name}: authenticate {configured} -> {policy} ({why})")
-        lever: Lever
-        if entry.source == "config" or (entry.mention is not None and entry.mention.url is None):
-            lever = "uv"  # uv itself applies the (generated) configuration to it
-        elif entry.mention is not None and self.try_by_name(entry.mention, name, self.synthesized):
-            lever = "by-name"
-            if any(userinfo(entry.text)):
-                # The reference by name drops the URL's own credentials: hand them to uv for that index.
-                self.seed[name] = (entry.text, policy == "always")
-                self.must_hand.add(name)
-        elif entry.source == "requirements" and entry.default and self.try_default_reference(name):
-            lever = "by-name"
+    if mention.option is not None:
+        option = mention.option
+        token = argv[option.start]
+        if option.spelling.startswith("-") and not option.spelling.startswith("--") and len(token) > 2 and \
+                not token.startswith(option.spelling):
+            return None  # part of a short cluster such as `-qiURL`: leave it alone
+        # The option's value may hold several indexes: the others stay, each as its own flag.
+        replacement: list[str] = []
+        for value in m.split_env(option.value or "", envvars.INDEX_ENV_VARS[mention.flag][1]):
+            replacement += [flag, name] if value == mention.text else [mention.flag, value]
+        return argv[: option.start] + replacement + argv[option.stop :]
+    # From the environment: the flag now on the command line makes uv ignore the variable, so every value the
+    # variable held is written out as a flag, in order, with this one replaced.
+    values = [x for x in view.mentions if x.source == "env" and x.where == mention.where]
+    if any(any(userinfo(other.text)) for other in values if other is not mention):
+        # Writing them out would move a password from the environment onto argv, where `ps` shows it to
+        # every user of the machine: leave the variable alone (seeding covers the policy instead).
+        return None
+    added: list[str] = []
+    for other in values:
+        if other is mention:
+            added += [flag, name]
         else:
-            lever = "none"  # an unnamed duplicate stays: which copy's policy uv applies is down to hash order
-            self.must_hand.add(name)
-        if policy == "always" and (lever == "none" or configured != "always"):
-            # Seeded credentials hold whichever copy uv picks; and where uvauth imposed `always`, uvauth checks
-            # for credentials itself, so a missing one is reported with the sources it tried.
-            self.seed.setdefault(name, (home.url, True))
-            lever = "seeded"
-        return lever
+            added += [other.flag, other.text]
+    if flag != mention.flag and len(values) == 1:
+        # The variable's own flag, given empty ("unset" to uv), stops uv from reading the variable too.
+        added.append(f"{mention.flag}=")
+    return _after_command(argv, added)
 
-    def _synthesize(self, entry: m.Entry, policy: Policy, why: PolicyWhy) -> tuple[str | None, Lever]:
-        """Give an unconfigured URL a named, explicit index (uv never searches explicit indexes), carrying
-        ``policy``; reference it by name where uv's choices stay the same, else seed its credentials."""
-        from uvauth.uv.config.discover import ConfiguredIndex
 
-        name = _synth_name(entry.text)
-        # The generated file is on disk: it never holds a URL's credentials (they are seeded from the URL instead).
-        url = without_userinfo(entry.text)
-        table = {"name": name, "url": url, "explicit": True, "authenticate": policy}
-        index = ConfiguredIndex(name=name, url=url, default=False, explicit=True, flat=False,
-                                authenticate=policy, path=None, line=0, level="config-file", table=table)
-        candidate = [s for s in self.synthesized if s.name != name] + [index]
-        if entry.mention is not None and self.try_by_name(entry.mention, name, candidate):
-            if policy == "always" or any(userinfo(entry.text)):
+def _by_name_possible(ctx: _Context, draft: _Draft) -> tuple[bool, _Draft]:
+    """Can uv be given references by name? Needs uv >= 0.12.5 (else uvauth runs uv unchanged: the draft returned
+    records why), and no bare ``--index DIR`` of the user's own: with ``index-by-name`` enabled uv would read it
+    as an unknown name."""
+    if ctx.inputs.cmdline.key in _RECORDS_INDEXES:
+        return False, draft  # the receipt would record the configured index instead of the URL given
+    version = ctx.uv_version()
+    if version < BY_NAME_MIN_VERSION:
+        # Planning goes on without references by name, and ends before any credentials are looked up.
+        return False, draft if draft.too_old else draft._replace(too_old=(
+            f"the uv at {ctx.inputs.uv_path} is {'.'.join(map(str, version))}, which cannot reference an index "
+            "by name (uv >= 0.12.5 can)"))
+    return not any(
+        x.flag in ("--index", "--default-index") and x.name is None and m.looks_like_name(x.text)
+        for x in ctx.original.mentions
+    ), draft
+
+
+def _try_by_name(ctx: _Context, draft: _Draft, mention: m.IndexMention, name: str,
+                 synthesized: tuple[ConfiguredIndex, ...]) -> tuple[_Draft, bool]:
+    """The draft with ``mention`` referencing index ``name`` (and ``synthesized`` as its generated indexes), and
+    True; or the draft as it was, and False, where the reference would change what uv does."""
+    view = _View(ctx.inputs, draft.argv, synthesized)
+    current = next((x for x in view.mentions if x.where == mention.where and x.text == mention.text
+                    and x.flag == mention.flag), None)
+    if current is None:
+        return draft, False
+    candidate = _rewrite(list(draft.argv), current, name, view)
+    if candidate is None or not _accept(ctx, candidate, synthesized):
+        return draft, False
+    possible, draft = _by_name_possible(ctx, draft)
+    if not possible:
+        return draft, False
+    shown = mention.where if mention.source == "env" else mention.flag
+    flag = "--default-index" if mention.flag in ("--default-index", "--index-url") else "--index"
+    draft = draft._replace(argv=tuple(candidate), synthesized=synthesized, uses_by_name=True)
+    return draft.noting(f"{shown} {redact(mention.text)} -> {flag} {name}"), True
+
+
+def _try_default_reference(ctx: _Context, draft: _Draft, name: str) -> tuple[_Draft, bool]:
+    """An earlier default with the same index makes uv drop a requirements file's --index-url: uv's auth policies
+    keep only the first default (``IndexLocations::allowed_indexes`` in
+    ``crates/uv-distribution-types/src/index_url.rs``; ``docs/uv-rules.md``, "De-duplication and roles")."""
+    candidate = _after_command(draft.argv, ["--default-index", name])
+    if not _accept(ctx, candidate, draft.synthesized):
+        return draft, False
+    possible, draft = _by_name_possible(ctx, draft)
+    if not possible:
+        return draft, False
+    draft = draft._replace(argv=tuple(candidate), uses_by_name=True)
+    return draft.noting(f"requirements --index-url -> --default-index {name}"), True
+
+
+def _merge_onto(ctx: _Context, draft: _Draft, entry: m.Entry, home: ConfiguredIndex, policy: Policy,
+                why: PolicyWhy) -> tuple[_Draft, Lever]:
+    """Make an index that is (or repeats) a configured named index behave as that index, with ``policy``."""
+    name = home.name or ""
+    configured = home.authenticate or DEFAULT_POLICY
+    if policy != configured and name not in draft.overrides:
+        draft = draft._replace(overrides={**draft.overrides, name: policy})
+        draft = draft.noting(f"index {name}: authenticate {configured} -> {policy} ({why})")
+    lever: Lever
+    if entry.source == "config" or (entry.mention is not None and entry.mention.url is None):
+        lever = "uv"  # uv itself applies the (generated) configuration to it
+    else:
+        by_name = False
+        if entry.mention is not None:
+            draft, by_name = _try_by_name(ctx, draft, entry.mention, name, draft.synthesized)
+            if by_name and any(userinfo(entry.text)):
+                # The reference by name drops the URL's own credentials: hand them to uv for that index.
+                draft = draft.seeding(name, entry.text, policy == "always", hand=True)
+        if not by_name and entry.source == "requirements" and entry.default:
+            draft, by_name = _try_default_reference(ctx, draft, name)
+        lever = "by-name" if by_name else "none"
+        if not by_name:
+            draft = draft.handing(name)  # an unnamed duplicate stays: which copy's policy uv applies is hash order
+    if policy == "always" and (lever == "none" or configured != "always"):
+        # Seeded credentials hold whichever copy uv picks; and where uvauth imposed `always`, uvauth checks
+        # for credentials itself, so a missing one is reported with the sources it tried.
+        draft = draft.seeding(name, home.url, True, first=True)
+        lever = "seeded"
+    return draft, lever
+
+
+def _synthesize(ctx: _Context, draft: _Draft, entry: m.Entry, policy: Policy,
+                why: PolicyWhy) -> tuple[_Draft, str | None, Lever]:
+    """Give an unconfigured URL a named, explicit index (uv never searches explicit indexes), carrying
+    ``policy``; reference it by name where uv's choices stay the same, else seed its credentials."""
+    from uvauth.uv.config.discover import ConfiguredIndex
+
+    name = _synth_name(entry.text)
+    # The generated file is on disk: it never holds a URL's credentials (they are seeded from the URL instead).
+    url = without_userinfo(entry.text)
+    table = {"name": name, "url": url, "explicit": True, "authenticate": policy}
+    index = ConfiguredIndex(name=name, url=url, default=False, explicit=True, flat=False,
+                            authenticate=policy, path=None, line=0, level="config-file", table=table)
+    candidate = draft.with_index(index)
+    if entry.mention is not None:
+        draft, by_name = _try_by_name(ctx, draft, entry.mention, name, candidate)
+        if by_name:
+            has_credentials = any(userinfo(entry.text))
+            if policy == "always" or has_credentials:
                 # uvauth imposed it: check credentials first, name the tries; or keep the URL's own credentials.
-                self.seed[name] = (entry.text, policy == "always")
-                if any(userinfo(entry.text)):
-                    self.must_hand.add(name)
-            return name, "by-name"
-        if policy == "always" and self._accept(self.argv, candidate):
-            self.synthesized = candidate
-            self.seed[name] = (entry.text, True)
-            self.must_hand.add(name)
-            return name, "seeded"
-        what = "this command's output (it prints explicit indexes)" if self.with_explicit else "what uv resolves"
-        self.warnings.append(
-            f"cannot apply authenticate = {policy} to {redact(entry.text)} ({entry.where}) without changing "
-            f"{what}; it keeps uv's default policy (auto)"
-        )
-        return None, "none"
+                draft = draft.seeding(name, entry.text, policy == "always", hand=has_credentials)
+            return draft, name, "by-name"
+    if policy == "always" and _accept(ctx, draft.argv, candidate):
+        draft = draft._replace(synthesized=candidate).seeding(name, entry.text, True, hand=True)
+        return draft, name, "seeded"
+    what = "this command's output (it prints explicit indexes)" if ctx.with_explicit else "what uv resolves"
+    return draft.warning(
+        f"cannot apply authenticate = {policy} to {redact(entry.text)} ({entry.where}) without changing "
+        f"{what}; it keeps uv's default policy (auto)"
+    ), None, "none"
 
-    def _add_prefixes(self, contacted: list[m.Entry], planned: list[PlannedIndex]) -> None:
-        """Each ``authenticate-prefixes`` entry on a host uv contacts becomes a seeded explicit index: requests
-        under it outside every index root (files served elsewhere) then carry credentials too."""
-        from uvauth.uv.config.discover import ConfiguredIndex
 
-        hosts = set()
-        for entry in contacted:
-            try:
-                hosts.add(realm(entry.text))
-            except InvalidUrl:
-                continue
-        roots: list[tuple[str, str, list[tuple[str, str | None]] | None]] = [
-            (prefix, "authenticate-prefixes", None) for prefix in self.inputs.settings.prefixes
+def _choose_levers(ctx: _Context, draft: _Draft, contacted: list[m.Entry],
+                   decided: list[_Decided]) -> tuple[_Draft, list[PlannedIndex]]:
+    """For each index, how uvauth makes its policy hold (see the module's docstring), as the draft and the
+    indexes explain shows."""
+    planned: list[PlannedIndex] = []
+    for one in decided:
+        entry, home, covering, policy, why = one.entry, one.home, one.covering, one.policy, one.why
+        target: str | None
+        lever: Lever
+        if home is not None and home.name:
+            draft, lever = _merge_onto(ctx, draft, entry, home, policy, why)
+            target = home.name
+        elif covering is not None:
+            # A find-links page under an `always` index's root: uv matches the request against both entries
+            # and picks one by hash order, so the index's credentials are seeded (cached up front for the
+            # whole root) and hold whichever it picks.
+            target, lever = covering.name or "", "seeded"
+            draft = draft.seeding(target, covering.url, True, hand=True, first=True)
+        elif policy != DEFAULT_POLICY:
+            draft, target, lever = _synthesize(ctx, draft, entry, policy, why)
+        else:
+            target, lever = None, "none"
+        planned.append(PlannedIndex(
+            url=redact(entry.text),
+            role="flat" if entry.flat else "default" if entry.default else "extra",
+            source=entry.source, where=entry.where, merged_onto=target, policy=policy, policy_why=why,
+            lever=lever, lookup_url=without_userinfo(entry.text), url_has_credentials=any(userinfo(entry.text)),
+        ))
+    draft, planned = _add_prefixes(ctx, draft, contacted, planned)
+    draft, planned = _seed_covered(ctx, draft, planned)
+    return _seed_shadowed(ctx, draft, planned, ctx.original.roles.allowed)
+
+
+def _add_prefixes(ctx: _Context, draft: _Draft, contacted: list[m.Entry],
+                  planned: list[PlannedIndex]) -> tuple[_Draft, list[PlannedIndex]]:
+    """Each ``authenticate-prefixes`` entry on a host uv contacts becomes a seeded explicit index: requests
+    under it outside every index root (files served elsewhere) then carry credentials too."""
+    from uvauth.uv.config.discover import ConfiguredIndex
+
+    settings = ctx.inputs.settings
+    hosts = set()
+    for entry in contacted:
+        try:
+            hosts.add(realm(entry.text))
+        except InvalidUrl:
+            continue
+    roots: list[tuple[str, str, list[tuple[str, str | None]] | None]] = [
+        (prefix, "authenticate-prefixes", None) for prefix in settings.prefixes
+    ]
+    roots += [(prefix, "credentials prefix", None) for prefix in settings.credential_prefixes
+              if prefix not in settings.prefixes]
+    roots += _decoded_roots(planned)
+    wanted: list[tuple[str, str, list[tuple[str, str | None]] | None, ConfiguredIndex]] = []
+    for prefix, where, fallbacks in roots:
+        try:
+            prefix_realm = realm(prefix)
+        except InvalidUrl as error:
+            # uvauth's own setting (uv never sees it): uvauth's error, not one to leave for uv.
+            raise UvauthError(error.message, where=where, hint="fix or remove it") from None
+        if prefix_realm not in hosts or settings.forced == "never":
+            continue
+        name = _synth_name(prefix)
+        wanted.append((prefix, where, fallbacks, ConfiguredIndex(
+            name=name, url=prefix, default=False, explicit=True, flat=False, authenticate="always",
+            path=None, line=0, level="config-file",
+            table={"name": name, "url": prefix, "explicit": True, "authenticate": "always"},
+        )))
+    # Checking each prefix's index alone rebuilds uv's whole index list once per prefix (quadratic: 100
+    # prefixes over 500 indexes took seconds). They are checked together first, and one by one only where
+    # together they would change what uv does (then some of them alone may not).
+    together = draft
+    for *_, index in wanted:  # as the loop below adds them: a later one of the same name replaces the first
+        together = together._replace(synthesized=together.with_index(index))
+    at_once = len(wanted) > 1 and _accept(ctx, draft.argv, together.synthesized)
+    by_host = by_realm(contacted, lambda entry: entry.text)
+    added = []
+    for prefix, where, fallbacks, index in wanted:
+        name = index.name or ""
+        candidate = draft.with_index(index)
+        if not at_once and not _accept(ctx, draft.argv, candidate):
+            # `uv export --emit-index-url` prints explicit indexes
+            draft = draft.warning(f"authenticate-prefixes {redact(prefix)} not applied: it would add an index "
+                                  "to this command's output")
+            continue
+        # A prefix is usually one account's space (an Artifactory instance, a GitLab API, an Azure org): with
+        # no credentials of its own it takes those of the first index under it that has some.
+        shared = fallbacks if fallbacks is not None else [
+            (entry.text, (configured_home(ctx.inputs.config, entry, ctx.inputs.cwd) or entry).name)
+            for entry in by_host.get(realm(prefix), ()) if _under_prefix(entry.text, prefix)
         ]
-        roots += [(prefix, "credentials prefix", None) for prefix in self.inputs.settings.credential_prefixes
-                  if prefix not in self.inputs.settings.prefixes]
-        roots += self._decoded_roots(planned)
-        wanted: list[tuple[str, str, list[tuple[str, str | None]] | None, ConfiguredIndex]] = []
-        for prefix, where, fallbacks in roots:
-            try:
-                prefix_realm = realm(prefix)
-            except InvalidUrl as error:
-                # uvauth's own setting (uv never sees it): uvauth's error, not one to leave for uv.
-                raise UvauthError(error.message, where=where, hint="fix or remove it") from None
-            if prefix_realm not in hosts or self.inputs.settings.forced == "never":
-                continue
-            name = _synth_name(prefix)
-            wanted.append((prefix, where, fallbacks, ConfiguredIndex(
-                name=name, url=prefix, default=False, explicit=True, flat=False, authenticate="always",
-                path=None, line=0, level="config-file",
-                table={"name": name, "url": prefix, "explicit": True, "authenticate": "always"},
+        draft = draft._replace(synthesized=candidate, seed_fallbacks={**draft.seed_fallbacks, name: tuple(shared)})
+        draft = draft.seeding(name, prefix, True, hand=True).noting(f"prefix {redact(prefix)}: credentials up front")
+        added.append(PlannedIndex(
+            url=redact(prefix), role="explicit", source="uvauth", where=where,
+            merged_onto=name, policy="always", policy_why="prefix", lever="seeded",
+            lookup_url=without_userinfo(prefix),
+        ))
+    return draft, [*planned, *added]
+
+
+def _under_prefix(text: str, prefix: str) -> bool:
+    try:
+        return covers(prefix, text)
+    except InvalidUrl:
+        return False
+
+
+def _decoded_roots(planned: list[PlannedIndex]) -> list[tuple[str, str, list[tuple[str, str | None]] | None]]:
+    """For each ``always`` index whose root path is percent-encoded (``…/pypi%2Dlocal/simple``), the decoded
+    root, with the index as the place its credentials come from.
+
+    Servers route the decoded path and link their files under it (``/pypi-local/packages/…``), but uv
+    matches a request to an index's root by the raw path: those file requests would get policy ``auto`` and
+    go out without credentials. Covering the decoded root too (like an ``authenticate-prefixes`` entry)
+    sends them with credentials up front.
+    """
+    from urllib.parse import unquote
+
+    found: list[tuple[str, str, list[tuple[str, str | None]] | None]] = []
+    for index in planned:
+        if index.policy != "always" or not index.lookup_url or "%" not in index.lookup_url:
+            continue
+        try:
+            root = auth_root(index.lookup_url)
+        except InvalidUrl:
+            continue
+        scheme, _, rest = root.partition("://")
+        netloc, slash, path = rest.partition("/")
+        decoded = unquote(path)
+        if decoded == path or not all(c.isalnum() or c in "-._~/!$&'()*+,;=:@" for c in decoded):
+            continue
+        url = f"{scheme}://{netloc}{slash}{decoded}"
+        if all(url != other[0] for other in found):
+            found.append((url, f"decoded root of {index.url}", [(index.lookup_url, index.merged_onto)]))
+    return found
+
+
+def _seed_covered(ctx: _Context, draft: _Draft, planned: list[PlannedIndex]) -> tuple[_Draft, list[PlannedIndex]]:
+    """A configured index a ``[[credentials]]`` entry covers (by name or prefix) gets that entry's token
+    handed over up front: uv has no way to find it by itself."""
+    settings = ctx.inputs.settings
+    if not settings.covered_names and not settings.credential_prefixes:
+        return draft, planned
+    from uvauth.uv.credentials.search import env_var_prefix
+
+    names = {f"{envvars.UV_INDEX_CREDENTIALS_PREFIX}{key}_" for key in settings.covered_names}
+    result = []
+    for index in planned:
+        name = index.merged_onto
+        covered = name is not None and (env_var_prefix(name) in names or under_any(
+            tuple(settings.credential_prefixes), index.lookup_url))
+        if name is None or not covered or index.policy == "never" or name.startswith(SYNTH_PREFIX):
+            result.append(index)
+            continue
+        home = ctx.inputs.config.named(name) if ctx.inputs.config is not None else None
+        draft = draft.seeding(name, home.url if home is not None else index.lookup_url, True, hand=True, first=True)
+        result.append(index._replace(lever="seeded") if index.lever == "none" else index)
+    return draft, result
+
+
+def _seed_shadowed(ctx: _Context, draft: _Draft, planned: list[PlannedIndex],
+                   known: Sequence[m.Entry]) -> tuple[_Draft, list[PlannedIndex]]:
+    """An ``always`` index whose URL is also under another index's root (the same server's root index, a
+    find-links page, an index at the host's root) with another policy: uv's middleware applies the policy of
+    whichever matching index its hash set yields first (``Indexes::find_prefix_index`` in
+    ``crates/uv-auth/src/index.rs``: an ``FxHashSet``, unseeded, so stable per URL but arbitrary), so
+    some of its requests go out without credentials. Its credentials are handed over up front instead: uv
+    caches handed ``UV_INDEX_<NAME>_*`` credentials for the index's root and checks that cache before any
+    request it matches to an ``auto`` index. Under a ``never`` index uv sends none: said, not guessed."""
+    policies = {p.lookup_url: p.policy for p in planned}
+    overrides = draft.overrides
+
+    # (root, key, policy) of every index uv's middleware knows that is not `always`, by host: a request is
+    # matched only within its realm, and this keeps 500 indexes on many hosts near-linear.
+    def policy_of(entry: m.Entry) -> str:
+        name = entry.configured.name if entry.configured is not None else entry.name
+        return policies.get(without_userinfo(entry.text)) or overrides.get(name or "") \
+            or entry.authenticate or DEFAULT_POLICY
+
+    others = {host: [(auth_root(entry.text), entry.key, policy_of(entry)) for entry in group]
+              for host, group in by_realm([e for e in known if policy_of(e) != "always"],
+                                          lambda entry: entry.text).items()}
+    if not others:
+        return draft, planned
+    result = []
+    for index in planned:
+        name = index.merged_onto
+        if index.policy != "always" or name is None or not index.lookup_url:
+            result.append(index)
+            continue
+        try:
+            key = index_key(index.lookup_url)
+            shadow = next(((root, policy) for root, other, policy in others.get(realm(index.lookup_url), ())
+                           if other != key and covers(root, index.lookup_url)), None)
+        except InvalidUrl:
+            shadow = None
+        if shadow is None:
+            result.append(index)
+            continue
+        root, policy = shadow
+        if policy == "never":
+            draft = draft.warning(f"index {index.url} is under the root {redact(root)} of an index with "
+                                  "authenticate = never: uv may match its requests to that one and send them "
+                                  "without credentials; uvauth cannot keep always there")
+            result.append(index._replace(shadowed_by=f"{redact(root)} (policy never)"))
+            continue
+        home = ctx.inputs.config.named(name) if ctx.inputs.config is not None else None
+        draft = draft.seeding(name, home.url if home is not None else index.lookup_url, True, hand=True, first=True)
+        result.append(index._replace(lever="seeded", shadowed_by=f"{redact(root)} (policy {policy})"))
+    return draft, result
+
+
+# -- step 3: refuse, before any credentials are looked up, what cannot be faithful -----------------------------------
+
+def _refusal(ctx: _Context, draft: _Draft) -> _Unchanged | None:
+    """Why uv must run unchanged after all: the uv found cannot take the references by name the plan wants,
+    or the configuration uvauth would generate could not be faithful to the user's."""
+    if draft.too_old is not None:
+        return _Unchanged(draft.too_old, too_old=True)
+    if not (draft.synthesized or draft.overrides):
+        return None  # nothing to generate
+    from uvauth.uv.config.render import render_losses, unnamed_url_credentials
+
+    inputs = ctx.inputs
+    config = inputs.config if inputs.config is not None else _empty_config()
+    lost = render_losses(config) if inputs.cmdline.command[:1] == ("pip",) else ()
+    if lost:
+        return _Unchanged(f"its project configuration sets {', '.join(lost)}, which a generated uv.toml cannot "
+                          "carry")
+    # A password in an unnamed configured URL is handed over, never written (_hand_over_unnamed_credentials):
+    # a command that writes those URLs out would write them without it.
+    writes_urls = (inputs.cmdline.key == "pip compile" and ctx.writes_text) or (
+        inputs.cmdline.key == "export" and inputs.cmdline.has("--emit-index-url"))
+    if writes_urls and unnamed_url_credentials(config):
+        return _Unchanged("its configuration has a password in an index URL without a name, which this command "
+                          "writes out and uvauth never copies into a file")
+    # A --config-file of the user's would win over UV_CONFIG_FILE: _assemble takes it out, if argv may change.
+    if ctx.argv_frozen and _drop_option(draft.argv, "--config-file") != list(draft.argv):
+        why = ("its command line is too long to repeat in a custom header" if ctx.keep_argv
+               else "`uv export` writes its arguments into its header")
+        return _Unchanged(f"{why}, and --config-file would have to change")
+    return None
+
+
+# -- step 4: resolve credentials -------------------------------------------------------------------------------------
+
+def _resolve_credentials(ctx: _Context, draft: _Draft) -> Seeded:
+    inputs = ctx.inputs
+    return seed_credentials(
+        draft.seed, draft.seed_fallbacks, draft.must_hand, ctx.find_credentials, env=inputs.env,
+        keyring_provider=ctx.keyring_provider, prefixes=inputs.settings.prefixes,
+        offline=bool(draft.seed) and m.offline(inputs.cmdline, inputs.env, inputs.config),
+        record_missing=inputs.record_missing)
+
+
+# -- step 5: assemble the plan ---------------------------------------------------------------------------------------
+
+def _hand_over_unnamed_credentials(ctx: _Context, draft: _Draft, unnamed: Sequence[tuple[str, str, str | None]],
+                                   secrets: Mapping[str, Secret]) -> tuple[_Draft, dict[str, Secret]]:
+    """A password in an unnamed index URL of the configuration (``index-url``, ``extra-index-url``,
+    ``find-links``, an ``[[index]]`` without a name) is not written to the generated file, and has no name
+    to travel by: it is handed to uv for an explicit named index of the same URL (uv never searches explicit
+    indexes), whose ``UV_INDEX_<NAME>_*`` uv caches for that URL and its root before the first request, so
+    the unnamed index's requests carry the same credentials as with the password in the URL. Returns the draft
+    with those indexes, and the variables to add to ``secrets``.
+
+    Commands that write those URLs out (``pip compile --emit-index-url``, ``export --emit-index-url``) would
+    write them without the password: for those uv runs unchanged (:func:`_refusal`)."""
+    added: dict[str, Secret] = {}
+    if not unnamed:
+        return draft, added
+    from uvauth.uv.config.discover import ConfiguredIndex
+    from uvauth.uv.credentials.search import env_var_prefix
+
+    for url, username, password in unnamed:
+        name = _synth_name(url)
+        if all(s.name != name for s in draft.synthesized):
+            table = {"name": name, "url": url, "explicit": True}
+            draft = draft._replace(synthesized=(*draft.synthesized, ConfiguredIndex(
+                name=name, url=url, default=False, explicit=True, flat=False, authenticate=None, path=None,
+                line=0, level="config-file", table=table,
             )))
-        # Checking each prefix's index alone rebuilds uv's whole index list once per prefix (quadratic: 100
-        # prefixes over 500 indexes took seconds). They are checked together first, and one by one only where
-        # together they would change what uv does (then some of them alone may not).
-        together = list(self.synthesized)
-        for *_, index in wanted:  # as the loop below adds them: a later one of the same name replaces the first
-            together = [s for s in together if s.name != index.name] + [index]
-        at_once = len(wanted) > 1 and self._accept(self.argv, together)
-        by_host = by_realm(contacted, lambda entry: entry.text)
-        for prefix, where, fallbacks, index in wanted:
-            name = index.name or ""
-            candidate = [s for s in self.synthesized if s.name != name] + [index]
-            if not at_once and not self._accept(self.argv, candidate):
-                # `uv export --emit-index-url` prints explicit indexes
-                self.warnings.append(f"authenticate-prefixes {redact(prefix)} not applied: it would add an index "
-                                     "to this command's output")
-                continue
-            self.synthesized = candidate
-            self.seed[name] = (prefix, True)
-            self.must_hand.add(name)
-            # A prefix is usually one account's space (an Artifactory instance, a GitLab API, an Azure org): with
-            # no credentials of its own it takes those of the first index under it that has some.
-            self.seed_fallbacks[name] = fallbacks if fallbacks is not None else [
-                (entry.text, (configured_home(self.inputs.config, entry, self.inputs.cwd) or entry).name)
-                for entry in by_host.get(realm(prefix), ()) if self._under_prefix(entry.text, prefix)
-            ]
-            planned.append(PlannedIndex(
-                url=redact(prefix), role="explicit", source="uvauth", where=where,
-                merged_onto=name, policy="always", policy_why="prefix", lever="seeded",
-                lookup_url=without_userinfo(prefix),
-            ))
-            self.changes.append(f"prefix {redact(prefix)}: credentials up front")
+        prefix = env_var_prefix(name)
+        if prefix + "PASSWORD" in secrets or prefix + "PASSWORD" in added or ctx.inputs.env.get(prefix + "PASSWORD"):
+            continue
+        added[prefix + "USERNAME"] = Secret(username)
+        added[prefix + "PASSWORD"] = Secret(password or "")
+        draft = draft.noting(f"{redact(url)}: the password written in the configuration handed over as {prefix}*")
+    return draft, added
 
-    @staticmethod
-    def _decoded_roots(planned: list[PlannedIndex]) -> list[tuple[str, str, list[tuple[str, str | None]] | None]]:
-        """For each ``always`` index whose root path is percent-encoded (``…/pypi%2Dlocal/simple``), the decoded
-        root, with the index as the place its credentials come from.
 
-        Servers route the decoded path and link their files under it (``/pypi-local/packages/…``), but uv
-        matches a request to an index's root by the raw path: those file requests would get policy ``auto`` and
-        go out without credentials. Covering the decoded root too (like an ``authenticate-prefixes`` entry)
-        sends them with credentials up front.
-        """
-        from urllib.parse import unquote
+def _assemble(ctx: _Context, draft: _Draft, planned: list[PlannedIndex], seeded: Seeded) -> Plan:
+    """The plan's argv, environment and generated configuration."""
+    inputs = ctx.inputs
+    draft = draft._replace(changes=(*draft.changes, *seeded.changes))
+    planned = [p._replace(credential_source=seeded.sources.get(p.merged_onto or "")) for p in planned]
+    secrets = dict(seeded.secrets)
+    argv = list(draft.argv)
+    env: dict[str, str] = {}
+    generated = None
+    if draft.synthesized or draft.overrides:
+        from uvauth.uv.config.render import GeneratedConfig, unnamed_url_credentials
 
-        found: list[tuple[str, str, list[tuple[str, str | None]] | None]] = []
-        for index in planned:
-            if index.policy != "always" or not index.lookup_url or "%" not in index.lookup_url:
-                continue
-            try:
-                root = auth_root(index.lookup_url)
-            except InvalidUrl:
-                continue
-            scheme, _, rest = root.partition("://")
-            netloc, slash, path = rest.partition("/")
-            decoded = unquote(path)
-            if decoded == path or not all(c.isalnum() or c in "-._~/!$&'()*+,;=:@" for c in decoded):
-                continue
-            url = f"{scheme}://{netloc}{slash}{decoded}"
-            if all(url != other[0] for other in found):
-                found.append((url, f"decoded root of {index.url}", [(index.lookup_url, index.merged_onto)]))
-        return found
-
-    def _hand_over_unnamed_credentials(self, unnamed: Sequence[tuple[str, str, str | None]],
-                                       secrets: dict[str, Secret]) -> None:
-        """A password in an unnamed index URL of the configuration (``index-url``, ``extra-index-url``,
-        ``find-links``, an ``[[index]]`` without a name) is not written to the generated file, and has no name
-        to travel by: it is handed to uv for an explicit named index of the same URL (uv never searches explicit
-        indexes), whose ``UV_INDEX_<NAME>_*`` uv caches for that URL and its root before the first request, so
-        the unnamed index's requests carry the same credentials as with the password in the URL.
-
-        Commands that write those URLs out (``pip compile --emit-index-url``, ``export --emit-index-url``) would
-        write them without the password: for those uv runs unchanged (:meth:`_refusal`)."""
-        if not unnamed:
-            return
-        from uvauth.uv.config.discover import ConfiguredIndex
-        from uvauth.uv.credentials.search import env_var_prefix
-
-        for url, username, password in unnamed:
-            name = _synth_name(url)
-            if all(s.name != name for s in self.synthesized):
-                table = {"name": name, "url": url, "explicit": True}
-                self.synthesized.append(ConfiguredIndex(
-                    name=name, url=url, default=False, explicit=True, flat=False, authenticate=None, path=None,
-                    line=0, level="config-file", table=table,
-                ))
-            prefix = env_var_prefix(name)
-            if prefix + "PASSWORD" in secrets or self.inputs.env.get(prefix + "PASSWORD"):
-                continue
-            secrets[prefix + "USERNAME"] = Secret(username)
-            secrets[prefix + "PASSWORD"] = Secret(password or "")
-            self.changes.append(f"{redact(url)}: the password written in the configuration handed over as "
-                                f"{prefix}*")
-
-    def _finish(self, planned: list[PlannedIndex], secrets: dict[str, Secret]) -> Plan | _Unchanged | None:
-        """The plan's argv, environment and generated configuration; None where they would not fit execve's
-        limits with argv changed (the header of a very long command line)."""
-        inputs = self.inputs
-        env: dict[str, str] = {}
-        generated = None
-        if self.synthesized or self.overrides:
-            from uvauth.uv.config.render import GeneratedConfig, unnamed_url_credentials
-
-            config = inputs.config if inputs.config is not None else _empty_config()
-            secrets.update(url_credentials(config, secrets, inputs.env))
-            self._hand_over_unnamed_credentials(unnamed_url_credentials(config), secrets)
-            generated = GeneratedConfig(
-                config=config,
-                extra_indexes=tuple(dict(s.table) for s in self.synthesized),
-                authenticate=dict(self.overrides),
-                dest_dir=inputs.config_dir or None,
-            )
-            # uv reads UV_CONFIG_FILE instead of discovering, so it no longer warns of a [tool.uv] it skips: say it.
-            self.warnings.extend(config.warnings)
-            # A --config-file of the user's would win over UV_CONFIG_FILE (and uv takes the flag once): the
-            # generated file merged it already, so it is taken out.
-            self.argv = _drop_option(self.argv, "--config-file")  # argv may change here (_refusal)
-        if self.uses_by_name:
-            preview_env = inputs.env.get(envvars.UV_PREVIEW_FEATURES)
-            if self.runs_a_program or inputs.cmdline.has("--preview-features"):
-                # A global option: before the subcommand it is clear of `--` and of `uv run`'s command.
-                self.argv = ["--preview-features", "index-by-name", *self.argv]
-            else:
-                env[envvars.UV_PREVIEW_FEATURES] = f"{preview_env},index-by-name" if preview_env else "index-by-name"
-        if inputs.cmdline.key == "pip compile" and self.argv != list(self.base_argv):
-            custom = inputs.cmdline.last("--custom-compile-command") or inputs.env.get(
-                envvars.UV_CUSTOM_COMPILE_COMMAND)
-            if inputs.config is not None and not custom:
-                custom = inputs.config.value("custom-compile-command", "pip")
-            if not custom and not inputs.cmdline.has("--no-header"):
-                emit_urls = inputs.cmdline.has("--emit-index-url") or bool(
-                    inputs.config and inputs.config.value("emit-index-url", "pip"))
-                emit_links = inputs.cmdline.has("--emit-find-links") or bool(
-                    inputs.config and inputs.config.value("emit-find-links", "pip"))
-                # uv writes its own argv into the header; keep the header of the command the user typed.
-                env[envvars.UV_CUSTOM_COMPILE_COMMAND] = header_command(
-                    self.base_argv, include_index_url=emit_urls, include_find_links=emit_links
-                )
-        if not self._fits_exec_limits(env, secrets):
-            if not self.keep_argv:
-                return None  # plan again with argv exactly as typed, which needs no custom header
-            return _Unchanged("what it would hand uv exceeds the system's limit on a command line and its "
-                              "environment")
-        return Plan(
-            argv=tuple(self.argv), env=env, secrets=secrets, generated=generated,
-            config_via="argv" if self.runs_a_program else "env", indexes=tuple(planned),
-            changes=tuple(self.changes), warnings=tuple(self.warnings), keyring_provider=self.keyring_provider,
-            missing=self.missing,
+        config = inputs.config if inputs.config is not None else _empty_config()
+        secrets.update(url_credentials(config, secrets, inputs.env))
+        draft, handed = _hand_over_unnamed_credentials(ctx, draft, unnamed_url_credentials(config), secrets)
+        secrets.update(handed)
+        generated = GeneratedConfig(
+            config=config,
+            extra_indexes=tuple(dict(s.table) for s in draft.synthesized),
+            authenticate=dict(draft.overrides),
+            dest_dir=inputs.config_dir or None,
         )
+        # uv reads UV_CONFIG_FILE instead of discovering, so it no longer warns of a [tool.uv] it skips: say it.
+        draft = draft._replace(warnings=(*draft.warnings, *config.warnings))
+        # A --config-file of the user's would win over UV_CONFIG_FILE (and uv takes the flag once): the
+        # generated file merged it already, so it is taken out.
+        argv = _drop_option(argv, "--config-file")  # argv may change here (_refusal)
+    if draft.uses_by_name:
+        preview_env = inputs.env.get(envvars.UV_PREVIEW_FEATURES)
+        if ctx.runs_a_program or inputs.cmdline.has("--preview-features"):
+            # A global option: before the subcommand it is clear of `--` and of `uv run`'s command.
+            argv = ["--preview-features", "index-by-name", *argv]
+        else:
+            env[envvars.UV_PREVIEW_FEATURES] = f"{preview_env},index-by-name" if preview_env else "index-by-name"
+    if inputs.cmdline.key == "pip compile" and tuple(argv) != ctx.base_argv:
+        custom = inputs.cmdline.last("--custom-compile-command") or inputs.env.get(envvars.UV_CUSTOM_COMPILE_COMMAND)
+        if inputs.config is not None and not custom:
+            custom = inputs.config.value("custom-compile-command", "pip")
+        if not custom and not inputs.cmdline.has("--no-header"):
+            emit_urls = inputs.cmdline.has("--emit-index-url") or bool(
+                inputs.config and inputs.config.value("emit-index-url", "pip"))
+            emit_links = inputs.cmdline.has("--emit-find-links") or bool(
+                inputs.config and inputs.config.value("emit-find-links", "pip"))
+            # uv writes its own argv into the header; keep the header of the command the user typed.
+            env[envvars.UV_CUSTOM_COMPILE_COMMAND] = header_command(
+                list(ctx.base_argv), include_index_url=emit_urls, include_find_links=emit_links
+            )
+    return Plan(
+        argv=tuple(argv), env=env, secrets=secrets, generated=generated,
+        config_via="argv" if ctx.runs_a_program else "env", indexes=tuple(planned),
+        changes=draft.changes, warnings=draft.warnings, keyring_provider=ctx.keyring_provider,
+        missing=seeded.missing,
+    )
 
 
-    def _fits_exec_limits(self, env: Mapping[str, str], secrets: Mapping[str, Secret]) -> bool:
-        """Every string uvauth adds must fit execve's per-string limit, and the whole its total, wherever plain uv's
-        command does (:func:`uvauth.exec_limits.fits`)."""
-        from uvauth import exec_limits
+# -- step 6: check the system's limits -------------------------------------------------------------------------------
 
-        added = {**env, **{name: secret.value for name, secret in secrets.items()}}
-        environment = self.inputs.environment_size
-        if environment is None:
-            environment = exec_limits.environment_size(self.inputs.env)
-        return exec_limits.fits(self.base_argv, self.argv, added, environment)
+def _fits_limits(ctx: _Context, plan: Plan) -> bool:
+    """Does every string the plan adds fit execve's per-string limit, and the whole its total, wherever plain
+    uv's command does (:func:`uvauth.exec_limits.fits`)?"""
+    from uvauth import exec_limits
+
+    added = {**plan.env, **{name: secret.value for name, secret in plan.secrets.items()}}
+    environment = ctx.inputs.environment_size
+    if environment is None:
+        environment = exec_limits.environment_size(ctx.inputs.env)
+    return exec_limits.fits(ctx.base_argv, plan.argv, added, environment)
 
 
-def _after_command(argv: list[str], tokens: list[str]) -> list[str]:
+# -- the steps in order ----------------------------------------------------------------------------------------------
+
+def _plan_steps(ctx: _Context) -> Plan | _Unchanged:
+    contacted, decided = _decide_policies(ctx)
+    draft, planned = _choose_levers(ctx, _Draft(argv=ctx.base_argv), contacted, decided)
+    refused = _refusal(ctx, draft)
+    if refused is not None:
+        return refused  # decided before any credentials are looked up (a credentials command may prompt)
+    plan = _assemble(ctx, draft, planned, _resolve_credentials(ctx, draft))
+    if _fits_limits(ctx, plan):
+        return plan
+    if not ctx.keep_argv:
+        # The changed argv's custom header is what does not fit: plan again with argv as typed, which needs none.
+        return _plan_steps(_Context(ctx.inputs, ctx.find_credentials, ctx.uv_version, keep_argv=True))
+    return _Unchanged("what it would hand uv exceeds the system's limit on a command line and its environment")
+
+
+def _plan_checked(ctx: _Context) -> Plan:
+    """The plan, or uv's command line unchanged where uv must refuse it or uvauth must leave it alone (saying
+    why); raises :class:`UvauthError` where running uv unchanged would break a policy the user set for uvauth."""
+    inputs = ctx.inputs
+    unchanged = Plan(argv=ctx.base_argv)
+    if any(inputs.cmdline.count(flag) > 1 for flag in SINGLE_VALUED):
+        # clap refuses the command line ("cannot be used multiple times"): leave it for uv to refuse.
+        return unchanged
+    if inputs.env.get(envvars.DEPENDABOT) == "true":
+        # uv disables eager authentication under Dependabot, whose proxy adds credentials itself; so do we.
+        # Exactly "true", as uv reads it (IS_DEPENDABOT): under DEPENDABOT=1 uv still enforces `always`.
+        return unchanged
+    plan = _plan_steps(ctx)
+    if isinstance(plan, Plan):
+        return plan
+    if plan.too_old:
+        hint = ("use the uv installed with uvauth (put it first on PATH), or set UVAUTH_UV to a uv >= 0.12.5")
+        settings = inputs.settings
+        if settings.forced in ("always", "never") or settings.authenticate in ("always", "never") or \
+                settings.prefixes:
+            # The user asked uvauth for this policy: running uv unchanged would send what they forbade.
+            raise UvauthError(f"{plan.reason}: the authentication policy set for uvauth cannot hold", hint=hint)
+        return unchanged._replace(warnings=(
+            f"{plan.reason}, so uvauth runs it unchanged: command-line index URLs keep policy auto ({hint})",))
+    return unchanged._replace(warnings=(
+        f"uvauth runs uv unchanged for this command: {plan.reason}; policies set by uvauth do not apply",))
+
+
+def _unchecked_inputs(inputs: Inputs) -> tuple[str, ...]:
+    """Requirements inputs uv reads and uvauth did not (stdin, a pipe, a device, a remote file): an index
+    URL in one reaches uv with uv's default policy. Said only where a policy other than that is set."""
+    requirements = inputs.requirements
+    if requirements is None or not requirements.unchecked or not _sets_a_policy(inputs):
+        return ()
+    shown = ", ".join(redact(what) for what in requirements.unchecked)
+    return (f"uvauth did not read {shown} (uv reads it itself: stdin, a pipe or device is read once, a remote "
+            "file would be a request of uvauth's); an index URL in it keeps uv's default policy (auto)",)
+
+
+def _doubts(inputs: Inputs) -> tuple[str, ...]:
+    cmdline = inputs.cmdline
+    found = []
+    for option in cmdline.unknown_options():
+        how = (f"read {redact(option.value)!r} as its value" if option.value is not None and not option.attached
+               else "read it as a flag" if option.value is None else "its value is attached")
+        found.append(f"{option.spelling} is not an option of `uv {cmdline.key or '…'}` in uvauth's grammar "
+                     f"(uv {GRAMMAR_UV_VERSION}'s), so uvauth {how}; if a newer uv reads it differently, the "
+                     "indexes uvauth reconciled may not be all of uv's")
+    return tuple(found)
+
+
+def _after_command(argv: Sequence[str], tokens: list[str]) -> list[str]:
     """Insert options of the subcommand right after its last word (clap accepts them only after it)."""
-    end = parse(argv).command_end
-    return argv[:end] + tokens + argv[end:]
+    end = parse(list(argv)).command_end
+    return [*argv[:end], *tokens, *argv[end:]]
 
 
-def _drop_option(argv: list[str], name: str) -> list[str]:
-    cmdline = parse(argv)
+def _drop_option(argv: Sequence[str], name: str) -> list[str]:
+    cmdline = parse(list(argv))
     drop = {i for o in cmdline.options if o.name == name for i in range(o.start, o.stop)}
     return [a for i, a in enumerate(argv) if i not in drop]
 
@@ -869,5 +960,12 @@ def _sets_a_policy(inputs: Inputs) -> bool:
 def make_plan(
     inputs: Inputs, find_credentials: FindCredentials, uv_version: Callable[[], tuple[int, ...]]
 ) -> Plan:
-    """Plan one uv invocation. Raises :class:`UvauthError` when an ``always`` index has no credentials."""
-    return Planner(inputs, find_credentials, uv_version).make()
+    """Plan one uv invocation, in pure steps (decide policies, choose levers, refuse what cannot be faithful,
+    resolve credentials, assemble, check limits) that each take values and return one. Raises
+    :class:`UvauthError` when an ``always`` index has no credentials."""
+    plan = _plan_checked(_Context(inputs, find_credentials, uv_version))
+    unchecked = _unchecked_inputs(inputs)
+    if unchecked:
+        plan = plan._replace(warnings=plan.warnings + unchecked)
+    doubts = _doubts(inputs)
+    return plan._replace(doubts=doubts) if doubts else plan
