@@ -127,10 +127,9 @@ def test_typer_and_rich_are_imported_only_under_commands() -> None:
 
 
 def test_uv_ports_make_no_uvauth_decisions() -> None:
-    """uvauth.uv holds ports of uv's own behaviour: it may use uvauth's error type and two leaves that decide
-    nothing (the file observation a memoized plan depends on, and how a helper program is run and ended),
-    nothing else of uvauth's."""
-    allowed = ("uvauth", "uvauth.errors", "uvauth.observed", "uvauth.children")
+    """uvauth.uv holds ports of uv's own behaviour: it may use uvauth's error type and its reader interface
+    (uvauth.observed: the environment, files and helpers' answers a plan depends on), nothing else of uvauth's."""
+    allowed = ("uvauth", "uvauth.errors", "uvauth.observed")
     for name, targets in GRAPH.items():
         if name.startswith("uvauth.uv"):
             outside = {t for t in targets if not t.startswith("uvauth.uv") and t not in allowed}

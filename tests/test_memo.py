@@ -624,3 +624,38 @@ def test_a_memo_that_fails_is_never_the_reason_a_command_fails(project: Project,
     monkeypatch.setattr(memo, "recall", broken)
     assert cli.run(["--directory", str(project.dir), *project.args], project.env) == 0
     assert handed and handed[0][1] == list(project.fresh()[1])
+
+
+# -- the reader: what a plan depended on is what its own reader saw (issue 17 item 4) -----------------------------
+
+
+def test_each_reader_records_only_what_was_read_through_it(tmp_path: Path) -> None:
+    """No global recording: two readers alive at once each see their own reads, and a plain mapping records
+    nothing anywhere."""
+    from uvauth import observed
+    from uvauth.uv.config import discover as uvconfig
+
+    (tmp_path / "uv.toml").write_text(f'[[index]]\nname = "art"\nurl = "{URL}"\n')
+    env = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    first, second = observed.RecordingEnv(env), observed.RecordingEnv(env)
+
+    def discover(reader: Any) -> None:
+        uvconfig.discover(cwd=tmp_path, project=None, config_file=None, no_config=False, tool_command=False,
+                          env=reader)
+
+    discover(first)
+    discover(env)
+    assert str(tmp_path / "uv.toml") in first.files
+    assert str(tmp_path / "xdg" / "uv" / "uv.toml") in first.files  # looked for, not found: a file may appear
+    assert second.files == {} and second.read == {}
+    discover(second)
+    assert second.files == first.files
+
+
+def test_a_helpers_answer_read_through_the_reader_is_volatile() -> None:
+    """The keyring's answer reaches a port only through the reader, which marks the plan as never memoized."""
+    from uvauth import observed
+
+    reader = observed.RecordingEnv(dict(os.environ))
+    done = observed.ask_helper(reader, [sys.executable, "-c", "print('answer')"], timeout=30)
+    assert done.stdout.strip() == b"answer" and observed.VOLATILE in reader.files

@@ -549,10 +549,10 @@ def _deny_reading(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
     uvconfig reads files, exactly as the OS would raise it."""
     real_read_text = uvconfig._read_text
 
-    def read_text(path: Path) -> str:
+    def read_text(env: Mapping[str, str], path: Path) -> str:
         if Path(path) == denied:
             raise PermissionError(13, "Permission denied", str(path))
-        return real_read_text(path)
+        return real_read_text(env, path)
 
     monkeypatch.setattr(uvconfig, "_read_text", read_text)
 

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from typing import Final
 
     from uvauth.launch import Handoff
-    from uvauth.observed import RecordingEnv, Stamp
+    from uvauth.observed import RecordingEnv
 
 MAX_ENTRIES: "Final" = 256
 _RACY_NS: "Final" = 1_000_000_000
@@ -158,11 +158,12 @@ def _texts(values: object) -> bool:
 
 
 def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, str]", recorded: "RecordingEnv",
-          files: "Mapping[str, Stamp]", outcome: "Handoff") -> bool:
+          outcome: "Handoff") -> bool:
     """Memoize what a plan hands uv for this command line in ``cwd`` (unless it may not be: see the module
     docstring): the environment's additions to ``env``, except the provider tokens, which recall reads again
-    from their cache files. Best effort: a cache that cannot be written is no reason for the uv command to fail.
-    Returns whether it was stored."""
+    from their cache files; the files it depended on are those ``recorded`` (planning's reader) noted. Best effort:
+    a cache that cannot be written is no reason for the uv command to fail. Returns whether it was stored."""
+    files = recorded.files
     if outcome.tokens is None:
         return False  # a secret other than a cached provider token: looked up again on every run
     reread = {name for slot in outcome.tokens for name in slot[:2]}

@@ -1,13 +1,17 @@
 """What a plan depends on: every file planning read or looked for and did not find, and every environment
-variable it read (:class:`RecordingEnv`).
+variable it read — recorded by the one reader planning hands every port, :class:`RecordingEnv`.
 
-A memoized plan (:mod:`uvauth.memo`) is reused only while each of these files is as it was. The ports of uv's
-behaviour call :func:`note` wherever they test for or read a file — *before* they read it, so that a file
-changed between the stat and the read makes the next run's check fail (a recomputation) rather than pass with
-the old content. Outside a recording (explain, doctor, tests of single modules) :func:`note` does nothing.
+A memoized plan (:mod:`uvauth.memo`) is reused only while each of these files is as it was. Planning hands each
+port of uv's behaviour (and each provider) a :class:`RecordingEnv` as its environment: a read-only view of the
+variables that records each one read, and the files consulted through it. The ports call :func:`note` with the
+environment they were given wherever they test for or read a file — *before* they read it, so that a file changed
+between the stat and the read makes the next run's check fail (a recomputation) rather than pass with the old
+content. Given any other mapping (explain's and doctor's own reads, tests of single modules) nothing is recorded.
+There is no global recording: what a plan depended on is what its reader saw.
 
-A leaf module: ``os`` (and ``stat``, which ``os`` loads) only. It is the one module of uvauth that the ports under :mod:`uvauth.uv` may import
-besides :mod:`uvauth.errors`, and it decides nothing.
+A leaf module: ``os`` (and ``stat``, which ``os`` loads) only, and :mod:`uvauth.children` where a helper program
+is asked. It is the one module of uvauth that the ports under :mod:`uvauth.uv` may import besides
+:mod:`uvauth.errors` (their reader interface: the environment, files, a helper's answer), and it decides nothing.
 """
 
 import os
@@ -15,7 +19,8 @@ import stat  # loaded by `os` already
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
+    from subprocess import CompletedProcess
     from typing import TypeAlias
 
     #: (device, inode, size, mtime_ns, ctime_ns) of a file, or None where nothing is (or it cannot be stat'ed).
@@ -23,8 +28,6 @@ if TYPE_CHECKING:
     _Base = Mapping[str, str]
 else:
     from _collections_abc import Mapping as _Base  # loaded by `os` already; `collections.abc` is not
-
-_recording: "dict[str, Stamp] | None" = None
 
 
 def stamp(path: str) -> "Stamp":
@@ -55,53 +58,46 @@ def readable_once(path: str) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def note(path: str | os.PathLike[str]) -> None:
-    """Record that planning consults ``path`` (a file it will read, or test for)."""
-    if _recording is not None:
-        name = os.fspath(path)
-        if name not in _recording:
-            _recording[name] = stamp(name)
+def note(env: "Mapping[str, str]", path: "str | os.PathLike[str]") -> None:
+    """Record that planning consults ``path`` (a file it will read, or test for), where ``env`` is planning's
+    recording reader."""
+    if isinstance(env, RecordingEnv):
+        env.note(path)
 
 
 #: Noted, as a path, where planning asked something no stamp can vouch for (the keyring's answer).
 VOLATILE = "\0volatile"
 
 
-def volatile() -> None:
+def volatile(env: "Mapping[str, str]") -> None:
     """Record that planning depends on something uvauth cannot stamp: such a plan is never memoized."""
-    if _recording is not None:
-        _recording[VOLATILE] = None
+    if isinstance(env, RecordingEnv):
+        env.files[VOLATILE] = None
 
 
-def start() -> None:
-    """Begin recording (forgetting any earlier recording)."""
-    global _recording
-    _recording = {}
+def ask_helper(env: "Mapping[str, str]", argv: "Sequence[str]", *, timeout: float) -> "CompletedProcess[bytes]":
+    """Run a helper program whose answer planning depends on (``keyring get``), as :func:`uvauth.children.run`
+    runs it. What a helper answers has no stamp: where ``env`` is planning's reader, the plan is never memoized."""
+    volatile(env)
+    from uvauth import children  # subprocess: only where a helper is asked
 
-
-def stop() -> "dict[str, Stamp]":
-    """End recording; the files noted since :func:`start`, each with its stamp as it was first noted."""
-    global _recording
-    seen, _recording = _recording or {}, None
-    return seen
-
-
-_record = note  # RecordingEnv.note's, under a name the method does not shadow
+    return children.run(argv, env=env, timeout=timeout)
 
 
 class RecordingEnv(_Base):
-    """A read-only view of the environment that records each variable read (``get``, ``[]``, ``in``), and
-    whether the whole environment was listed; and, through :meth:`note`, each file consulted. The ports on the
-    path of every uv call (finding uv, finding uvauth's settings files) are handed the environment anyway: they
-    record a file by ``getattr(env, "note", …)``, so that a pass-through, whose environment is a plain mapping,
-    never imports this module."""
+    """Planning's reader: a read-only view of the environment that records each variable read (``get``, ``[]``,
+    ``in``) and whether the whole environment was listed; and, through :meth:`note`, each file consulted, with
+    its stamp as it was first noted (``files``). The ports on the path of every uv call (finding uv, finding
+    uvauth's settings files) record a file by ``getattr(env, "note", …)`` rather than :func:`note`, so that a
+    pass-through, whose environment is a plain mapping, never imports this module."""
 
-    __slots__ = ("_env", "read", "listed")
+    __slots__ = ("_env", "read", "listed", "files")
 
     def __init__(self, env: "Mapping[str, str]") -> None:
         self._env = env
         self.read: dict[str, str | None] = {}
         self.listed = False
+        self.files: dict[str, Stamp] = {}
 
     def __getitem__(self, name: str) -> str:
         value = self._env.get(name)
@@ -122,9 +118,11 @@ class RecordingEnv(_Base):
         self.read[name] = value
         return value is not None
 
-    def note(self, path: str | os.PathLike[str]) -> None:
-        """Record that planning consults ``path`` (:func:`note`)."""
-        _record(path)
+    def note(self, path: "str | os.PathLike[str]") -> None:
+        """Record that planning consults ``path``: its stamp as it is now, before it is read."""
+        name = os.fspath(path)
+        if name not in self.files:
+            self.files[name] = stamp(name)
 
     def __iter__(self) -> "Iterator[str]":
         self.listed = True

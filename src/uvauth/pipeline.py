@@ -190,24 +190,20 @@ def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_pl
     except OSError:  # gone, with an absolute --directory: planning works there, memoizing does not
         here = ""
     memoize = memoize and not always_plan and cmdline.count("--verbose") < 2 and bool(here)  # -vv: the whole plan
-    observed.start()
-    try:
-        located = settings_files.locate(project, recorded)
-        settings_present = _settings_present(located, credential_vars, recorded)
-        if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
-            return fastpath.unchanged(cmdline, env)
-        # Recorded too: a memoized plan is reused, uv included, only while find_uv would find the same uv.
-        uv = launch.real_uv(recorded)
-        handoff = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
-                        always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens,
-                        record_missing=record_missing)
-    finally:
-        files = observed.stop()
+    located = settings_files.locate(project, recorded)
+    settings_present = _settings_present(located, credential_vars, recorded)
+    if forced is None and not always_plan and not _needs_planning(cmdline, recorded, inputs, settings_present):
+        return fastpath.unchanged(cmdline, env)
+    # Recorded too: a memoized plan is reused, uv included, only while find_uv would find the same uv.
+    uv = launch.real_uv(recorded)
+    handoff = _plan(cmdline, recorded, env, forced=forced, inputs=inputs, located=located, uv=uv,
+                    always_plan=always_plan, credential_vars=credential_vars, mint_tokens=mint_tokens,
+                    record_missing=record_missing)
     if memoize and handoff.plan is not None and handoff.tokens is not None:
         from uvauth import cache, memo
 
         try:  # noqa: SIM105 - best effort: a memo that cannot be written is no reason for the command to fail
-            memo.store(cache.cache_path(env), cmdline.argv, here, env, recorded, files, handoff)
+            memo.store(cache.cache_path(env), cmdline.argv, here, env, recorded, handoff)
         except Exception:  # noqa: BLE001
             pass
     return handoff
@@ -319,7 +315,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
             accepted=lambda file: launch.uv_reads_config(uv, child_base, config_file=str(file)))
         if path is None:
             return _rejected_configuration(cmdline, child_base, uv, where)
-        observed.note(path)  # a memoized plan points uv at this file: it must still be there, unchanged
+        observed.note(env, path)  # a memoized plan points uv at this file: it must still be there, unchanged
         if planned.config_via == "argv":
             argv = ["--config-file", str(path), *argv]
         else:

@@ -77,7 +77,7 @@ def is_trusted(entry: Entry, env: Mapping[str, str], *, foreign: bool = False, u
     from uvauth import observed
 
     approval = _store(env) / digest(entry, url)
-    observed.note(approval)  # removing an approval must undo a memoized plan that relied on it
+    observed.note(env, approval)  # removing an approval must undo a memoized plan that relied on it
     return os.path.isfile(approval)
 
 

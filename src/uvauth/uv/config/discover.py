@@ -178,12 +178,12 @@ def discover(
             )
         if observed.readable_once(str(path)):
             raise ConfigReadOnce(path)
-        options = _read_uv_toml(path, missing_ok=False)
+        options = _read_uv_toml(env, path, missing_ok=False)
         assert options is not None
         files = [ConfigFile(path=path, level="config-file", options=options, is_pyproject=False)]
-        return _build(files, warnings)
+        return _build(env, files, warnings)
     if no_config:
-        return _build([], [])
+        return _build(env, [], [])
 
     warnings = []
     project_file: ConfigFile | None = None
@@ -191,23 +191,23 @@ def discover(
         user = _user_config(cwd, env)
         system = _system_config(cwd, env)
     else:
-        project_dir = _project_dir(cwd, project)
-        start = _workspace_root(project_dir) or project_dir
-        project_file = _find_project_config(start, warnings)
+        project_dir = _project_dir(env, cwd, project)
+        start = _workspace_root(env, project_dir) or project_dir
+        project_file = _find_project_config(env, start, warnings)
         # uv reads the system level before the user level here (which matters only for which error comes first).
         system = _system_config(cwd, env)
         user = _user_config(cwd, env)
     files = [f for f in (project_file, user, system) if f is not None]
-    return _build(files, warnings)
+    return _build(env, files, warnings)
 
 
-def _project_dir(cwd: Path, project: Path | None) -> Path:
+def _project_dir(env: Mapping[str, str], cwd: Path, project: Path | None) -> Path:
     # uv: `normalize_path_buf(std::path::absolute(project))`; a path to an existing `pyproject.toml` means its
     # directory. `normalize_path_buf` resolves `.` and `..` lexically, as `os.path.normpath` does.
     if project is None:
         return cwd
     path = Path(os.path.normpath(cwd / project))
-    if path.name == "pyproject.toml" and _is_file(path):
+    if path.name == "pyproject.toml" and _is_file(env, path):
         return path.parent
     return path
 
@@ -222,7 +222,7 @@ def _user_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
     path = base / "uv" / "uv.toml"
     try:
         options = _read_uv_toml(
-            path, missing_ok=False, quiet_errors=(FileNotFoundError, NotADirectoryError, PermissionError)
+            env, path, missing_ok=False, quiet_errors=(FileNotFoundError, NotADirectoryError, PermissionError)
         )
     except _Skip:
         return None
@@ -252,32 +252,32 @@ def _system_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
         candidate = Path(entry) / "uv" / "uv.toml"
         if not candidate.is_absolute():
             candidate = cwd / candidate
-        if _is_file(candidate):
+        if _is_file(env, candidate):
             path = candidate
             break
     if path is None:
         fallback = Path("/etc/uv/uv.toml")
-        observed.note(fallback)
+        observed.note(env, fallback)
         if not fallback.exists():
             return None
         path = fallback
-    options = _read_uv_toml(path, missing_ok=False)
+    options = _read_uv_toml(env, path, missing_ok=False)
     assert options is not None
     return ConfigFile(path=path, level="system", options=options, is_pyproject=False)
 
 
-def _find_project_config(start: Path, warnings: list[str]) -> ConfigFile | None:
+def _find_project_config(env: Mapping[str, str], start: Path, warnings: list[str]) -> ConfigFile | None:
     # `FilesystemOptions::find`: the first ancestor with a `uv.toml`, or a `pyproject.toml` with a `[tool.uv]`
     # table. `uv.toml` wins in one directory. A `pyproject.toml` that cannot be parsed is skipped with a warning
     # and the walk goes on; any other error stops uv.
     for directory in (start, *start.parents):
         uv_toml = directory / "uv.toml"
-        options = _read_uv_toml(uv_toml, missing_ok=True)
+        options = _read_uv_toml(env, uv_toml, missing_ok=True)
         if options is not None:
             return ConfigFile(path=uv_toml, level="project", options=options, is_pyproject=False)
         pyproject = directory / "pyproject.toml"
         try:
-            text = _read_text(pyproject)
+            text = _read_text(env, pyproject)
         except FileNotFoundError:
             continue
         except PermissionError:
@@ -316,7 +316,7 @@ def _find_project_config(start: Path, warnings: list[str]) -> ConfigFile | None:
     return None
 
 
-def _workspace_root(project_dir: Path) -> Path | None:
+def _workspace_root(env: Mapping[str, str], project_dir: Path) -> Path | None:
     """The root uv's `Workspace::discover(project_dir)` finds, or None where that discovery fails.
 
     Follows crates/uv-workspace/src/workspace.rs: the nearest `pyproject.toml` at or above `project_dir`; if it
@@ -329,12 +329,12 @@ def _workspace_root(project_dir: Path) -> Path | None:
     """
     project_path: Path | None = None
     for directory in (project_dir, *project_dir.parents):
-        if _is_file(directory / "pyproject.toml"):
+        if _is_file(env, directory / "pyproject.toml"):
             project_path = directory
             break
     if project_path is None:
         return None
-    data = _load_pyproject_quietly(project_path / "pyproject.toml")
+    data = _load_pyproject_quietly(env, project_path / "pyproject.toml")
     if data is None:
         return None
     uv = _tool_uv(data)
@@ -346,9 +346,9 @@ def _workspace_root(project_dir: Path) -> Path | None:
         return None
     for directory in project_path.parents:
         pyproject = directory / "pyproject.toml"
-        if not _is_file(pyproject):
+        if not _is_file(env, pyproject):
             continue
-        outer = _load_pyproject_quietly(pyproject)
+        outer = _load_pyproject_quietly(env, pyproject)
         if outer is None:
             return None  # uv: a parse error here makes `Workspace::discover` fail
         workspace = _tool_uv(outer).get("workspace")
@@ -362,9 +362,9 @@ def _workspace_root(project_dir: Path) -> Path | None:
     return project_path
 
 
-def _load_pyproject_quietly(path: Path) -> dict[str, Any] | None:
+def _load_pyproject_quietly(env: Mapping[str, str], path: Path) -> dict[str, Any] | None:
     try:
-        return tomllib.loads(_read_text(path))
+        return tomllib.loads(_read_text(env, path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return None
 
@@ -396,28 +396,29 @@ class _Skip(Exception):
     pass
 
 
-def _read_text(path: Path) -> str:
+def _read_text(env: Mapping[str, str], path: Path) -> str:
     """A configuration file's text. A UTF-8 byte order mark is dropped: uv reads such a file (checked on
     0.13.8), where tomllib would call the mark an invalid statement."""
-    observed.note(path)
+    observed.note(env, path)
     with open(path, "rb") as handle:
         data = handle.read()
     return data.decode("utf-8").removeprefix("\ufeff")
 
 
-def _is_file(path: Path) -> bool:
-    observed.note(path)
+def _is_file(env: Mapping[str, str], path: Path) -> bool:
+    observed.note(env, path)
     return path.is_file()
 
 
 def _read_uv_toml(
+    env: Mapping[str, str],
     path: Path,
     *,
     missing_ok: bool,
     quiet_errors: tuple[type[OSError], ...] = (),
 ) -> dict[str, Any] | None:
     try:
-        text = _read_text(path)
+        text = _read_text(env, path)
     except quiet_errors:
         raise _Skip from None
     except FileNotFoundError:
@@ -488,14 +489,14 @@ def _toml_error(path: Path, err: tomllib.TOMLDecodeError, text: str) -> tuple[st
     return message, str(path)
 
 
-def _build(files: list[ConfigFile], warnings: list[str]) -> UvConfig:
+def _build(env: Mapping[str, str], files: list[ConfigFile], warnings: list[str]) -> UvConfig:
     indexes: list[ConfiguredIndex] = []
     for file in files:
         entries = file.options.get("index")
         if not isinstance(entries, list) or not entries:
             continue
         try:
-            text = _read_text(file.path)
+            text = _read_text(env, file.path)
         except (OSError, UnicodeDecodeError):  # pragma: no cover - read a moment ago
             text = ""
         prefix = ("tool", "uv") if file.is_pyproject else ()

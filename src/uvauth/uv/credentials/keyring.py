@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import NamedTuple
 
@@ -82,12 +81,13 @@ def _keyring_get(
     """One ``keyring get``: an answer, None to try the next service, or a reason to give up."""
     import subprocess
 
-    from uvauth import children
+    from uvauth import observed
 
-    runner = run or children.run
     try:
         # bytes: text mode would turn a lone "\r" into "\n"
-        result = runner([executable, "get", *args], env=env, timeout=KEYRING_TIMEOUT)
+        command = [executable, "get", *args]
+        result = run(command, env=env, timeout=KEYRING_TIMEOUT) if run is not None else observed.ask_helper(
+            env, command, timeout=KEYRING_TIMEOUT)
     except subprocess.TimeoutExpired:
         return f"timed out after {KEYRING_TIMEOUT:g} s"
     except OSError as err:

@@ -200,7 +200,7 @@ class _Search:
         chosen: tuple[Path, str] | None = None
         missing: list[str] = []
         for path, label in candidates:
-            observed.note(path)
+            observed.note(self.env, path)
             if path.exists():
                 chosen = (path, label)
                 break
@@ -244,7 +244,7 @@ class _Search:
             self.note(source=source, detail="no home directory")
             return None
         label = store.display(path, self.home)
-        observed.note(path)
+        observed.note(self.env, path)
         if not path.exists():
             self.note(source=source, detail=f"{label}: not found")
             return None
@@ -298,7 +298,7 @@ class _Search:
         if self.keyring_provider != "subprocess":
             self.note(source=source, detail="disabled: pass --keyring-provider subprocess")
             return None
-        observed.volatile()  # what a keyring holds has no stamp: a plan that asked it is made afresh each time
+        observed.volatile(self.env)  # what a keyring holds has no stamp: a plan that asked it is made afresh each time
         import shutil
 
         executable = shutil.which("keyring", path=self.env.get("PATH", os.defpath))

@@ -15,7 +15,6 @@ from uvauth.uv.requirements.reader import (
     _C0_OR_SPACE,
     IndexOptionKind,
     _Data,
-    _exists,
     _expand,
     _key_or_text,
     _Reader,
@@ -148,7 +147,7 @@ def _statement(
 def _index(reader: _Reader, kind: IndexOptionKind, given: str, raw: str, line: int, data: _Data) -> bool:
     """`-i`/`--index-url`/`--extra-index-url`; False where uv reports an invalid URL."""
     expanded = _expand(given, reader.env, reader.cwd)
-    if expanded and _exists(reader.absolute(expanded)):
+    if expanded and reader.exists(reader.absolute(expanded)):
         url = path_to_url(reader.absolute(expanded))  # a local index: relative to uv's working directory
     elif split_scheme(expanded) is not None:
         url = expanded.strip(_C0_OR_SPACE)
@@ -177,7 +176,7 @@ def _find_links(reader: _Reader, given: str, raw: str, line: int, data: _Data) -
     """`-f`/`--find-links`; False where uv reports an invalid URL."""
     expanded = _expand(given, reader.env, reader.cwd)
     candidate = reader.absolute(reader.local_path(expanded, raw))
-    if _exists(candidate):
+    if reader.exists(candidate):
         url = path_to_url(candidate)  # relative to the containing file's directory
     else:
         resolved = reader.resolve(expanded, raw)
@@ -186,7 +185,7 @@ def _find_links(reader: _Reader, given: str, raw: str, line: int, data: _Data) -
         where, target = resolved
         if where == "remote":
             url = target
-        elif _exists(reader.absolute(target)):
+        elif reader.exists(reader.absolute(target)):
             url = path_to_url(reader.absolute(target))
         elif split_scheme(expanded) is not None:
             url = expanded.strip(_C0_OR_SPACE)  # e.g. a `file://` URL of a directory not made yet

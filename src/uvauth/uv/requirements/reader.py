@@ -97,15 +97,6 @@ _ENV_VAR = _Lazy(r"\$\{([A-Z0-9_]+)\}")
 _C0_OR_SPACE = "".join(chr(i) for i in range(0x21))
 
 
-def _exists(path: str) -> bool:
-    # uv first asks whether an index or find-links value names a local directory. A URL taken as a path
-    # (`<cwd>/https://host/TOKEN/simple`) is never one in practice, and noting it would put the URL, which may
-    # hold a token, into a memoized plan's list of files: such a path is tested, not noted.
-    if "://" not in path:
-        observed.note(path)
-    return os.path.exists(path)
-
-
 def _expand(text: str, env: Mapping[str, str], cwd: str) -> str:
     """uv's `expand_env_vars`: only `${NAME}` with NAME in `[A-Z0-9_]+`; unknown names stay literal.
 
@@ -162,6 +153,14 @@ class _Reader:
     def absolute(self, raw: str) -> str:
         return os.path.join(self.cwd, raw)
 
+    def exists(self, path: str) -> bool:
+        # uv first asks whether an index or find-links value names a local directory. A URL taken as a path
+        # (`<cwd>/https://host/TOKEN/simple`) is never one in practice, and noting it would put the URL, which
+        # may hold a token, into a memoized plan's list of files: such a path is tested, not noted.
+        if "://" not in path:
+            observed.note(self.env, path)
+        return os.path.exists(path)
+
     def fail(self, error: UvauthError) -> None:
         if not self.doomed:
             raise error
@@ -180,7 +179,7 @@ class _Reader:
         path = self.absolute(raw)
         if not observed.readable_once(path):
             return False
-        observed.note(path)
+        observed.note(self.env, path)
         self.leave_to_uv(label)
         return True
 
@@ -201,7 +200,7 @@ class _Reader:
         return content
 
     def read(self, raw: str) -> str | None:
-        observed.note(self.absolute(raw))
+        observed.note(self.env, self.absolute(raw))
         try:
             with open(self.absolute(raw), "rb") as file:
                 data = file.read()

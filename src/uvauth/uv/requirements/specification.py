@@ -20,7 +20,6 @@ from uvauth.uv.requirements.reader import (
     _C0_OR_SPACE,
     RequirementsIndexes,
     _Data,
-    _exists,
     _is_windows_absolute,
     _key_or_text,
     _Reader,
@@ -148,10 +147,10 @@ def _read_source(reader: _Reader, kind: _Kind, where: str, constraints: bool = F
     elif kind == "error":
         reader.doomed = True
     elif kind == "ignored":
-        if not _exists(reader.absolute(where)):
+        if not reader.exists(reader.absolute(where)):
             reader.unreadable(where)
     elif kind == "requirements":
-        if not _exists(reader.absolute(where)):
+        if not reader.exists(reader.absolute(where)):
             reader.unreadable(where)
             return _Data()
         data = parse_file(reader, where, _Visited(set(), set(), constraints_input=constraints), label=where)
