@@ -502,3 +502,25 @@ def test_an_unset_path_is_the_default_path_not_the_working_directory(tmp_path: P
                                                                                                   os.X_OK)]
     beside = os.path.join(os.path.dirname(sys.executable), "uv")  # the uv installed with uvauth
     assert launch.find_uv({"HOME": str(tmp_path)}) == (on_default_path or [beside])[0]
+
+
+def test_a_uv_found_by_the_uv_packages_own_finder_is_never_memoized(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """No uv on PATH and none beside the interpreter: the `uv` package's finder looks in sysconfig's schemes,
+    places a memoized plan cannot check, so the plan that used it is marked as one never to reuse."""
+    from uvauth import observed
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    found = str(tmp_path / "somewhere" / "uv")
+    interpreter = sys.executable
+    monkeypatch.setattr(sys, "executable", str(empty / "python"))
+    monkeypatch.setitem(sys.modules, "uv", type(sys)("uv"))
+    sys.modules["uv"].find_uv_bin = lambda: found  # type: ignore[attr-defined]
+    reader = observed.RecordingEnv({"PATH": str(empty)})
+    assert launch.find_uv(reader) == found
+    assert observed.VOLATILE in reader.files
+    beside = observed.RecordingEnv({"PATH": str(empty)})
+    monkeypatch.setattr(sys, "executable", interpreter)  # the uv installed with uvauth: stamped, and reused
+    assert launch.find_uv(beside) == os.path.join(os.path.dirname(interpreter), "uv")
+    assert observed.VOLATILE not in beside.files

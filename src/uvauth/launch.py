@@ -174,11 +174,17 @@ def find_uv(env: "Mapping[str, str]", configured: str | None = None) -> str:
     try:
         from uv import find_uv_bin  # type: ignore[import-not-found,unused-ignore]  # the uv package ships no types
 
-        return str(find_uv_bin())
+        found = str(find_uv_bin())
     except (ImportError, FileNotFoundError):
         from uvauth.errors import UvauthError
 
         raise UvauthError("cannot find the real uv", hint="install uv, or set UVAUTH_UV=/path/to/uv") from None
+    # The uv package's finder looks where uvauth cannot see (sysconfig's schemes): a uv that appears earlier there
+    # would go unnoticed by a memoized plan, so a plan that needed the finder is never memoized.
+    unseen = getattr(env, "volatile", None)
+    if unseen is not None:
+        unseen()
+    return found
 
 
 def real_uv(env: "Mapping[str, str]") -> str:

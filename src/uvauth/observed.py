@@ -72,7 +72,7 @@ VOLATILE = "\0volatile"
 def volatile(env: "Mapping[str, str]") -> None:
     """Record that planning depends on something uvauth cannot stamp: such a plan is never memoized."""
     if isinstance(env, RecordingEnv):
-        env.files[VOLATILE] = None
+        env.volatile()
 
 
 def ask_helper(env: "Mapping[str, str]", argv: "Sequence[str]", *, timeout: float) -> "CompletedProcess[bytes]":
@@ -123,6 +123,10 @@ class RecordingEnv(_Base):
         name = os.fspath(path)
         if name not in self.files:
             self.files[name] = stamp(name)
+
+    def volatile(self) -> None:
+        """Record that planning depends on something no stamp can vouch for (:func:`volatile`)."""
+        self.files[VOLATILE] = None
 
     def __iter__(self) -> "Iterator[str]":
         self.listed = True
