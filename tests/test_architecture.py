@@ -252,3 +252,43 @@ def test_uv_run_in_a_configured_project_without_uvauth_settings_loads_only_the_p
     loaded = _loaded(["run", "--offline", "true"], tmp_path)
     assert {name for name in loaded if name.split(".")[0] == "uvauth"} == PASS_THROUGH_MODULES | {"uvauth.pipeline"}
     assert "__future__" not in loaded
+
+
+# What the uv ports read from the file system, they read through the reader (uvauth.observed: exists, is_file,
+# read_bytes; the requirements reader's own `reader.exists` asks it), which records it for a memoized plan: a
+# port cannot forget to. The exceptions, each deliberate:
+_FILE_ACCESS = {"open", "exists", "is_file", "is_dir", "isfile", "isdir", "read_text", "read_bytes", "stat", "lstat",
+                "listdir", "scandir", "iterdir", "glob", "rglob", "walk", "access", "getsize", "getmtime"}
+_UNRECORDED_ON_PURPOSE = {
+    # A URL taken as a path (`<cwd>/https://host/TOKEN/simple`) is tested, not noted: noting it would put the
+    # token into a memoized plan's file list, and such a directory does not exist in practice.
+    ("uvauth.uv.requirements.reader", "exists", "exists"),
+    # Whether the project is a workspace member follows from the member globs (read through the reader) and the
+    # project's own pyproject.toml (noted): the listing itself decides nothing more.
+    ("uvauth.uv.config.discover", "_glob_matches", "glob"),
+}
+
+
+def _file_accesses(name: str, path: Path) -> set[tuple[str, str, str]]:
+    found: set[tuple[str, str, str]] = set()
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
+            if isinstance(child, ast.Call):
+                func = child.func
+                called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+                via_reader = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+                    func.value.id in ("observed", "reader")
+                if called in _FILE_ACCESS and not via_reader:
+                    found.add((name, function, called))
+            visit(child, inner)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), "")
+    return found
+
+
+def test_the_uv_ports_read_files_only_through_the_reader() -> None:
+    accesses = set().union(*(_file_accesses(name, path) for name, path in MODULES.items()
+                             if name.startswith("uvauth.uv")))
+    assert accesses == _UNRECORDED_ON_PURPOSE

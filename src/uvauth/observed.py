@@ -65,6 +65,25 @@ def note(env: "Mapping[str, str]", path: "str | os.PathLike[str]") -> None:
         env.note(path)
 
 
+def exists(env: "Mapping[str, str]", path: "str | os.PathLike[str]") -> bool:
+    """Whether ``path`` exists (false where it cannot be stat'ed, as Rust's ``Path::exists``), noted first."""
+    note(env, path)
+    return os.path.exists(path)
+
+
+def is_file(env: "Mapping[str, str]", path: "str | os.PathLike[str]") -> bool:
+    """Whether ``path`` is a file (false where it cannot be stat'ed, as Rust's ``Path::is_file``), noted first."""
+    note(env, path)
+    return os.path.isfile(path)
+
+
+def read_bytes(env: "Mapping[str, str]", path: "str | os.PathLike[str]") -> bytes:
+    """The content of ``path``, noted before it is read (``OSError`` as ``open`` raises it)."""
+    note(env, path)
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 #: Noted, as a path, where planning asked something no stamp can vouch for (the keyring's answer).
 VOLATILE = "\0volatile"
 

@@ -257,8 +257,7 @@ def _system_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
             break
     if path is None:
         fallback = Path("/etc/uv/uv.toml")
-        observed.note(env, fallback)
-        if not fallback.exists():
+        if not observed.exists(env, fallback):
             return None
         path = fallback
     options = _read_uv_toml(env, path, missing_ok=False)
@@ -399,15 +398,11 @@ class _Skip(Exception):
 def _read_text(env: Mapping[str, str], path: Path) -> str:
     """A configuration file's text. A UTF-8 byte order mark is dropped: uv reads such a file (checked on
     0.13.8), where tomllib would call the mark an invalid statement."""
-    observed.note(env, path)
-    with open(path, "rb") as handle:
-        data = handle.read()
-    return data.decode("utf-8").removeprefix("\ufeff")
+    return observed.read_bytes(env, path).decode("utf-8").removeprefix("\ufeff")
 
 
 def _is_file(env: Mapping[str, str], path: Path) -> bool:
-    observed.note(env, path)
-    return path.is_file()
+    return observed.is_file(env, path)
 
 
 def _read_uv_toml(

@@ -200,8 +200,7 @@ class _Search:
         chosen: tuple[Path, str] | None = None
         missing: list[str] = []
         for path, label in candidates:
-            observed.note(self.env, path)
-            if path.exists():
+            if observed.exists(self.env, path):
                 chosen = (path, label)
                 break
             missing.append(label)
@@ -213,7 +212,7 @@ class _Search:
         if missing:
             label = f"{label}, as {'; '.join(missing)} does not exist"
         try:
-            hosts = netrc.parse_netrc(path.read_bytes().decode("utf-8", errors="replace"))
+            hosts = netrc.parse_netrc(observed.read_bytes(self.env, path).decode("utf-8", errors="replace"))
         except OSError as err:
             self.note(source=source, detail=f"{label}: unreadable: {err.strerror or type(err).__name__}")
             return None
@@ -244,12 +243,11 @@ class _Search:
             self.note(source=source, detail="no home directory")
             return None
         label = store.display(path, self.home)
-        observed.note(self.env, path)
-        if not path.exists():
+        if not observed.exists(self.env, path):
             self.note(source=source, detail=f"{label}: not found")
             return None
         try:
-            entries = store.parse_store(path.read_text(encoding="utf-8"))
+            entries = store.parse_store(observed.read_bytes(self.env, path).decode("utf-8"))
         except UnicodeDecodeError:
             self.note(source=source, detail=f"{label}: not UTF-8; uv ignores the whole file")
             return None

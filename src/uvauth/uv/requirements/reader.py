@@ -157,9 +157,7 @@ class _Reader:
         # uv first asks whether an index or find-links value names a local directory. A URL taken as a path
         # (`<cwd>/https://host/TOKEN/simple`) is never one in practice, and noting it would put the URL, which
         # may hold a token, into a memoized plan's list of files: such a path is tested, not noted.
-        if "://" not in path:
-            observed.note(self.env, path)
-        return os.path.exists(path)
+        return observed.exists(self.env, path) if "://" not in path else os.path.exists(path)
 
     def fail(self, error: UvauthError) -> None:
         if not self.doomed:
@@ -200,10 +198,8 @@ class _Reader:
         return content
 
     def read(self, raw: str) -> str | None:
-        observed.note(self.env, self.absolute(raw))
         try:
-            with open(self.absolute(raw), "rb") as file:
-                data = file.read()
+            data = observed.read_bytes(self.env, self.absolute(raw))
         except (OSError, ValueError):
             return None
         return _decode(data)
