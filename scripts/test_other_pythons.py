@@ -89,8 +89,8 @@ def main(pytest_args: list[str]) -> int:
         # The oldest also runs the integration tests; the others the unit tests.
         marker = [] if not runs else ["-m", "not integration"]
         runs.append((".".join(map(str, version)), [bin_python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                                                    *marker, *pytest_args]))
-    # Two at a time (the machine has two cores; the integration tests mostly wait on subprocesses), each into a
+                                                    "-n", "auto", *marker, *pytest_args]))
+    # Two at a time, each with a worker per core (the tests mostly wait on the programs they start), each into a
     # log of its own, printed whole when it ends.
     import concurrent.futures
     import tempfile
