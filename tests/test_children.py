@@ -23,6 +23,16 @@ class _TestTerminated(Exception):
     pass
 
 
+@pytest.fixture(autouse=True)
+def python_default_stopping_handlers() -> Iterator[None]:
+    """The handlers Python installs when nothing ignored the signals before it started: under ``nohup`` pytest
+    itself ignores SIGINT, and these tests must not depend on how pytest was started."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler), signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGINT, previous[0])
+    signal.signal(signal.SIGTERM, previous[1])
+
+
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[subprocess.Popen[bytes]]]:
     """Every helper ``children.run`` starts; each is killed at the end, so a failing test leaves nothing behind."""

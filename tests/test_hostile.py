@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from support import DERANDOMIZE
+from support import DERANDOMIZE, default_stopping_signals
 
 UVAUTH = str(Path(sys.executable).with_name("uvauth"))
 REAL_UV = str(Path(sys.executable).with_name("uv"))
@@ -197,6 +197,7 @@ def test_a_signal_during_a_keyring_lookup_ends_the_child_too(signal_name: str, t
         [UVAUTH, "--authenticate", "always", "pip", "compile", "--offline", "--keyring-provider", "subprocess",
          "--index-url", "http://127.0.0.1:9/simple", "r.in"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_stopping_signals,
         env={**os.environ, "UVAUTH_UV": REAL_UV, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
     )
     deadline = time.monotonic() + 20
@@ -232,6 +233,7 @@ def test_a_signal_during_a_password_command_ends_its_whole_process_group(signal_
     process = subprocess.Popen(
         [UVAUTH, "pip", "compile", "--index-url", "http://127.0.0.1:9/simple", "r.in"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_stopping_signals,
         env={**os.environ, "UVAUTH_UV": REAL_UV, "XDG_CONFIG_HOME": str(tmp_path / "config")},
     )
     deadline = time.monotonic() + 20

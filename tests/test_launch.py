@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import system_tools_only
+from support import default_stopping_signals, system_tools_only
 
 from uvauth import cache, launch
 from uvauth.errors import UvauthError
@@ -288,7 +288,8 @@ def test_uvauth_becomes_uv_so_ctrl_c_behaves_as_with_uv() -> None:
     outcomes = []
     for launcher in (REAL_UV, UVAUTH):
         process = subprocess.Popen([launcher, "run", "--no-project", "python", "-c", program],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=default_stopping_signals)
         try:
             assert process.stdout is not None and process.stdout.readline() == "ready\n"
             assert os.path.realpath(f"/proc/{process.pid}/exe") == os.path.realpath(REAL_UV)

@@ -55,3 +55,13 @@ def handed(cmdline: Any, env: Mapping[str, str]) -> Any:
     from uvauth import fastpath, pipeline
 
     return fastpath.recalled(cmdline.argv, env) or pipeline.prepare(cmdline, env)
+
+
+def default_stopping_signals() -> None:
+    """A ``preexec_fn`` for a process a test will signal: Ctrl-C and SIGTERM at their defaults, whatever pytest
+    inherited. Started under ``nohup`` or as a shell's background job, pytest ignores SIGINT, and an ignored
+    signal stays ignored across exec: the program under test would never see the Ctrl-C the test sends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
