@@ -16,13 +16,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pty
 import re
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -582,13 +579,19 @@ def test_bash_offers_each_word_once(script_files: dict[str, Path], words: list[s
 class Terminal:
     """An interactive shell on a pseudo-terminal, typed into."""
 
+    # The shell is started by subprocess (fork and exec in C) through this one-line helper, which takes the
+    # terminal as its controlling one and becomes the shell: pty.fork() would fork pytest itself, which under
+    # pytest-xdist has threads (a child forked from a threaded process may deadlock before it execs).
+    _BECOME = ("import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+               "os.execvp(sys.argv[1], sys.argv[1:])")
+
     def __init__(self, argv: list[str], env: Mapping[str, str]) -> None:
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: become the shell
-            try:
-                os.execvpe(argv[0], argv, dict(env))
-            finally:
-                os._exit(127)
+        self.fd, terminal = os.openpty()
+        try:
+            self.process = subprocess.Popen([sys.executable, "-c", self._BECOME, *argv], stdin=terminal,
+                                            stdout=terminal, stderr=terminal, env=dict(env), start_new_session=True)
+        finally:
+            os.close(terminal)
         self.output = b""
 
     def type(self, text: str) -> None:
@@ -613,9 +616,8 @@ class Terminal:
         return match
 
     def close(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+        self.process.kill()
+        self.process.wait()
         os.close(self.fd)
 
 
