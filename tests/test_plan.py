@@ -543,3 +543,53 @@ def test_an_old_uv_is_found_out_before_any_lookup() -> None:
     assert p.argv == ("pip", "install", "--index-url", U, "x")
     assert len(p.warnings) == 1 and "which cannot reference an index by name" in p.warnings[0]
     assert credentials.calls == []
+
+
+# -- behaviours the mutation run (scripts/mutants.py) found unpinned (issue 22) ----------------------------------
+
+
+def test_authenticate_never_sends_no_credentials_under_a_prefix() -> None:
+    """--authenticate never wins over authenticate-prefixes: no prefix index is seeded, nothing is looked up."""
+    credentials = FakeCredentials({"art": ("user", PASSWORD)})
+    p = plan(["lock", "--index", OTHER], config(ART_DEFAULT), credentials=credentials,
+             settings=Settings(forced="never", prefixes=("https://other.example.com/", "https://art.example.com/")))
+    assert credentials.calls == [] and p.secrets == {}
+    assert {index.policy for index in p.indexes} == {"never"}
+    assert not any(index.source == "uvauth" for index in p.indexes)
+
+
+def test_lock_keeps_the_url_spelling_it_writes_into_uv_lock() -> None:
+    """uv lock writes the index URL into uv.lock: a reference by name would write the configured spelling
+    instead of the one typed, so the typed URL stays and the index's credentials are seeded."""
+    p = plan(["lock", "--default-index", U + "/"], config(ART_DEFAULT))
+    assert p.argv == ("lock", "--default-index", U + "/")
+    assert set(p.secrets) == {"UV_INDEX_ART_USERNAME", "UV_INDEX_ART_PASSWORD"}
+
+
+def test_the_users_config_file_is_merged_and_taken_off_argv() -> None:
+    """uv reads --config-file over UV_CONFIG_FILE: left on argv, it would hide the generated configuration."""
+    p = plan(["lock", "--config-file", "/project/uv.toml", "--index", OTHER], config(ART_DEFAULT),
+             settings=Settings(forced="always"), credentials=_answer_everything())
+    assert p.generated is not None and p.config_via == "env"
+    assert "--config-file" not in p.argv and "/project/uv.toml" not in p.argv
+
+
+def test_no_header_asks_for_no_custom_header() -> None:
+    p = plan(["pip", "compile", "--no-header", "--index-url", U, "r.in"], config(ART_DEFAULT))
+    assert p.argv == ("pip", "compile", "--no-header", "--default-index", "art", "r.in")
+    assert p.env == {"UV_PREVIEW_FEATURES": "index-by-name"}
+
+
+def test_a_credentials_entry_hands_nothing_to_a_never_index() -> None:
+    credentials = FakeCredentials({"art": ("user", PASSWORD)})
+    p = plan(["lock", "--default-index", U], config({**ART_DEFAULT, "authenticate": "never"}),
+             credentials=credentials, settings=Settings(covered_names=frozenset({"ART"})))
+    assert credentials.calls == [] and p.secrets == {}
+
+
+def test_an_imposed_always_is_checked_for_credentials_before_uv_runs() -> None:
+    """--authenticate always over an index configured auto: uvauth itself looks for credentials, and a missing
+    one is its error (naming the sources tried), not a 401 from uv."""
+    with pytest.raises(UvauthError, match="art"):
+        plan(["lock", "--default-index", U], config({**ART_DEFAULT, "authenticate": "auto"}),
+             credentials=FakeCredentials(), settings=Settings(forced="always"))
