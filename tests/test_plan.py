@@ -593,3 +593,12 @@ def test_an_imposed_always_is_checked_for_credentials_before_uv_runs() -> None:
     with pytest.raises(UvauthError, match="art"):
         plan(["lock", "--default-index", U], config({**ART_DEFAULT, "authenticate": "auto"}),
              credentials=FakeCredentials(), settings=Settings(forced="always"))
+
+
+@pytest.mark.parametrize("configured", ["never", "auto"])
+def test_a_configured_policy_wins_over_a_prefix(configured: str) -> None:
+    from uvauth.policy import Rules, choose
+
+    rules = Rules(prefixes=("https://art.example.com/",))
+    assert choose(rules, U, configured) == (configured, "configured")
+    assert choose(rules, U, None) == ("always", "prefix")

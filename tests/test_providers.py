@@ -861,3 +861,14 @@ def test_url_binds_an_index_entry_only() -> None:
         normalize({"index": "a", "url": "https://[bad/", "password-env": "T"}, source="s", file=None)
     assert env_entries({"UVAUTH_CREDENTIALS_ART_URL": "https://h/", "UVAUTH_CREDENTIALS_ART_PASSWORD_ENV": "T"}) == [
         {"name": "ART", "index": "ART", "url": "https://h/", "password-env": "T"}]
+
+
+def test_the_token_cache_key_is_the_command_too() -> None:
+    """Issue 22: one entry whose command differs (another CodeArtifact domain, another account) must not reuse
+    the other command's token."""
+    identity = {"index": "ca", "file": "/u/uvauth.toml"}
+    first = tokencache.key(identity, ["aws", "codeartifact", "get-authorization-token", "--domain", "one"])
+    second = tokencache.key(identity, ["aws", "codeartifact", "get-authorization-token", "--domain", "two"])
+    assert first != second
+    again = tokencache.key(dict(identity), ["aws", "codeartifact", "get-authorization-token", "--domain", "one"])
+    assert first == again

@@ -171,3 +171,22 @@ def test_a_tilde_in_an_index_path_is_not_the_home_directory(tmp_path: Path) -> N
                                               str(tmp_path), frozenset())
     entries = indexes.uv_indexes([mention], None, None, pip=True, cwd=str(tmp_path))
     assert [entry.key for entry in entries if entry.flat] == [index_key(f"file://{tmp_path}/~/links")]
+
+
+# -- behaviours the mutation run (scripts/mutants.py) found unpinned (issue 22) ----------------------------------
+
+
+@pytest.mark.parametrize(("url", "root"), [
+    pytest.param("https://h/root/pypi/+simple/", "https://h/root/pypi", id="devpi"),
+    pytest.param("https://h/root/pypi/+SIMPLE", "https://h/root/pypi", id="devpi-any-case"),
+    pytest.param("https://h/pypi/simple/", "https://h/pypi", id="simple"),
+    pytest.param("https://h/pypi/files/", "https://h/pypi/files", id="not-an-index-segment"),
+])
+def test_an_index_root_drops_a_final_simple_or_devpis_plus_simple(url: str, root: str) -> None:
+    """uv's IndexUrl::root: devpi serves its index at …/+simple and its files under the part before it."""
+    assert urls.auth_root(url) == root
+
+
+def test_a_prefix_with_a_trailing_slash_covers_the_bare_path() -> None:
+    assert covers("https://h/team/", "https://h/team") and covers("https://h/team/", "https://h/team/simple")
+    assert not covers("https://h/team/", "https://h/teamster")
