@@ -48,7 +48,7 @@ from uvauth.uv.urls import (
 from uvauth.uv import envvars
 from uvauth.uv.auth_policy import DEFAULT_POLICY
 from uvauth.uv.cmdline import GRAMMAR_UV_VERSION, UvCommandLine, header_command, parse
-from uvauth.policy import Rules, choose, under_any
+from uvauth.policy import Rules, choose, under, under_any
 from uvauth.reconcile import configured_home, covering_index
 from uvauth.seeding import SYNTH_PREFIX, Secret, seed_credentials, url_credentials
 
@@ -587,7 +587,7 @@ def _add_prefixes(ctx: _Context, draft: _Draft, contacted: list[m.Entry],
         # no credentials of its own it takes those of the first index under it that has some.
         shared = fallbacks if fallbacks is not None else [
             (entry.text, (configured_home(ctx.inputs.config, entry, ctx.inputs.cwd) or entry).name)
-            for entry in by_host.get(realm(prefix), ()) if _under_prefix(entry.text, prefix)
+            for entry in by_host.get(realm(prefix), ()) if under(prefix, entry.text)
         ]
         draft = draft._replace(synthesized=candidate, seed_fallbacks={**draft.seed_fallbacks, name: tuple(shared)})
         draft = draft.seeding(name, prefix, True, hand=True).noting(f"prefix {redact(prefix)}: credentials up front")
@@ -597,13 +597,6 @@ def _add_prefixes(ctx: _Context, draft: _Draft, contacted: list[m.Entry],
             lookup_url=without_userinfo(prefix),
         ))
     return draft, [*planned, *added]
-
-
-def _under_prefix(text: str, prefix: str) -> bool:
-    try:
-        return covers(prefix, text)
-    except InvalidUrl:
-        return False
 
 
 def _decoded_roots(planned: list[PlannedIndex]) -> list[tuple[str, str, list[tuple[str, str | None]] | None]]:

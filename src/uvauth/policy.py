@@ -55,7 +55,7 @@ def under_any(prefixes: tuple[str, ...], url: str) -> bool:
         host = realm(url)
     except InvalidUrl:
         return False
-    return any(_covers(prefix, url) for prefix in _by_host(prefixes).get(host, ()))
+    return any(under(prefix, url) for prefix in _by_host(prefixes).get(host, ()))
 
 
 @functools.lru_cache(maxsize=8)
@@ -63,7 +63,8 @@ def _by_host(prefixes: tuple[str, ...]) -> dict[Realm, list[str]]:
     return by_realm(prefixes, str)
 
 
-def _covers(prefix: str, url: str) -> bool:
+def under(prefix: str, url: str) -> bool:
+    """Is ``url`` under ``prefix``? False where either does not parse."""
     try:
         return covers(prefix, url)
     except InvalidUrl:  # a URL uv rejects is not under any prefix; uv's own error will say so
