@@ -251,6 +251,20 @@ def test_a_minted_token_is_cached_privately_and_reused(tmp_path: Path) -> None:
     assert tokencache.forget(directory, "art") == 1 and not list(directory.glob("token-*.marshal"))
 
 
+def test_forgetting_a_cached_token_mints_a_new_one_in_the_same_process(tmp_path: Path) -> None:
+    """The doctor's retry after a server rejected a token: the process's own memory of it goes too."""
+    env = dict(os.environ)
+    data = normalize({"index": "art", "url": "https://h/", "password-command": _command(tmp_path, MINT)},
+                     source="s", file=None)
+    providers = Providers([data], env)
+    first = providers.find("https://h/simple", "art")
+    assert first is not None and first.credentials is not None and first.credentials.password == "secret-1"
+    assert providers.forget_cached("https://h/simple", "art") == "art"
+    again = providers.find("https://h/simple", "art")
+    assert again is not None and again.credentials is not None and again.credentials.password == "secret-2"
+    assert providers.forget_cached("https://elsewhere/simple", None) is None
+
+
 def test_a_token_record_is_read_without_json(tmp_path: Path) -> None:
     """A warm token is read on every uv call its entry covers: with marshal, not json (which imports re)."""
     import subprocess
@@ -276,6 +290,14 @@ def test_forgetting_every_token_removes_an_older_uvauths_records_too(tmp_path: P
     tokencache.write(tmp_path, "new", {"password": "p", "entry": "art", "fresh_until": time.time() + 60})
     assert tokencache.forget(tmp_path, None) == 2
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("token-") and not p.name.endswith(".lock")]
+
+
+def test_forgetting_one_entrys_tokens_keeps_every_other_entrys(tmp_path: Path) -> None:
+    tokencache.write(tmp_path, "one", {"password": "p1", "entry": "art", "fresh_until": time.time() + 60})
+    tokencache.write(tmp_path, "two", {"password": "p2", "entry": "nexus", "fresh_until": time.time() + 60})
+    assert tokencache.forget(tmp_path, "art") == 1
+    assert [data["entry"] for _, data in tokencache.records(tmp_path)] == ["nexus"]
+    assert tokencache.forget(tmp_path, "nobody") == 0
 
 
 def test_without_ttl_or_expiry_nothing_is_cached_but_one_run_asks_once(tmp_path: Path) -> None:
