@@ -174,6 +174,36 @@ def test_a_nested_requirements_file_that_appears(project: Project) -> None:
     assert_follows(project, lambda: write(project.dir / "nested.txt", f"--extra-index-url {OTHER}\nsix\n"))
 
 
+def _same_size_and_mtime(path: Path, text: str, *, replace: bool) -> None:
+    """Give ``path`` other content of the same size and the same modification time (``touch -r``), rewritten in
+    place (only its ctime tells) or replaced by a new file (its inode tells too)."""
+    before = path.stat()
+    assert len(text.encode()) == before.st_size
+    while True:
+        if replace:
+            fresh = path.with_name(path.name + ".new")
+            fresh.write_text(text)
+            os.utime(fresh, ns=(before.st_atime_ns, before.st_mtime_ns))
+            os.replace(fresh, path)
+        else:
+            path.write_text(text)
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        if path.stat().st_ctime_ns != before.st_ctime_ns:  # the kernel's coarse clock may not have ticked yet
+            break
+        time.sleep(0.005)
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert (after.st_ino != before.st_ino) is replace
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["rewritten-in-place", "replaced"])
+def test_a_file_given_the_old_size_and_mtime_back(project: Project, replace: bool) -> None:
+    """Only the stamp's ctime (and, for a replaced file, inode) tells this edit: the names have one length."""
+    write(project.dir / "uv.toml", f'[[index]]\nname = "art"\nurl = "{URL}"\n')
+    assert_follows(project, lambda: _same_size_and_mtime(
+        project.dir / "uv.toml", f'[[index]]\nname = "bob"\nurl = "{URL}"\n', replace=replace))
+
+
 def test_changing_uv_index_url(project: Project) -> None:
     project.args = ["pip", "compile", "req.in"]
     project.env["UV_INDEX_URL"] = URL
@@ -293,11 +323,20 @@ def test_a_file_changed_just_now_is_not_trusted(tmp_path: Path, monkeypatch: pyt
     assert hit(project)
 
 
-def test_a_plan_that_hands_uv_a_secret_is_not_stored(project: Project) -> None:
+@pytest.mark.parametrize("policy", ["always", "never", "auto", None])
+def test_a_plan_that_hands_uv_a_secret_is_not_stored(project: Project, policy: str | None) -> None:
+    """Under always uvauth seeds the password itself; under auto it stays in the URL on uv's argv, where only
+    the memo's guard against ``@`` in what it stores keeps it out of the cache."""
+    if policy is None:
+        del project.env["UVAUTH_AUTHENTICATE"]
+    else:
+        project.env["UVAUTH_AUTHENTICATE"] = policy
     project.args = ["pip", "compile", "--index-url", f"http://alice:{PASSWORD}@127.0.0.1:9/simple", "req.in"]
-    project.memoized()
+    assert project.memoized() == project.fresh()
     assert project.entries() == []
     assert not hit(project)
+    cache = project.root / "cache"
+    assert not [path for path in cache.rglob("*") if path.is_file() and PASSWORD.encode() in path.read_bytes()]
 
 
 def test_no_secret_in_any_entry(project: Project) -> None:
@@ -430,6 +469,38 @@ def test_an_installed_uvauth_is_stamped_by_its_init_file(tmp_path: Path, monkeyp
     monkeypatch.setattr(cache, "_PACKAGE", str(package))
     monkeypatch.setattr(cache, "_CODE", [])
     assert cache.code_stamp().endswith(repr([observed.stamp(str(package / "__init__.py"))]))
+
+
+def test_a_plan_made_by_other_code_is_not_reused(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade (or an edit of an editable install) changes cache.code_stamp: the stored plan is another's."""
+    from uvauth import cache
+
+    project.memoized()
+    assert hit(project)
+    stamp = cache.code_stamp()
+    monkeypatch.setattr(cache, "code_stamp", lambda: stamp + "-upgraded")
+    assert not hit(project)
+    assert hit(project)  # stored again, for the new code
+
+
+def test_a_plan_that_listed_the_environment_needs_the_same_names(tmp_path: Path) -> None:
+    """A plan that iterated the environment may depend on any name in it: a new or removed name is a miss."""
+    from uvauth.launch import Handoff
+    from uvauth.observed import RecordingEnv
+
+    env = {"PATH": "/bin", "UV_INDEX_ART_USERNAME": "a"}
+    recorded = RecordingEnv(env)
+    assert sorted(recorded) == ["PATH", "UV_INDEX_ART_USERNAME"]  # listed, read nothing by name
+    outcome = Handoff(uv="/no/uv", argv=["pip", "list"], env={**env, "UV_X": "1"})
+    assert memo.store(str(tmp_path), ["pip", "list"], "/", env, recorded, outcome)
+    again = memo.recall(str(tmp_path), ["pip", "list"], "/", env)
+    assert again is not None and again.argv == ["pip", "list"] and again.env == {**env, "UV_X": "1"}
+    assert memo.recall(str(tmp_path), ["pip", "list"], "/", {**env, "UV_INDEX_NEW_USERNAME": "b"}) is None
+    assert memo.recall(str(tmp_path), ["pip", "list"], "/", {"PATH": "/bin"}) is None
+    unlisted = RecordingEnv(env)
+    assert unlisted.get("PATH") == "/bin"
+    assert memo.store(str(tmp_path), ["pip", "list"], "/", env, unlisted, outcome)
+    assert memo.recall(str(tmp_path), ["pip", "list"], "/", {**env, "UV_INDEX_NEW_USERNAME": "b"}) is not None
 
 
 def test_nothing_is_memoized_near_the_systems_limit() -> None:
