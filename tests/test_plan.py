@@ -602,3 +602,43 @@ def test_a_configured_policy_wins_over_a_prefix(configured: str) -> None:
     rules = Rules(prefixes=("https://art.example.com/",))
     assert choose(rules, U, configured) == (configured, "configured")
     assert choose(rules, U, None) == ("always", "prefix")
+
+
+_ENCODED = "https://art.example.com/artifactory/api/pypi/pypi%2Dlocal/simple"
+
+
+def test_a_percent_encoded_root_is_covered_decoded_too() -> None:
+    """Artifactory links an index at …/pypi%2Dlocal/simple to files under …/pypi-local/: uv matches a file's URL
+    to an index by the raw path, so uvauth adds the decoded root as an always index with the same credentials."""
+    p = plan(["pip", "compile", "--index-url", _ENCODED, "req.in"],
+             config({"name": "art", "url": _ENCODED, "authenticate": "always", "default": True}))
+    (decoded,) = [index for index in generated(p)["index"] if index["name"] != "art"]
+    assert decoded == {"name": decoded["name"], "url": "https://art.example.com/artifactory/api/pypi/pypi-local",
+                       "explicit": True, "authenticate": "always"}
+    variable = decoded["name"].upper().replace("-", "_")
+    assert {name: secret.value for name, secret in p.secrets.items()} == {
+        f"UV_INDEX_{variable}_USERNAME": "user", f"UV_INDEX_{variable}_PASSWORD": PASSWORD}
+
+
+@pytest.mark.parametrize("root", [U, _ENCODED.replace("%2D", "%20")], ids=["not-encoded", "decodes-to-a-space"])
+def test_no_decoded_root_where_none_is_needed_or_valid(root: str) -> None:
+    p = plan(["pip", "compile", "--index-url", root, "req.in"],
+             config({"name": "art", "url": root, "authenticate": "always", "default": True}))
+    assert [index.url for index in p.indexes] == [root]
+
+
+@pytest.mark.parametrize(("cfg", "settings", "warned"), [
+    (None, Settings(), False),
+    (config({"name": "a", "url": OTHER}), Settings(), False),
+    (config(ART_ALWAYS), Settings(), True),
+    (None, Settings(forced="always"), True),
+], ids=["nothing-configured", "no-policy-configured", "an-always-index", "forced-always"])
+def test_an_unread_pipe_is_mentioned_only_where_a_policy_is_set(cfg: UvConfig | None, settings: Settings,
+                                                                 warned: bool) -> None:
+    """Plain uv says nothing about stdin; uvauth says it did not read it only where that could matter."""
+    requirements = requirements_file()._replace(unread=("-",), unchecked=("-",))
+    p = plan(["pip", "compile", "-"], cfg, requirements=requirements, settings=settings)
+    assert p.argv == ("pip", "compile", "-")
+    expected = ("uvauth did not read - (uv reads it itself: stdin, a pipe or device is read once, a remote file "
+                "would be a request of uvauth's); an index URL in it keeps uv's default policy (auto)",)
+    assert p.warnings == (expected if warned else ())
