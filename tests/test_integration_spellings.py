@@ -14,6 +14,7 @@ cases run on several ports (:func:`support.uvrun.across_ports`).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,30 +119,38 @@ def test_url_variants(pools: dict[str, ServerPool], tmp_path: Path, layout: Layo
 
 
 @pytest.fixture
-def port80_server(wheelhouse: Path, request: pytest.FixtureRequest) -> Iterator[IndexServer | None]:
-    """A server on 127.0.0.1:80 (we run as root), or None where the port cannot be bound."""
-    server = IndexServer(wheelhouse, request.param)
-    try:
-        server.start(80)
-    except OSError:
-        yield None
+def port80_server(wheelhouse: Path, request: pytest.FixtureRequest, netrc_file: NetrcWriter) -> Iterator[IndexServer]:
+    """A server on port 80 of a loopback address of its own: 127.0.0.1:80 may be taken (another service, or
+    another test worker running this test), so each of 127.0.0.2 … 127.0.0.254 is tried in turn (all of
+    127.0.0.0/8 is loopback on Linux). Port 80 needs root (the suite's CI runs as root): the one skip left."""
+    if os.geteuid() != 0:
+        pytest.skip("binding port 80 needs root: the wire test of the default port runs as root only")
+    for last in range(2, 255):
+        server = IndexServer(wheelhouse, request.param, host=f"127.0.0.{last}")
+        try:
+            server.start(80)
+        except OSError:
+            continue
+        netrc_file({**CREDS, server.host: ("user", "pass")})
+        yield server
+        server.stop()
         return
-    yield server
-    server.stop()
+    pytest.fail("port 80 is taken on every address of 127.0.0.2 … 127.0.0.254")
 
 
 @pytest.mark.parametrize("port80_server", LAYOUTS, indirect=True)
 @pytest.mark.parametrize("explicit_port_in", ["command-line", "config"])
 def test_url_variant_default_port(
-    port80_server: IndexServer | None, wheelhouse: Path, tmp_path: Path, explicit_port_in: str
+    port80_server: IndexServer, wheelhouse: Path, tmp_path: Path, explicit_port_in: str
 ) -> None:
-    """`http://127.0.0.1:80/…` and `http://127.0.0.1/…` are one index to uv (the url crate drops a default port)."""
-    if port80_server is None:
-        pytest.skip("127.0.0.1:80 cannot be bound here (taken, or not root): the wire test needs it")
+    """`http://H:80/…` and `http://H/…` are one index to uv (the url crate drops a default port)."""
     simple = port80_server.simple_path + "/"
-    with_port, without = f"http://127.0.0.1:80{simple}", f"http://127.0.0.1{simple}"
+    host = port80_server.host
+    with_port, without = f"http://{host}:80{simple}", f"http://{host}{simple}"
     config_url, cli_url = (without, with_port) if explicit_port_in == "command-line" else (with_port, without)
-    compile_with(tmp_path, port80_server, config_url, "--index-url U", cli_url, default=True).assert_fixed()
+    pair = compile_with(tmp_path, port80_server, config_url, "--index-url U", cli_url, default=True)
+    assert pair.uvauth.requests > 0  # the server on port 80 was the one asked
+    pair.assert_fixed()
 
 
 @pytest.mark.parametrize("explicit_port_in", ["command-line", "config"])

@@ -1056,10 +1056,16 @@ def _requirements_modules() -> list[ModuleType]:
 
 
 def _pythons() -> list[str]:
-    """Every CPython >= 3.11 this machine has (Debian's, pyenv's), besides the one running the tests."""
-    candidates = ["/usr/bin/python3", *sorted(str(p) for p in Path("~/.pyenv/versions").expanduser().glob(
-        "3.1[1-9]*/bin/python3"))]
-    return [c for c in candidates if os.access(c, os.X_OK) and os.path.realpath(c) != os.path.realpath(sys.executable)]
+    """Every other CPython >= 3.11 this machine has, found as scripts/test_other_pythons.py finds them (PATH,
+    /usr, /opt, pyenv's versions under PYENV_ROOT or the real user's home: the isolation fixture moves HOME)."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "test_other_pythons.py"
+    spec = importlib.util.spec_from_file_location("_other_pythons", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [python for _, python in module.others()]
 
 
 def _pattern_digest(python: str) -> str | None:
@@ -1095,12 +1101,14 @@ def test_no_possessive_quantifier_in_the_patterns() -> None:
             assert token not in value._source.replace(r"\+", ""), (module_name, name, token)
 
 
-@pytest.mark.skipif(not _pythons(), reason="no other Python on this machine to compare with")
 def test_patterns_match_alike_on_every_python() -> None:
     """The requirements scanner's patterns give the same matches on every Python uvauth accepts (Debian 12's
     3.11.2 once read `foo --hash=… -f URL` as a plain requirement and missed the -f)."""
+    pythons = _pythons()
+    if not pythons:
+        pytest.skip("no other Python >= 3.11 on this machine to compare with")
     ours = _pattern_digest(sys.executable)
-    others = {python: _pattern_digest(python) for python in _pythons()}
+    others = {python: _pattern_digest(python) for python in pythons}
     assert {python: digest for python, digest in others.items() if digest is not None and digest != ours} == {}
 
 

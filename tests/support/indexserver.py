@@ -132,6 +132,7 @@ class IndexServer:
         password: str = "pass",
         mode: str = "auth",
         repo: str = "pypi-local",
+        host: str = "127.0.0.1",
     ) -> None:
         if layout not in get_args(Layout):
             raise ValueError(f"unknown layout {layout!r}")
@@ -139,6 +140,7 @@ class IndexServer:
         self.username = username
         self.password = password
         self.repo = repo
+        self.host = host  # any address of 127.0.0.0/8 (all loopback on Linux): a fixed port on an address of its own
         self.mode = mode  # validated by the setter
         self._lock = threading.Lock()
         self._log: list[Request] = []
@@ -202,7 +204,7 @@ class IndexServer:
     @property
     def url(self) -> str:
         """Base URL, e.g. `http://127.0.0.1:PORT` (no trailing slash)."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def index_url(self) -> str:
@@ -214,10 +216,10 @@ class IndexServer:
     # ----------------------------------------------------------------- lifecycle
 
     def start(self, port: int = 0) -> Self:
-        """Listen on 127.0.0.1:`port` (0: a free port; a fixed one such as 80 may raise OSError)."""
+        """Listen on `host`:`port` (0: a free port; a fixed one such as 80 may raise OSError)."""
         if self._httpd is not None:
             raise RuntimeError("server already started")
-        httpd = _HTTPServer(("127.0.0.1", port), _Handler)
+        httpd = _HTTPServer((self.host, port), _Handler)
         httpd.index = self
         self._httpd = httpd
         self._thread = threading.Thread(
