@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
+from support import store_plans_later
 
 from uvauth import cli, launch
 from uvauth.uv.config import render as uvrender
@@ -191,9 +192,9 @@ def test_a_reused_plan_hands_and_reports_exactly_what_the_fresh_plan_did(
         exec_uv: Exec, project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """One record (launch.Handoff) from the planner and from the memo: the second run finds the stored plan on the
     fast path, plans nothing, and execs and prints the same, byte for byte."""
-    from uvauth import memo, pipeline
+    from uvauth import pipeline
 
-    monkeypatch.setattr(memo, "_RACY_NS", -(10**19))  # the project's files were written just now
+    store_plans_later(monkeypatch)
     planned: list[object] = []
     real_prepare = pipeline.prepare
     monkeypatch.setattr(pipeline, "prepare", lambda *a, **k: planned.append(a) or real_prepare(*a, **k))

@@ -7,8 +7,9 @@ agree, and the answer must be the new one.
 
 The memo refuses to store a plan that read a file changed within the last second (a change within the file
 system's timestamp granularity could go unseen); ``test_a_file_changed_just_now_is_not_trusted`` pins that with
-the real clock. The other tests turn the window off and give each edit a distinct modification time, which is
-what the window guarantees for edits made after a plan was stored.
+the real clock. The other tests store plans as if two seconds after their files were written
+(``support.store_plans_later``: the window stays in force) and give each edit a distinct modification time, which
+is what the window guarantees for edits made after a plan was stored.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import DERANDOMIZE, handed
+from support import DERANDOMIZE, handed, store_plans_later
 
 from uvauth import memo, pipeline
 from uvauth.errors import UvauthError
@@ -86,7 +87,7 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
-    monkeypatch.setattr(memo, "_RACY_NS", -(10**19))  # see the module docstring: edits get distinct mtimes
+    store_plans_later(monkeypatch)
     monkeypatch.chdir(tmp_path)
     return Project(tmp_path)
 
@@ -131,7 +132,8 @@ def test_a_hit_imports_no_planning_module(project: Project, tmp_path: Path) -> N
     import sys
 
     probe = (
-        "import sys; from uvauth import launch, memo; memo._RACY_NS = -10**19; "  # the files are seconds old
+        "import sys, time; from uvauth import launch, memo; "
+        "memo._now_ns = lambda: time.time_ns() + 2 * memo._RACY_NS; "  # as support.store_plans_later
         "launch.exec_uv = lambda uv, argv, env: print(uv, argv) or 0; "
         "from uvauth.cli import main; main(sys.argv[1:]); "
         f"print(sorted(m for m in sys.modules if m in {sorted(_HEAVY)!r})); "
@@ -617,7 +619,7 @@ def _edits(project: Project) -> dict[str, Callable[[], None]]:
 @pytest.fixture
 def scratch(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         Callable[[], Project]]:
-    monkeypatch.setattr(memo, "_RACY_NS", -(10**19))
+    store_plans_later(monkeypatch)
 
     def make() -> Project:
         root = tmp_path_factory.mktemp("memo")

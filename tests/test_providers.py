@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import handed
+from support import handed, store_plans_later
 
 from uvauth.errors import UvauthError
 from uvauth.providers import presets, tokencache, trust
@@ -565,15 +565,13 @@ def test_a_token_that_has_already_expired_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+def stored_later(monkeypatch: pytest.MonkeyPatch) -> None:
     """The memo refuses files changed within the last second (tests/test_memo.py pins that); these tests write
-    their files just before planning, so the window is turned off, as test_memo does."""
-    from uvauth import memo
-
-    monkeypatch.setattr(memo, "_RACY_NS", -(10**19))
+    their files just before planning, so their plans are stored as if later (support.store_plans_later)."""
+    store_plans_later(monkeypatch)
 
 
-@pytest.mark.usefixtures("no_racy_window")
+@pytest.mark.usefixtures("stored_later")
 def test_a_memoized_plan_reads_the_provider_token_again_and_never_stores_it(tmp_path: Path) -> None:
     from uvauth.uv import cmdline as uvcli
 
@@ -604,7 +602,7 @@ def test_a_memoized_plan_reads_the_provider_token_again_and_never_stores_it(tmp_
     assert third.plan is not None and third.env["UV_INDEX_ART_PASSWORD"] == "memo-tok3n-2"
 
 
-@pytest.mark.usefixtures("no_racy_window")
+@pytest.mark.usefixtures("stored_later")
 def test_an_environment_entry_set_later_is_never_hidden_by_a_memoized_plan(tmp_path: Path) -> None:
     from uvauth.uv import cmdline as uvcli
 
@@ -773,7 +771,7 @@ def _approved_project(root: Path, url: str, script: Path) -> Path:
     return root
 
 
-@pytest.mark.usefixtures("no_racy_window")
+@pytest.mark.usefixtures("stored_later")
 def test_a_cached_token_is_used_only_where_its_entry_is_approved_now(tmp_path: Path) -> None:
     """Issue 16 item 2: trust is checked before a cached token is used, memoized plans included. Before the fix a
     removed approval, or an unapproved second checkout repeating the entry, got the cached token."""
@@ -802,7 +800,7 @@ def test_a_cached_token_is_used_only_where_its_entry_is_approved_now(tmp_path: P
         handed(compile_first, env)
 
 
-@pytest.mark.usefixtures("no_racy_window")
+@pytest.mark.usefixtures("stored_later")
 def test_an_approval_is_for_the_url_the_index_had_when_approved(tmp_path: Path) -> None:
     from uvauth.commands import credentials as command
     from uvauth.uv import cmdline as uvcli
@@ -826,7 +824,7 @@ def test_an_approval_is_for_the_url_the_index_had_when_approved(tmp_path: Path) 
     assert handed(cmdline, env).env["UV_INDEX_ART_PASSWORD"] == "bound-s3cret"
 
 
-@pytest.mark.usefixtures("no_racy_window")
+@pytest.mark.usefixtures("stored_later")
 @pytest.mark.parametrize("form", ["file", "environment"])
 def test_a_users_entry_by_name_never_follows_a_project_that_moves_the_name(tmp_path: Path, form: str) -> None:
     """Issue 16 item 2 (Maven's MNG-5265): the user's `index = "art"` entry, and a project whose uv.toml points

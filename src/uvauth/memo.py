@@ -175,9 +175,7 @@ def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, st
     texts += files  # a path may be spelled from a variable, too
     if any("@" in text for text in texts) or not _roomy(env, args) or observed.VOLATILE in files:
         return False
-    import time
-
-    racy_after = time.time_ns() - _RACY_NS
+    racy_after = _now_ns() - _RACY_NS
     own = os.path.join(directory, "")  # uvauth's own files (the generated config) are written whole, never edited
     if any(stamp is not None and max(stamp[3], stamp[4]) > racy_after and not path.startswith(own)
            for path, stamp in files.items()):
@@ -198,6 +196,14 @@ def store(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, st
         return False
     remember(plans, os.path.basename(path), marshal.dumps(entry))
     return True
+
+
+def _now_ns() -> int:
+    """The clock the racy window is measured on (a test may store a plan as if later than its files were
+    written: the window itself stays in force)."""
+    import time
+
+    return time.time_ns()
 
 
 def _bound(plans: str) -> None:

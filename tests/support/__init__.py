@@ -49,6 +49,18 @@ def system_tools_only(directory: Path) -> str:
     return str(directory)
 
 
+def store_plans_later(monkeypatch: Any) -> None:
+    """The memo refuses to store a plan that read a file changed within its racy window (the last second:
+    tests/test_memo.py pins that with the real clock). Tests that write their files just before planning store
+    plans as if two windows later, so the window is still in force (a file changed "then" would not count) and
+    their files are older than it, as a user's files are."""
+    import time
+
+    from uvauth import memo
+
+    monkeypatch.setattr(memo, "_now_ns", lambda: time.time_ns() + 2 * memo._RACY_NS)
+
+
 def handed(cmdline: Any, env: Mapping[str, str]) -> Any:
     """What the console script hands uv for a parsed command line (``uvauth.cli.run`` without the exec): the fast
     path's memoized plan when there is one (its ``plan`` is None then), else the pipeline's, stored for next time."""
