@@ -625,3 +625,12 @@ def test_reads_what_uv_auth_login_wrote(tmp_path: Path, world: World) -> None:
     assert (tmp_path / "xdg-data/uv/credentials/credentials.toml").is_file()
     xdg = find("http://127.0.0.1:18080/team/simple")
     assert xdg.credentials is not None and xdg.credentials.username == "x"
+
+
+def test_netrc_user_is_another_spelling_of_login() -> None:
+    """uv (like CPython's netrc) takes `user` for `login`: checked with uv 0.13.9 against a loopback server,
+    which got `alice:pw1` from `machine 127.0.0.1 user alice password pw1`."""
+    from uvauth.uv.credentials.netrc import NetrcEntry, parse_netrc
+
+    assert parse_netrc("machine h user alice password pw1\ndefault login bob password pw2\n") == {
+        "h": NetrcEntry("alice", "pw1"), "default": NetrcEntry("bob", "pw2")}

@@ -642,3 +642,11 @@ def test_an_unread_pipe_is_mentioned_only_where_a_policy_is_set(cfg: UvConfig | 
     expected = ("uvauth did not read - (uv reads it itself: stdin, a pipe or device is read once, a remote file "
                 "would be a request of uvauth's); an index URL in it keeps uv's default policy (auto)",)
     assert p.warnings == (expected if warned else ())
+
+
+def test_a_configured_custom_compile_command_is_left_to_uv() -> None:
+    """`[pip] custom-compile-command` is the user's header: uv reads it from the user's configuration, and
+    uvauth's own UV_CUSTOM_COMPILE_COMMAND (which uv would take over it) is not set."""
+    p = plan(["pip", "compile", "--index-url", U, "req.in"], config(ART_DEFAULT, pip={"custom-compile-command": "make"}))
+    assert p.argv == ("pip", "compile", "--default-index", "art", "req.in")
+    assert p.env == {"UV_PREVIEW_FEATURES": "index-by-name"} and p.generated is None

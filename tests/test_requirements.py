@@ -598,6 +598,13 @@ ERRORS = [
         "c.txt:2",
         id="inside-nested-constraints",
     ),
+    pytest.param(
+        {"a.in": "--constraint c.txt\n", "c.txt": f"-i {PA}\n-i {PB}\n"},
+        {"r": ["a.in"]},
+        "Multiple `--index-url` values provided",
+        "c.txt:2",
+        id="inside-nested-constraints-long-spelling",
+    ),
 ]
 
 
