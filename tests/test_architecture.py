@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import unmeasured
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "uvauth"
@@ -211,7 +212,7 @@ NEVER_ON_THE_HOT_PATH = {
 def _loaded(args: list[str], cwd: Path) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "UVAUTH_"))}
     done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, check=False)
+                          env=unmeasured(env), check=False)
     assert done.returncode == 0, done.stderr
     return set(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
 

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import DERANDOMIZE, handed, store_plans_later
+from support import DERANDOMIZE, handed, store_plans_later, unmeasured
 
 from uvauth import memo, pipeline
 from uvauth.errors import UvauthError
@@ -140,7 +140,7 @@ def test_a_hit_imports_no_planning_module(project: Project, tmp_path: Path) -> N
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('uvauth', '__future__', 're')))"
     )
     args = [sys.executable, "-c", probe, "--directory", str(project.dir), *project.args]
-    env = {**os.environ, **project.env}
+    env = unmeasured({**os.environ, **project.env})
     first = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
     assert "uvauth.plan" in first.stdout, first.stdout + first.stderr  # planned, and stored
     again = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, check=True)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import handed, store_plans_later
+from support import handed, store_plans_later, unmeasured
 
 from uvauth.errors import UvauthError
 from uvauth.providers import presets, tokencache, trust
@@ -274,7 +274,8 @@ def test_a_token_record_is_read_without_json(tmp_path: Path) -> None:
     probe = ("import sys, time; from uvauth.providers import tokencache; "
              f"record = tokencache.read_path({str(tokencache.path(tmp_path, 'd'))!r}, time.time()); "
              "print(record['password'], 'json' in sys.modules, 're' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env=unmeasured(os.environ))
     assert done.stdout.split() == ["p", "False", "False"]
 
 
@@ -419,7 +420,8 @@ def _modules(tmp_path: Path, env: dict[str, str]) -> set[str]:
     import subprocess
 
     done = subprocess.run([sys.executable, "-c", _PROBE, "pip", "compile", "req.in", "--index-url",
-                           "https://h.example/simple"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           "https://h.example/simple"], cwd=tmp_path, env=unmeasured(env), capture_output=True,
+                          text=True,
                           check=False)
     assert done.returncode == 0, done.stderr
     return set(ast.literal_eval(done.stdout.strip().splitlines()[-1]))

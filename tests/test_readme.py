@@ -38,8 +38,9 @@ def test_the_check_notices_drift() -> None:
 def test_the_fresh_machine_commands_are_the_ones_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    test_command = ("python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest -n auto "
-                    "&& UVAUTH_TEST_RANDOMIZE=1 .venv/bin/python -m pytest -q -m hypothesis "
+    test_command = ("python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m coverage erase "
+                    "&& .venv/bin/python -m coverage run -m pytest -n auto && .venv/bin/python -m coverage combine -q "
+                    "&& .venv/bin/python -m coverage report && UVAUTH_TEST_RANDOMIZE=1 .venv/bin/python -m pytest -q -m hypothesis "
                     "&& .venv/bin/python scripts/test_other_pythons.py")
     assert test_command in readme and test_command in ci
     assert ('python3 -m venv .venv && .venv/bin/pip install . && echo "idna" > requirements.in && '

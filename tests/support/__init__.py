@@ -49,6 +49,13 @@ def system_tools_only(directory: Path) -> str:
     return str(directory)
 
 
+def unmeasured(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without coverage.py's variables: a probe that counts the modules a uvauth process imports must not
+    count coverage's own (``.ci/run`` measures coverage, and ``patch = subprocess`` starts it in every Python
+    process whose environment carries ``COVERAGE_PROCESS_CONFIG``)."""
+    return {name: value for name, value in env.items() if not name.startswith("COVERAGE_")}
+
+
 def store_plans_later(monkeypatch: Any) -> None:
     """The memo refuses to store a plan that read a file changed within its racy window (the last second:
     tests/test_memo.py pins that with the real clock). Tests that write their files just before planning store
