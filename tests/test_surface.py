@@ -209,6 +209,28 @@ def test_version_and_help_command() -> None:
         assert "<bool>" not in shown and "<list[str]>" not in shown and "╭" not in shown
 
 
+@pytest.mark.parametrize("command", [[], ["explain"], ["doctor"], ["credentials"], ["login"], ["logout"],
+                                     ["completion"], ["version"], ["help"]], ids=lambda c: c[0] if c else "top")
+def test_help_fits_80_columns_and_cuts_nothing(command: list[str]) -> None:
+    done = subprocess.run([UVAUTH, "uvauth", *command, "--help"], capture_output=True, text=True, timeout=60,
+                          check=False, env={**os.environ, "UVAUTH_UV": REAL_UV, "COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    assert [line for line in done.stdout.splitlines() if len(line) > 80] == []
+    # A description cut to fit ends in "..." (click's short help); only the usage line's variadic may.
+    assert [line for line in done.stdout.splitlines()[1:] if line.rstrip().endswith(("...", "…"))] == []
+
+
+def test_the_top_level_help_lists_what_uvauth_adds_to_every_uv_command() -> None:
+    """--authenticate and uvauth's variables appear in no help of uv's: uvauth uvauth's help names them all."""
+    from uvauth.uv import envvars
+
+    shown = own("uvauth", "--help").stdout
+    assert "--authenticate always|auto|never" in shown
+    names = [value for name, value in vars(envvars).items() if name.startswith("UVAUTH_") and isinstance(value, str)
+             and name not in ("UVAUTH_EXEC_CHAIN",)]  # uvauth's own loop guard, never the user's
+    assert names and [name for name in names if name.rstrip("_") not in shown] == []
+
+
 def test_usage_line_says_uv_uvauth_when_run_as_uv(tmp_path: Path) -> None:
     (tmp_path / "uv").symlink_to(UVAUTH)
     done = own("uvauth", "help", argv0=str(tmp_path / "uv"))

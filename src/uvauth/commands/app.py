@@ -23,9 +23,29 @@ from uvauth.boundary import guarded, report_error
 from uvauth.errors import USAGE_EXIT, UvauthError
 from uvauth.uv import envvars
 
+#: What uvauth adds to every uv command, which no `--help` of uv's can show (`\b`: click keeps the lines as typed).
+_GLOBAL_HELP: Final = """\b
+uvauth's own option, anywhere in a uv command line (never passed to uv):
+  --authenticate always|auto|never
+                   the policy of every index the command contacts,
+                   over even a configured `authenticate`
+\b
+uvauth's variables:
+  UVAUTH_AUTHENTICATE           the policy of every index that sets none
+  UVAUTH_AUTHENTICATE_PREFIXES  URL prefixes sent credentials up front
+  UVAUTH_CREDENTIALS_<NAME>_*   where an index's token comes from
+  UVAUTH_TRUST=1                approve the project's credentials commands
+  UVAUTH_UV                     the real uv to run
+  UVAUTH_COLOR                  auto, always or never, as --color
+\b
+Settings files: a project's uvauth.toml (or [tool.uvauth]), and
+~/.config/uvauth/uvauth.toml. `uvauth uvauth explain UV-ARGS` shows
+what uvauth does for a uv command."""
+
 app = typer.Typer(
     name="uvauth uvauth",
     help="uvauth's own commands. Anything else given to uvauth runs uv.",
+    epilog=_GLOBAL_HELP,
     add_completion=False,  # completions come from `uvauth uvauth completion`, built on uv's own
     rich_markup_mode=None,  # plain help: no panels, no rich highlighting, value names instead of Python types
     pretty_exceptions_enable=False,
@@ -93,7 +113,8 @@ def _unknown_option(args: list[str]) -> str | None:
 _RAW_EXPLAIN_ARGS: list[list[str]] = []
 
 
-@app.command(context_settings=_PASS_THROUGH)
+@app.command(context_settings=_PASS_THROUGH,
+             short_help="Show what uvauth does for a uv command, without running it.")
 def explain(
     context: typer.Context,
     uv_args: Annotated[
@@ -132,7 +153,7 @@ def version() -> None:
     print(f"uvauth {__version__}")
 
 
-@app.command(context_settings=_PASS_THROUGH)
+@app.command(context_settings=_PASS_THROUGH, short_help="Check each index the project uses, over the network.")
 def doctor(
     uv_args: Annotated[
         list[str] | None,
@@ -180,7 +201,7 @@ def credentials(
     raise typer.Exit(guarded(lambda: command.run(action, name, environ, Path.cwd())))
 
 
-@app.command()
+@app.command(short_help="Store long-lived credentials for a configured index.")
 def login(
     index: Annotated[str, typer.Argument(help="The name of a configured [[index]].", show_default=False)],
     username: Annotated[str | None, typer.Option("--username", "-u", help="The username to store.")] = None,
@@ -194,7 +215,7 @@ def login(
     raise typer.Exit(guarded(lambda: command.login(environ, Path.cwd(), index, username)))
 
 
-@app.command()
+@app.command(short_help="Remove what `login INDEX` stored.")
 def logout(
     index: Annotated[str, typer.Argument(help="The name of a configured [[index]].", show_default=False)],
     username: Annotated[str | None, typer.Option("--username", "-u", help="The username to remove.")] = None,
@@ -214,7 +235,7 @@ def _shells() -> list[str]:
     return list(SHELLS)
 
 
-@app.command()
+@app.command(short_help="Print the completion script for bash, zsh or fish.")
 def completion(
     shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", show_default=False,
                                          autocompletion=_shells)],
