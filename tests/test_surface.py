@@ -231,6 +231,23 @@ def test_the_top_level_help_lists_what_uvauth_adds_to_every_uv_command() -> None
     assert names and [name for name in names if name.rstrip("_") not in shown] == []
 
 
+@pytest.mark.parametrize("args", [["uvauth", "doctor"], ["--color", "never", "uvauth", "credentials", "show"]],
+                         ids=["own-command", "after-uv-globals"])
+def test_explain_of_an_own_command_says_it_is_no_uv_command(args: list[str]) -> None:
+    """explain once claimed `explain uvauth doctor` would run `uv uvauth doctor`."""
+    done = own("uvauth", "explain", *args)
+    word = args[args.index("uvauth") + 1]
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"uvauth: error: `uvauth {word}` is one of uvauth's own commands, not a uv command: "
+                           f"uvauth runs it itself and hands nothing to uv\nhint: see `uvauth uvauth {word} --help`; "
+                           "explain shows what uvauth does for uv's commands\n")
+
+
+def test_explain_of_a_uv_command_naming_uvauth_as_a_package_is_a_uv_command() -> None:
+    done = own("uvauth", "explain", "pip", "install", "--dry-run", "uvauth")
+    assert done.returncode == 0 and done.stdout.startswith("uv pip install: "), done.stderr
+
+
 def test_usage_line_says_uv_uvauth_when_run_as_uv(tmp_path: Path) -> None:
     (tmp_path / "uv").symlink_to(UVAUTH)
     done = own("uvauth", "help", argv0=str(tmp_path / "uv"))

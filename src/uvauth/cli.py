@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from uvauth.uv.cmdline import UvCommandLine
 
-OWN_COMMANDS: "Final" = "uvauth"
+OWN_COMMANDS: "Final" = fastpath.OWN_COMMANDS
 
 
 def _guarded(action: "Callable[[], int]", verbose: int) -> int:
@@ -102,7 +102,8 @@ def _no_garbage_collection() -> None:
 
 def main(argv: "Sequence[str] | None" = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == [OWN_COMMANDS]:
+    at = fastpath.own_command_at(args)
+    if at == 0:
         if len(args) == 3 and args[1] == "completion":
             # Run by shells at every start: a saved script is printed without typer (uvauth.completion.cached).
             from uvauth.completion import cached
@@ -114,18 +115,10 @@ def main(argv: "Sequence[str] | None" = None) -> int:
         from uvauth.commands.app import run_own_command  # the only import of typer, for uvauth's own words
 
         return run_own_command(args[1:])
-    if OWN_COMMANDS in args:
-        from uvauth.uv import cmdline as uvcli
+    if at is not None:
+        from uvauth.commands.app import run_with_uv_globals
 
-        # `uv --color never uvauth doctor`: uv's global options before the reserved word, where uv would say
-        # "unrecognized subcommand 'uvauth'". Only where `uvauth` stands as the subcommand (`uv pip install
-        # uvauth` installs it).
-        cmdline = uvcli.parse(args)
-        if not cmdline.command and cmdline.positionals and cmdline.positionals[0][1] == OWN_COMMANDS:
-            from uvauth.commands.app import run_with_uv_globals
-
-            at = cmdline.positionals[0][0]
-            return run_with_uv_globals(args[:at], args[at + 1:])
+        return run_with_uv_globals(args[:at], args[at + 1:])
     if argv is None:
         _no_garbage_collection()
     return run(args)

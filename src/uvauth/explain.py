@@ -220,6 +220,15 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> ExplainObject:
     variables uvauth sets, never their values), ``changes`` and ``warnings``. Fields are only ever added within
     a schema version.
     """
+    from uvauth.fastpath import own_command_at
+    from uvauth.errors import UvauthError
+
+    at = own_command_at(uv_args)
+    if at is not None:
+        own = " ".join(uv_args[at:at + 2])
+        raise UvauthError(f"`{own}` is one of uvauth's own commands, not a uv command: uvauth runs it itself and "
+                          "hands nothing to uv", hint=f"see `uvauth {own} --help`; explain shows what uvauth does "
+                          "for uv's commands")
     cmdline = uvcli.parse(uv_args)
     prepared = prepare(cmdline, env, always_plan=True, mint_tokens=False)  # explain runs no credentials command
     config = _config(cmdline, env)

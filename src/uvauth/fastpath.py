@@ -12,8 +12,28 @@ from uvauth.uv import envvars
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from typing import Final
 
     from uvauth.uv.cmdline import UvCommandLine
+
+#: The reserved word of uvauth's own commands (`uvauth uvauth doctor`, `uv uvauth doctor` under the alias).
+OWN_COMMANDS: "Final" = "uvauth"
+
+
+def own_command_at(args: "Sequence[str]") -> "int | None":
+    """Where uvauth's reserved word stands as the subcommand of a uv command line (``uvauth doctor``, or ``--color
+    never uvauth doctor``: uv's global options before it, where uv would say "unrecognized subcommand
+    'uvauth'"), else None (``pip install uvauth`` installs it)."""
+    if list(args[:1]) == [OWN_COMMANDS]:
+        return 0
+    if OWN_COMMANDS not in args:
+        return None
+    from uvauth.uv import cmdline as uvcli
+
+    cmdline = uvcli.parse(list(args))
+    if not cmdline.command and cmdline.positionals and cmdline.positionals[0][1] == OWN_COMMANDS:
+        return cmdline.positionals[0][0]
+    return None
 
 
 def recalled(args: "Sequence[str]", env: "Mapping[str, str]") -> "launch.Handoff | None":

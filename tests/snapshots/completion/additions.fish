@@ -110,13 +110,13 @@ never\t'never send credentials'"
 complete -c uvauth -n "test (count (commandline -opc)) -eq 1" -f -a uvauth -d 'uvauth\'s own commands: completion, credentials, doctor, explain, help, login, logout, version'
 complete -c uvauth -n "__uvauth_own_words >/dev/null" -f
 complete -c uvauthx -f -a "(__uvauthx_complete)"
-complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a completion -d 'Print the completion script for a shell'
+complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a completion -d 'Print the completion script for bash, zsh or fish'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a credentials -d 'The [[credentials]] entries in force here'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a doctor -d 'Check each index the project uses, over the network'
-complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a explain -d 'Show what uvauth would do for a uv command line, without running uv'
+complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a explain -d 'Show what uvauth does for a uv command, without running it'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a help -d 'Show the help of uvauth\'s own commands, or of one of them'
-complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a login -d 'Store long-lived credentials for a configured index — for its root URL and its authentica…'
-complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a logout -d 'Remove what `uvauth uvauth login INDEX` stored (uv\'s `uv auth logout` for each of its URL…'
+complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a login -d 'Store long-lived credentials for a configured index'
+complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a logout -d 'Remove what `login INDEX` stored'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a version -d 'Print uvauth\'s version'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command completion" -s h -l help -d 'Show the help and exit'

@@ -74,7 +74,7 @@ _uvauth__policies() {
 _uvauth__own() {
     # `uvauth uvauth COMMAND ...`: uvauth's own commands.
     local i word n=0 skip=0 leading=1 tail=0 ret=1
-    local -a commands=('completion:Print the completion script for a shell' 'credentials:The [[credentials]] entries in force here' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth would do for a uv command line, without running uv' 'help:Show the help of uvauth'\''s own commands, or of one of them' 'login:Store long-lived credentials for a configured index — for its root URL and its authentica…' 'logout:Remove what `uvauth uvauth login INDEX` stored (uv'\''s `uv auth logout` for each of its URL…' 'version:Print uvauth'\''s version')
+    local -a commands=('completion:Print the completion script for bash, zsh or fish' 'credentials:The [[credentials]] entries in force here' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth does for a uv command, without running it' 'help:Show the help of uvauth'\''s own commands, or of one of them' 'login:Store long-lived credentials for a configured index' 'logout:Remove what `login INDEX` stored' 'version:Print uvauth'\''s version')
     local -a group_options=('-h:Show the help and exit' '--help:Show the help and exit')
     local -a options names valued prefix choices only
     if (( CURRENT == 3 )); then
