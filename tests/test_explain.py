@@ -184,3 +184,12 @@ def test_a_trailing_json_is_explains_own_option_not_uvs(tmp_path: Path) -> None:
                           text=True, cwd=tmp_path)
     data = json.loads(done.stdout)
     assert data["argv"] == ["pip", "compile", "r.in"]
+
+
+@pytest.mark.parametrize("command", [["cache", "dir"], ["python", "list", "--only-installed"]])
+def test_a_command_that_contacts_no_index_still_lists_the_files_uv_reads(project: Path, command: list[str]) -> None:
+    """uv reads its configuration for every command: explain once called an existing uv.toml "(not found)"
+    for commands that take no index option."""
+    data = explain(*command)
+    assert data["indexes"] == []
+    assert {"level": "project", "path": f"{project}/uv.toml", "found": True} in data["config_files"]

@@ -277,11 +277,15 @@ def _config(cmdline: uvcli.UvCommandLine, env: Mapping[str, str]) -> UvConfig | 
     """uv's configuration for this command, read again (explain is off the hot path): the files it read and the
     policies plain uv would apply."""
     from uvauth import pipeline
+    from uvauth.errors import UvauthError
     from uvauth.uv.config import discover as uvconfig
 
-    if not (cmdline.takes("--index-url") or cmdline.takes("--index")):
-        return None
     where = pipeline.locate(cmdline, env)
-    return uvconfig.discover(cwd=where.cwd, project=where.project, config_file=where.config_file,
-                             no_config=where.no_config, tool_command=cmdline.command[:1] in (("tool",), ("self",)),
-                             env=env)
+    try:
+        return uvconfig.discover(cwd=where.cwd, project=where.project, config_file=where.config_file,
+                                 no_config=where.no_config,
+                                 tool_command=cmdline.command[:1] in (("tool",), ("self",)), env=env)
+    except UvauthError:
+        if cmdline.takes("--index-url") or cmdline.takes("--index"):
+            raise
+        return None  # a command that contacts no index (`uv cache dir`): its files are listed, not judged
