@@ -19,6 +19,7 @@ from uvauth.explain import ExplainIndex, ExplainObject, explain_data
 HOST = "art.example.com"
 U = f"https://{HOST}/artifactory/api/pypi/pypi/simple"
 PASSWORD = "expl41n-secret"
+OTHER = "https://other.example.com/simple"
 
 
 @pytest.fixture
@@ -193,3 +194,21 @@ def test_a_command_that_contacts_no_index_still_lists_the_files_uv_reads(project
     data = explain(*command)
     assert data["indexes"] == []
     assert {"level": "project", "path": f"{project}/uv.toml", "found": True} in data["config_files"]
+
+
+def test_missing_credentials_show_the_plan_and_where_uvauth_would_stop(project: Path, tmp_path: Path) -> None:
+    """explain once exited 2 with the error alone: the plan and every source asked are what the user needs."""
+    (tmp_path / "netrc").write_text("machine elsewhere.example login jane password x\n")
+    data = explain("--authenticate", "always", "pip", "compile", "--index-url", OTHER, "req.in")
+    row = only(data, url=OTHER)
+    assert row["policy"] == "always" and row["credential_source"].startswith("none found (tried: URL userinfo")
+    host = OTHER.split("/")[2]
+    tried = "(tried: URL userinfo, netrc, uv auth store, keyring)"
+    assert sorted(data["stops"]) == [
+        f"no credentials for index art ({U}), which must authenticate always (tried: URL userinfo, "
+        f"UV_INDEX_ART_USERNAME/PASSWORD, netrc, uv auth store, keyring) (hint: add `machine {HOST} login USER "
+        "password TOKEN` to ~/.netrc, or run `uvauth uvauth login art` (uv auth login for its URLs); in CI, set "
+        "UV_INDEX_ART_USERNAME and UV_INDEX_ART_PASSWORD)",
+        f"no credentials for index {OTHER}, which must authenticate always {tried} (hint: add `machine {host} "
+        f"login USER password TOKEN` to ~/.netrc, or run `uv auth login {OTHER}`)"]
+    assert explain("lock")["stops"] == []

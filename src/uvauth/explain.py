@@ -67,6 +67,7 @@ class ExplainObject(TypedDict, total=True):
     environment: list[str]
     changes: list[str]
     warnings: list[str]
+    stops: list[str]
 
 
 def _credential_source(index: PlannedIndex, planned: Plan, env: dict[str, str]) -> str | None:
@@ -217,7 +218,8 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> ExplainObject:
     ``bundled`` (the uv installed with uvauth when another one runs, else null)), ``config_files`` (each
     ``level``, ``path`` and whether it was ``found``: uv's configuration files read, and those looked for and
     missing; then uvauth's settings files), ``argv`` (what uv is given, redacted), ``environment`` (names of the
-    variables uvauth sets, never their values), ``changes`` and ``warnings``. Fields are only ever added within
+    variables uvauth sets, never their values), ``changes``, ``warnings`` and ``stops`` (why uvauth would refuse
+    to run uv: an ``always`` index without credentials, each as its error line). Fields are only ever added within
     a schema version.
     """
     from uvauth.fastpath import own_command_at
@@ -230,13 +232,16 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> ExplainObject:
                           "hands nothing to uv", hint=f"see `uvauth {own} --help`; explain shows what uvauth does "
                           "for uv's commands")
     cmdline = uvcli.parse(uv_args)
-    prepared = prepare(cmdline, env, always_plan=True, mint_tokens=False)  # explain runs no credentials command
+    # explain runs no credentials command; an `always` index without credentials is shown, with why uvauth would
+    # stop there (``stops``), rather than raised before anything is shown.
+    prepared = prepare(cmdline, env, always_plan=True, mint_tokens=False, record_missing=True)
     config = _config(cmdline, env)
     uv, argv, child_env, planned = prepared.uv, prepared.argv, prepared.env, prepared.plan
     added = sorted(name for name in child_env if env.get(name) != child_env[name])
     indexes: list[ExplainIndex] = []
     changes: list[str] = []
     warnings: list[str] = []
+    stops: list[str] = []
     if planned is not None:
         for index in planned.indexes:
             unapplied = index.unapplied
@@ -257,6 +262,7 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> ExplainObject:
             })
         changes = [redact(c) for c in planned.changes]
         warnings = [redact(w) for w in planned.warnings]
+        stops = [redact(str(error)) for error in planned.missing]
     return {
         "schema": SCHEMA,
         "uvauth": __version__,
@@ -270,6 +276,7 @@ def explain_data(uv_args: list[str], env: dict[str, str]) -> ExplainObject:
         "environment": added,
         "changes": changes,
         "warnings": warnings,
+        "stops": stops,
     }
 
 

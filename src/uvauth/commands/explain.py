@@ -75,6 +75,9 @@ def render_text(data: ExplainObject, out: Writer) -> None:
             out.line(f"  {file['level']}: {file['path']} ({state})")
     for warning in data["warnings"]:
         out.line(f"{out.style('warning:', 'yellow', 'bold')} {warning}")
+    for stop in data["stops"]:
+        # Not raised: the plan above shows the index and every source asked; this says what the run would do.
+        out.line(f"{out.style('stops:', 'red', 'bold')} uvauth would not run uv: {stop}")
 
 
 def uv_line(uv: UvObject, out: Writer) -> str:
