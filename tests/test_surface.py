@@ -96,6 +96,20 @@ def test_at_80_columns_nothing_is_folded_and_keys_align(project: Path) -> None:
     assert "│" not in shown and "┃" not in shown
 
 
+def test_at_80_columns_long_lines_wrap_at_spaces_under_their_text(project: Path, tmp_path: Path) -> None:
+    """A long line (the sources tried, a warning) once ran past the terminal, which split it mid-word."""
+    (tmp_path / "netrc").write_text("machine elsewhere.example login jane password x\n")
+    args = ["--authenticate", "always", "pip", "compile", "--index-url", U, "r.in"]
+    shown = text(args, terminal=True, width=80).splitlines()
+    piped = text(args, terminal=False).splitlines()
+    assert [line for line in shown if len(line) > 80 and " " in line.strip()] == []
+    assert " ".join(" ".join(shown).split()) == " ".join(" ".join(piped).split())  # the same words, none split
+    at = next(n for n, line in enumerate(shown) if line.startswith("  credentials: "))
+    assert shown[at + 1].startswith(" " * len("  credentials: ")) and shown[at + 1][len("  credentials: ")] != " "
+    assert len(shown) > len(piped)  # something was wrapped (else this test proves nothing)
+    assert max(len(line) for line in piped) > 80  # piped output is never wrapped
+
+
 def test_a_wide_terminal_gets_one_table_row_per_index(project: Path) -> None:
     shown = text(["pip", "compile", "--index-url", U, "r.in"], terminal=True, width=1000)
     lines = shown.splitlines()

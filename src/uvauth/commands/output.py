@@ -3,7 +3,9 @@
 * A value (a URL, a path, a word) is never broken. A table is drawn only on a terminal wide enough for every
   row on one line; otherwise — and always when the output is not a terminal — each item is one record of
   ``key: value`` lines (as ``kubectl describe`` or ``git show`` print them).
-* Piped output has no padding and no colour; on a terminal the keys of a record are aligned.
+* Piped output has no padding, no colour and no wrapping (a line stays whole for grep); on a terminal the keys of
+  a record are aligned and a long line is wrapped at spaces to the terminal's width, its continuation indented
+  under its text (a word longer than the width stays whole on a line of its own).
 * Colour only on a terminal, never under ``NO_COLOR``, and as ``--color`` says (:func:`uvauth.boundary.colour_enabled`).
 * Every text output ends with a newline.
 
@@ -42,8 +44,13 @@ class Writer:
             return text
         return f"\x1b[{';'.join(_CODES[s] for s in styles)}m{text}\x1b[0m"
 
-    def line(self, text: str = "") -> None:
-        self.file.write(text + "\n")
+    def line(self, text: str = "", *, indent: int | None = None) -> None:
+        """One line, wrapped on a terminal; continuation lines are indented by ``indent`` (default: the line's
+        own indentation and two more)."""
+        if indent is None:
+            indent = len(text) - len(text.lstrip(" ")) + 2
+        for part in _wrapped(text, self.width if self.terminal else 0, indent):
+            self.file.write(part + "\n")
 
     def record(self, title: str, fields: Sequence[tuple[str, str]]) -> None:
         """``title`` then one ``  key: value`` line per field (keys aligned on a terminal only)."""
@@ -51,7 +58,7 @@ class Writer:
         pad = max((len(key) for key, _ in fields), default=0) if self.terminal else 0
         for key, value in fields:
             label = f"{key}:".ljust(pad + 1)
-            self.line(f"  {self.style(label, 'bold')} {value}")
+            self.line(f"  {self.style(label, 'bold')} {value}", indent=2 + len(label) + 1)
 
     def table_fits(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> bool:
         return self.terminal and self.width > 0 and _table_width(header, rows) <= self.width
@@ -71,6 +78,41 @@ class Writer:
         self.line(cells(header, ["bold"] * len(header)))
         for n, row in enumerate(rows):
             self.line(cells(row, styles[n] if styles else [""] * len(row)))
+
+
+def _visible_length(text: str) -> int:
+    """The columns ``text`` takes: colour codes (``ESC [ … m``) take none."""
+    length, i = 0, 0
+    while i < len(text):
+        if text[i] == "\x1b":
+            end = text.find("m", i)
+            if end != -1:
+                i = end + 1
+                continue
+        length += 1
+        i += 1
+    return length
+
+
+def _wrapped(text: str, width: int, indent: int) -> list[str]:
+    """``text`` as lines of at most ``width`` columns, broken at spaces only (0: one line)."""
+    if width <= 0 or _visible_length(text) <= width:
+        return [text]
+    lead = len(text) - len(text.lstrip(" "))
+    indent = min(indent, width // 2)  # a narrow terminal still leaves room for the words
+    lines: list[str] = []
+    current, used = text[:lead], lead
+    for word in text[lead:].split(" "):
+        size = _visible_length(word)
+        at_start = used == (lead if not lines else indent)
+        if not at_start and used + 1 + size > width:
+            lines.append(current)
+            current, used = " " * indent, indent
+            at_start = True
+        current += word if at_start else " " + word
+        used += size if at_start else 1 + size
+    lines.append(current)
+    return lines
 
 
 def _table_width(header: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
