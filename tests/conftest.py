@@ -17,7 +17,8 @@ from support.wheels import build_wheelhouse
 
 # Anything uv, uvauth, keyring or pip would pick up from the developer's shell.
 _DROP_PREFIXES = ("UV_", "UVAUTH_", "KEYRING", "PIP_")
-_DROP_NAMES = ("NETRC", "DEPENDABOT", "VIRTUAL_ENV", "CONDA_PREFIX")
+# The certificates uv trusts (uvauth.uv.tls): a machine that sets SSL_CERT_FILE would change what doctor reports.
+_DROP_NAMES = ("NETRC", "DEPENDABOT", "VIRTUAL_ENV", "CONDA_PREFIX", "SSL_CERT_FILE", "SSL_CERT_DIR")
 # Our servers are on loopback; a proxy from the environment must not intercept uv's requests to them.
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 

@@ -76,7 +76,8 @@ def validate_schema(data: dict[str, Any]) -> None:
     assert data["schema"] == SCHEMA == "uvauth.doctor/1"
     keys_match(data, DoctorObject)
     assert set(data) == {"schema", "uvauth", "ok", "indexes", "skipped", "warnings", "config_files",
-                         "uv_found"}
+                         "uv_found", "tls"}
+    assert data["tls"].startswith("uv's bundled Mozilla roots (uv's default;")  # the tests set none of uv's TLS
     assert isinstance(data["ok"], bool)
     probe_keys = {"url", "status", "location", "redirects", "error", "page"}
     for index in data["indexes"]:
@@ -153,7 +154,7 @@ def test_json_objects_have_exactly_the_typed_keys(index_server: IndexServerFacto
     keys_match(data, DoctorObject)
     keys_match(json.loads(json.dumps(data)), DoctorObject)
     assert list(typing.get_type_hints(DoctorObject)) == ["schema", "uvauth", "ok", "indexes", "skipped", "warnings",
-                                                         "config_files", "uv_found"]
+                                                         "config_files", "uv_found", "tls"]
     assert DoctorObject.__total__ and IndexObject.__total__
     for field in typing.get_type_hints(IndexObject):
         assert f'"{field}"' in doctor_report.__doc__  # documented in the module docstring

@@ -20,6 +20,7 @@ import base64
 import binascii
 import html
 import re
+import ssl
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
@@ -140,6 +141,7 @@ class IndexServer:
         self.username = username
         self.password = password
         self.repo = repo
+        self.scheme = "http"
         self.host = host  # any address of 127.0.0.0/8 (all loopback on Linux): a fixed port on an address of its own
         self.mode = mode  # validated by the setter
         self._lock = threading.Lock()
@@ -204,7 +206,7 @@ class IndexServer:
     @property
     def url(self) -> str:
         """Base URL, e.g. `http://127.0.0.1:PORT` (no trailing slash)."""
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def index_url(self) -> str:
@@ -215,11 +217,15 @@ class IndexServer:
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self, port: int = 0) -> Self:
-        """Listen on `host`:`port` (0: a free port; a fixed one such as 80 may raise OSError)."""
+    def start(self, port: int = 0, *, tls: ssl.SSLContext | None = None) -> Self:
+        """Listen on `host`:`port` (0: a free port; a fixed one such as 80 may raise OSError); with `tls` (a
+        server context holding the certificate), over HTTPS."""
         if self._httpd is not None:
             raise RuntimeError("server already started")
         httpd = _HTTPServer((self.host, port), _Handler)
+        if tls is not None:
+            httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+            self.scheme = "https"
         httpd.index = self
         self._httpd = httpd
         self._thread = threading.Thread(

@@ -76,6 +76,8 @@ def render(report: Report, file: IO[str] | None = None, *, env: Mapping[str, str
         from uvauth.commands.explain import uv_line
 
         out.line(uv_line(report.uv_found, out))
+    if report.tls:
+        out.line(f"{out.style('TLS:', 'bold')} trusts {report.tls}")
     if report.config_files:
         out.line(out.style("configuration:", "bold"))
         for entry in report.config_files:

@@ -9,6 +9,7 @@ another realm is reported, not followed. Network trouble never raises: it is par
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import socket
 import ssl
@@ -23,6 +24,7 @@ from uvauth.uv import urls
 
 if TYPE_CHECKING:
     from uvauth.uv.credentials.search import Credentials
+    from uvauth.uv.tls import CertificateSource
 
 #: uv's Accept header for a simple index page (crates/uv-client/src/registry_client.rs, ``MediaType::accepts``).
 ACCEPT: Final = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
@@ -99,6 +101,31 @@ def _connection_error(error: BaseException) -> str:
     return str(reason) or type(reason).__name__
 
 
+def trust(source: CertificateSource) -> tuple[ssl.SSLContext, str]:
+    """A TLS context that trusts what uv trusts (:mod:`uvauth.uv.tls`), and how to name it: Python's default
+    context trusts the system's store, where uv by default trusts only its bundled Mozilla roots, so a corporate
+    root installed on the machine made the doctor say "ok" to an index uv failed on with ``UnknownIssuer``."""
+    if source.kind == "custom":
+        import os
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies host and chain, and trusts nothing yet
+        for path in source.files:
+            # Like rustls_native_certs::load_certs_from_paths: every file of a directory, not only hashed names.
+            files = [os.path.join(path, n) for n in sorted(os.listdir(path))] if os.path.isdir(path) else [path]
+            for file in files:
+                # uv skips what holds no certificate too (and trusts nothing if nothing is left).
+                with contextlib.suppress(OSError, ssl.SSLError, ValueError):
+                    context.load_verify_locations(cafile=file)
+        return context, f"only the certificates of {source.why} (they replace every other root, as in uv)"
+    if source.kind == "system":
+        return ssl.create_default_context(), f"the system's certificates ({source.why})"
+    import certifi
+
+    return (ssl.create_default_context(cafile=certifi.where()),
+            f"uv's bundled Mozilla roots ({source.why}; certifi's copy of the same list; --system-certs for "
+            "the system's)")
+
+
 def fetch(
     url: str,
     credentials: Credentials | None,
@@ -106,8 +133,10 @@ def fetch(
     accept: str = ACCEPT,
     timeout: float = TIMEOUT,
     insecure: bool = False,
+    context: ssl.SSLContext | None = None,
 ) -> Probe:
-    """GET ``url`` once (plus redirects within its realm, each with the same credentials, as uv does).
+    """GET ``url`` once (plus redirects within its realm, each with the same credentials, as uv does), trusting
+    the certificates ``context`` trusts (:func:`trust`; None: Python's default).
 
     Never raises for network trouble: the :class:`Probe` carries the status, the redirect target not followed,
     or the error.
@@ -117,6 +146,7 @@ def fetch(
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    if context is not None:
         handlers.append(urllib.request.HTTPSHandler(context=context))
     opener = urllib.request.build_opener(*handlers)
     headers = {"Accept": accept, "User-Agent": USER_AGENT}

@@ -56,7 +56,8 @@ This module finds the indexes (:func:`targets`), checks them all (:func:`diagnos
       "skipped": [{"url": "…", "source": "…", "where": "…", "reason": "…"}],
       "warnings": ["…"],                 # uv's own configuration warnings (an unparsable pyproject.toml)
       "config_files": [{"level": "project", "path": "…", "found": true}],  # read, and looked for but missing
-      "uv_found": {"path": "…", "version": "0.13.8", "found_by": "…", "bundled": null} | null   # as explain's
+      "uv_found": {"path": "…", "version": "0.13.8", "found_by": "…", "bundled": null} | null,  # as explain's
+      "tls": "…"                         # the certificates trusted for HTTPS, uv's (uvauth.uv.tls), in words
     }
 
     PROBE = {
@@ -92,10 +93,12 @@ _PUBLIC_PYPI: Final = frozenset({"pypi.org", "test.pypi.org", "pypi.python.org"}
 # The doctor's options are read as `uv lock` reads them: every index option, no positionals.
 UV_COMMAND: Final = "lock"
 # The uv options the doctor reads (every spelling, as completion offers them): where uv looks, the indexes,
-# how it finds credentials; uvauth's --authenticate. Any other `uv lock` option would be silently meaningless.
+# how it finds credentials, which certificates it trusts (uvauth.uv.tls); uvauth's --authenticate. Any other
+# `uv lock` option would be silently meaningless.
 UV_OPTIONS: Final = (
     "--project", "--directory", "--config-file", "--no-config", "--index", "--default-index", "--index-url", "-i",
-    "--extra-index-url", "--find-links", "-f", "--keyring-provider", "--allow-insecure-host", "--authenticate",
+    "--extra-index-url", "--find-links", "-f", "--keyring-provider", "--allow-insecure-host", "--system-certs",
+    "--no-system-certs", "--native-tls", "--no-native-tls", "--authenticate",
 )
 
 
@@ -157,6 +160,7 @@ class DoctorObject(TypedDict, total=True):
     warnings: list[str]
     config_files: list[ConfigFileObject]
     uv_found: UvObject | None
+    tls: str
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -182,6 +186,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     config_files: list[ConfigFileObject] = field(default_factory=list)
     uv_found: UvObject | None = None  # the uv uvauth would run (the doctor itself never runs it)
+    tls: str = ""  # the certificates trusted for HTTPS: uv's (uvauth.uv.tls), said in words
 
     @property
     def ok(self) -> bool:
@@ -205,6 +210,7 @@ class Report:
             "warnings": [urls.redact(w) for w in self.warnings],
             "config_files": list(self.config_files),
             "uv_found": self.uv_found,
+            "tls": self.tls,
         }
 
 
@@ -414,16 +420,20 @@ def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TI
     insecure = _insecure_hosts(cmdline, env, config)
     from uvauth.explain import config_files
 
+    from uvauth.doctor.probe import trust
+    from uvauth.uv.tls import certificate_source
+
+    context, trusted = trust(certificate_source(cmdline, env, config))
     report = Report(skipped=skipped, warnings=warnings, config_files=config_files(cmdline, env, config),
-                    uv_found=_uv_found(env))
+                    uv_found=_uv_found(env), tls=trusted)
     providers = _providers(cmdline, env, config)
     for target in chosen:
         provided = providers.find(target.url, target.name) if providers is not None else None
         check = check_index(target, env=env, keyring_provider=provider, timeout=timeout,
-                            insecure=_is_insecure(target.url, insecure), provided=provided)
+                            insecure=_is_insecure(target.url, insecure), provided=provided, context=context)
         if providers is not None and provided is not None and check.verdict == "bad-credentials":
             check = _retry_with_a_new_token(providers, check, env=env, keyring_provider=provider, timeout=timeout,
-                                            insecure=_is_insecure(target.url, insecure))
+                                            insecure=_is_insecure(target.url, insecure), context=context)
         report.checks.append(check)
     return report
 

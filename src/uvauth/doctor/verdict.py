@@ -9,7 +9,7 @@ with a message naming the problem and a hint to fix it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from uvauth.doctor.probe import ACCEPT, ACCEPT_FLAT, TIMEOUT, Probe, fetch, host_and_port
@@ -161,7 +161,8 @@ def verdict(target: Target, lookup: Lookup, authenticated: Probe | None, anonymo
     if primary.status is None:
         return ("unreachable", f"no answer from {host_and_port(primary.url)}: {primary.error}",
                 "check the URL's host and port, your network, proxy variables (HTTPS_PROXY, NO_PROXY) and, for "
-                "TLS errors, SSL_CERT_FILE or uv's --native-tls", None)
+                "TLS errors, which certificates uv trusts (the doctor's TLS line): SSL_CERT_FILE, or uv's "
+                "--system-certs for the system's", None)
     if primary.redirected_away:
         assert primary.location is not None
         where = host_and_port(primary.location)
@@ -244,6 +245,7 @@ def check_index(
     timeout: float = TIMEOUT,
     insecure: bool = False,
     provided: Lookup | None = None,
+    context: Any = None,
 ) -> Check:
     """Look up the credentials of one index, GET its root with and without them, and judge. ``provided``: the
     credentials a ``[[credentials]]`` entry gives it, which win over uv's own sources (as when uvauth runs uv)."""
@@ -253,11 +255,12 @@ def check_index(
     accept = ACCEPT_FLAT if target.flat else ACCEPT
     authenticated = None
     if lookup.credentials is not None and target.effective != "never":
-        authenticated = fetch(checked, lookup.credentials, accept=accept, timeout=timeout, insecure=insecure)
+        authenticated = fetch(checked, lookup.credentials, accept=accept, timeout=timeout, insecure=insecure,
+                              context=context)
     if authenticated is not None and authenticated.status is None:
         # The host did not answer: asking again without credentials would only wait for a second timeout.
         anonymous = Probe(authenticated.url, None, error=f"not tried: {authenticated.error}")
     else:
-        anonymous = fetch(checked, None, accept=accept, timeout=timeout, insecure=insecure)
+        anonymous = fetch(checked, None, accept=accept, timeout=timeout, insecure=insecure, context=context)
     found, message, hint, suggestion = verdict(target, lookup, authenticated, anonymous)
     return Check(target, urls.redact(checked), lookup, authenticated, anonymous, found, message, hint, suggestion)

@@ -63,6 +63,13 @@ INDEX_ENV_VARS: "Final[Mapping[IndexFlag, tuple[str, SplitRule]]]" = {
     "--find-links": (UV_FIND_LINKS, ","),
 }
 
+#: Which certificates uv trusts (uvauth.uv.tls): a non-empty file or directory replaces every other root; the
+#: booleans load the platform's store (UV_NATIVE_TLS is the deprecated spelling of UV_SYSTEM_CERTS).
+SSL_CERT_FILE: "Final" = "SSL_CERT_FILE"
+SSL_CERT_DIR: "Final" = "SSL_CERT_DIR"
+UV_SYSTEM_CERTS: "Final" = "UV_SYSTEM_CERTS"
+UV_NATIVE_TLS: "Final" = "UV_NATIVE_TLS"
+
 # -- uvauth's own variables ------------------------------------------------------------------------------------
 
 UVAUTH_AUTHENTICATE: "Final" = "UVAUTH_AUTHENTICATE"

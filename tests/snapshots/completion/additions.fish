@@ -126,7 +126,7 @@ complete -c uvauth -n "__uvauth_own_positional credentials 0" -f -a "show forget
 complete -c uvauth -n "__uvauth_own_positional credentials 1" -F
 complete -c uvauth -n "__uvauth_own_command doctor --leading" -l json -d 'Print the uvauth.doctor/1 JSON object'
 complete -c uvauth -n "__uvauth_own_command doctor --leading" -s h -l help -d 'Show the help and exit'
-complete -c uvauth -n "__uvauth_own_command doctor" -f -a "(__uvauth_own_tail --json -h --help -- lock --only --project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --authenticate)"
+complete -c uvauth -n "__uvauth_own_command doctor" -f -a "(__uvauth_own_tail --json -h --help -- lock --only --project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --system-certs --no-system-certs --native-tls --no-native-tls --authenticate)"
 complete -c uvauth -n "__uvauth_own_command explain --leading" -l json -d 'Print the uvauth.explain/1 JSON object'
 complete -c uvauth -n "__uvauth_own_command explain --leading" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command explain" -f -a "(__uvauth_own_tail --json -h --help --)"
