@@ -348,6 +348,11 @@ def test_doctor_uses_the_provider_and_mints_again_after_a_revocation(world: Worl
     index = doctor()
     assert index["verdict"] == "ok", index
     assert world.calls("gcloud") == 2
+    # Said, never silent: the cached token was refused before its ttl ran out.
+    assert index["hint"] == ("credentials entry gar: the cached token was rejected before its end (HTTP 401), so "
+                             "it was forgotten and a new one minted; if the service revokes tokens early, give the "
+                             "entry a shorter ttl"), index
+    assert doctor()["hint"] is None  # the new token is accepted: nothing to say
     world.server.username = "someone-else"  # now every token is refused
     index = doctor()
     assert index["verdict"] == "bad-credentials" and "token rejected" in str(index["hint"]), index

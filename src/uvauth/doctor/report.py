@@ -472,12 +472,20 @@ def _retry_with_a_new_token(providers: Any, check: Check, **kwargs: Any) -> Chec
     import dataclasses
 
     target = check.target
+    first = check.lookup.credentials.detail if check.lookup.credentials is not None else ""
     entry = providers.forget_cached(target.url, target.name)
     if entry is None:
         return check
     again = check_index(target, provided=providers.find(target.url, target.name), **kwargs)
     if again.verdict != "bad-credentials":
-        return again
+        # Never silently: a token rejected before its end means the entry's freshness is longer than the service
+        # keeps tokens valid, and uv (which reads the cache too) would have got that 401.
+        rejected = ("the cached token was rejected before its end" if "cached token" in first
+                    else "the token it first minted was rejected")
+        answer = check.authenticated.describe() if check.authenticated is not None else "refused"
+        note = (f"credentials entry {entry}: {rejected} ({answer}), so it was forgotten and a new one minted; if "
+                "the service revokes tokens early, give the entry a shorter ttl")
+        return dataclasses.replace(again, hint=f"{again.hint}; {note}" if again.hint else note)
     return dataclasses.replace(again, hint=f"token rejected (a new one was minted and rejected too): check what "
                                f"credentials entry {entry} runs and its account's access; `uvauth uvauth "
                                f"credentials forget {entry}` drops its cached token")
