@@ -1494,3 +1494,25 @@ no-index = true
     again = lock(UV_CONFIG_FILE=str(rendered))
     assert again.returncode == 0, again.stderr
     assert (cwd / "uv.lock").read_text() == discovered_lock
+
+
+_BAD_VALUES = {
+    "value-after-a-blank-line": '[[index]]\nname = "a"\nurl = "https://h/simple"\n\ndefault = "yes"\n',
+    "second-entry": ('[[index]]\nname = "a"\nurl = "https://h/simple"\n[[index]]\nname = "b"\n'
+                     'url = "https://h2/simple"\n\n# policy\nauthenticate = "Always"\n[pip]\n'),
+    "pyproject-style-order": '[[index]]\nauthenticate = 5\nname = "a"\nurl = "https://h/simple"\n',
+}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("text", list(_BAD_VALUES.values()), ids=list(_BAD_VALUES))
+def test_a_bad_index_value_is_reported_at_the_line_uv_names(tmp_path: Path, text: str) -> None:
+    """uv points at the bad value's own line; uvauth once named its [[index]] header instead."""
+    write_tree(tmp_path, {"uv.toml": text, "req.in": ""})
+    with pytest.raises(UvauthError) as info:
+        run_discover(tmp_path)
+    proc = subprocess.run([uv_bin(), "pip", "compile", "req.in"], cwd=tmp_path, capture_output=True, text=True,
+                          env={**uv_env(tmp_path), **base_env(tmp_path)}, check=False)
+    found = re.search(r"TOML parse error at line (\d+)", proc.stderr)
+    assert found, proc.stderr
+    assert info.value.where == f"{tmp_path}/uv.toml:{found[1]}"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from uvauth.uv.auth_policy import is_policy
-from uvauth.uv.config.toml_lines import entry_lines, path_line
+from uvauth.uv.config.toml_lines import entry_key_line, entry_lines, path_line
 
 Check = Callable[[Any], str | None]  # the serde message for a wrong value, or None when the value fits
 
@@ -120,8 +120,13 @@ def _wrong_index(entries: Any, text: str, path: tuple[str, ...]) -> tuple[str, i
         elif "url" not in entry:
             problem = "missing field `url`"
         else:
-            problem = next((f"{p} (index.{key})" for key, check in INDEX_FIELDS.items()
-                            if key in entry and (p := check(entry[key])) is not None), None)
+            bad = next(((key, p) for key, check in INDEX_FIELDS.items()
+                        if key in entry and (p := check(entry[key])) is not None), None)
+            if bad is not None:
+                problem = f"{bad[1]} (index.{bad[0]})"
+                own = entry_key_line(text, path, position, bad[0])
+                if own is not None:
+                    return problem, own
         if problem is not None:
             lines = lines or entry_lines(text, path, len(entries))
             return problem, lines[position] if position < len(lines) else 1

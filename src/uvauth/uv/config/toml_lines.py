@@ -154,6 +154,25 @@ def entry_lines(text: str, path: tuple[str, ...], count: int) -> list[int]:
     return headers + [best] * (count - len(headers))
 
 
+def entry_key_line(text: str, path: tuple[str, ...], position: int, key: str) -> int | None:
+    """The line of ``key`` in the ``position``-th ``[[header]]`` entry of the array of tables at ``path``, as uv
+    (toml_edit) points at a bad value: the value's own line, not its table's. None where the entry is not a
+    ``[[header]]`` table or does not set ``key`` on a line of its own (an inline table: its entry line is the
+    best there is)."""
+    events = _toml_events(text)
+    headers = [n for n, (kind, p, _line) in enumerate(events) if kind == "aot" and p == path]
+    if position >= len(headers):
+        return None
+    start = headers[position]
+    end = headers[position + 1] if position + 1 < len(headers) else len(events)
+    for kind, p, line in events[start + 1:end]:
+        if kind == "key" and p == (*path, key):
+            return line
+        if kind in ("table", "aot") and p[: len(path)] != path:
+            break  # another table: the entry's own keys are over
+    return None
+
+
 def key_line(text: str, key: str) -> int:
     """The line where the top-level ``key`` (or a table under it) is first set; 1 when not found."""
     return path_line(text, (key,))
