@@ -130,7 +130,8 @@ def test_an_invalid_authenticate_in_uv_toml_is_uvs_error_with_file_and_line(valu
     uv_says = subprocess.run([REAL_UV, *args], capture_output=True, text=True, cwd=tmp_path)
     assert (through.returncode, through.stderr) == (2, uv_says.stderr) and "uv.toml" in uv_says.stderr
     line = one_error_line(uvauth(["uvauth", "explain", *args], tmp_path))
-    assert f"{tmp_path / 'uv.toml'}:1" in line and "expected one of `auto`, `always`, `never`" in line
+    assert f"{tmp_path / 'uv.toml'}:4: " in line and "expected one of `auto`, `always`, `never`" in line
+    assert "TOML parse error at line 4," in uv_says.stderr  # the value's own line, as uv names it
 
 
 def test_an_invalid_authenticate_in_pyproject_skips_tool_uv_with_a_warning_as_uv_does(tmp_path: Path) -> None:
