@@ -86,7 +86,34 @@ def test_malformed_settings_file_names_the_file(dirs: dict[str, Path]) -> None:
     dirs["user"].write_text("authenticate = \n")
     with pytest.raises(UvauthError) as raised:
         resolve(None, dirs["project"], _env(dirs), dirs["cache"])
-    assert raised.value.where == str(dirs["user"])
+    assert raised.value.where == f"{dirs['user']}:1:16"
+
+
+@pytest.mark.parametrize(("content", "line", "message"), [
+    ('authenticate = "sometimes"\n', 1, "`authenticate` must be one of always, auto, never"),
+    ('# mine\n\nauthenticate-prefixes = ["h/x"]\n', 3,
+     "`authenticate-prefixes`: 'h/x' is not an absolute URL such as https://host/path"),
+    ('authenticate-prefixes = "https://h/"\n', 1, "`authenticate-prefixes` must be a list"),
+    ('authenticate = "always"\n\nbogus = 1\n', 3, "unknown setting `bogus`"),
+    ('authenticate = "always"\n\n[[credentials]]\nindex = "a"\nttl = 5\n', 3,
+     "[[credentials]] entry 1: give exactly one of `password-command`, `password-env`, `password-file` "
+     "(or a `provider`)"),
+    ('[[credentials]]\nindex = "a"\npassword-env = "X"\n[[credentials]]\nindex = "b"\npassword-env = "Y"\n'
+     'colour = 1\n', 7, "[[credentials]] entry 2: colour: unknown key"),
+    ('[[credentials]]\nindex = 5\npassword-env = "X"\n', 2, "[[credentials]] entry 1: index: expected a string"),
+], ids=["policy", "prefix-not-a-url", "prefixes-not-a-list", "unknown-key", "entry-without-a-source",
+        "entry-unknown-key", "entry-wrong-type"])
+def test_a_bad_setting_is_named_at_its_line_in_uvauths_words(dirs: dict[str, Path], content: str, line: int,
+                                                             message: str) -> None:
+    """The README promises file:line; the errors once carried pydantic's wording ("Input should be …", "Value
+    error, …", "Extra inputs are not permitted") and the file alone."""
+    for where, table in ((dirs["user"], ""), (dirs["root"] / "pyproject.toml", "[tool.uvauth]\n")):
+        where.write_text(table + (content.replace("[[credentials]]", "[[tool.uvauth.credentials]]") if table
+                                  else content))
+        with pytest.raises(UvauthError) as raised:
+            resolve(None, dirs["project"], _env(dirs), dirs["cache"])
+        assert (raised.value.where, raised.value.message) == (f"{where}:{line + (1 if table else 0)}", message)
+        where.unlink()
 
 
 def test_a_warm_run_does_not_import_pydantic(dirs: dict[str, Path]) -> None:

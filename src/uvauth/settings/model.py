@@ -91,14 +91,61 @@ class UvauthSettings(BaseSettings):
         return (init_settings,)
 
 
-def validate_source(label: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate one source's raw values; a bad value is a one-line error naming the source and what is allowed."""
+def validate_source(label: str, values: Mapping[str, Any], *, file: str | None = None,
+                    table: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Validate one source's raw values; a bad value is a one-line error in uvauth's words (never pydantic's),
+    naming the source (``file:line`` when it is a file: ``table`` is where its settings live, ``("tool",
+    "uvauth")`` in a pyproject.toml) and what is allowed."""
     try:
         settings = UvauthSettings(**dict(values))
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "?"
-        allowed = ", ".join(POLICIES) if field == "authenticate" else None
-        message = f"invalid uvauth setting {field}: {first['msg']}"
-        raise UvauthError(message, where=label, hint=f"use one of {allowed}" if allowed else None) from None
+        loc = [str(part) for part in first["loc"]]
+        field = loc[0] if loc else "?"
+        message, hint, entry = _plain(first, field, loc)
+        # A credentials entry's bad key is named first in its message (`entry 2: colour: unknown key`).
+        key = message.split(": ")[1] if entry is not None and message.count(": ") >= 2 else None
+        raise UvauthError(message, where=_where(label, file, table, field, entry, key), hint=hint) from None
     return settings.model_dump(exclude_unset=True)
+
+
+def _plain(error: Any, field: str, loc: list[str]) -> tuple[str, str | None, int | None]:
+    """(message, hint, credentials entry number) for pydantic's first error. Values are not shown: a setting
+    may name a secret's place, never hold one, but a mistyped entry could."""
+    kind, text = error["type"], str(error["msg"])
+    text = text.removeprefix("Value error, ")
+    known = ", ".join(sorted(name.replace("_", "-") for name in UvauthSettings.model_fields))
+    if kind == "extra_forbidden":
+        return f"unknown setting `{field}`", f"uvauth's settings are {known}", None
+    if field == "authenticate":
+        return "`authenticate` must be one of always, auto, never", f"use one of {', '.join(POLICIES)}", None
+    if field == "credentials" and text.startswith("entry "):
+        number, _, rest = text[len("entry "):].partition(": ")
+        entry = int(number) if number.isdigit() else None
+        rest = rest.replace("Extra inputs are not permitted", "unknown key").replace("Input should be a valid",
+                                                                                    "expected a")
+        return f"[[credentials]] entry {number}: {rest}", None, entry
+    if kind.endswith("_type") or kind in ("list_type", "string_type"):
+        expected = {"string_type": "a string", "list_type": "a list", "int_type": "an integer"}.get(kind, kind)
+        where = ".".join(loc)
+        return f"`{where}` must be {expected}", None, None
+    return f"`{field}`: {text}", None, None
+
+
+def _where(label: str, file: str | None, table: tuple[str, ...], field: str, entry: int | None,
+           key: str | None = None) -> str:
+    """``file:line`` of the bad setting (of its ``[[credentials]]`` entry, or that entry's ``key``), else the
+    source's label."""
+    if file is None:
+        return label
+    from uvauth.uv.config.toml_lines import entry_key_line, entry_lines, path_line
+
+    try:
+        with open(file, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return label
+    if entry is not None:
+        own = entry_key_line(text, (*table, "credentials"), entry - 1, key) if key else None
+        return f"{file}:{own or entry_lines(text, (*table, 'credentials'), entry)[entry - 1]}"
+    return f"{file}:{path_line(text, (*table, field))}"

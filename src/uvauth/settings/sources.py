@@ -41,13 +41,16 @@ ENV_VARS: Final = {"authenticate": envvars.UVAUTH_AUTHENTICATE,
 class Source:
     """One place settings came from: its label (for messages), its raw values, and whether it is a project's."""
 
-    __slots__ = ("label", "values", "project", "path")
+    __slots__ = ("label", "values", "project", "path", "file", "table")
 
-    def __init__(self, label: str, values: Mapping[str, Any], project: bool = False, path: str | None = None) -> None:
+    def __init__(self, label: str, values: Mapping[str, Any], project: bool = False, path: str | None = None,
+                 file: str | None = None, table: tuple[str, ...] = ()) -> None:
         self.label = label
         self.values = values
         self.project = project
         self.path = path  # the file, for a project's: credentials commands are approved per file
+        self.file = file  # the file it was read from (any level), and where in it: for an error's line
+        self.table = table
 
 
 class Resolved:
@@ -80,7 +83,12 @@ def _read_toml(path: str, table: tuple[str, ...] = ()) -> Mapping[str, Any] | No
     try:
         data: Any = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise UvauthError(f"invalid TOML: {error}", where=str(path), hint="fix the file's syntax") from None
+        from pathlib import Path
+
+        from uvauth.uv.config.discover import toml_error  # uv's own files are reported the same way
+
+        message, where = toml_error(Path(path), error, text)
+        raise UvauthError(f"invalid TOML: {message}", where=where, hint="fix the file's syntax") from None
     except RecursionError:  # tomllib recurses per nesting level
         raise UvauthError("invalid TOML: nested too deeply to parse", where=str(path),
                           hint="fix the file's syntax") from None
@@ -93,10 +101,12 @@ def file_sources(located: list[tuple[str, str, bool]], env: Mapping[str, str]) -
     """The settings files :func:`locate` found, strongest first (the project's, then the user's), parsed."""
     sources: list[Source] = []
     for label, path, in_pyproject in located:
-        values = _read_toml(path, ("tool", "uvauth") if in_pyproject else ())
+        table = ("tool", "uvauth") if in_pyproject else ()
+        values = _read_toml(path, table)
         if values is not None:
             project = path != user_file(env)
-            sources.append(Source(label, values, project=project, path=path if project else None))
+            sources.append(Source(label, values, project=project, path=path if project else None, file=path,
+                                  table=table))
     return sources
 
 
@@ -110,7 +120,7 @@ def user_uv(env: Mapping[str, str]) -> str | None:
     from uvauth.cache import cache_dir
 
     values = _read_toml(path) or {}
-    return _resolve_sources([Source(path, values)], None, cache_dir(env)).uv
+    return _resolve_sources([Source(path, values, file=path)], None, cache_dir(env)).uv
 
 
 def env_source(env: Mapping[str, str], credential_vars: Mapping[str, str] | None = None) -> Source | None:
@@ -196,7 +206,7 @@ def _validate(sources: list[Source]) -> dict[str, Any]:
         if source.project and "uv" in source.values:
             raise UvauthError("`uv` (the path of the real uv) is a setting of this machine, not of a project",
                               where=source.label, hint="set UVAUTH_UV, or `uv` in ~/.config/uvauth/uvauth.toml")
-        values = validate_source(source.label, source.values)
+        values = validate_source(source.label, source.values, file=source.file, table=source.table)
         for field, value in values.items():
             if field == "credentials":
                 # Every source's entries count, the stronger's first (the first covering entry wins).

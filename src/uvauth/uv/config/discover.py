@@ -294,7 +294,7 @@ def _find_project_config(env: Mapping[str, str], start: Path, warnings: list[str
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
-            message, where = _toml_error(pyproject, err, text)
+            message, where = toml_error(pyproject, err, text)
             warnings.append(f"Failed to parse `{where}` during settings discovery: {message}")
             continue
         except RecursionError:  # tomllib recurses per nesting level; uv's parser refuses such a file too
@@ -437,7 +437,7 @@ def _read_uv_toml(
     try:
         options = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        message, where = _toml_error(path, err, text)
+        message, where = toml_error(path, err, text)
         raise UvauthError(
             f"invalid TOML: {message}",
             where=where,
@@ -472,7 +472,7 @@ def _slot_conflict(options: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _toml_error(path: Path, err: tomllib.TOMLDecodeError, text: str) -> tuple[str, str]:
+def toml_error(path: Path, err: tomllib.TOMLDecodeError, text: str) -> tuple[str, str]:
     """(message, "path:line:col") from tomllib's "... (at line X, column Y)" / "... (at end of document)"."""
     message = str(err)
     match = _TOML_POS_RE.search(message)
