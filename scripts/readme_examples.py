@@ -1,10 +1,11 @@
-"""The README's example outputs, generated: each block after a ``<!-- example: NAME -->`` marker is what
-``uvauth uvauth explain`` really prints (piped, as in a CI log) for the TOML shown in the same README section.
+"""The documentation's example outputs, generated: each block after a ``<!-- example: NAME -->`` marker (in the
+README or a page of docs/) is what ``uvauth uvauth explain`` really prints (piped, as in a CI log) for the TOML
+shown in the same section.
 
-    python scripts/readme_examples.py           # check: exit 1 and a diff when the README has drifted
+    python scripts/readme_examples.py           # check: exit 1 and a diff when a page has drifted
     python scripts/readme_examples.py --update  # rewrite the blocks
 
-tests/test_readme.py runs the check, so the suite (and CI) fails when the README and uvauth disagree.
+tests/test_readme.py runs the check, so the suite (and CI) fails when the documentation and uvauth disagree.
 
 For each marker: the ``toml`` blocks of its section (from the previous ``##``/``###`` heading) are written to a
 fresh project — a block whose first line is ``# uvauth.toml`` as ``uvauth.toml``, any other as ``uv.toml`` —
@@ -29,6 +30,8 @@ from typing import Final, NamedTuple
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 README: Final = ROOT / "README.md"
+#: Every page that may hold examples.
+PAGES: Final = (README, *sorted((ROOT / "docs").glob("*.md")))
 SHOWN_BIN: Final = "~/.local/share/uv/tools/uvauth/bin"
 _MARKER: Final = re.compile(r"^<!-- example: (?P<name>[\w-]+) -->\n```text\n(?P<body>.*?)^```\n", re.M | re.S)
 _TOML: Final = re.compile(r"^```toml\n(?P<body>.*?)^```\n", re.M | re.S)
@@ -105,18 +108,24 @@ def generated(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = README.read_text(encoding="utf-8")
-    if not _MARKER.search(text):
-        print("no example markers in README.md", file=sys.stderr)
+    texts = {page: page.read_text(encoding="utf-8") for page in PAGES}
+    if not any(_MARKER.search(text) for text in texts.values()):
+        print("no example markers in README.md or docs/", file=sys.stderr)
         return 1
-    fresh = generated(text)
-    if "--update" in argv:
-        README.write_text(fresh, encoding="utf-8")
-        return 0
-    if fresh != text:
-        sys.stdout.writelines(difflib.unified_diff(text.splitlines(True), fresh.splitlines(True), "README.md",
-                                                   "README.md (generated)"))
-        print("README.md examples drifted: run python scripts/readme_examples.py --update", file=sys.stderr)
+    drifted = 0
+    for page, text in texts.items():
+        fresh = generated(text)
+        if fresh == text:
+            continue
+        name = str(page.relative_to(ROOT))
+        if "--update" in argv:
+            page.write_text(fresh, encoding="utf-8")
+            continue
+        sys.stdout.writelines(difflib.unified_diff(text.splitlines(True), fresh.splitlines(True), name,
+                                                   f"{name} (generated)"))
+        drifted += 1
+    if drifted:
+        print("examples drifted: run python scripts/readme_examples.py --update", file=sys.stderr)
         return 1
     return 0
 

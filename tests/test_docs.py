@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "docs" / "uv-rules.md"
 
 #: Where the code, its tests and its tools live: what must never send a reader outside the repository.
-CHECKED = ("src", "tests", "bench", "scripts", "README.md")
+CHECKED = ("src", "tests", "bench", "scripts", "docs", "README.md", "CHANGELOG.md")
 #: Text that names the notes file outside the repository that uv's rules were once cited from.
 OUTSIDE = re.compile(r"uv-facts|\.\./shared")
 TEST_REFERENCE = re.compile(r"tests/(test_\w+\.py)::(test_\w+)")

@@ -20,19 +20,41 @@ def _examples_module():  # type: ignore[no-untyped-def]
 
 def test_every_example_output_is_generated_and_current() -> None:
     examples = _examples_module()
-    text = examples.README.read_text(encoding="utf-8")
-    names = re.findall(r"^<!-- example: ([\w-]+) -->$", text, re.M)
-    assert sorted(names) == sorted(examples.EXAMPLES), "every example in the script has its README block"
-    fresh = examples.generated(text)
-    assert fresh == text, "README.md examples drifted: run python scripts/readme_examples.py --update"
+    names: list[str] = []
+    for page in examples.PAGES:
+        text = page.read_text(encoding="utf-8")
+        names += re.findall(r"^<!-- example: ([\w-]+) -->$", text, re.M)
+        fresh = examples.generated(text)
+        assert fresh == text, f"{page.name} examples drifted: run python scripts/readme_examples.py --update"
+    assert sorted(names) == sorted(examples.EXAMPLES), "every example in the script has its block, once"
 
 
 def test_the_check_notices_drift() -> None:
-    """A README whose block differs from the real output is caught (the check is not vacuous)."""
+    """A page whose block differs from the real output is caught (the check is not vacuous)."""
     examples = _examples_module()
-    text = examples.README.read_text(encoding="utf-8")
+    text = (examples.ROOT / "docs" / "explain-and-doctor.md").read_text(encoding="utf-8")
     tampered = text.replace("  how: by-name\n", "  how: seeded\n", 1)
     assert tampered != text and examples.generated(tampered) != tampered
+
+
+def test_every_link_between_the_pages_leads_somewhere() -> None:
+    """The README is a table of contents now: a renamed page or heading must not leave a dead link."""
+    examples = _examples_module()
+    dead = []
+    for page in examples.PAGES:
+        for target in re.findall(r"\]\(([^)#\s]+\.md)?(#[\w-]+)?\)", page.read_text(encoding="utf-8")):
+            path, anchor = target
+            if not path and not anchor:
+                continue
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists():
+                dead.append(f"{page.name}: {path}")
+                continue
+            headings = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+                        for h in re.findall(r"^#+ (.*)$", linked.read_text(encoding="utf-8"), re.M)}
+            if anchor and anchor[1:] not in headings:
+                dead.append(f"{page.name}: {path}{anchor}")
+    assert dead == []
 
 
 def test_the_fresh_machine_commands_are_the_ones_ci_runs() -> None:

@@ -18,6 +18,11 @@ from pathlib import Path
 #: every submission also tries inputs no earlier run tried. Elsewhere every run explores.
 DERANDOMIZE = bool(os.environ.get("CI")) and not os.environ.get("UVAUTH_TEST_RANDOMIZE")
 
+#: The machine's own certificate settings, read before the isolation fixture clears them: the tests that reach
+#: the package registries (tests/test_install.py) need them where the machine reaches them through a proxy with a
+#: root of its own, as a user's machine would (uv trusts a non-empty SSL_CERT_FILE, not the system's store).
+MACHINE_CERTIFICATES = {name: os.environ[name] for name in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(name)}
+
 # What the `netrc_file` fixture returns: entries {host: (login, password)} -> path written.
 NetrcWriter = Callable[[Mapping[str, tuple[str, str]]], Path]
 
