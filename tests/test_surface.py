@@ -18,12 +18,15 @@ from uvauth.doctor.probe import Probe, page_kind
 from uvauth.doctor.report import Report, targets
 from uvauth.doctor.verdict import Target, verdict
 from uvauth.explain import explain_data
+from uvauth.uv.cmdline import GRAMMAR_UV_VERSION
 from uvauth.uv.credentials.search import Credentials, Lookup
 
 HOST = "art.example.com"
 U = f"https://{HOST}/artifactory/api/pypi/pypi-virtual/simple"
 UVAUTH = str(Path(sys.executable).with_name("uvauth"))
 REAL_UV = str(Path(sys.executable).with_name("uv"))
+#: The test uv's version: the grammar is generated from it (tests/test_uvspec.py checks they agree).
+UV_VERSION = GRAMMAR_UV_VERSION
 
 
 @pytest.fixture
@@ -84,7 +87,7 @@ def test_piped_explain_is_one_record_per_index_without_padding_or_colour(project
     ]
     assert lines[lines.index("changes:") + 1] == f"  --index-url {U} -> --default-index art"
     assert f"runs: {REAL_UV} pip compile --default-index art r.in" in lines
-    assert f"uv: {REAL_UV} (uv 0.13.8, UVAUTH_UV)" in lines
+    assert f"uv: {REAL_UV} (uv {UV_VERSION}, UVAUTH_UV)" in lines
     assert "configuration:" in lines and f"  project: {project}/uv.toml (read)" in lines
 
 
@@ -150,7 +153,7 @@ def test_the_uv_found_on_path_is_named_with_how_to_pick_another(tmp_path: Path,
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.chdir(tmp_path)
     shown = text(["lock"], terminal=False)
-    assert (f"uv: {bin_dir}/uv (uv 0.13.8, the first uv on PATH); the uv installed with uvauth is {REAL_UV}; "
+    assert (f"uv: {bin_dir}/uv (uv {UV_VERSION}, the first uv on PATH); the uv installed with uvauth is {REAL_UV}; "
             "pick another with UVAUTH_UV or the `uv` setting") in shown.splitlines()
 
 
@@ -271,7 +274,7 @@ def test_usage_line_says_uv_uvauth_when_run_as_uv(tmp_path: Path) -> None:
 def test_uvs_global_options_before_the_reserved_word(tmp_path: Path) -> None:
     done = own("--color", "never", "uvauth", "doctor", "--no-config", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("No index to check"), done
-    assert f"uv: {REAL_UV} (uv 0.13.8, UVAUTH_UV)" in done.stdout.splitlines()  # which uv uvauth would run
+    assert f"uv: {REAL_UV} (uv {UV_VERSION}, UVAUTH_UV)" in done.stdout.splitlines()  # which uv uvauth would run
     refused = own("-q", "uvauth", "completion", "bash", cwd=tmp_path)
     assert refused.returncode == 2 and refused.stderr.splitlines()[0] == (
         "uvauth: error: uv's option -q before `uvauth` applies only to `explain` and `doctor`: `uvauth` must come "

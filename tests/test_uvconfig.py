@@ -1,7 +1,7 @@
 """uvauth.uv.config (discover, render): uv's configuration discovery, merge semantics and the rendered `UV_CONFIG_FILE`.
 
 Every test builds its files under ``tmp_path`` and passes ``env=`` explicitly. The ``integration`` tests run the
-real uv (the pinned 0.13.8) with its hidden ``--show-settings`` flag, once with its own discovery and once with
+real uv (the version the test extra pins) with its hidden ``--show-settings`` flag, once with its own discovery and once with
 ``UV_CONFIG_FILE=<render_merged(...)>``, and require the resolved settings to be identical up to
 :func:`normalise` (which documents the three differences that are expected).
 """
