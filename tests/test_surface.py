@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import DERANDOMIZE
 
 from uvauth.commands import doctor as doctor_command
 from uvauth.commands import explain as explain_command
@@ -376,3 +379,18 @@ def test_uvs_global_options_before_uvauth_are_part_of_the_line_explain_explains(
     data = json.loads(done.stdout)
     assert data["argv"] == ["--directory", str(project), "lock"]
     assert [i["url"] for i in data["indexes"]] == [U]  # the project's uv.toml, found from --directory
+
+
+@pytest.mark.hypothesis
+@settings(max_examples=200, deadline=None, derandomize=DERANDOMIZE)
+@given(words=st.lists(st.text(alphabet="ab:/-é", min_size=0, max_size=30), min_size=1, max_size=30),
+       lead=st.integers(0, 6), width=st.integers(8, 120), indent=st.integers(0, 30))
+def test_wrapping_keeps_every_word_whole_and_in_order(words: list[str], lead: int, width: int, indent: int) -> None:
+    from uvauth.commands.output import _wrapped
+
+    text = " " * lead + " ".join(words)
+    lines = _wrapped(text, width, indent)
+    assert " ".join(" ".join(lines).split()) == " ".join(text.split())  # the same words, none split or lost
+    assert lines[0].startswith(" " * lead)
+    for line in lines:
+        assert len(line) <= width or " " not in line.strip()  # only a word longer than the width overflows
