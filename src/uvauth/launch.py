@@ -302,19 +302,71 @@ def _restore_signal_dispositions() -> None:
 
 def _exec(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
     env = chain_env(uv, env)
-    if os.name == "posix":
-        sys.stdout.flush()
-        sys.stderr.flush()
-        _restore_signal_dispositions()
+    if os.name != "posix" or env.get(envvars.UVAUTH_LAUNCH) == "spawn":
+        return _spawn(uv, argv, env)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _restore_signal_dispositions()
+    try:
+        os.execve(uv, [uv, *argv], env)  # does not return
+    except OSError as error:
+        raise _cannot_run(uv, error) from None
+    return 0  # pragma: no cover - execve returns only by raising
+
+
+def _cannot_run(uv: str, error: OSError) -> Exception:
+    from uvauth.errors import UvauthError
+
+    return UvauthError(f"cannot run uv at {uv}: {error.strerror or error}", hint=_exec_hint(error))
+
+
+def _spawn(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
+    """Run uv as a child, wait, and end as it ended: where there is no exec (Windows, where Python's ``os.exec*``
+    starts a new process and exits at once, so the shell would see 0 while uv still runs: cpython #101191).
+
+    stdin, stdout and stderr are inherited untouched. Ctrl-C reaches every process of the terminal (the console,
+    on Windows): uv handles it (``uv run`` passes it to its child and waits), so uvauth only notes it and keeps
+    waiting, as uv does for its own child. SIGTERM sent to uvauth alone is passed on to uv. A uv killed by a signal
+    kills uvauth with the same signal, so the shell sees what it would see without uvauth; any other exit code is
+    returned as it is (32-bit on Windows)."""
+    import signal
+    import subprocess
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    started: list[subprocess.Popen[bytes]] = []
+
+    def pass_on(number: int, _frame: object) -> None:
+        for child in started:
+            child.send_signal(number)
+
+    # Python handlers (not SIG_IGN, which a child would inherit; exec resets handlers), set before uv starts so that
+    # no Ctrl-C can end uvauth while uv runs on.
+    previous = {number: signal.signal(number, handler) for number, handler in (
+        (signal.SIGINT, lambda *_: None), *(((signal.SIGTERM, pass_on),) if os.name == "posix" else ()))}
+    try:
         try:
-            os.execve(uv, [uv, *argv], env)  # does not return
+            child = subprocess.Popen([uv, *argv], env=dict(env))  # restore_signals: SIGPIPE, SIGXFSZ as uv expects
         except OSError as error:
-            from uvauth.errors import UvauthError
+            raise _cannot_run(uv, error) from None
+        started.append(child)
+        while True:
+            try:
+                code = child.wait()
+                break
+            except KeyboardInterrupt:  # pragma: no cover - the handler above makes this rare (a racing default)
+                continue
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if code < 0 and os.name == "posix":
+        import contextlib
 
-            raise UvauthError(f"cannot run uv at {uv}: {error.strerror or error}", hint=_exec_hint(error)) from None
-    import subprocess  # pragma: no cover (Windows: no exec; run uv and hand back its exit code)
-
-    return subprocess.run([uv, *argv], env=dict(env), check=False).returncode
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL and SIGSTOP have no handler to reset
+            signal.signal(-code, signal.SIG_DFL)
+        sys.stdout.flush()
+        os.kill(os.getpid(), -code)  # end as uv ended: killed by that signal
+    return code
 
 
 def _exec_hint(error: OSError) -> str:

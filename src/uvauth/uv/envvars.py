@@ -83,6 +83,9 @@ UVAUTH_COLOR: "Final" = "UVAUTH_COLOR"
 #: index's name converted as uv converts it for ``UV_INDEX_<NAME>_*``).
 UVAUTH_CREDENTIALS_PREFIX: "Final" = "UVAUTH_CREDENTIALS_"
 UVAUTH_TRUST: "Final" = "UVAUTH_TRUST"  # a true value approves every project-file credentials command (CI)
+#: ``spawn``: run uv as a child and wait (uvauth.launch._spawn), the path taken where there is no exec (Windows), on
+#: POSIX too. For the tests, which run that path on Linux; not a setting.
+UVAUTH_LAUNCH: "Final" = "UVAUTH_LAUNCH"
 
 # -- other programs' variables uvauth's credential providers read ---------------------------------------------
 
