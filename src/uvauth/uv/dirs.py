@@ -22,16 +22,18 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+#: The platform the rules below follow: the machine's, unless a caller (a test) names another. Each function takes
+#: ``windows`` so that every platform's rule can be checked on any machine, with paths spelled that platform's way.
 _WINDOWS = os.name == "nt"
 
 
-def home_dir(env: "Mapping[str, str]") -> str | None:
+def home_dir(env: "Mapping[str, str]", *, windows: bool = _WINDOWS) -> str | None:
     """The home directory: ``$HOME`` (``%USERPROFILE%`` on Windows) when non-empty, else the password database's
     entry for the current user, else None."""
-    value = env.get("USERPROFILE" if _WINDOWS else "HOME")
+    value = env.get("USERPROFILE" if windows else "HOME")
     if value:
         return value
-    if _WINDOWS:
+    if windows or os.name == "nt":
         return None
     import pwd  # not on Windows
 
@@ -43,54 +45,63 @@ def home_dir(env: "Mapping[str, str]") -> str | None:
 
 def _xdg_home(env: "Mapping[str, str]", variable: str, fallback: str, home: str | None) -> str | None:
     """``$variable`` when it is an absolute path, else ``home/fallback`` (etcetera's ``Xdg`` strategy)."""
+    import posixpath
+
     value = env.get(variable, "")
-    if value and os.path.isabs(value):
+    if value and posixpath.isabs(value):
         return value
-    base = home if home is not None else home_dir(env)
-    return os.path.join(base, fallback) if base is not None else None
+    base = home if home is not None else home_dir(env, windows=False)
+    return posixpath.join(base, fallback) if base is not None else None
 
 
 def _windows_folder(env: "Mapping[str, str]", variable: str, fallback: str, home: str | None) -> str | None:
+    """``%variable%`` when it is an absolute path, else ``home\\AppData\\fallback`` (etcetera's ``Windows``
+    strategy: the known folders, which those variables name)."""
+    import ntpath
+
     value = env.get(variable, "")
-    if value and os.path.isabs(value):
+    if value and ntpath.isabs(value):
         return value
-    base = home if home is not None else home_dir(env)
-    return os.path.join(base, "AppData", fallback) if base is not None else None
+    base = home if home is not None else home_dir(env, windows=True)
+    return ntpath.join(base, "AppData", fallback) if base is not None else None
 
 
-def user_config_dir(env: "Mapping[str, str]", home: str | None = None) -> str | None:
-    """``$XDG_CONFIG_HOME`` if absolute, else ``~/.config`` (Windows: ``%APPDATA%``): uv's ``user_config_dir``,
-    whose ``uv/uv.toml`` is the user-level configuration (``FilesystemOptions::user``,
-    ``crates/uv-settings/src/lib.rs``). ``home`` overrides the home directory."""
-    if _WINDOWS:
+def user_config_dir(env: "Mapping[str, str]", home: str | None = None, *, windows: bool = _WINDOWS) -> str | None:
+    """``$XDG_CONFIG_HOME`` if absolute, else ``~/.config`` (Windows: ``%APPDATA%``, ``XDG_CONFIG_HOME``
+    ignored; macOS as Linux, no ``~/Library``): uv's ``user_config_dir``, whose ``uv/uv.toml`` is the user-level
+    configuration (``FilesystemOptions::user``, ``crates/uv-settings/src/lib.rs``). ``home`` overrides the home
+    directory."""
+    if windows:
         return _windows_folder(env, "APPDATA", "Roaming", home)
     return _xdg_home(env, "XDG_CONFIG_HOME", ".config", home)
 
 
-def user_data_dir(env: "Mapping[str, str]", home: str | None = None) -> str | None:
+def user_data_dir(env: "Mapping[str, str]", home: str | None = None, *, windows: bool = _WINDOWS) -> str | None:
     """``$XDG_DATA_HOME`` if absolute, else ``~/.local/share`` (Windows: ``%APPDATA%``): the base of uv's state
     directory, where ``uv auth login`` keeps ``uv/credentials/credentials.toml``
     (``TextCredentialStore::directory_path``, ``crates/uv-auth/src/store.rs``)."""
-    if _WINDOWS:
+    if windows:
         return _windows_folder(env, "APPDATA", "Roaming", home)
-    return _xdg_home(env, "XDG_DATA_HOME", os.path.join(".local", "share"), home)
+    return _xdg_home(env, "XDG_DATA_HOME", ".local/share", home)
 
 
-def user_cache_dir(env: "Mapping[str, str]", home: str | None = None) -> str | None:
+def user_cache_dir(env: "Mapping[str, str]", home: str | None = None, *, windows: bool = _WINDOWS) -> str | None:
     """``$XDG_CACHE_HOME`` if absolute, else ``~/.cache`` (Windows: ``%LOCALAPPDATA%``)."""
-    if _WINDOWS:
+    if windows:
         return _windows_folder(env, "LOCALAPPDATA", "Local", home)
     return _xdg_home(env, "XDG_CACHE_HOME", ".cache", home)
 
 
-def system_config_dirs(env: "Mapping[str, str]") -> list[str]:
-    """The directories searched for the system-level ``uv/uv.toml``, in order (uv's ``system_config_file``).
+def system_config_dirs(env: "Mapping[str, str]", *, windows: bool = _WINDOWS) -> list[str]:
+    """The directories searched for the system-level ``uv/uv.toml``, in order (uv's ``system_config_file``,
+    ``crates/uv-dirs/src/lib.rs``).
 
     The ``$XDG_CONFIG_DIRS`` entries (``:``-separated; empty entries skipped; default ``/etc/xdg`` when the
     variable is unset or empty). Unlike the ``XDG_*_HOME`` variables, a relative entry is kept: uv joins it to
-    its working directory. The caller then tries ``/etc/uv/uv.toml``. Empty on Windows, where uv reads
-    ``%SYSTEMDRIVE%\\ProgramData\\uv\\uv.toml`` instead.
+    its working directory. The caller then tries ``/etc/uv/uv.toml``. On Windows: ``%SYSTEMDRIVE%\\ProgramData``
+    alone (``locate_system_config_windows``), nothing when ``SYSTEMDRIVE`` is unset, and no ``/etc`` fallback.
     """
-    if _WINDOWS:
-        return []
+    if windows:
+        drive = env.get("SYSTEMDRIVE")
+        return [f"{drive}\\ProgramData"] if drive else []
     return [entry for entry in (env.get("XDG_CONFIG_DIRS", "") or "/etc/xdg").split(":") if entry]

@@ -256,6 +256,8 @@ def _system_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
             path = candidate
             break
     if path is None:
+        if os.name == "nt":
+            return None  # no /etc fallback on Windows (uv's system_config_file)
         fallback = Path("/etc/uv/uv.toml")
         if not observed.exists(env, fallback):
             return None

@@ -135,12 +135,14 @@ def parse_netrc(text: str) -> dict[str, NetrcEntry]:
     return hosts
 
 
-def netrc_candidates(env: Mapping[str, str], home: Path | None) -> list[tuple[Path, str]]:
-    """``Netrc::get_file``: ``$NETRC`` (``~`` expanded), then the home file(s); the first that exists wins."""
+def netrc_candidates(env: Mapping[str, str], home: Path | None, *,
+                     windows: bool = os.name == "nt") -> list[tuple[Path, str]]:
+    """``Netrc::get_file``: ``$NETRC`` (``~`` expanded), then the home file(s) — on Windows ``.netrc`` then
+    ``_netrc`` — the first that exists wins."""
     candidates: list[tuple[Path, str]] = []
     if env.get("NETRC"):  # an empty NETRC names no file (Rust: `Path::new("").exists()` is false)
         candidates.append((expand_tilde(env["NETRC"], home), f"NETRC={env['NETRC']}"))
     if home is not None:
-        names = (".netrc", "_netrc") if os.name == "nt" else (".netrc",)
+        names = (".netrc", "_netrc") if windows else (".netrc",)
         candidates.extend((home / name, f"~/{name}") for name in names)
     return candidates
