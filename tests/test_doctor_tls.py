@@ -134,7 +134,6 @@ def test_an_ssl_cert_file_without_the_root_replaces_every_other_root(
     ([], {"UV_SYSTEM_CERTS": "true"}, CertificateSource("system", "UV_SYSTEM_CERTS=true")),
     ([], {"UV_NATIVE_TLS": "yes"}, CertificateSource("system", "UV_NATIVE_TLS=yes")),
     ([], {"UV_SYSTEM_CERTS": "0", "UV_NATIVE_TLS": "1"}, CertificateSource("system", "UV_NATIVE_TLS=1")),
-    ([], {"UV_SYSTEM_CERTS": "bogus"}, CertificateSource("mozilla", "uv's default")),
     ([], {"SSL_CERT_FILE": ""}, CertificateSource("mozilla", "uv's default")),
     (["--system-certs"], {"SSL_CERT_FILE": "/ca.pem"},
      CertificateSource("custom", "SSL_CERT_FILE=/ca.pem", ("/ca.pem",))),
@@ -154,3 +153,17 @@ def test_the_configuration_sets_system_certs_below_the_command_line_and_environm
     assert certificate_source(command, {}, config) == CertificateSource(
         "system", "native-tls = true in the configuration")
     assert certificate_source(parse(["--no-system-certs", "pip", "compile"]), {}, config).kind == "mozilla"
+
+
+@pytest.mark.parametrize("env", [{"UV_SYSTEM_CERTS": "bogus"}, {"UV_NATIVE_TLS": ""}], ids=["bogus", "empty"])
+def test_a_bad_certificate_variable_is_uvs_error_even_beside_a_flag(env: dict[str, str]) -> None:
+    """uv: "Failed to parse environment variable `UV_SYSTEM_CERTS` with invalid value `bogus`: expected a boolish
+    value", before anything else (checked with uv 0.13.10); doctor once read it as off."""
+    from uvauth.errors import UvauthError
+
+    (name, value), = env.items()
+    for argv in ([], ["--system-certs"]):
+        with pytest.raises(UvauthError) as raised:
+            certificate_source(parse([*argv, "pip", "compile", "r.in"]), env, None)
+        expected = (name, f"invalid value {value!r}: expected a boolish value")
+        assert (raised.value.where, raised.value.message) == expected

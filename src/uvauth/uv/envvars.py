@@ -116,6 +116,21 @@ def truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in TRUE_LITERALS
 
 
+def flag(env: "Mapping[str, str]", name: str) -> bool | None:
+    """uv's ``EnvFlag`` (``crates/uv-settings/src/lib.rs``): None when unset, else :func:`boolish`'s answer; any
+    other value, the empty string too, is uv's error before it does anything, and so uvauth's (one line)."""
+    raw = env.get(name)
+    if raw is None:
+        return None
+    value = boolish(raw)
+    if value is None:
+        from uvauth.errors import UvauthError
+
+        raise UvauthError(f"invalid value {raw!r}: expected a boolish value", where=name,
+                          hint="use 1/true/yes/on or 0/false/no/off, as uv does")
+    return value
+
+
 def boolish(value: str) -> bool | None:
     """clap's strict reading of a boolean variable (``UV_NO_SYSTEM_CONFIG``): True or False for its literals
     (case-insensitive), None for anything else, which uv rejects."""

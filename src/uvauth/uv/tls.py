@@ -36,11 +36,13 @@ class CertificateSource(NamedTuple):
 
 def system_certs(cmdline: UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> tuple[bool, str]:
     """Whether uv loads the platform's certificates, and what said so (``GlobalSettings::resolve``)."""
+    # uv parses both variables at start-up, whatever the command line says: a bad value is its error.
+    variables = {name: envvars.flag(env, name) for name in (envvars.UV_SYSTEM_CERTS, envvars.UV_NATIVE_TLS)}
     given = [option.name for option in cmdline.options if option.name in _SWITCHES]
     if given:
         return _SWITCHES[given[-1]], given[-1]
-    for name in (envvars.UV_SYSTEM_CERTS, envvars.UV_NATIVE_TLS):
-        if envvars.boolish(env.get(name) or "") is True:
+    for name, value in variables.items():
+        if value:
             return True, f"{name}={env[name]}"
     if config is not None:
         for key in ("system-certs", "native-tls"):

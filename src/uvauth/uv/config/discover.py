@@ -233,17 +233,8 @@ def _user_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
 def _system_config(cwd: Path, env: Mapping[str, str]) -> ConfigFile | None:
     # `UV_NO_SYSTEM_CONFIG` is read (boolish, clap's literals, case-insensitive; anything else is an error) only
     # when the system level is consulted: uv accepts a bad value together with `--no-config`.
-    raw = env.get(envvars.UV_NO_SYSTEM_CONFIG)
-    if raw is not None:
-        no_system_config = envvars.boolish(raw)
-        if no_system_config:
-            return None
-        if no_system_config is None:
-            raise UvauthError(
-                f"invalid value {raw!r}: expected a boolish value",
-                where=envvars.UV_NO_SYSTEM_CONFIG,
-                hint="use 1/true/yes/on or 0/false/no/off, as uv does",
-            )
+    if envvars.flag(env, envvars.UV_NO_SYSTEM_CONFIG):
+        return None
     # `system_config_file()`: the first `uvauth.uv.dirs.system_config_dirs` entry (relative entries relative to
     # the working directory) whose `uv/uv.toml` is a file, else `/etc/uv/uv.toml` if it exists. Unlike the user
     # level, every read error is fatal.
