@@ -162,8 +162,8 @@ def test_a_bad_certificate_variable_is_uvs_error_even_beside_a_flag(env: dict[st
     from uvauth.errors import UvauthError
 
     (name, value), = env.items()
-    for argv in ([], ["--system-certs"]):
+    for argv, more in (([], {}), (["--system-certs"], {}), ([], {"SSL_CERT_FILE": "/ca.pem"})):
         with pytest.raises(UvauthError) as raised:
-            certificate_source(parse([*argv, "pip", "compile", "r.in"]), env, None)
+            certificate_source(parse([*argv, "pip", "compile", "r.in"]), {**env, **more}, None)
         expected = (name, f"invalid value {value!r}: expected a boolish value")
         assert (raised.value.where, raised.value.message) == expected

@@ -54,11 +54,11 @@ def system_certs(cmdline: UvCommandLine, env: Mapping[str, str], config: UvConfi
 
 def certificate_source(cmdline: UvCommandLine, env: Mapping[str, str], config: UvConfig | None) -> CertificateSource:
     """The certificates uv trusts for this command line, environment and configuration."""
+    system, why = system_certs(cmdline, env, config)  # first: it rejects a bad variable, as uv does at start-up
     custom = [(name, env[name]) for name in (envvars.SSL_CERT_FILE, envvars.SSL_CERT_DIR) if env.get(name)]
     if custom:
         return CertificateSource("custom", ", ".join(f"{name}={value}" for name, value in custom),
                                  tuple(value for _, value in custom))
-    system, why = system_certs(cmdline, env, config)
     if system:
         return CertificateSource("system", why)
     return CertificateSource("mozilla", why)
