@@ -101,16 +101,14 @@ def _wrapped(text: str, width: int, indent: int) -> list[str]:
     lead = len(text) - len(text.lstrip(" "))
     indent = min(indent, width // 2)  # a narrow terminal still leaves room for the words
     lines: list[str] = []
-    current, used = text[:lead], lead
+    current, used, empty = text[:lead], lead, True  # empty: no word on the current line yet
     for word in text[lead:].split(" "):
         size = _visible_length(word)
-        at_start = used == (lead if not lines else indent)
-        if not at_start and used + 1 + size > width:
+        if not empty and used + 1 + size > width:
             lines.append(current)
-            current, used = " " * indent, indent
-            at_start = True
-        current += word if at_start else " " + word
-        used += size if at_start else 1 + size
+            current, used, empty = " " * indent, indent, True
+        current, used = (current + word, used + size) if empty else (f"{current} {word}", used + 1 + size)
+        empty = empty and not word
     lines.append(current)
     return lines
 

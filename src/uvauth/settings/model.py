@@ -102,34 +102,34 @@ def validate_source(label: str, values: Mapping[str, Any], *, file: str | None =
         first = error.errors()[0]
         loc = [str(part) for part in first["loc"]]
         field = loc[0] if loc else "?"
-        message, hint, entry = _plain(first, field, loc)
-        # A credentials entry's bad key is named first in its message (`entry 2: colour: unknown key`).
-        key = message.split(": ")[1] if entry is not None and message.count(": ") >= 2 else None
+        message, hint, entry, key = _plain(first, field, loc)
         raise UvauthError(message, where=_where(label, file, table, field, entry, key), hint=hint) from None
     return settings.model_dump(exclude_unset=True)
 
 
-def _plain(error: Any, field: str, loc: list[str]) -> tuple[str, str | None, int | None]:
-    """(message, hint, credentials entry number) for pydantic's first error. Values are not shown: a setting
-    may name a secret's place, never hold one, but a mistyped entry could."""
+def _plain(error: Any, field: str, loc: list[str]) -> tuple[str, str | None, int | None, str | None]:
+    """(message, hint, credentials entry number, that entry's bad key) for pydantic's first error. Values are not
+    shown: a setting may name a secret's place, never hold one, but a mistyped entry could."""
     kind, text = error["type"], str(error["msg"])
     text = text.removeprefix("Value error, ")
     known = ", ".join(sorted(name.replace("_", "-") for name in UvauthSettings.model_fields))
     if kind == "extra_forbidden":
-        return f"unknown setting `{field}`", f"uvauth's settings are {known}", None
+        return f"unknown setting `{field}`", f"uvauth's settings are {known}", None, None
     if field == "authenticate":
-        return "`authenticate` must be one of always, auto, never", f"use one of {', '.join(POLICIES)}", None
+        return "`authenticate` must be one of always, auto, never", f"use one of {', '.join(POLICIES)}", None, None
     if field == "credentials" and text.startswith("entry "):
         number, _, rest = text[len("entry "):].partition(": ")
         entry = int(number) if number.isdigit() else None
         rest = rest.replace("Extra inputs are not permitted", "unknown key").replace("Input should be a valid",
                                                                                     "expected a")
-        return f"[[credentials]] entry {number}: {rest}", None, entry
+        # The entry's own check names its bad key first (`colour: unknown key`, model._credential_entries).
+        key, sep, _ = rest.partition(": ")
+        return f"[[credentials]] entry {number}: {rest}", None, entry, key if sep else None
     if kind.endswith("_type"):  # string_type, list_type, …
         expected = {"string_type": "a string", "list_type": "a list", "int_type": "an integer"}.get(kind, kind)
         where = ".".join(loc)
-        return f"`{where}` must be {expected}", None, None
-    return f"`{field}`: {text}", None, None
+        return f"`{where}` must be {expected}", None, None, None
+    return f"`{field}`: {text}", None, None, None
 
 
 def _where(label: str, file: str | None, table: tuple[str, ...], field: str, entry: int | None,
