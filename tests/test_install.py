@@ -52,9 +52,6 @@ def test_an_install_route_works_on_a_fresh_home(route: str, tmp_path: Path) -> N
     (work / "uvauth").symlink_to(ROOT)  # the clone, as the page calls it
     tools = Path(system_tools_only(tmp_path / "tools"))
     (tools / "uv").symlink_to(UV_BIN)  # the user's own uv: uv tool install runs it
-    (tools / "python3").unlink()
-    (tools / "python3").symlink_to(sys.base_prefix + "/bin/python3" if os.path.exists(
-        sys.base_prefix + "/bin/python3") else shutil.which("python3") or sys.executable)
     for tool in ("ln", "mkdir", "rm", "bash"):
         found = shutil.which(tool, path="/usr/bin:/bin")
         assert found, tool
