@@ -41,16 +41,20 @@ ENV_VARS: Final = {"authenticate": envvars.UVAUTH_AUTHENTICATE,
 class Source:
     """One place settings came from: its label (for messages), its raw values, and whether it is a project's."""
 
-    __slots__ = ("label", "values", "project", "path", "file", "table")
+    __slots__ = ("label", "values", "project", "file", "table")
 
-    def __init__(self, label: str, values: Mapping[str, Any], project: bool = False, path: str | None = None,
-                 file: str | None = None, table: tuple[str, ...] = ()) -> None:
+    def __init__(self, label: str, values: Mapping[str, Any], project: bool = False, file: str | None = None,
+                 table: tuple[str, ...] = ()) -> None:
         self.label = label
         self.values = values
         self.project = project
-        self.path = path  # the file, for a project's: credentials commands are approved per file
         self.file = file  # the file it was read from (any level), and where in it: for an error's line
         self.table = table
+
+    @property
+    def path(self) -> str | None:
+        """The file, for a project's: credentials commands are approved per file."""
+        return self.file if self.project else None
 
 
 class Resolved:
@@ -105,8 +109,7 @@ def file_sources(located: list[tuple[str, str, bool]], env: Mapping[str, str]) -
         values = _read_toml(path, table)
         if values is not None:
             project = path != user_file(env)
-            sources.append(Source(label, values, project=project, path=path if project else None, file=path,
-                                  table=table))
+            sources.append(Source(label, values, project=project, file=path, table=table))
     return sources
 
 
