@@ -569,7 +569,7 @@ def test_credentials_repr_hides_password() -> None:
 )
 @pytest.mark.skipif(os.name == "nt", reason="Unix layout")
 def test_credentials_store_path(env: dict[str, str], expected: str) -> None:
-    assert credentials_store_path(env, Path("/h")) == Path(expected)
+    assert credentials_store_path(env, Path("/h"), os.path.isdir) == Path(expected)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -55,3 +55,47 @@ def test_netrc_candidates_per_platform(windows: bool, names: list[str]) -> None:
     home = Path("/home/jane")
     assert [label for _, label in netrc_candidates({}, home, windows=windows)] == [f"~/{n}" for n in names]
     assert [label for _, label in netrc_candidates({"NETRC": "/n"}, home, windows=windows)][0] == "NETRC=/n"
+
+
+# uv's credential store (`uv auth dir`): UV_CREDENTIALS_DIR, else the legacy native directory where it exists, else
+# the data directory. (platform, environment, legacy directory exists?, expected)
+STORE_CASES = [
+    pytest.param("linux", POSIX_HOME, True, "/home/jane/.local/share/uv/credentials", id="linux"),
+    pytest.param("linux", {**POSIX_HOME, "XDG_DATA_HOME": "/x/data"}, False, "/x/data/uv/credentials",
+                 id="linux-xdg"),
+    pytest.param("linux", {**POSIX_HOME, "UV_CREDENTIALS_DIR": "rel/creds"}, True, "rel/creds",
+                 id="explicit-verbatim"),
+    pytest.param("linux", {**POSIX_HOME, "UV_CREDENTIALS_DIR": "", "UV_STATE_DIR": "/s"}, False,
+                 "/home/jane/.local/share/uv/credentials", id="empty-explicit-and-state-dir-ignored"),
+    pytest.param("macos", POSIX_HOME, False, "/home/jane/.local/share/uv/credentials", id="macos"),
+    pytest.param("macos", {**POSIX_HOME, "XDG_DATA_HOME": "/x/data"}, True,
+                 "/home/jane/Library/Application Support/uv/credentials", id="macos-legacy-wins"),
+    pytest.param("windows", {**WINDOWS_HOME, "APPDATA": "C:\\Roaming"}, False, "C:\\Roaming\\uv\\credentials",
+                 id="windows"),
+    pytest.param("windows", {**WINDOWS_HOME, "APPDATA": "C:\\Roaming"}, True,
+                 "C:\\Roaming\\uv\\data\\credentials", id="windows-legacy-wins"),
+    pytest.param("windows", {**WINDOWS_HOME, "UV_CREDENTIALS_DIR": "D:\\creds"}, True, "D:\\creds",
+                 id="windows-explicit"),
+]
+
+
+@pytest.mark.parametrize(("platform", "env", "legacy_exists", "expected"), STORE_CASES)
+def test_each_platforms_credential_store(platform: str, env: dict[str, str], legacy_exists: bool,
+                                         expected: str) -> None:
+    asked: list[str] = []
+
+    def exists(path: str) -> bool:
+        asked.append(path)
+        return legacy_exists
+
+    found = dirs.credentials_dir(env, directory_exists=exists, windows=platform == "windows", macos=platform == "macos")
+    assert found == expected
+    # Linux has no separate legacy directory: nothing is stat'ed there (the hot path stays one stat lighter).
+    assert (asked == []) == (platform == "linux" or "UV_CREDENTIALS_DIR" in env and bool(env["UV_CREDENTIALS_DIR"]))
+
+
+def test_legacy_state_directories() -> None:
+    assert dirs.legacy_user_state_dir(POSIX_HOME, macos=True, windows=False) == \
+        "/home/jane/Library/Application Support/uv"
+    assert dirs.legacy_user_state_dir({**WINDOWS_HOME, "APPDATA": "C:\\R"}, windows=True) == "C:\\R\\uv\\data"
+    assert dirs.legacy_user_state_dir(POSIX_HOME, macos=False, windows=False) == "/home/jane/.local/share/uv"

@@ -74,6 +74,8 @@ No password, and no URL userinfo, is ever part of the output.
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypedDict
@@ -185,7 +187,7 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     config_files: list[ConfigFileObject] = field(default_factory=list)
-    uv_found: UvObject | None = None  # the uv uvauth would run (the doctor itself never runs it)
+    uv_found: UvObject | None = None  # the uv uvauth would run (the doctor runs it only as `uv auth dir`)
     tls: str = ""  # the certificates trusted for HTTPS: uv's (uvauth.uv.tls), said in words
 
     @property
@@ -424,8 +426,12 @@ def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TI
     from uvauth.uv.tls import certificate_source
 
     context, trusted = trust(certificate_source(cmdline, env, config))
+    found = _uv_found(env)
     report = Report(skipped=skipped, warnings=warnings, config_files=config_files(cmdline, env, config),
-                    uv_found=_uv_found(env), tls=trusted)
+                    uv_found=found, tls=trusted)
+    disagreement = _store_disagreement(found, env)
+    if disagreement is not None:
+        report.warnings.append(disagreement)
     providers = _providers(cmdline, env, config)
     for target in chosen:
         provided = providers.find(target.url, target.name) if providers is not None else None
@@ -447,6 +453,35 @@ def _uv_found(env: Mapping[str, str]) -> UvObject | None:
         return uv_origin(launch.real_uv(env), env)
     except UvauthError:
         return None
+
+
+def _store_disagreement(found: UvObject | None, env: Mapping[str, str]) -> str | None:
+    """Where uv's ``uv auth dir`` names another credential store than uvauth's port of uv's rule
+    (:func:`uvauth.uv.dirs.credentials_dir`), the warning that says so; else None.
+
+    The rule differs per platform and by history (a macOS or Windows machine that ran an older uv keeps a legacy
+    directory), and only Linux runs here: this is where a laptop would show a difference. The plan itself never
+    asks uv (one process more before every uv call); the doctor does, once.
+    """
+    import subprocess
+
+    from uvauth.uv import dirs
+
+    if found is None:
+        return None
+    try:
+        done = subprocess.run([found["path"], "auth", "dir"], env=dict(env), stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    answer = done.stdout.decode("utf-8", errors="replace").strip()
+    if done.returncode != 0 or not answer:
+        return None  # a uv without `uv auth dir`: nothing to compare with
+    ours = dirs.credentials_dir(env, directory_exists=os.path.isdir)
+    if os.path.normcase(os.path.abspath(answer)) == os.path.normcase(os.path.abspath(ours)):
+        return None
+    return (f"uv reads `uv auth login` credentials from {answer} (uv auth dir), uvauth from {ours}; uvauth "
+            "does not see that store's entries: set UV_CREDENTIALS_DIR to the one you use")
 
 
 def _providers(cmdline: Any, env: Mapping[str, str], config: Any) -> Any:

@@ -17,14 +17,18 @@ uvauth keeps its own files by the same rule: its cache is ``user_cache_dir()/uva
 """
 
 import os
+import sys
+
+from uvauth.uv import envvars
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 #: The platform the rules below follow: the machine's, unless a caller (a test) names another. Each function takes
 #: ``windows`` so that every platform's rule can be checked on any machine, with paths spelled that platform's way.
 _WINDOWS = os.name == "nt"
+_MACOS = sys.platform == "darwin"
 
 
 def home_dir(env: "Mapping[str, str]", *, windows: bool = _WINDOWS) -> str | None:
@@ -83,6 +87,47 @@ def user_data_dir(env: "Mapping[str, str]", home: str | None = None, *, windows:
     if windows:
         return _windows_folder(env, "APPDATA", "Roaming", home)
     return _xdg_home(env, "XDG_DATA_HOME", ".local/share", home)
+
+
+def legacy_user_state_dir(env: "Mapping[str, str]", home: str | None = None, *, windows: bool = _WINDOWS,
+                          macos: bool = _MACOS) -> str | None:
+    """uv's *legacy* state directory, the platform's native data directory: ``~/Library/Application Support/uv``
+    on macOS, ``%APPDATA%\\uv\\data`` on Windows; on Linux the same as ``user_data_dir()/uv``
+    (``legacy_user_state_dir``, ``crates/uv-dirs/src/lib.rs``: etcetera's native strategy)."""
+    if windows:
+        base = _windows_folder(env, "APPDATA", "Roaming", home)
+        return None if base is None else base + "\\uv\\data"
+    if macos:
+        base = home if home is not None else home_dir(env, windows=False)
+        return None if base is None else f"{base}/Library/Application Support/uv"
+    data = user_data_dir(env, home, windows=False)
+    return None if data is None else data + "/uv"
+
+
+def credentials_dir(env: "Mapping[str, str]", home: str | None = None, *,
+                    directory_exists: "Callable[[str], bool]", windows: bool = _WINDOWS, macos: bool = _MACOS) -> str:
+    """The directory of ``uv auth login``'s ``credentials.toml`` (what ``uv auth dir`` prints).
+
+    ``$UV_CREDENTIALS_DIR`` when non-empty, verbatim (no ``~``; a relative path is relative to the working
+    directory); else uv's state store: the legacy directory if it exists (:func:`legacy_user_state_dir`; so a
+    Mac that ran an older uv keeps ``~/Library/Application Support/uv``), else ``user_data_dir()/uv``; then its
+    ``credentials`` bucket (``TextCredentialStore::directory_path``, ``crates/uv-auth/src/store.rs``, and
+    ``StateStore::from_settings``, ``crates/uv-state/src/lib.rs``). ``UV_STATE_DIR`` does not count: uv passes
+    no state directory there. ``directory_exists`` tells whether a directory exists (the caller notes what it
+    asked), and is asked only where the legacy directory differs (not on Linux).
+    """
+    explicit = env.get(envvars.UV_CREDENTIALS_DIR)
+    if explicit:
+        return explicit
+    sep = "\\" if windows else "/"
+    if windows or macos:
+        legacy = legacy_user_state_dir(env, home, windows=windows, macos=macos)
+        if legacy is not None and directory_exists(legacy):
+            return legacy + sep + "credentials"
+    data = user_data_dir(env, home, windows=windows)
+    if data is None:
+        return ".uv" + sep + "credentials"  # uv's last resort: `.uv` in the working directory
+    return data + sep + "uv" + sep + "credentials"
 
 
 def user_cache_dir(env: "Mapping[str, str]", home: str | None = None, *, windows: bool = _WINDOWS) -> str | None:

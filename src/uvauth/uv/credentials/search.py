@@ -238,10 +238,7 @@ class _Search:
         from uvauth.uv.credentials import store
 
         source = "uv auth store"
-        path = store.credentials_store_path(self.env, self.home)
-        if path is None:
-            self.note(source=source, detail="no home directory")
-            return None
+        path = store.credentials_store_path(self.env, self.home, lambda folder: observed.exists(self.env, folder))
         label = store.display(path, self.home)
         if not observed.exists(self.env, path):
             self.note(source=source, detail=f"{label}: not found")

@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from uvauth.uv import envvars
 from uvauth.uv import dirs, urls
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 
 def display(path: Path, home: Path | None) -> str:
@@ -24,22 +23,16 @@ def display(path: Path, home: Path | None) -> str:
     return str(path)
 
 
-def credentials_store_path(env: Mapping[str, str], home: Path | None = None) -> Path | None:
-    """The ``credentials.toml`` that ``uv auth login`` writes and uv reads (uv-auth/src/store.rs).
-
-    ``$UV_CREDENTIALS_DIR/credentials.toml`` when that variable is non-empty (taken verbatim: no ``~``
-    expansion, a relative path is relative to the working directory); otherwise uv's state directory
-    ``user_data_dir()/uv/credentials/credentials.toml`` (:func:`uvauth.uv.dirs.user_data_dir`: an absolute
-    ``$XDG_DATA_HOME``, else ``~/.local/share``; on Windows ``%APPDATA%``).
-    Verified with ``uv auth dir`` (uv 0.13.8). ``UV_STATE_DIR``, ``XDG_STATE_HOME`` do not matter.
+def credentials_store_path(env: Mapping[str, str], home: Path | None,
+                           directory_exists: Callable[[str], bool]) -> Path:
+    """The ``credentials.toml`` that ``uv auth login`` writes and uv reads: in :func:`uvauth.uv.dirs.credentials_dir`
+    (``$UV_CREDENTIALS_DIR``, else uv's state store; verified against ``uv auth dir`` in the tests, and by
+    ``uvauth uvauth doctor`` on the user's machine). ``directory_exists`` tells whether a directory exists (the
+    plan notes what it stat'ed); ``UV_STATE_DIR``, ``XDG_STATE_HOME`` do not matter.
     """
-    explicit = env.get(envvars.UV_CREDENTIALS_DIR)
-    if explicit:
-        return Path(explicit) / "credentials.toml"
-    base = dirs.user_data_dir(env, home=str(home) if home is not None else None)
-    if base is None:
-        return None
-    return Path(base) / "uv" / "credentials" / "credentials.toml"
+    directory = dirs.credentials_dir(env, home=str(home) if home is not None else None,
+                                     directory_exists=directory_exists)
+    return Path(directory) / "credentials.toml"
 
 
 class StoreEntry(NamedTuple):
