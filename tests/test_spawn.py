@@ -123,3 +123,31 @@ def test_a_uv_that_cannot_start_is_uvauths_one_line_error(tmp_path: Path) -> Non
     not_executable.write_text("#!/bin/sh\n")
     with pytest.raises(UvauthError, match=f"cannot run uv at {not_executable}: Permission denied"):
         launch._spawn(str(not_executable), ["--version"], dict(os.environ))
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (0, 0), (2, 2), (0x7FFFFFFF, 0x7FFFFFFF),
+    (0xC000013A, -1073741510),  # STATUS_CONTROL_C_EXIT: uv ended by Ctrl-C on Windows
+    (0xFFFFFFFF, -1),
+])
+def test_a_windows_exit_status_keeps_its_32_bits(status: int, expected: int) -> None:
+    from uvauth.launch import windows_exit_status
+
+    assert windows_exit_status(status) == expected
+    assert windows_exit_status(status) & 0xFFFFFFFF == status  # the bits ExitProcess is handed
+
+
+def test_ctrl_break_is_noted_as_ctrl_c_is(tmp_path: Path) -> None:
+    """Windows' Ctrl-Break (SIGBREAK) reaches uvauth as Ctrl-C does; it must keep waiting for uv. SIGBREAK does not
+    exist here, so SIGUSR1 (which would kill a Python process that does not handle it) stands in for it."""
+    script = (
+        "import os, signal, sys\n"
+        "signal.SIGBREAK = signal.SIGUSR1\n"
+        "from uvauth import launch\n"
+        "child = ('import os, signal, time; os.kill(os.getppid(), signal.SIGUSR1); time.sleep(0.3); '\n"
+        "         'print(\"uv done\")')\n"
+        "code = launch._spawn(sys.executable, ['-c', child], dict(os.environ))\n"
+        "print('uvauth waited', code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout) == (0, "uv done\nuvauth waited 0\n"), done.stderr

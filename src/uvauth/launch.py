@@ -328,7 +328,8 @@ def _spawn(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
     on Windows): uv handles it (``uv run`` passes it to its child and waits), so uvauth only notes it and keeps
     waiting, as uv does for its own child. SIGTERM sent to uvauth alone is passed on to uv. A uv killed by a signal
     kills uvauth with the same signal, so the shell sees what it would see without uvauth; any other exit code is
-    returned as it is (32-bit on Windows)."""
+    returned as it is (on Windows a 32-bit status, :func:`windows_exit_status`). Ctrl-Break (``SIGBREAK``, Windows
+    only) is noted as Ctrl-C is: uv's handler takes both console events."""
     import signal
     import subprocess
 
@@ -342,8 +343,11 @@ def _spawn(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
 
     # Python handlers (not SIG_IGN, which a child would inherit; exec resets handlers), set before uv starts so that
     # no Ctrl-C can end uvauth while uv runs on.
+    ctrl_break = getattr(signal, "SIGBREAK", None)  # Windows only
+    noted = [signal.SIGINT, *([ctrl_break] if ctrl_break is not None else [])]
     previous = {number: signal.signal(number, handler) for number, handler in (
-        (signal.SIGINT, lambda *_: None), *(((signal.SIGTERM, pass_on),) if os.name == "posix" else ()))}
+        *((number, lambda *_: None) for number in noted),
+        *(((signal.SIGTERM, pass_on),) if os.name == "posix" else ()))}
     try:
         try:
             child = subprocess.Popen([uv, *argv], env=dict(env))  # restore_signals: SIGPIPE, SIGXFSZ as uv expects
@@ -366,7 +370,15 @@ def _spawn(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
             signal.signal(-code, signal.SIG_DFL)
         sys.stdout.flush()
         os.kill(os.getpid(), -code)  # end as uv ended: killed by that signal
-    return code
+    return windows_exit_status(code) if os.name == "nt" else code
+
+
+def windows_exit_status(code: int) -> int:
+    """The value ``sys.exit`` needs so that Windows reports uv's exit code. ``Popen.returncode`` there is the
+    process's unsigned 32-bit status (``0xC000013A`` after Ctrl-C), which overflows the C ``long`` that CPython
+    passes to ``ExitProcess``; the signed 32-bit value with the same bits does not."""
+    code &= 0xFFFFFFFF
+    return code - (1 << 32) if code >= 1 << 31 else code
 
 
 def _exec_hint(error: OSError) -> str:
