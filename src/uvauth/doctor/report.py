@@ -465,13 +465,13 @@ def _store_disagreement(found: UvObject | None, env: Mapping[str, str]) -> str |
     """
     import subprocess
 
+    from uvauth import children
     from uvauth.uv import dirs
 
     if found is None:
         return None
     try:
-        done = subprocess.run([found["path"], "auth", "dir"], env=dict(env), stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=TIMEOUT, check=False)
+        done = children.run([found["path"], "auth", "dir"], env=env, timeout=TIMEOUT)
     except (OSError, subprocess.TimeoutExpired):
         return None
     answer = done.stdout.decode("utf-8", errors="replace").strip()

@@ -82,8 +82,8 @@ def user_config_dir(env: "Mapping[str, str]", home: str | None = None, *, window
 
 def user_data_dir(env: "Mapping[str, str]", home: str | None = None, *, windows: bool = _WINDOWS) -> str | None:
     """``$XDG_DATA_HOME`` if absolute, else ``~/.local/share`` (Windows: ``%APPDATA%``): the base of uv's state
-    directory, where ``uv auth login`` keeps ``uv/credentials/credentials.toml``
-    (``TextCredentialStore::directory_path``, ``crates/uv-auth/src/store.rs``)."""
+    directory (``user_state_dir``, ``crates/uv-dirs/src/lib.rs``) unless a legacy one exists
+    (:func:`credentials_dir`)."""
     if windows:
         return _windows_folder(env, "APPDATA", "Roaming", home)
     return _xdg_home(env, "XDG_DATA_HOME", ".local/share", home)
@@ -94,14 +94,17 @@ def legacy_user_state_dir(env: "Mapping[str, str]", home: str | None = None, *, 
     """uv's *legacy* state directory, the platform's native data directory: ``~/Library/Application Support/uv``
     on macOS, ``%APPDATA%\\uv\\data`` on Windows; on Linux the same as ``user_data_dir()/uv``
     (``legacy_user_state_dir``, ``crates/uv-dirs/src/lib.rs``: etcetera's native strategy)."""
+    import ntpath
+    import posixpath
+
     if windows:
         base = _windows_folder(env, "APPDATA", "Roaming", home)
-        return None if base is None else base + "\\uv\\data"
+        return None if base is None else ntpath.join(base, "uv", "data")
     if macos:
         base = home if home is not None else home_dir(env, windows=False)
-        return None if base is None else f"{base}/Library/Application Support/uv"
+        return None if base is None else posixpath.join(base, "Library", "Application Support", "uv")
     data = user_data_dir(env, home, windows=False)
-    return None if data is None else data + "/uv"
+    return None if data is None else posixpath.join(data, "uv")
 
 
 def credentials_dir(env: "Mapping[str, str]", home: str | None = None, *,
@@ -116,18 +119,21 @@ def credentials_dir(env: "Mapping[str, str]", home: str | None = None, *,
     no state directory there. ``directory_exists`` tells whether a directory exists (the caller notes what it
     asked), and is asked only where the legacy directory differs (not on Linux).
     """
+    import ntpath
+    import posixpath
+
     explicit = env.get(envvars.UV_CREDENTIALS_DIR)
     if explicit:
         return explicit
-    sep = "\\" if windows else "/"
+    join = ntpath.join if windows else posixpath.join
     if windows or macos:
         legacy = legacy_user_state_dir(env, home, windows=windows, macos=macos)
         if legacy is not None and directory_exists(legacy):
-            return legacy + sep + "credentials"
+            return join(legacy, "credentials")
     data = user_data_dir(env, home, windows=windows)
     if data is None:
-        return ".uv" + sep + "credentials"  # uv's last resort: `.uv` in the working directory
-    return data + sep + "uv" + sep + "credentials"
+        return join(".uv", "credentials")  # uv's last resort: `.uv` in the working directory
+    return join(data, "uv", "credentials")
 
 
 def user_cache_dir(env: "Mapping[str, str]", home: str | None = None, *, windows: bool = _WINDOWS) -> str | None:
