@@ -46,9 +46,11 @@ def test_bad_durations(given: object) -> None:
         parse_duration(given, what="ttl")
 
 
-def test_fresh_until_keeps_a_tenth_of_the_lifetime_at_most_five_minutes() -> None:
-    assert tokencache.fresh_until(1000.0, 1100.0) == 1090.0  # 100 s token: 10 s margin
-    assert tokencache.fresh_until(0.0, 43200.0) == 43200.0 - 300  # 12 h token: 5 min margin
+def test_fresh_until_keeps_the_refresh_margin_at_most_half_the_lifetime() -> None:
+    assert tokencache.fresh_until(1000.0, 1100.0) == 1050.0  # 100 s token: half of it
+    assert tokencache.fresh_until(0.0, 43200.0) == 43200.0 - 600  # 12 h token: the default ten minutes
+    assert tokencache.fresh_until(0.0, 43200.0, margin=1800) == 43200.0 - 1800  # an entry's refresh-margin
+    assert tokencache.fresh_until(0.0, 180.0, margin=1800) == 90.0  # gcloud's 3 minutes: half of them
     assert tokencache.fresh_until(50.0, 40.0) == 40.0  # already ended: no margin, never fresh after minting
 
 

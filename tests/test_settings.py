@@ -96,7 +96,8 @@ def test_malformed_settings_file_names_the_file(dirs: dict[str, Path]) -> None:
     ('authenticate-prefixes = "https://h/"\n', 1, "`authenticate-prefixes` must be a list"),
     ('authenticate = "always"\n\nbogus = 1\n', 3, "unknown setting `bogus`"),
     ('authenticate = "always"\n\n[[credentials]]\nindex = "a"\nttl = 5\n', 3,
-     "[[credentials]] entry 1: give exactly one of `password-command`, `password-env`, `password-file` "
+     "[[credentials]] entry 1: give exactly one of `password-command`, `password-env`, `password-file`, `keyring`, "
+     "`helper`, `git-credential` "
      "(or a `provider`)"),
     ('[[credentials]]\nindex = "a"\npassword-env = "X"\n[[credentials]]\nindex = "b"\npassword-env = "Y"\n'
      'colour = 1\n', 7, "[[credentials]] entry 2: colour: unknown key"),

@@ -56,8 +56,10 @@ class _Arrivals:
             raise _Signalled(self.pending)
 
 
-def run(argv: Sequence[str], *, env: Mapping[str, str], timeout: float) -> subprocess.CompletedProcess[bytes]:
-    """Run ``argv`` without a shell, stdin ``/dev/null``, stdout and stderr captured (bytes). Raises
+def run(argv: Sequence[str], *, env: Mapping[str, str], timeout: float,
+        input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``argv`` without a shell, stdin ``/dev/null`` (or a pipe that carries ``input``, then closes: a
+    credential helper's request), stdout and stderr captured (bytes). Raises
     ``subprocess.TimeoutExpired`` after ``timeout`` seconds and ``OSError`` where it cannot start, as
     ``subprocess.run`` does; the helper's process group is gone by then.
 
@@ -68,7 +70,7 @@ def run(argv: Sequence[str], *, env: Mapping[str, str], timeout: float) -> subpr
     signum = 0
     try:
         try:
-            return _run_held(argv, env, timeout, arrivals)
+            return _run_held(argv, env, timeout, arrivals, input)
         finally:
             arrivals.holding = False  # from here on a signal is only noted, and delivered again below
     except _Signalled as arrived:
@@ -81,16 +83,17 @@ def run(argv: Sequence[str], *, env: Mapping[str, str], timeout: float) -> subpr
 
 
 def _run_held(argv: Sequence[str], env: Mapping[str, str], timeout: float,
-              arrivals: _Arrivals) -> subprocess.CompletedProcess[bytes]:
+              arrivals: _Arrivals, input: bytes | None) -> subprocess.CompletedProcess[bytes]:
     try:
-        process = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stdin = subprocess.DEVNULL if input is None else subprocess.PIPE
+        process = subprocess.Popen(list(argv), stdin=stdin, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, env=dict(env), start_new_session=True)
     except OSError:
         arrivals.hold()  # a signal that arrived while it failed to start wins over the failure
         raise
     try:
         arrivals.hold()
-        stdout, stderr = process.communicate(timeout=timeout)
+        stdout, stderr = process.communicate(input=input, timeout=timeout)
     except BaseException:  # a timeout, Ctrl-C, SIGTERM: nothing of the helper stays behind
         _kill_group(process)
         raise

@@ -35,6 +35,7 @@ uvauth's variables:
   UVAUTH_AUTHENTICATE_PREFIXES  URL prefixes sent credentials up front
   UVAUTH_CREDENTIALS_<NAME>_*   where an index's token comes from
   UVAUTH_TRUST=1                approve the project's credentials commands
+  UVAUTH_REFRESH_MARGIN         how long a cached token must still live
   UVAUTH_UV                     the real uv to run
   UVAUTH_COLOR                  auto, always or never, as --color
 \b

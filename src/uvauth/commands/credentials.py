@@ -56,6 +56,14 @@ def _bound(entry: Entry, urls: Mapping[str, str]) -> str | None:
 
 
 def _way(entry: Entry) -> str:
+    if entry.sources is not None:
+        return "the first of: " + "; ".join(_way(source) for source in entry.sources)
+    if entry.keyring:
+        return "keyring" + (f" (username {entry.username})" if entry.username else "")
+    if entry.helper is not None:
+        return f"credential helper `{' '.join(entry.helper)}`"
+    if entry.git_credential is not None:
+        return "git credential fill" + (f" (helper {entry.git_credential})" if entry.git_credential else "")
     if entry.password_command is not None:
         return f"command `{' '.join(entry.password_command)}`"
     if entry.password_env is not None:
@@ -92,7 +100,8 @@ def show(env: Mapping[str, str], project: Path) -> int:
             until = float(record.get("fresh_until") or 0)
             state = "fresh until" if until > now else "stale since"
             print(f"  cached: {state} {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(until))}")
-        runs_a_command = entry.password_command is not None or entry.provider in _COMMAND_PRESETS
+        runs_a_command = any(source.password_command is not None or source.provider in _COMMAND_PRESETS
+                             or source.way() in ("keyring", "helper", "git-credential") for source in entry.chain())
         if runs_a_command and not cached.get(entry.name):
             print("  cached: none")
     return 0

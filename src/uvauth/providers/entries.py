@@ -39,8 +39,17 @@ DEFAULT_TIMEOUT: Final = 60
 ENV_FIELDS: Final = {
     "PASSWORD_COMMAND": "password-command", "PASSWORD_ENV": "password-env", "PASSWORD_FILE": "password-file",
     "USERNAME": "username", "PROVIDER": "provider", "TTL": "ttl", "TIMEOUT": "timeout", "PREFIX": "prefix",
-    "URL": "url",
+    "URL": "url", "KEYRING": "keyring", "HELPER": "helper", "GIT_CREDENTIAL": "git-credential",
+    "REFRESH_MARGIN": "refresh-margin",
 }
+#: The keys that say where a token comes from; an entry (or each of its ``sources``) has exactly one, or a
+#: ``provider`` (whose command, variable or file the first three may replace).
+WAYS: Final = ("password-command", "password-env", "password-file", "keyring", "helper", "git-credential")
+#: The keys a ``sources = [...]`` element may have: one way and how its token is used.
+SOURCE_KEYS: Final = (*WAYS, "provider", "username", "ttl", "timeout", "refresh-margin")
+#: Added after the first entries were cached and approved: absent from an entry's identity while unset, so
+#: approvals and cached tokens of the entries written before them stay valid.
+_LATER_FIELDS: Final = ("url", "keyring", "helper", "git_credential", "sources", "refresh_margin")
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: The longest ``ttl`` or ``timeout`` (a year): beyond it the clock arithmetic and ``select`` overflow, and no
 #: token lives that long.
@@ -63,18 +72,26 @@ class Entry(NamedTuple):
     timeout: int
     source: str  # the settings source's label (a file, or the environment)
     file: str | None  # the project settings file it came from (needs trust to run a command), else None
+    keyring: bool | None = None  # ask the `keyring` library in-process (uvauth.providers.ask)
+    helper: tuple[str, ...] | None = None  # a Bazel / EngFlow credential helper's argv (`get` is appended)
+    git_credential: str | None = None  # "": `git credential fill` as configured; else that one helper
+    sources: tuple[Entry, ...] | None = None  # a chain: each source an entry of its own way; the first answer wins
+    refresh_margin: int | None = None  # seconds a cached token must still live when uv starts with it
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Entry:
         """From the cached settings' plain data (the keys :func:`normalize` writes)."""
-        command = data.get("password_command")
+        command, helper, sources = data.get("password_command"), data.get("helper"), data.get("sources")
         return cls(
             name=data["name"], for_index=data.get("index"), prefixes=tuple(data.get("prefixes") or ()),
             url=data.get("url"),
             username=data.get("username"), password_command=tuple(command) if command is not None else None,
             password_env=data.get("password_env"), password_file=data.get("password_file"),
             provider=data.get("provider"), ttl=data.get("ttl"), timeout=data.get("timeout") or DEFAULT_TIMEOUT,
-            source=data.get("source", ""), file=data.get("file"),
+            source=data.get("source", ""), file=data.get("file"), keyring=data.get("keyring"),
+            helper=tuple(helper) if helper is not None else None, git_credential=data.get("git_credential"),
+            sources=tuple(cls.from_data(source) for source in sources) if sources is not None else None,
+            refresh_margin=data.get("refresh_margin"),
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -82,6 +99,8 @@ class Entry(NamedTuple):
         data["index"] = data.pop("for_index")
         data["prefixes"] = list(self.prefixes)
         data["password_command"] = list(self.password_command) if self.password_command is not None else None
+        data["helper"] = list(self.helper) if self.helper is not None else None
+        data["sources"] = [source.to_data() for source in self.sources] if self.sources is not None else None
         return data
 
     def identity(self) -> dict[str, Any]:
@@ -89,9 +108,29 @@ class Entry(NamedTuple):
         trust) are taken of it, so a changed command is a new entry."""
         data = self.to_data()
         del data["source"], data["file"]
-        if data["url"] is None:  # entries written before `url` existed keep their digests (approvals, tokens)
-            del data["url"]
+        for later in _LATER_FIELDS:  # entries written before these existed keep their digests
+            if data[later] is None:
+                del data[later]
+        if "sources" in data:
+            for source in data["sources"]:
+                del source["source"], source["file"]
         return data
+
+    def chain(self) -> tuple[Entry, ...]:
+        """Where the entry's token comes from, in order: its ``sources``, else the entry itself."""
+        return self.sources if self.sources is not None else (self,)
+
+    def way(self) -> str:
+        """Which key says where this entry's (or this source's) token comes from: one of :data:`WAYS`,
+        ``provider``, or ``sources``."""
+        if self.sources is not None:
+            return "sources"
+        for key, value in (("password-command", self.password_command), ("password-env", self.password_env),
+                           ("password-file", self.password_file), ("keyring", self.keyring),
+                           ("helper", self.helper), ("git-credential", self.git_credential)):
+            if value is not None:
+                return key
+        return "provider"
 
 
 def index_key(name: str) -> str:
@@ -134,14 +173,14 @@ def _at_most_a_year(seconds: int, what: str) -> int:
 def _nul_in(value: object) -> bool:
     if isinstance(value, str):
         return "\0" in value
+    if isinstance(value, dict):  # a `sources` element
+        return any(_nul_in(item) for item in value.values())
     return isinstance(value, list | tuple) and any(_nul_in(item) for item in value)
 
 
 def normalize(raw: Mapping[str, Any], *, source: str, file: str | None) -> dict[str, Any]:
     """A validated entry's plain data, as cached with the settings (see :class:`Entry`). ``raw`` has the file's
     keys (``password-command``…); the settings model has checked their types."""
-    from uvauth.providers.presets import PRESETS
-
     # No process argument, path or environment variable can hold a NUL byte (exec and open refuse it).
     nul = next((key for key, value in raw.items() if _nul_in(value)), None)
     if nul is not None:
@@ -173,25 +212,83 @@ def normalize(raw: Mapping[str, Any], *, source: str, file: str | None) -> dict[
             parse(url)
         except InvalidUrl as error:  # else every index would be "not under" it, which misleads
             raise ValueError(f"url {url!r}: {error.message}") from None
-    ways = [key for key in ("password-command", "password-env", "password-file") if raw.get(key) is not None]
+    entry = Entry(
+        name=raw.get("name") or index or prefixes[0], for_index=index, prefixes=tuple(prefixes), url=url,
+        username=None, password_command=None, password_env=None, password_file=None, provider=None, ttl=None,
+        timeout=DEFAULT_TIMEOUT, source=source, file=file,
+    )
+    chained = raw.get("sources")
+    if chained is None:
+        return entry._replace(**_with_default_timeout(_way(raw, what=""))).to_data()
+    if any(raw.get(key) is not None for key in (*WAYS, "provider")):
+        raise ValueError("an entry with `sources` has its ways there: move its own way into the list")
+    if not isinstance(chained, list) or not chained:
+        raise ValueError("`sources` is a non-empty list of tables such as { keyring = true }")
+    # The entry's username, ttl, timeout and refresh-margin hold for each source that does not set its own.
+    shared = _way(raw, what="", way_needed=False)
+    chain = []
+    for number, element in enumerate(chained, 1):
+        what = f"sources[{number}]: "
+        if not isinstance(element, dict):
+            raise ValueError(f"{what}not a table such as {{ keyring = true }}")
+        unknown = sorted(set(element) - set(SOURCE_KEYS))
+        if unknown:
+            raise ValueError(f"{what}unknown key `{unknown[0]}`; a source has one of {', '.join(WAYS)} or a "
+                             "provider, and username, ttl, timeout, refresh-margin")
+        own = _way(element, what=what)
+        merged = {key: value if value is not None else shared[key] for key, value in own.items()}
+        chain.append(entry._replace(**_with_default_timeout(merged)))
+    return entry._replace(**_with_default_timeout(shared), sources=tuple(chain)).to_data()
+
+
+def _with_default_timeout(fields: dict[str, Any]) -> dict[str, Any]:
+    return {**fields, "timeout": fields["timeout"] if fields["timeout"] is not None else DEFAULT_TIMEOUT}
+
+
+def _way(raw: Mapping[str, Any], *, what: str, way_needed: bool = True) -> dict[str, Any]:
+    """The fields of :class:`Entry` that say where a token comes from and how it is used, checked; ``what``
+    names the chain element in messages."""
+    from uvauth.providers.presets import PRESETS
+
+    ways = [key for key in WAYS if raw.get(key) is not None and raw.get(key) is not False]
     provider = raw.get("provider")
     if provider is not None and provider not in PRESETS:
-        raise ValueError(f"unknown provider {provider!r}; use one of {', '.join(PRESETS)}")
-    if len(ways) > 1 or (not ways and provider is None):
-        raise ValueError("give exactly one of `password-command`, `password-env`, `password-file` (or a `provider`)")
+        raise ValueError(f"{what}unknown provider {provider!r}; use one of {', '.join(PRESETS)}")
+    if way_needed and (len(ways) > 1 or (not ways and provider is None)):
+        raise ValueError(f"{what}give exactly one of {', '.join(f'`{key}`' for key in WAYS)} (or a `provider`)")
+    if provider is not None and ways and ways[0] not in ("password-command", "password-env", "password-file"):
+        raise ValueError(f"{what}a `provider` takes its token from its own command; `{ways[0]}` cannot replace it")
     command = raw.get("password-command")
     if command is not None and (not command or not all(isinstance(part, str) and part for part in command)):
-        raise ValueError("`password-command` is an argv list of non-empty strings, such as [\"aws\", …]")
-    ttl = raw.get("ttl")
-    timeout = raw.get("timeout")
-    return Entry(
-        name=raw.get("name") or index or prefixes[0], for_index=index, prefixes=tuple(prefixes), url=url,
-        username=raw.get("username"), password_command=tuple(command) if command is not None else None,
-        password_env=raw.get("password-env"), password_file=raw.get("password-file"), provider=provider,
-        ttl=parse_duration(ttl, what="ttl") if ttl is not None else None,
-        timeout=parse_duration(timeout, what="timeout") if timeout is not None else DEFAULT_TIMEOUT,
-        source=source, file=file,
-    ).to_data()
+        raise ValueError(f"{what}`password-command` is an argv list of non-empty strings, such as [\"aws\", …]")
+    helper = raw.get("helper")
+    if isinstance(helper, str):
+        helper = [helper]
+    if helper is not None and (not helper or not all(isinstance(part, str) and part for part in helper)):
+        raise ValueError(f"{what}`helper` is a credential helper's argv, such as [\"uv\", \"auth\", \"helper\", "
+                         "\"--protocol\", \"bazel\"] (uvauth adds `get`)")
+    keyring = raw.get("keyring")
+    if keyring is not None and not isinstance(keyring, bool):
+        raise ValueError(f"{what}`keyring` is true (ask the keyring library for the index's URL) or false")
+    git = raw.get("git-credential")
+    if git is True:
+        git = ""
+    elif git is False:
+        git = None
+    elif git is not None and (not isinstance(git, str) or not git.strip()):
+        raise ValueError(f"{what}`git-credential` is true (git's own helpers) or the name of one helper, such as "
+                         "\"store\" or \"osxkeychain\"")
+    ttl, timeout, margin = raw.get("ttl"), raw.get("timeout"), raw.get("refresh-margin")
+    fields: dict[str, Any] = {
+        "username": raw.get("username"), "password_command": tuple(command) if command is not None else None,
+        "password_env": raw.get("password-env"), "password_file": raw.get("password-file"), "provider": provider,
+        "keyring": True if keyring else None, "helper": tuple(helper) if helper is not None else None,
+        "git_credential": git,
+        "ttl": parse_duration(ttl, what=f"{what}ttl") if ttl is not None else None,
+        "timeout": parse_duration(timeout, what=f"{what}timeout") if timeout is not None else None,
+        "refresh_margin": parse_duration(margin, what=f"{what}refresh-margin") if margin is not None else None,
+    }
+    return fields
 
 
 def env_entries(env: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -212,7 +309,7 @@ def env_entries(env: Mapping[str, str]) -> list[dict[str, Any]]:
                               hint=f"use {envvars.UVAUTH_CREDENTIALS_PREFIX}<INDEX>_<FIELD> with FIELD one of "
                                    f"{', '.join(ENV_FIELDS)}")
         key = ENV_FIELDS[field]
-        if key == "password-command":
+        if key in ("password-command", "helper"):
             import shlex
 
             try:
@@ -220,6 +317,10 @@ def env_entries(env: Mapping[str, str]) -> list[dict[str, Any]]:
             except ValueError as error:
                 raise UvauthError(f"cannot split the command into words: {error}", where=variable,
                                   hint="quote it as a POSIX shell would") from None
+        elif key == "keyring":
+            found.setdefault(name, {})[key] = envvars.truthy(value)
+        elif key == "git-credential":  # 1/true: git's own helpers; else the name of one helper
+            found.setdefault(name, {})[key] = True if envvars.truthy(value) else value
         elif key == "prefix":
             found.setdefault(name, {})[key] = value.split()
         else:

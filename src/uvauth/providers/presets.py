@@ -34,16 +34,27 @@ if TYPE_CHECKING:
 PRESETS: Final = ("aws-codeartifact", "gcloud", "azure-cli", "gitlab-ci")
 AZURE_DEVOPS_RESOURCE: Final = "499b84ac-1321-427f-aa17-267ca6975798"
 GCLOUD_TTL: Final = 180
+#: How long the answer of a keyring, credential helper or git that says no end of its own is reused: a plugin
+#: that mints a token (Azure's artifacts-keyring, Google's) is asked once per five minutes, not per uv command.
+ASKED_TTL: Final = 300
 
 
 class Recipe(NamedTuple):
-    """How to get one entry's token for one URL: a command to run, or a variable or file to read."""
+    """How to get one entry's token for one URL: a command to run, a variable or file to read, or a keyring,
+    credential helper or git to ask (:mod:`uvauth.providers.ask`)."""
 
     command: tuple[str, ...] | None
     env: str | None
     file: str | None
     username: str | None
     ttl: int | None
+    keyring: bool = False
+    helper: tuple[str, ...] | None = None
+    git_credential: str | None = None
+
+    def asks(self) -> bool:
+        """Is the token asked of a keyring, credential helper or git (for the URL), rather than run or read?"""
+        return self.keyring or self.helper is not None or self.git_credential is not None
 
 
 def _host(url: str) -> str:
@@ -87,9 +98,11 @@ def recipe(entry: Entry, url: str, env: Mapping[str, str]) -> Recipe | None:
     if entry.provider is None or entry.password_command is not None:
         preset = _preset(entry, url, env) if entry.provider is not None else None
         username = entry.username if entry.username is not None else (preset.username if preset else None)
-        ttl = own_ttl if own_ttl is not None else (preset.ttl if preset else None)
+        asks = entry.keyring or entry.helper is not None or entry.git_credential is not None
+        ttl = own_ttl if own_ttl is not None else (preset.ttl if preset else (ASKED_TTL if asks else None))
         return Recipe(command=entry.password_command, env=entry.password_env, file=entry.password_file,
-                      username=username, ttl=ttl)
+                      username=username, ttl=ttl, keyring=bool(entry.keyring), helper=entry.helper,
+                      git_credential=entry.git_credential)
     preset = _preset(entry, url, env)
     if preset is None:
         return None

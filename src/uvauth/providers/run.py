@@ -114,8 +114,10 @@ def _carried(minted: Minted, entry: str) -> Minted:
     return minted
 
 
-def run_command(argv: Sequence[str], *, entry: str, timeout: float, env: Mapping[str, str]) -> Minted:
-    """Run ``argv`` (no shell, stdin closed) and read its token; see the module docstring."""
+def run_command(argv: Sequence[str], *, entry: str, timeout: float, env: Mapping[str, str],
+                nothing_is_none: bool = False) -> Minted | None:
+    """Run ``argv`` (no shell, stdin closed) and read its token; see the module docstring. With
+    ``nothing_is_none`` (a source of a chain), a command that succeeds and prints nothing has nothing: None."""
     from uvauth import children
 
     shown = argv[0]
@@ -130,10 +132,19 @@ def run_command(argv: Sequence[str], *, entry: str, timeout: float, env: Mapping
         raise UvauthError(f"credentials entry {entry}: command {shown!r} did not finish within {timeout:g} s",
                           hint="raise the entry's timeout, or check that it does not wait for input") from None
     if done.returncode != 0:
-        lines = [line.strip() for line in _text(done.stderr).splitlines() if line.strip()]
-        last = f": {redact(lines[-1])}" if lines else " (nothing on stderr)"
+        line = stderr_line(_text(done.stderr))
+        last = f": {line}" if line else " (nothing on stderr)"
         raise UvauthError(f"credentials entry {entry}: command {shown!r} exited with code {done.returncode}{last}")
+    if nothing_is_none and not _text(done.stdout).strip():
+        return None
     return parse_output(_text(done.stdout), entry)
+
+
+def stderr_line(text: str) -> str:
+    """The line of a failed helper's stderr that says why, redacted ("" when it printed nothing): the one every
+    message about a failed command, helper or keyring shows."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return redact(lines[-1]) if lines else ""
 
 
 def _text(output: bytes) -> str:

@@ -4,7 +4,8 @@ Each uv call is a new uvauth process, so a token lives in a file: ``$XDG_RUNTIME
 directory exists (memory, gone at logout), else ``tokens/`` in uvauth's cache directory. The directory is 0700,
 each file 0600 and replaced atomically (:func:`uvauth.cache.write_private`), named by a digest of the entry's
 identity and of the exact command it runs — never of the token. A token is *fresh* until its end minus a safety
-margin (a tenth of its lifetime, at most five minutes), so uv never starts a command with a token about to end.
+margin (the entry's ``refresh-margin``, ten minutes by default, at most half its lifetime), so uv never starts
+a command with a token about to end: uv reads credentials once per process and cannot refresh them mid-run.
 
 Refreshing holds an exclusive ``flock`` on the entry's lock file: under ``make -j16`` one process runs the
 command, the others wait, then find the fresh token and reuse it.
@@ -25,17 +26,20 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, Final, Self
 
-MAX_MARGIN: Final = 300.0
+#: How long a cached token must still live when uv starts with it (``refresh-margin``, ``UVAUTH_REFRESH_MARGIN``):
+#: uv reads credentials once per process and cannot refresh them during a long ``uv sync``.
+DEFAULT_MARGIN: Final = 600.0
 _PREFIX: Final = "token-"
 _SUFFIX: Final = ".marshal"
 _OLD_SUFFIX: Final = ".json"  # the records of uvauth before marshal: never read, removed by forget()
 
 
-def fresh_until(minted: float, expires: float) -> float:
-    """When a token minted at ``minted`` that ends at ``expires`` stops being reused: a tenth of its lifetime,
-    at most :data:`MAX_MARGIN` seconds, before its end."""
+def fresh_until(minted: float, expires: float, margin: float = DEFAULT_MARGIN) -> float:
+    """When a token minted at ``minted`` that ends at ``expires`` stops being reused: ``margin`` seconds before
+    its end, but at most half its lifetime before it (else a token shorter than the margin would be minted anew
+    for every command, which buys a command no more time than half its lifetime)."""
     lifetime = max(0.0, expires - minted)
-    return expires - min(MAX_MARGIN, lifetime / 10)
+    return expires - min(margin, lifetime / 2)
 
 
 def token_dir(env: Mapping[str, str]) -> Path:
@@ -76,9 +80,15 @@ def path(directory: Path, digest: str) -> Path:
     return directory / f"{_PREFIX}{digest}{_SUFFIX}"
 
 
-def read(directory: Path, digest: str, now: float) -> dict[str, Any] | None:
-    """The cached token record if it is still fresh, else None (a missing or damaged file is simply stale)."""
-    return read_path(str(path(directory, digest)), now)
+def read(directory: Path, digest: str, now: float, margin: float = DEFAULT_MARGIN) -> dict[str, Any] | None:
+    """The cached token record if it is still fresh, else None (a missing or damaged file is simply stale).
+    A record cached under a smaller margin than today's is stale too: a changed margin holds from the next
+    command, and a memoized plan (which reads only the record's ``fresh_until``) then finds the new record."""
+    record = read_path(str(path(directory, digest)), now)
+    if record is not None and record.get("minted") is not None and record.get("expires") is not None \
+            and record["fresh_until"] > fresh_until(record["minted"], record["expires"], margin):
+        return None
+    return record
 
 
 def read_path(file: str, now: float) -> dict[str, Any] | None:

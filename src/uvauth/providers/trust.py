@@ -28,10 +28,9 @@ if TYPE_CHECKING:
 
 def needs_trust(entry: Entry) -> bool:
     """From a project file, and reading something of the project's choosing: a command, a variable or a file
-    (``password-file = "~/.ssh/id_ed25519"`` would send that key to the project's index)."""
-    return entry.file is not None and (
-        entry.password_command is not None or entry.password_env is not None or entry.password_file is not None
-    )
+    (``password-file = "~/.ssh/id_ed25519"`` would send that key to the project's index), or asking a keyring,
+    a credential helper or git (each runs code, and answers with the user's own secrets)."""
+    return entry.file is not None and any(source.way() != "provider" for source in entry.chain())
 
 
 def bound_url(entry: Entry, url: str | None) -> str | None:

@@ -31,6 +31,12 @@ class CredentialEntry(BaseModel):
     provider: str | None = None
     ttl: str | int | None = None
     timeout: str | int | None = None
+    keyring: bool | None = None
+    helper: str | list[str] | None = None
+    git_credential: bool | str | None = None
+    # Each element's keys are checked by uvauth.providers.entries.normalize (they are an entry's way keys).
+    sources: list[dict[str, Any]] | None = None
+    refresh_margin: str | int | None = None
 
 
 class UvauthSettings(BaseSettings):

@@ -83,6 +83,7 @@ UVAUTH_COLOR: "Final" = "UVAUTH_COLOR"
 #: index's name converted as uv converts it for ``UV_INDEX_<NAME>_*``).
 UVAUTH_CREDENTIALS_PREFIX: "Final" = "UVAUTH_CREDENTIALS_"
 UVAUTH_TRUST: "Final" = "UVAUTH_TRUST"  # a true value approves every project-file credentials command (CI)
+UVAUTH_REFRESH_MARGIN: "Final" = "UVAUTH_REFRESH_MARGIN"  # the default `refresh-margin` of every entry
 #: ``spawn``: run uv as a child and wait (uvauth.launch._spawn), the path taken where there is no exec (Windows), on
 #: POSIX too. For the tests, which run that path on Linux; not a setting.
 UVAUTH_LAUNCH: "Final" = "UVAUTH_LAUNCH"
