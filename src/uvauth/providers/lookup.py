@@ -64,9 +64,10 @@ class Providers:
     def active(self) -> list[Entry]:
         """The entries that apply here: a ``gitlab-ci`` entry outside its GitLab CI job covers nothing (so it
         imposes nothing on a laptop, where uv's own sources are searched as usual)."""
+        server = presets.gitlab_server(self.env)
         return [entry for entry in self.entries if entry.provider != "gitlab-ci" or any(
             presets.recipe(entry, url, self.env) is not None
-            for url in (entry.prefixes or (f"https://{self.env.get(envvars.CI_SERVER_HOST, '')}/",)))]
+            for url in (entry.prefixes or ((server,) if server else ())))]
 
     def covering(self, url: str, name: str | None) -> Entry | None:
         # Only the entries that can cover this URL's host (in their order: on a tie the first wins): every index
