@@ -693,7 +693,8 @@ def test_a_token_record_of_the_wrong_shape_is_a_miss_and_not_listed(record: dict
     ("s3cr\0et", "NUL byte"), ('{"password": "s3cr\\u0000et"}', "NUL byte"),
     ('{"password": "s3cret", "username": "u\\u0000"}', "NUL byte"),
     ('{"password": "t", "expires": 1e400}', "expires"), ('{"password": "t", "expires": ' + "9" * 400 + "}", "expires"),
-    ('{"password": "t", "expires": "' + "9" * 400 + '"}', "expires"), ('{"password": "t", "expires": "nan"}', "expires"),
+    ('{"password": "t", "expires": "' + "9" * 400 + '"}', "expires"),
+    ('{"password": "t", "expires": "nan"}', "expires"),
     ('{"password": "t", "expires": "0001-01-01T00:00:00"}', "expires"),
 ])
 def test_a_token_uvauth_cannot_hand_over_is_one_error_line(stdout: str, says: str) -> None:
