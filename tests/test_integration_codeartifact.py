@@ -75,10 +75,16 @@ def aws_env(codeartifact: CodeArtifactMock, tmp_path: Path, monkeypatch: pytest.
     return dict(os.environ)
 
 
-@pytest.mark.parametrize("expiration_format", ["epoch", "iso"])
+# How the service sends the expiration, and how aws prints it: aws 1.x prints it as sent (its cli_timestamp_format
+# "none"), aws 2.x converts it to ISO 8601 by default, as 1.x does with cli_timestamp_format = iso8601.
+@pytest.mark.parametrize(("expiration_format", "cli_timestamp_format"),
+                         [("epoch", None), ("iso", None), ("epoch", "iso8601")])
 def test_the_preset_runs_the_real_aws_once_per_token_lifetime(
-        codeartifact: CodeArtifactMock, aws_env: dict[str, str], expiration_format: str) -> None:
+        codeartifact: CodeArtifactMock, aws_env: dict[str, str], expiration_format: str,
+        cli_timestamp_format: str | None) -> None:
     codeartifact.expiration_format = expiration_format  # type: ignore[assignment]
+    if cli_timestamp_format is not None:
+        Path(aws_env["AWS_CONFIG_FILE"]).write_text(f"[default]\ncli_timestamp_format = {cli_timestamp_format}\n")
     data = normalize({"index": "codeartifact", "provider": "aws-codeartifact"}, source="test", file=None)
     found = Providers([data], aws_env).find(CA_URL, "codeartifact")
     assert found is not None and found.credentials is not None
