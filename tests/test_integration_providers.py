@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.indexserver import AuthStatus, IndexServer
+from support.indexserver import AuthStatus, IndexServer, IndexServerFactory
 from support.uvrun import BASE_ENV, TOOLS, UV_BIN, fresh_cache, run
 
 pytestmark = pytest.mark.integration
@@ -417,3 +417,29 @@ def test_a_cloned_project_that_moves_the_users_index_name_gets_no_token(world: W
         assert line.startswith("uvauth: error: ") and f"the project has that index at {evil.index_url}" in line
         assert "add url = " in hint
         world.assert_no_token_leaked(done.stdout, done.stderr)
+
+
+def test_the_gitlab_job_token_goes_to_the_jobs_own_server_and_not_to_another_port_of_its_host(
+        tmp_path: Path, index_server: IndexServerFactory) -> None:
+    """GitLab's CI_SERVER_HOST has no port: the job's own server is CI_SERVER_URL (scheme, host and port), so a
+    project whose index is another port of the same host gets no job token."""
+    job_token = "glcbt-64_uvauth-test-job-token"
+    own = index_server("plain", username="gitlab-ci-token", password=job_token)
+    other = index_server("plain", username="gitlab-ci-token", password=job_token)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "req.in").write_text("tinypkg\n")
+    user = Path(os.environ["XDG_CONFIG_HOME"]) / "uvauth"
+    user.mkdir(parents=True)
+    (user / "uvauth.toml").write_text('[[credentials]]\nindex = "gitlab"\nprovider = "gitlab-ci"\n')
+    job = {"GITLAB_CI": "true", "CI_SERVER_HOST": "127.0.0.1", "CI_SERVER_PORT": str(own.port),
+           "CI_SERVER_PROTOCOL": "http", "CI_SERVER_URL": own.url, "CI_JOB_TOKEN": job_token}
+    (project / "uv.toml").write_text(f'[[index]]\nname = "gitlab"\nurl = "{own.index_url}"\n')
+    done = run("uvauth", ["pip", "compile", "req.in", "--index-url", own.index_url], cwd=project, servers=[own],
+               env=job)
+    assert done.returncode == 0 and done.unauthenticated == 0 and done.requests > 0, str(done)
+    (project / "uv.toml").write_text(f'[[index]]\nname = "gitlab"\nurl = "{other.index_url}"\n')
+    done = run("uvauth", ["pip", "compile", "req.in", "--index-url", other.index_url], cwd=project,
+               servers=[other], env=job)
+    assert [r for r in other.requests if r.auth == "good"] == [], str(done)
+    assert job_token not in done.stdout + done.stderr

@@ -191,6 +191,46 @@ def test_presets_are_overridable_and_gitlab_applies_only_in_its_own_ci() -> None
     assert recipe is not None and (recipe.env, recipe.username) == ("CI_JOB_TOKEN", "gitlab-ci-token")
 
 
+# What GitLab sets in a job on a self-managed instance on a port of its own (GitLab's predefined variables:
+# CI_SERVER_HOST has neither protocol nor port; CI_SERVER_URL, CI_SERVER_FQDN and CI_SERVER_PORT carry the port).
+GITLAB_JOB = {"GITLAB_CI": "true", "CI_SERVER_HOST": "gitlab.example.com", "CI_SERVER_PORT": "8443",
+              "CI_SERVER_PROTOCOL": "https", "CI_SERVER_FQDN": "gitlab.example.com:8443",
+              "CI_SERVER_URL": "https://gitlab.example.com:8443", "CI_JOB_TOKEN": "job-tok"}
+
+
+@pytest.mark.parametrize(("url", "applies"), [
+    ("https://gitlab.example.com:8443/api/v4/projects/1/packages/pypi/simple", True),
+    ("https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple", False),  # another port: not the job's server
+    ("https://gitlab.example.com:5050/api/v4/projects/1/packages/pypi/simple", False),
+    ("http://gitlab.example.com:8443/api/v4/projects/1/packages/pypi/simple", False),  # never over plain HTTP
+    ("https://gitlab.example.com.evil/api/v4/projects/1/packages/pypi/simple", False),
+])
+def test_the_gitlab_job_token_goes_only_to_the_jobs_own_server_port_and_scheme_included(url: str,
+                                                                                        applies: bool) -> None:
+    gitlab = entry(index="gl", provider="gitlab-ci")
+    assert (presets.recipe(gitlab, url, GITLAB_JOB) is not None) is applies
+    # The same for a prefix entry: active in the job only where its prefix is on the job's server.
+    prefix = url.split("/projects/")[0] + "/"
+    data = normalize({"prefix": prefix, "provider": "gitlab-ci"}, source="s", file=None)
+    assert (Providers([data], GITLAB_JOB).active() != []) is applies
+
+
+def test_the_gitlab_job_token_respects_a_relative_root_and_falls_back_to_the_host_over_https() -> None:
+    gitlab = entry(index="gl", provider="gitlab-ci")
+    rooted = {**GITLAB_JOB, "CI_SERVER_URL": "https://example.com/gitlab", "CI_SERVER_HOST": "example.com"}
+    assert presets.recipe(gitlab, "https://example.com/gitlab/api/v4/projects/1/packages/pypi/simple", rooted)
+    assert presets.recipe(gitlab, "https://example.com/other/api/v4/projects/1/packages/pypi/simple", rooted) is None
+    # A runner that sets CI_SERVER_HOST alone (GitLab before 12.7): that host's HTTPS default port only.
+    old = {"GITLAB_CI": "true", "CI_SERVER_HOST": "gitlab.example.com"}
+    assert presets.recipe(gitlab, "https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple", old)
+    assert presets.recipe(gitlab, "http://gitlab.example.com/api/v4/projects/1/packages/pypi/simple", old) is None
+    assert presets.recipe(gitlab, "https://gitlab.example.com:8080/api/v4/projects/1/packages/pypi/simple",
+                          old) is None
+    index_entry = normalize({"index": "gl", "provider": "gitlab-ci"}, source="s", file=None)
+    assert Providers([index_entry], GITLAB_JOB).active() != []
+    assert Providers([index_entry], {**GITLAB_JOB, "GITLAB_CI": "false"}).active() == []
+
+
 # -- trust ----------------------------------------------------------------------------------------------------------
 
 
@@ -655,7 +695,8 @@ def test_a_token_record_of_the_wrong_shape_is_a_miss_and_not_listed(record: dict
     ("s3cr\0et", "NUL byte"), ('{"password": "s3cr\\u0000et"}', "NUL byte"),
     ('{"password": "s3cret", "username": "u\\u0000"}', "NUL byte"),
     ('{"password": "t", "expires": 1e400}', "expires"), ('{"password": "t", "expires": ' + "9" * 400 + "}", "expires"),
-    ('{"password": "t", "expires": "' + "9" * 400 + '"}', "expires"), ('{"password": "t", "expires": "nan"}', "expires"),
+    ('{"password": "t", "expires": "' + "9" * 400 + '"}', "expires"),
+    ('{"password": "t", "expires": "nan"}', "expires"),
     ('{"password": "t", "expires": "0001-01-01T00:00:00"}', "expires"),
 ])
 def test_a_token_uvauth_cannot_hand_over_is_one_error_line(stdout: str, says: str) -> None:

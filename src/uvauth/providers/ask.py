@@ -14,7 +14,7 @@ import json
 import subprocess
 
 from uvauth.errors import UvauthError
-from uvauth.providers.run import Minted, parse_expires, stderr_line
+from uvauth.providers.run import Minted, parse_expires, summarize_stderr
 from uvauth.uv import urls
 
 TYPE_CHECKING = False
@@ -63,11 +63,11 @@ def ask_keyring(url: str, username: str | None, *, entry: str, timeout: float) -
                           hint="install yours with uvauth: uv tool install uvauth --with keyring --with "
                                "<backend>") from None
     except KeyringError as error:
-        why = stderr_line(str(error)) or type(error).__name__
+        why = summarize_stderr(str(error)) or type(error).__name__
         raise UvauthError(f"credentials entry {entry}: the keyring failed: {why}") from None
     except Exception as error:  # noqa: BLE001 — a plugin's own failure is the entry's one error line
         raise UvauthError(f"credentials entry {entry}: the keyring backend {_backend(keyring)} failed: "
-                          f"{type(error).__name__}: {stderr_line(str(error)) or 'no message'}") from None
+                          f"{type(error).__name__}: {summarize_stderr(str(error)) or 'no message'}") from None
 
 
 def _backend(keyring: Any) -> str:
@@ -238,7 +238,7 @@ def _run(argv: Sequence[str], *, entry: str, shown: str, timeout: float, env: Ma
 
 
 def _why(stderr: bytes) -> str:
-    line = stderr_line(_text(stderr))
+    line = summarize_stderr(_text(stderr))
     return f": {line}" if line else " (nothing on stderr)"
 
 

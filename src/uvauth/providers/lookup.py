@@ -65,9 +65,10 @@ class Providers:
     def active(self) -> list[Entry]:
         """The entries that apply here: a ``gitlab-ci`` entry (or a chain of nothing else) outside its GitLab CI
         job covers nothing (so it imposes nothing on a laptop, where uv's own sources are searched as usual)."""
+        server = presets.gitlab_server(self.env)
         return [entry for entry in self.entries if any(source.provider != "gitlab-ci" or any(
             presets.recipe(source, url, self.env) is not None
-            for url in (entry.prefixes or (f"https://{self.env.get(envvars.CI_SERVER_HOST, '')}/",)))
+            for url in (entry.prefixes or ((server,) if server else ())))
             for source in entry.chain())]
 
     def covering(self, url: str, name: str | None) -> Entry | None:

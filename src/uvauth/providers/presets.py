@@ -13,8 +13,9 @@ token is reused. An entry's own ``password-command``, ``username`` and ``ttl`` o
   needs az ≥ 2.54); username ``azure-cli`` (Azure DevOps takes an Entra token as the password with any
   username); reused until the token's ``expires_on``.
 * ``gitlab-ci``: no command: ``$CI_JOB_TOKEN`` as user ``gitlab-ci-token``, only inside a GitLab CI job
-  (``GITLAB_CI=true``) for an index on that job's own server (``CI_SERVER_HOST``); elsewhere the entry gives
-  nothing and uv's own sources are searched as usual.
+  (``GITLAB_CI=true``) for an index under that job's own server (``CI_SERVER_URL``: same scheme, host and port;
+  ``https://$CI_SERVER_HOST/`` where it is unset); elsewhere the entry gives nothing and uv's own sources are
+  searched as usual.
 """
 
 from __future__ import annotations
@@ -91,6 +92,30 @@ def own_host(provider: str, url: str) -> bool:
     return True  # gitlab-ci applies only to the CI job's own server anyway
 
 
+def gitlab_server(env: Mapping[str, str]) -> str | None:
+    """The GitLab CI job's own server, as a URL the index must lie under; None outside a GitLab CI job.
+
+    ``CI_SERVER_URL`` (protocol, host, port and any relative root: ``https://gitlab.example.com:8443/gitlab``) where
+    GitLab sets it; ``CI_SERVER_HOST`` alone has no port or protocol (GitLab's predefined variables), so comparing
+    hosts only would hand the job token to any port of that host, and over plain HTTP."""
+    if env.get(envvars.GITLAB_CI) != "true":
+        return None
+    url = (env.get(envvars.CI_SERVER_URL) or "").strip()
+    if url:
+        return url
+    host = (env.get(envvars.CI_SERVER_HOST) or "").strip()
+    return f"https://{host}/" if host else None
+
+
+def _under(server: str, url: str) -> bool:
+    from uvauth.uv.urls import InvalidUrl, covers
+
+    try:
+        return covers(server, url)
+    except InvalidUrl:
+        return False
+
+
 def recipe(entry: Entry, url: str, env: Mapping[str, str]) -> Recipe | None:
     """The entry's recipe for ``url``, its preset's values under its own; None where the preset does not apply
     (``gitlab-ci`` outside GitLab CI or for another host)."""
@@ -128,9 +153,8 @@ def _preset(entry: Entry, url: str, env: Mapping[str, str]) -> Recipe | None:
                    "--query", "{password: accessToken, expires: expires_on}", "--output", "json")
         return Recipe(command=command, env=None, file=None, username="azure-cli", ttl=None)
     if provider == "gitlab-ci":
-        in_ci = env.get(envvars.GITLAB_CI) == "true"
-        server = (env.get(envvars.CI_SERVER_HOST) or "").lower()
-        if not in_ci or not server or _host(url) != server:
+        server = gitlab_server(env)
+        if server is None or not _under(server, url):
             return None
         return Recipe(command=None, env=envvars.CI_JOB_TOKEN, file=None, username="gitlab-ci-token", ttl=None)
     raise UvauthError(f"credentials entry {entry.name}: unknown provider {provider!r}",

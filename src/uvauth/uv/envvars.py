@@ -93,7 +93,8 @@ UVAUTH_LAUNCH: "Final" = "UVAUTH_LAUNCH"
 XDG_RUNTIME_DIR: "Final" = "XDG_RUNTIME_DIR"  # the per-user memory directory for the token cache
 GITLAB_CI: "Final" = "GITLAB_CI"
 CI_JOB_TOKEN: "Final" = "CI_JOB_TOKEN"
-CI_SERVER_HOST: "Final" = "CI_SERVER_HOST"
+CI_SERVER_HOST: "Final" = "CI_SERVER_HOST"  # host alone, without the port (GitLab 12.1)
+CI_SERVER_URL: "Final" = "CI_SERVER_URL"  # the instance's base URL: protocol, host, port, relative root (GitLab 12.7)
 
 
 
