@@ -347,7 +347,7 @@ def unknown_indexes(entries: Iterable[Entry], names: Iterable[str]) -> list[str]
     for entry in entries:
         if entry.for_index is None or index_key(entry.for_index) in keys:
             continue
-        if entry.file is None and entry.source != envvars.UVAUTH_ENVIRONMENT:
+        if entry.file is None and entry.source != envvars.ENVIRONMENT_SOURCE:
             continue  # the user's own file
         where = entry.source if entry.file is not None else f"{envvars.UVAUTH_CREDENTIALS_PREFIX}{entry.name}_*"
         which = "" if entry.name == entry.for_index else f"its index {entry.for_index} "

@@ -83,7 +83,7 @@ UVAUTH_COLOR: "Final" = "UVAUTH_COLOR"
 #: index's name converted as uv converts it for ``UV_INDEX_<NAME>_*``).
 UVAUTH_CREDENTIALS_PREFIX: "Final" = "UVAUTH_CREDENTIALS_"
 #: The label of the settings the environment gives (``UVAUTH_*``), as messages name a setting's source.
-UVAUTH_ENVIRONMENT: "Final" = "environment (UVAUTH_*)"
+ENVIRONMENT_SOURCE: "Final" = "environment (UVAUTH_*)"
 UVAUTH_TRUST: "Final" = "UVAUTH_TRUST"  # a true value approves every project-file credentials command (CI)
 #: ``spawn``: run uv as a child and wait (uvauth.launch._spawn), the path taken where there is no exec (Windows), on
 #: POSIX too. For the tests, which run that path on Linux; not a setting.
