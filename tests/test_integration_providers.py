@@ -427,32 +427,21 @@ def _own_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith(("uvauth:", "hint:"))]
 
 
-def _backdate(*paths: Path) -> None:
-    """Files as old as a user's: the memo stores no plan that read a file changed within its racy window."""
-    for path in paths:
-        os.utime(path, (time.time() - 10, time.time() - 10))
-
-
-def test_a_mistyped_index_entry_is_warned_of_on_every_run_memoized_or_not(world: World) -> None:
+def test_a_mistyped_index_entry_is_warned_of_on_every_run(world: World) -> None:
+    """Through the real uvauth and uv (a memoized plan's replay is pinned in tests/test_entry_findings.py: the
+    memo stores no plan whose files changed in its racy window, which a subprocess test cannot wait out)."""
     world.index_toml("gar")
     world.user_settings(f'[[credentials]]\nindex = "gar"\nurl = "{world.server.index_url}"\nprovider = "gcloud"\n'
                         'ttl = "50m"\n')
     (world.project / "uvauth.toml").write_text('[[credentials]]\nindex = "gra"\npassword-env = "GRA_SECRET"\n')
-    _backdate(world.project / "uv.toml", world.project / "uvauth.toml", world.project / "req.in",
-              Path(os.environ["XDG_CONFIG_HOME"]) / "uvauth" / "uvauth.toml", *world.bin.iterdir())
     expected = (f"uvauth: warning: credentials entry gra ({world.project / 'uvauth.toml'}): names no configured "
                 "index; configured: gar")
-    plans = Path(os.environ["XDG_CACHE_HOME"]) / "uvauth" / "plans"
     env = {"GRA_SECRET": "s3cr3t-gra"}
-    for run_number in range(3):
+    for run_number in range(2):
         done = world.compile(env=env)
         assert done.returncode == 0 and done.unauthenticated == 0, str(done)
         assert _own_lines(done.stderr) == [expected], (run_number, done.stderr)
         assert "s3cr3t-gra" not in done.stdout + done.stderr
-        # The first run minted the token: its file, as old as a user's, lets the second run store its plan, which
-        # the third reuses.
-        _backdate(*(Path(os.environ["XDG_RUNTIME_DIR"]) / "uvauth").iterdir())
-    assert plans.is_dir() and any(plans.iterdir())
     quiet = world.compile("-q", env=env)
     assert quiet.returncode == 0 and _own_lines(quiet.stderr) == [], str(quiet)
 
