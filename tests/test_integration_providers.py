@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from support.indexserver import AuthStatus, IndexServer, IndexServerFactory
-from support.uvrun import BASE_ENV, TOOLS, UV_BIN, fresh_cache, run
+from support.uvrun import BASE_ENV, TOOLS, UV_BIN, Run, fresh_cache, run
 
 pytestmark = pytest.mark.integration
 
@@ -443,3 +443,179 @@ def test_the_gitlab_job_token_goes_to_the_jobs_own_server_and_not_to_another_por
                servers=[other], env=job)
     assert [r for r in other.requests if r.auth == "good"] == [], str(done)
     assert job_token not in done.stdout + done.stderr
+
+
+# -- issue 18: entries that cannot be right are said at once ---------------------------------------------------------
+
+
+def _own_lines(stderr: str) -> list[str]:
+    """uvauth's lines of a run's stderr (uv's own, such as "Resolved 2 packages", are uv's business)."""
+    return [line for line in stderr.splitlines() if line.startswith(("uvauth:", "hint:"))]
+
+
+def test_a_mistyped_index_entry_is_warned_of_on_every_run(world: World) -> None:
+    """Through the real uvauth and uv (a memoized plan's replay is pinned in tests/test_entry_findings.py: the
+    memo stores no plan whose files changed in its racy window, which a subprocess test cannot wait out)."""
+    world.index_toml("gar")
+    world.user_settings(f'[[credentials]]\nindex = "gar"\nurl = "{world.server.index_url}"\nprovider = "gcloud"\n'
+                        'ttl = "50m"\n')
+    (world.project / "uvauth.toml").write_text('[[credentials]]\nindex = "gra"\npassword-env = "GRA_SECRET"\n')
+    expected = (f"uvauth: warning: credentials entry gra ({world.project / 'uvauth.toml'}): names no configured "
+                "index; configured: gar")
+    env = {"GRA_SECRET": "s3cr3t-gra"}
+    for run_number in range(2):
+        done = world.compile(env=env)
+        assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+        assert _own_lines(done.stderr) == [expected], (run_number, done.stderr)
+        assert "s3cr3t-gra" not in done.stdout + done.stderr
+    quiet = world.compile("-q", env=env)
+    assert quiet.returncode == 0 and _own_lines(quiet.stderr) == [], str(quiet)
+
+
+def test_a_correct_index_entry_gives_no_warning(world: World) -> None:
+    world.index_toml("gar")
+    (world.project / "uvauth.toml").write_text(
+        f'[[credentials]]\nindex = "GAR"\nurl = "{world.server.index_url}"\nprovider = "gcloud"\nttl = "50m"\n')
+    done = world.compile(env={"UVAUTH_TRUST": "1"})  # a project's preset for a host that is not gcloud's
+    assert done.returncode == 0 and done.unauthenticated == 0 and _own_lines(done.stderr) == [], str(done)
+
+
+def test_explain_and_doctor_show_the_same_finding(world: World) -> None:
+    world.index_toml("gar")
+    world.user_settings(f'[[credentials]]\nindex = "gar"\nurl = "{world.server.index_url}"\nprovider = "gcloud"\n'
+                        'ttl = "50m"\n')
+    env = {**os.environ, **world.env, "UVAUTH_CREDENTIALS_GRA_PASSWORD_ENV": "GRA_SECRET"}
+    finding = "credentials entry GRA (UVAUTH_CREDENTIALS_GRA_*): names no configured index; configured: gar"
+    explained = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "explain", "--json", "pip", "compile", "req.in"],
+                               cwd=world.project, env=env, capture_output=True, text=True, check=False)
+    assert explained.returncode == 0, explained.stderr
+    assert json.loads(explained.stdout)["warnings"] == [finding]
+    doctor = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "doctor", "--json"], cwd=world.project, env=env,
+                            capture_output=True, text=True, check=False)
+    assert finding in json.loads(doctor.stdout)["warnings"], doctor.stdout
+
+
+def test_a_mistyped_entry_is_said_before_the_error_it_causes(world: World) -> None:
+    (world.project / "uv.toml").write_text('[[index]]\nname = "gar"\nurl = "https://gar.example/simple"\n')
+    (world.project / "uvauth.toml").write_text('[[credentials]]\nindex = "gra"\nprovider = "gcloud"\n')
+    done = world.compile("--authenticate", "always")
+    assert done.returncode == 2 and done.requests == 0, str(done)
+    lines = done.stderr.splitlines()
+    assert lines[0] == (f"uvauth: warning: credentials entry gra ({world.project / 'uvauth.toml'}): names no "
+                        "configured index; configured: gar"), lines
+    assert lines[1].startswith(f"uvauth: error: no credentials for index {world.server.index_url}, which must "
+                               "authenticate always"), lines
+
+
+def test_a_codeartifact_preset_with_its_own_command_works_on_another_host(world: World) -> None:
+    """Before: `provider needs an index on a …codeartifact… host`, hint `give the entry its own password-command`,
+    for an entry that had one. Now its own command runs, with the preset's username."""
+    world.server.username = "aws"
+    world.index_toml("corp")
+    world.user_settings(f'[[credentials]]\nindex = "corp"\nurl = "{world.server.index_url}"\n'
+                        'provider = "aws-codeartifact"\nttl = "1h"\npassword-command = ["aws", "codeartifact", '
+                        '"get-authorization-token", "--query", "{password: authorizationToken, expires: '
+                        'expiration}"]\n')
+    done = world.compile()
+    assert done.returncode == 0 and done.unauthenticated == 0 and _own_lines(done.stderr) == [], str(done)
+    assert world.calls("aws") == 1
+    world.assert_no_token_leaked(done.stdout, done.stderr, (world.state / "uv-argv").read_text())
+
+
+def test_a_codeartifact_preset_on_another_host_says_what_works(world: World) -> None:
+    world.index_toml("corp")
+    world.user_settings(f'[[credentials]]\nindex = "corp"\nurl = "{world.server.index_url}"\n'
+                        'provider = "aws-codeartifact"\n')
+    done = world.compile()
+    assert done.returncode == 2 and done.requests == 0 and world.calls("aws") == 0, str(done)
+    assert done.stderr.splitlines() == [
+        "uvauth: error: credentials entry corp: provider aws-codeartifact needs an index on a DOMAIN-OWNER.d."
+        f"codeartifact.REGION.amazonaws.com host, and {world.server.index_url} is not on one",
+        "hint: point the index at its CodeArtifact URL (DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com), or give "
+        "the entry a password-command of its own, which replaces the preset's"]
+
+
+def test_a_projects_preset_for_another_host_says_both_ways_out(world: World) -> None:
+    prefix = world.server.url + "/artifactory/"
+    (world.project / "uvauth.toml").write_text(f'[[credentials]]\nprefix = "{prefix}"\nprovider = "gcloud"\n')
+    done = world.compile()
+    assert done.returncode == 2 and done.requests == 0 and world.calls("gcloud") == 0, str(done)
+    assert done.stderr.splitlines() == [
+        f"uvauth: error: credentials entry {prefix} in {world.project / 'uvauth.toml'} is not approved on this "
+        f"machine for a host that is not gcloud's ({world.server.index_url})",
+        "hint: if your gcloud token belongs there, run `uvauth uvauth credentials trust` (or set UVAUTH_TRUST=1 in "
+        "CI); if not, point the project's index at gcloud's own host (REGION-python.pkg.dev)"]
+    trusted = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "credentials", "trust"], cwd=world.project,
+                             env={**os.environ, **world.env}, capture_output=True, text=True, check=False)
+    assert trusted.returncode == 0, trusted.stderr
+    done = world.compile()  # what the hint said works
+    assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+
+
+def test_credentials_show_lists_only_the_tokens_of_the_entries_in_force_here(world: World, tmp_path: Path) -> None:
+    world.index_toml("gar")
+    entry = f'[[credentials]]\nindex = "gar"\nurl = "{world.server.index_url}"\nprovider = "gcloud"\nttl = "50m"\n'
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "req.in").write_text("tinypkg\n")
+    (other / "uv.toml").write_text((world.project / "uv.toml").read_text())
+    # Another project's entry of the same name (another ttl: another entry, another cache file).
+    (other / "uvauth.toml").write_text(entry.replace('"50m"', '"40m"'))
+    done = run("uvauth", ["pip", "compile", "req.in", "--index-url", world.server.index_url], cwd=other,
+               servers=[world.server], env={**world.env, "UVAUTH_TRUST": "1"})
+    assert done.returncode == 0 and done.unauthenticated == 0, str(done)
+    (world.project / "uvauth.toml").write_text(entry)
+
+    def show(*extra: str) -> str:
+        shown = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "credentials", "show", *extra], cwd=world.project,
+                               env={**os.environ, **world.env}, capture_output=True, text=True, check=False)
+        assert shown.returncode == 0, shown.stderr
+        world.assert_no_token_leaked(shown.stdout, shown.stderr)
+        return shown.stdout
+
+    shown = show()
+    assert "  cached: none" in shown and "fresh until" not in shown, shown
+    assert shown.splitlines()[-1] == ("1 cached token of entries not in force here; `uvauth uvauth credentials "
+                                      "show --all` lists them")
+    assert show("--all").splitlines()[-2:-1] == ["cached tokens of entries not in force here:"]
+    assert show("--all").splitlines()[-1].startswith("  gar: fresh until ")
+    assert world.compile(env={"UVAUTH_TRUST": "1"}).returncode == 0  # this project's entry's own token
+    shown = show()
+    assert shown.count("  cached: fresh until ") == 1 and "cached: none" not in shown, shown
+    assert shown.splitlines()[-1].startswith("1 cached token of entries not in force here")
+
+
+def _uvx(world: World, server: IndexServer, tool_dir: Path) -> Run:
+    return run("uvauthx", ["--authenticate", "always", "--default-index", server.index_url, "tinytool", "a"],
+               cwd=world.project, servers=[server],
+               env={**world.env, "UV_TOOL_DIR": str(tool_dir / "tools"), "UV_TOOL_BIN_DIR": str(tool_dir / "bin")})
+
+
+def test_under_uvx_the_hint_is_the_prefix_entry_that_applies_there(world: World, tmp_path: Path) -> None:
+    """A project's `index` entry for its `gar`: uvx reads no project configuration (uv's crates/uv/src/lib.rs; the
+    discovery tests in tests/test_uvconfig.py compare it with the real uv), so the entry covers nothing there and
+    is not warned of either; the hint names the entry form that does apply, with this index's root."""
+    from support.wheels import TOOL_WHEELS, build_wheelhouse
+
+    build_wheelhouse(tmp_path / "wheels", TOOL_WHEELS)
+    with TokenServer(tmp_path / "wheels", "artifactory", state=world.state, username="oauth2accesstoken") as server:
+        _uvx_hint_and_prefix_entry(world, server, tmp_path)
+
+
+def _uvx_hint_and_prefix_entry(world: World, server: TokenServer, tmp_path: Path) -> None:
+    (world.project / "uv.toml").write_text(f'[[index]]\nname = "gar"\nurl = "{server.index_url}"\n')
+    (world.project / "uvauth.toml").write_text(f'[[credentials]]\nindex = "gar"\nurl = "{server.index_url}"\n'
+                                               'provider = "gcloud"\nttl = "50m"\n')
+    done = _uvx(world, server, tmp_path)
+    assert done.returncode == 2 and done.requests == 0 and world.calls("gcloud") == 0, str(done)
+    root = server.url + "/artifactory/api/pypi/pypi-local/"
+    (error, hint) = done.stderr.splitlines()
+    assert error.startswith("uvauth: error: no credentials for index "), error
+    assert hint.endswith(f'; or add a [[credentials]] entry with prefix = "{root}" (under uv tool and uvx an '
+                         "`index` entry covers only an index your user uv.toml or the command line names)"), hint
+    # The entry the hint names, in the user's own file, and the real uv sends no request without the token.
+    world.user_settings(f'[[credentials]]\nprefix = "{root}"\nprovider = "gcloud"\nttl = "50m"\n')
+    done = _uvx(world, server, tmp_path)
+    assert done.returncode == 0 and done.unauthenticated == 0 and done.requests > 0, str(done)
+    assert done.stdout == "tinytool 1.0 a\n" and _own_lines(done.stderr) == [], str(done)
+    world.assert_no_token_leaked(done.stdout, done.stderr)

@@ -233,6 +233,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
     :class:`~uvauth.observed.RecordingEnv`); ``child_base`` the environment uv's own is built from. A plan that
     could not be made faithfully comes back with ``plan=None`` (uv runs unchanged), and is never memoized."""
     from uvauth import cache, exec_limits, observed, plan
+    from uvauth.errors import UvauthError
     from uvauth.settings import sources as settings
     from uvauth.uv import indexes
     from uvauth.uv.config import discover as uvconfig
@@ -256,6 +257,7 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
             )
         covered: frozenset[str] = frozenset()
         credential_prefixes: tuple[str, ...] = ()
+        findings: list[str] = []
         if resolved.credentials:
             # Only where [[credentials]] entries exist: every other command imports nothing of uvauth.providers.
             from uvauth.providers import entries as provider_entries
@@ -268,26 +270,41 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
             active = providers.active()
             covered = provider_entries.covered_names(active)
             credential_prefixes = provider_entries.prefixes(active)
+            # Stored with the plan's warnings: a memoized plan replays them (and -q hides them) as it does all.
+            findings = provider_entries.entry_findings(
+                providers.entries, config, cmdline, env, str(where.cwd),
+                no_config=where.no_config and where.config_file is None)
 
         def find(url: str, name: str | None, keyring_provider: str | None) -> "Lookup":
             # An entry the user wrote for this index wins over uv's own sources.
             provided = providers.find(url, name) if providers is not None else None
             return provided or _find_credentials(url, name, keyring_provider, env)
 
-        planned = plan.make_plan(
-            plan.Inputs(
-                cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
-                settings=plan.Settings(
-                    authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
-                    forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
-                    covered_names=covered, credential_prefixes=credential_prefixes,
+        try:
+            planned = plan.make_plan(
+                plan.Inputs(
+                    cmdline=cmdline, env=env, cwd=str(where.cwd), config=config, requirements=requirements,
+                    settings=plan.Settings(
+                        authenticate=resolved.authenticate, authenticate_source=resolved.authenticate_source,
+                        forced=resolved.forced, prefixes=resolved.authenticate_prefixes,
+                        covered_names=covered, credential_prefixes=credential_prefixes,
+                    ),
+                    config_dir=str(cache_dir), uv_path=uv,
+                    environment_size=exec_limits.environment_size(child_base), record_missing=record_missing,
                 ),
-                config_dir=str(cache_dir), uv_path=uv, environment_size=exec_limits.environment_size(child_base),
-                record_missing=record_missing,
-            ),
-            find_credentials=find,
-            uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary, which the memo key holds
-        )
+                find_credentials=find,
+                uv_version=lambda: launch.uv_version(uv, child_base),  # cached by the binary (the memo key's)
+            )
+        except UvauthError:
+            # The mistyped entry is often why an `always` index has no credentials: said before the error line.
+            if not cmdline.count("--quiet"):
+                import sys
+
+                for finding in findings:
+                    print(f"uvauth: warning: {redact(finding)}", file=sys.stderr)
+            raise
+        if findings:
+            planned = planned._replace(warnings=(*planned.warnings, *findings))
     except uvconfig.ConfigReadOnce:
         if always_plan or resolved.forced is not None or resolved.authenticate in ("always", "never"):
             raise  # the user asked uvauth for a policy: running uv unchanged would not keep it

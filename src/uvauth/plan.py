@@ -744,7 +744,7 @@ def _resolve_credentials(ctx: _Context, draft: _Draft) -> Seeded:
         draft.seed, draft.seed_fallbacks, draft.must_hand, ctx.find_credentials, env=inputs.env,
         keyring_provider=ctx.keyring_provider, prefixes=inputs.settings.prefixes,
         offline=bool(draft.seed) and m.offline(inputs.cmdline, inputs.env, inputs.config),
-        record_missing=inputs.record_missing)
+        record_missing=inputs.record_missing, tool_command=inputs.cmdline.command[:1] == ("tool",))
 
 
 # -- step 5: assemble the plan ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from uvauth.errors import UvauthError
 from uvauth.uv import envvars
-from uvauth.uv.urls import InvalidUrl, realm, redact, userinfo
+from uvauth.uv.urls import InvalidUrl, auth_root, realm, redact, userinfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,13 +58,14 @@ class Seeded(NamedTuple):
 def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[str, Sequence[tuple[str, str | None]]],
                      must_hand: Collection[str], find: FindCredentials, *, env: Mapping[str, str],
                      keyring_provider: str | None, offline: bool, prefixes: Sequence[str],
-                     record_missing: bool = False) -> Seeded:
+                     record_missing: bool = False, tool_command: bool = False) -> Seeded:
     """Credentials for each ``seed`` entry (index name -> (URL to look them up for, required)), trying the
     ``fallbacks`` of a prefix (the indexes under it) in order. Variables the user set win. Where uv reads the
     source itself (netrc, its store, the keyring) and the index is not in ``must_hand``, nothing is handed over:
     the program ``uv run`` runs must not inherit a password it did not have. Raises :class:`UvauthError` for a
     required index without credentials, unless uv sends no request at all (``offline``); with ``record_missing``
-    (doctor, which diagnoses exactly that) each such error is returned in :attr:`Seeded.missing` instead."""
+    (doctor, which diagnoses exactly that) each such error is returned in :attr:`Seeded.missing` instead.
+    ``tool_command``: ``uv tool`` / ``uvx``, whose hint is the entry form that applies there."""
     secrets: dict[str, Secret] = {}
     sources: dict[str, str] = {}
     changes: list[str] = []
@@ -91,9 +92,10 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
         if lookup.credentials is None and offline:
             continue  # uv sends no request at all (it reads only its cache): nothing to authenticate
         if lookup.credentials is None:
+            error = no_credentials(name, url, lookup, prefixes, tool_command=tool_command)
             if not record_missing:
-                raise no_credentials(name, url, lookup, prefixes)
-            missing.append(no_credentials(name, url, lookup, prefixes))
+                raise error
+            missing.append(error)
             continue
         credentials = lookup.credentials
         if name not in must_hand and credentials.source in _UV_READS_ITSELF:
@@ -106,9 +108,13 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
     return Seeded(secrets, sources, tuple(changes), tuple(missing))
 
 
-def no_credentials(name: str, url: str, lookup: Lookup, prefixes: Sequence[str]) -> UvauthError:
+def no_credentials(name: str, url: str, lookup: Lookup, prefixes: Sequence[str], *,
+                   tool_command: bool = False) -> UvauthError:
     """The index as the user knows it (its configured name and URL; a name uvauth made up is never shown:
-    no one can set its variables knowingly), the sources asked, and the usual fixes first."""
+    no one can set its variables knowingly), the sources asked, and the usual fixes first. Under ``uv tool`` /
+    ``uvx`` (``tool_command``) the fixes end with the ``[[credentials]]`` entry that applies there: a ``prefix``
+    entry with this index's root, since uv reads no project configuration there and so knows none of a project's
+    index names (``docs/credentials.md``, *uv tool and uvx*)."""
     shown = redact(url)
     if name.startswith(SYNTH_PREFIX):
         what = ("authenticate-prefixes entry" if url in prefixes else "index") + f" {shown}"
@@ -135,6 +141,13 @@ def no_credentials(name: str, url: str, lookup: Lookup, prefixes: Sequence[str])
         # A configured index: uvauth's login helper knows its root and its prefixes on the same host.
         hint = (f"add `machine {host} login USER password TOKEN` to ~/.netrc, or run `uvauth uvauth login "
                 f"{name}` (uv auth login for its URLs); in CI, set {prefix}USERNAME and {prefix}PASSWORD")
+    if tool_command:
+        try:
+            root = auth_root(url).rstrip("/") + "/"
+        except InvalidUrl:
+            root = "https://HOST/PATH/"
+        hint += (f"; or add a [[credentials]] entry with prefix = \"{redact(root)}\" (under uv tool and uvx an "
+                 "`index` entry covers only an index your user uv.toml or the command line names)")
     return UvauthError(f"no credentials for {what}, which must authenticate always (tried: {tried})", hint=hint)
 
 

@@ -191,6 +191,8 @@ def credentials(
                                           autocompletion=_credential_actions)],
     name: Annotated[str | None, typer.Argument(help="forget: the entry whose cached tokens to drop (default: "
                                                     "every entry's).", show_default=False)] = None,
+    every: Annotated[bool, typer.Option("--all", help="List the cached tokens of entries not in force here too "
+                                                      "(show only).")] = False,
 ) -> None:
     """The [[credentials]] entries in force here. `show`: what each covers, where it was read, how it gets a
     token, whether a project's entry is approved, and until when a cached token stays fresh — never the token.
@@ -199,7 +201,7 @@ def credentials(
     from uvauth.commands import credentials as command
 
     environ = dict(os.environ)
-    raise typer.Exit(guarded(lambda: command.run(action, name, environ, Path.cwd())))
+    raise typer.Exit(guarded(lambda: command.run(action, name, environ, Path.cwd(), every=every)))
 
 
 @app.command(short_help="Store long-lived credentials for a configured index.")

@@ -4,7 +4,7 @@ tokens (when they stay fresh until, never the token), and approval of a project'
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,19 +73,68 @@ def _way(entry: Entry) -> str:
     return f"provider {entry.provider}"
 
 
-def show(env: Mapping[str, str], project: Path) -> int:
-    """One block per entry: what it covers, where it was read, how it gets a token, approval, cached tokens."""
+def _configured_urls(env: Mapping[str, str], project: Path) -> list[tuple[str | None, str]]:
+    """(name, URL) of each index the project's uv configuration has, as a plain ``uv`` command here reads it;
+    none where it cannot be read (``show`` says what it can, and the command itself would say why)."""
+    from uvauth.errors import UvauthError
+    from uvauth.uv.config import discover as uvconfig
+
+    try:
+        config = uvconfig.discover(cwd=project, project=project, config_file=None, no_config=False,
+                                   tool_command=False, env=env)
+    except UvauthError:
+        return []
+    return [(index.name, index.url) for index in config.indexes]
+
+
+def token_digests(entry: Entry, env: Mapping[str, str], indexes: Sequence[tuple[str | None, str]]) -> set[str]:
+    """The names (:func:`uvauth.providers.tokencache.key`) of the cache files this entry's tokens have here: one
+    per command it runs for an index it covers (a preset's command may be read from the index's host), found as
+    the planner finds them (:func:`uvauth.providers.presets.recipe`). A token another project's entry of the
+    same name cached has another digest: it is not this entry's."""
+    from uvauth.errors import UvauthError
+    from uvauth.providers.entries import covering
+    from uvauth.providers.presets import recipe
+
+    urls = [entry.url] if entry.url is not None else []
+    urls += [*entry.prefixes, *(url for name, url in indexes if covering([entry], url, name) is entry)]
+    urls.append("https://localhost/")  # a command that does not depend on the host (the entry's own, gcloud's)
+    from uvauth.providers.lookup import token_digest
+
+    found = set()
+    for source in entry.chain():
+        for url in urls:
+            try:
+                made = recipe(source, url, env)
+            except UvauthError:
+                continue  # not a host this preset can mint for
+            if made is not None and (made.command is not None or made.asks()):
+                found.add(token_digest(source, made, url))
+    return found
+
+
+def _cached_line(record: Mapping[str, Any], now: float) -> str:
+    until = float(record.get("fresh_until") or 0)
+    state = "fresh until" if until > now else "stale since"
+    return f"{state} {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(until))}"
+
+
+def show(env: Mapping[str, str], project: Path, *, every: bool = False) -> int:
+    """One block per entry: what it covers, where it was read, how it gets a token, approval, its cached tokens
+    (only those of this very entry, by digest); then how many cached tokens belong to entries not in force here
+    (with ``every``, each of them: its entry's name and freshness)."""
     entries = _entries(env, project)
+    directory = tokencache.token_dir(env)
+    by_digest = {tokencache.digest_of(file): record for file, record in tokencache.records(directory)}
     if not entries:
         print("no [[credentials]] entries (uvauth.toml, [tool.uvauth], the user's uvauth.toml, or "
               "UVAUTH_CREDENTIALS_<NAME>_* variables)")
+        _others(by_digest, every, time.time())
         return 0
-    directory = tokencache.token_dir(env)
-    cached: dict[str, list[dict[str, Any]]] = {}
-    for _, record in tokencache.records(directory):
-        cached.setdefault(str(record.get("entry")), []).append(record)
     now = time.time()
     urls = _index_urls(env, project, entries)
+    indexes = _configured_urls(env, project)
+    shown: set[str] = set()
     for entry in entries:
         covers = f"index {entry.for_index}" if entry.for_index is not None else "prefix " + " ".join(entry.prefixes)
         way = _way(entry) + (f" (provider {entry.provider})" if entry.provider and entry.password_command else "")
@@ -96,15 +145,31 @@ def show(env: Mapping[str, str], project: Path) -> int:
             trusted = trust.is_trusted(entry, env, url=_bound(entry, urls))
             approved = "yes" if trusted else "no (run `uvauth uvauth credentials trust`)"
             print(f"  approved: {approved}" + _approved_for(entry, urls))
-        for record in cached.get(entry.name, []):
-            until = float(record.get("fresh_until") or 0)
-            state = "fresh until" if until > now else "stale since"
-            print(f"  cached: {state} {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(until))}")
+        own = sorted(digest for digest in token_digests(entry, env, indexes) if digest in by_digest)
+        for digest in own:
+            print(f"  cached: {_cached_line(by_digest[digest], now)}")
+        shown.update(own)
         runs_a_command = any(source.password_command is not None or source.provider in _COMMAND_PRESETS
                              or source.way() in ("keyring", "helper", "git-credential") for source in entry.chain())
-        if runs_a_command and not cached.get(entry.name):
+        if runs_a_command and not own:
             print("  cached: none")
+    _others({digest: record for digest, record in by_digest.items() if digest not in shown}, every, now)
     return 0
+
+
+def _others(records: Mapping[str, Mapping[str, Any]], every: bool, now: float) -> None:
+    """The cached tokens of entries not in force here (another project's, a changed entry's): how many, or with
+    ``every`` each one, by its entry's name — never the token."""
+    if not records:
+        return
+    if not every:
+        count = len(records)
+        print(f"{count} cached token{'s' if count != 1 else ''} of entries not in force here; "
+              "`uvauth uvauth credentials show --all` lists them")
+        return
+    print("cached tokens of entries not in force here:")
+    for record in sorted(records.values(), key=lambda record: (str(record.get("entry")), record["fresh_until"])):
+        print(f"  {record.get('entry')}: {_cached_line(record, now)}")
 
 
 def _approved_for(entry: Entry, urls: Mapping[str, str]) -> str:
@@ -215,8 +280,8 @@ def logout(env: Mapping[str, str], project: Path, index: str, username: str | No
     return 0
 
 
-def run(action: str, name: str | None, env: Mapping[str, str], project: Path) -> int:
-    """``uvauth uvauth credentials ACTION [NAME]``."""
+def run(action: str, name: str | None, env: Mapping[str, str], project: Path, *, every: bool = False) -> int:
+    """``uvauth uvauth credentials ACTION [NAME]`` (``every``: ``show --all``)."""
     from uvauth.errors import UvauthError
 
     if action not in ACTIONS:
@@ -224,8 +289,10 @@ def run(action: str, name: str | None, env: Mapping[str, str], project: Path) ->
                           hint=f"use one of {', '.join(ACTIONS)}")
     if name is not None and action != "forget":
         raise UvauthError(f"`credentials {action}` takes no entry name", hint="only `forget` does")
+    if every and action != "show":
+        raise UvauthError(f"`credentials {action}` takes no --all", hint="only `show` does")
     if action == "show":
-        return show(env, project)
+        return show(env, project, every=every)
     if action == "forget":
         return forget(env, name)
     return trust_entries(env, project)

@@ -433,6 +433,13 @@ def diagnose(args: Sequence[str], env: Mapping[str, str], *, timeout: float = TI
     if disagreement is not None:
         report.warnings.append(disagreement)
     providers = _providers(cmdline, env, config)
+    if providers is not None:  # the planner's finding, in the same words (uvauth.providers.entries)
+        from uvauth import pipeline
+        from uvauth.providers.entries import entry_findings
+
+        where = pipeline.locate(cmdline, env)
+        report.warnings += entry_findings(providers.entries, config, cmdline, env, str(where.cwd),
+                                          no_config=where.no_config and where.config_file is None)
     for target in chosen:
         provided = providers.find(target.url, target.name) if providers is not None else None
         check = check_index(target, env=env, keyring_provider=provider, timeout=timeout,

@@ -419,3 +419,50 @@ def unbound(entry: Entry, name: str, url: str, own_urls: Mapping[str, frozenset[
         pass  # not a URL uvauth can compare: the token does not go there
     return (f"it covers the index {name} by name, and the project has that index at {redact(url)}, a URL "
             "neither the entry's `url` nor your own uv configuration gives it")
+
+
+def index_names(config: UvConfig, cmdline: UvCommandLine, env: Mapping[str, str], cwd: str) -> tuple[str, ...]:
+    """The index names uv knows for this command, as written: every named ``[[index]]`` of the configuration it
+    reads, then every ``--index NAME=URL`` / ``UV_INDEX`` name of the command (each once)."""
+    from uvauth.uv.indexes import command_line_mentions
+
+    names = [index.name for index in config.indexes if index.name]
+    names += [mention.name for mention in command_line_mentions(cmdline, env, cwd, frozenset(names))
+              if mention.name]
+    return tuple(dict.fromkeys(names))
+
+
+def unknown_indexes(entries: Iterable[Entry], names: Iterable[str]) -> list[str]:
+    """The one rule for an ``index`` entry that can cover nothing here: its name, compared as uv compares names
+    (:func:`index_key`), is none of ``names`` (:func:`index_names`). One finding per such entry, naming it, where
+    it was read and the names there are (a typo such as ``codeartfact`` is seen at once, rather than as an
+    ``always`` index without credentials or a 401 later).
+
+    Only entries of the project's files and of the environment: those are written for this project or this job.
+    An entry of the user's own ``uvauth.toml`` serves every project that names that index, so a project without
+    it is no mistake (``docs/credentials.md``, *Warnings*)."""
+    shown = sorted(set(names), key=str.lower)
+    keys = {index_key(name) for name in shown}
+    there = f"configured: {', '.join(shown)}" if shown else "no index has a name"
+    found = []
+    for entry in entries:
+        if entry.for_index is None or index_key(entry.for_index) in keys:
+            continue
+        if entry.file is None and entry.source != envvars.ENVIRONMENT_SOURCE:
+            continue  # the user's own file
+        where = entry.source if entry.file is not None else f"{envvars.UVAUTH_CREDENTIALS_PREFIX}{entry.name}_*"
+        which = "" if entry.name == entry.for_index else f"its index {entry.for_index} "
+        found.append(f"credentials entry {entry.name} ({where}): {which}names no configured index; {there}")
+    return found
+
+
+def entry_findings(entries: Iterable[Entry], config: UvConfig, cmdline: UvCommandLine, env: Mapping[str, str],
+                   cwd: str, *, no_config: bool) -> list[str]:
+    """What the planner, ``explain`` and ``doctor`` all warn of in the entries in force for one command
+    (:func:`unknown_indexes`), where that can be judged: not for ``uv tool`` / ``uvx`` / ``uv self``, which read
+    no project configuration, so a project's index name means nothing to uv there (uv's ``crates/uv/src/lib.rs``:
+    "for commands that operate at the user-level, ignore local configuration"; their hint is the ``prefix`` entry,
+    :func:`uvauth.seeding.no_credentials`), nor with ``--no-config`` (no configuration read at all)."""
+    if cmdline.command[:1] in (("tool",), ("self",)) or no_config:
+        return []
+    return unknown_indexes(entries, index_names(config, cmdline, env, cwd))

@@ -156,7 +156,7 @@ class Providers:
             recipe = presets.recipe(source, url, self.env)
             if recipe is None or (recipe.command is None and not recipe.asks()):
                 continue
-            digest = _digest(source, recipe, url)
+            digest = token_digest(source, recipe, url)
             self._given.pop(digest, None)
             tokencache.drop(tokencache.token_dir(self.env), digest)
             dropped = True
@@ -201,7 +201,7 @@ class Providers:
                 return None
             return Credentials(username=username, password=self._read_file(entry, recipe.file), source="provider",
                                detail=f"{label}: file {recipe.file}")
-        digest = _digest(entry, recipe, url)
+        digest = token_digest(entry, recipe, url)
         if digest in self._given:
             return self._given[digest]
         margin = self.margin(entry)
@@ -330,7 +330,7 @@ class Providers:
         return value
 
 
-def _digest(entry: Entry, recipe: presets.Recipe, url: str) -> str:
+def token_digest(entry: Entry, recipe: presets.Recipe, url: str) -> str:
     """The token cache's key: the entry's identity and the exact command it runs, or, for a keyring, helper or
     git (which answer per URL), what it asks and the index URL it asks for."""
     if recipe.command is not None:

@@ -64,17 +64,31 @@ def _host(url: str) -> str:
     return (parse(url).host or "").lower()
 
 
+#: Each command-running preset's own hosts, as a message names them (:func:`own_host` is the rule).
+OWN_HOSTS: Final = {
+    "aws-codeartifact": "DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com",
+    "gcloud": "REGION-python.pkg.dev",
+    "azure-cli": "pkgs.dev.azure.com",
+}
+#: What works for an entry whose preset cannot apply to its index's host: a password-command (or variable, or
+#: file) of the entry's own replaces the preset's command, and the preset then lends only its username and ttl.
+_NOT_ITS_HOST: Final = ("point the index at its CodeArtifact URL (DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com), "
+                        "or give the entry a password-command of its own, which replaces the preset's")
+
+
 def codeartifact_args(url: str, name: str) -> list[str]:
     """``--domain D --domain-owner O --region R`` from a ``D-O.d.codeartifact.R.amazonaws.com`` URL."""
+    from uvauth.uv.urls import redact
+
     labels = _host(url).split(".")
     if len(labels) != 6 or labels[1:3] != ["d", "codeartifact"] or labels[4:] != ["amazonaws", "com"]:
         raise UvauthError(f"credentials entry {name}: provider aws-codeartifact needs an index on a "
-                          "DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com host",
-                          hint="give the entry its own password-command")
+                          f"DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com host, and {redact(url)} is not on one",
+                          hint=_NOT_ITS_HOST)
     domain, _, owner = labels[0].rpartition("-")
     if not domain or not owner.isdigit():
-        raise UvauthError(f"credentials entry {name}: cannot read the domain and its owner from {labels[0]!r}",
-                          hint="give the entry its own password-command")
+        raise UvauthError(f"credentials entry {name}: cannot read the domain and its owner from {labels[0]!r} "
+                          "(DOMAIN-OWNER, OWNER the 12-digit account id)", hint=_NOT_ITS_HOST)
     return ["--domain", domain, "--domain-owner", owner, "--region", labels[3]]
 
 
@@ -121,14 +135,17 @@ def recipe(entry: Entry, url: str, env: Mapping[str, str]) -> Recipe | None:
     (``gitlab-ci`` outside GitLab CI or for another host)."""
     own_ttl = entry.ttl
     if entry.provider is None or entry.password_command is not None:
-        preset = _preset(entry, url, env) if entry.provider is not None else None
+        # The entry's own command replaces the preset's, whose host rules then do not apply (an own command is
+        # what codeartifact_args's hint recommends): only the preset's username and ttl are lent.
+        preset = _lent(entry, url, env) if entry.provider is not None else None
         username = entry.username if entry.username is not None else (preset.username if preset else None)
         asks = entry.keyring or entry.helper is not None or entry.git_credential is not None
         ttl = own_ttl if own_ttl is not None else (preset.ttl if preset else (ASKED_TTL if asks else None))
         return Recipe(command=entry.password_command, env=entry.password_env, file=entry.password_file,
                       username=username, ttl=ttl, keyring=bool(entry.keyring), helper=entry.helper,
                       git_credential=entry.git_credential)
-    preset = _preset(entry, url, env)
+    # A variable or file of the entry's own replaces the preset's command too: its host rules do not apply.
+    preset = _lent(entry, url, env) if entry.password_env or entry.password_file else _preset(entry, url, env)
     if preset is None:
         return None
     return preset._replace(
@@ -137,6 +154,14 @@ def recipe(entry: Entry, url: str, env: Mapping[str, str]) -> Recipe | None:
         env=entry.password_env or preset.env, file=entry.password_file or preset.file,
         command=None if (entry.password_env or entry.password_file) else preset.command,
     )
+
+
+def _lent(entry: Entry, url: str, env: Mapping[str, str]) -> Recipe | None:
+    """The preset's values for an entry with a password-command, variable or file of its own: its username and
+    ttl, on any host (only aws-codeartifact's command is read from the host)."""
+    if entry.provider == "aws-codeartifact":
+        return Recipe(command=None, env=None, file=None, username="aws", ttl=None)
+    return _preset(entry, url, env)
 
 
 def _preset(entry: Entry, url: str, env: Mapping[str, str]) -> Recipe | None:

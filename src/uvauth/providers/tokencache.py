@@ -174,6 +174,11 @@ def drop(directory: Path, digest: str) -> None:
         pass
 
 
+def digest_of(file: Path) -> str:
+    """The digest a cached token's file is named by (:func:`key`, :func:`path`)."""
+    return file.name.removeprefix(_PREFIX).removesuffix(_SUFFIX)
+
+
 def records(directory: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Every cached token file and its record (for ``credentials show`` and ``forget``)."""
     try:

@@ -85,13 +85,23 @@ def check(entry: Entry, env: Mapping[str, str], *, foreign: bool = False, url: s
     if not is_trusted(entry, env, foreign=foreign, url=url):
         from uvauth.uv.urls import redact
 
-        why = f" for a host that is not {entry.provider}'s" if foreign and not needs_trust(entry) else ""
+        approve = f"run `uvauth uvauth credentials trust` (or set {envvars.UVAUTH_TRUST}=1 in CI)"
+        hint = f"review it, then {approve}"
+        why = ""
+        if foreign and not needs_trust(entry):
+            from uvauth.providers.presets import OWN_HOSTS
+
+            # The preset's own command would send the user's cloud token to a host the project chose: approving
+            # is right only if that host is the provider's after all (a proxy, a custom domain).
+            shown = url is not None and bound_url(entry, url) is None  # else said below, with the index
+            why = f" for a host that is not {entry.provider}'s" + (f" ({redact(url)})" if shown and url else "")
+            own = OWN_HOSTS.get(entry.provider or "")
+            hint = (f"if your {entry.provider} token belongs there, {approve}; if not, point the project's index "
+                    f"at {entry.provider}'s own host" + (f" ({own})" if own else ""))
         if bound_url(entry, url) is not None and url is not None:
             why += f" for index {entry.for_index} at {redact(url)}"
-        raise UvauthError(
-            f"credentials entry {entry.name} in {entry.file} is not approved on this machine{why}",
-            hint=f"review it, then run `uvauth uvauth credentials trust` (or set {envvars.UVAUTH_TRUST}=1 in CI)",
-        )
+        raise UvauthError(f"credentials entry {entry.name} in {entry.file} is not approved on this machine{why}",
+                          hint=hint)
 
 
 def approve(entry: Entry, env: Mapping[str, str], url: str | None = None) -> Path:

@@ -138,7 +138,7 @@ def env_source(env: Mapping[str, str], credential_vars: Mapping[str, str] | None
         from uvauth.providers.entries import env_entries  # only where such a variable is set
 
         values["credentials"] = env_entries(credentials)
-    return Source("environment (UVAUTH_*)", values) if values else None
+    return Source(envvars.ENVIRONMENT_SOURCE, values) if values else None
 
 
 def resolve(forced: str | None, project_dir: str | os.PathLike[str], env: Mapping[str, str], cache: Path | None,

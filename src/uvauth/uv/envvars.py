@@ -82,6 +82,8 @@ UVAUTH_COLOR: "Final" = "UVAUTH_COLOR"
 #: ``UVAUTH_CREDENTIALS_<NAME>_<FIELD>``: a ``[[credentials]]`` entry given in the environment (``<NAME>`` is the
 #: index's name converted as uv converts it for ``UV_INDEX_<NAME>_*``).
 UVAUTH_CREDENTIALS_PREFIX: "Final" = "UVAUTH_CREDENTIALS_"
+#: The label of the settings the environment gives (``UVAUTH_*``), as messages name a setting's source.
+ENVIRONMENT_SOURCE: "Final" = "environment (UVAUTH_*)"
 UVAUTH_TRUST: "Final" = "UVAUTH_TRUST"  # a true value approves every project-file credentials command (CI)
 UVAUTH_REFRESH_MARGIN: "Final" = "UVAUTH_REFRESH_MARGIN"  # the default `refresh-margin` of every entry
 #: ``spawn``: run uv as a child and wait (uvauth.launch._spawn), the path taken where there is no exec (Windows), on

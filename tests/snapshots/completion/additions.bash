@@ -84,7 +84,7 @@ _uvauth__own() {
     fi
     case "${COMP_WORDS[2]}" in
         completion) options="-h --help" ;;
-        credentials) options="-h --help" ;;
+        credentials) options="--all -h --help" ;;
         doctor) options="--json -h --help"; tail=1; prefix="lock"; only="--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --system-certs --no-system-certs --native-tls --no-native-tls --authenticate" ;;
         explain) options="--json -h --help"; tail=1; prefix="" ;;
         help) options="-h --help" ;;
