@@ -14,7 +14,7 @@ import json
 import subprocess
 
 from uvauth.errors import UvauthError
-from uvauth.providers.run import Minted, parse_expires, summarize_stderr
+from uvauth.providers.run import Minted, expires_of, parse_expires, summarize_stderr
 from uvauth.uv import urls
 
 TYPE_CHECKING = False
@@ -131,13 +131,7 @@ def parse_helper_answer(stdout: str, *, entry: str, shown: str) -> Minted | None
                               hint="uv sends an index only a username and password (an Authorization header)")
         return None
     value = values[0] if isinstance(values, list) and values else values
-    expires = None
-    if answer.get("expires") is not None:
-        try:
-            expires = parse_expires(answer["expires"])
-        except ValueError:
-            raise UvauthError(f"credentials entry {entry}: helper {shown!r} answers an \"expires\" that is not "
-                              "an RFC 3339 time") from None
+    expires = expires_of(answer.get("expires"), who=f"credentials entry {entry}: helper {shown!r}'s")
     return _authorization(value, entry=entry, shown=shown, expires=expires)
 
 

@@ -60,6 +60,17 @@ def parse_expires(value: object) -> float:
         raise ValueError("expires is out of range") from None
 
 
+def expires_of(value: object, *, who: str) -> float | None:
+    """An answer's ``expires`` (None when absent) as epoch seconds; one error line naming ``who`` answered it
+    when it is neither an RFC 3339 time nor seconds since the epoch."""
+    if value is None:
+        return None
+    try:
+        return parse_expires(value)
+    except ValueError:
+        raise UvauthError(f"{who} \"expires\" is neither an RFC 3339 time nor seconds since the epoch") from None
+
+
 def _finite(number: float) -> float:
     """``number`` as epoch seconds; ValueError for NaN, infinity (JSON's ``1e400``) or an integer that no float
     holds (a 400-digit one), which would otherwise overflow every clock computation after it."""
@@ -94,13 +105,7 @@ def parse_output(stdout: str, entry: str) -> Minted:
         username = data.get("username")
         if username is not None and not isinstance(username, str):
             raise UvauthError(f"credentials entry {entry}: the command's JSON \"username\" is not a string")
-        expires = None
-        if data.get("expires") is not None:
-            try:
-                expires = parse_expires(data["expires"])
-            except ValueError:
-                raise UvauthError(f"credentials entry {entry}: the command's JSON \"expires\" is neither an "
-                                  "RFC 3339 time nor seconds since the epoch") from None
+        expires = expires_of(data.get("expires"), who=f"credentials entry {entry}: the command's JSON")
         return _carried(Minted(password=password, username=username, expires=expires), entry)
     if "\n" in text:
         raise UvauthError(f"credentials entry {entry}: the command printed more than one line",
