@@ -232,7 +232,8 @@ class Providers:
         cached = bool(record.get("fresh_until")) and record.get("cached", True) and directory is not None
         credentials = Credentials(username=record.get("username") or "", password=record["password"],
                                   source="provider", detail=detail,
-                                  cache_file=str(tokencache.path(directory, digest)) if cached else None)
+                                  cache_file=str(tokencache.path(directory, digest)) if cached else None,
+                                  fresh_until=float(record["fresh_until"]) if record.get("fresh_until") else None)
         self._given[digest] = credentials
         return credentials
 
