@@ -131,6 +131,18 @@ def test_the_request_urls_userinfo_is_not_an_answer(here: Here) -> None:
     assert here.ask(f"https://me:{SECRET}@elsewhere.example.com/simple/") == serve.Answer(None, None)
 
 
+def test_variables_the_user_set_win_over_an_entry_as_in_a_uv_command(here: Here) -> None:
+    here.indexes(("corp", f"{HOST}/simple"))
+    here.user_settings(f'[[credentials]]\nindex = "corp"\nurl = "{HOST}/"\npassword-command = '
+                       f'{here.command(SECRET)}\nttl = "1h"\n')
+    # Renovate hands its host rules to uv as UV_INDEX_<NAME>_*: uvauth seeds nothing over them, nor answers so.
+    answer = here.ask(f"{HOST}/simple/pkg/", UV_INDEX_CORP_USERNAME="renovate", UV_INDEX_CORP_PASSWORD="p-renovate")
+    assert answer.credentials is not None
+    assert (answer.credentials.username, answer.credentials.password) == ("renovate", "p-renovate")
+    assert here.calls() == []  # the entry was not even asked
+    assert here.password(f"{HOST}/simple/pkg/", UV_INDEX_CORP_PASSWORD="") == SECRET  # set but empty: not set
+
+
 # -- the recursion guard ---------------------------------------------------------------------------------------
 
 
@@ -173,7 +185,12 @@ def test_an_unapproved_project_entry_is_a_problem_and_runs_nothing(here: Here) -
     here.indexes(("corp", f"{HOST}/simple"))
     (here.project / "uvauth.toml").write_text(f'[[credentials]]\nindex = "corp"\npassword-command = '
                                               f'{here.command(SECRET)}\nttl = "1h"\n')
-    answer = here.ask(f"{HOST}/simple/pkg/", UV_INDEX_CORP_PASSWORD="uv-own")
+    netrc = here.root / "netrc"
+    netrc.write_text("machine pkgs.example.com login me password p-netrc\n"
+                     "machine other.example.com login me password p-netrc\n")
+    netrc.chmod(0o600)
+    assert here.ask("https://other.example.com/simple/", NETRC=str(netrc)).credentials is not None  # uv's own
+    answer = here.ask(f"{HOST}/simple/pkg/", NETRC=str(netrc))
     assert answer.credentials is None  # nor uv's own sources: the user must decide about the entry first
     assert answer.problem is not None and "uvauth uvauth credentials trust" in answer.problem
     assert "\n" not in answer.problem and SECRET not in answer.problem

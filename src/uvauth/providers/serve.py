@@ -102,7 +102,7 @@ def _answer(url: str, env: Mapping[str, str], cwd: Path) -> Answer:
 
     context = _context(env, cwd)
     target = _target(url, context.config, context.cwd, [])
-    if context.credentials:
+    if context.credentials and not _variables_set(target, context.env):
         from uvauth.providers import entries
 
         providers = _providers(context, context.credentials)
@@ -115,6 +115,15 @@ def _answer(url: str, env: Mapping[str, str], cwd: Path) -> Answer:
     # uv's own sources, without the keyring: uvauth may be the keyring that asked (keyring_backend).
     found = find_credentials(target.index_url, name=target.name, env=context.env, keyring_provider=None)
     return Answer(found.credentials)
+
+
+def _variables_set(target: _Target, env: Mapping[str, str]) -> bool:
+    """Has the user set the index's ``UV_INDEX_<NAME>_PASSWORD`` (Renovate does, for its host rules)? A uv command
+    through uvauth then sends those, never an entry's token (uvauth.seeding.seed_credentials: variables the user
+    set win), and so does the answer here: uv's own search reads them."""
+    from uvauth.uv.credentials.search import env_var_prefix
+
+    return target.name is not None and bool(env.get(env_var_prefix(target.name) + "PASSWORD"))
 
 
 def entry_credentials(name: str, env: Mapping[str, str], cwd: Path) -> Credentials | None:
