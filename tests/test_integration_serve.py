@@ -219,18 +219,20 @@ def test_git_credential_fill_with_uvauth_as_the_helper(serving: Serving) -> None
     serving.entry()
     server = serving.server
     host = server.url.split("//")[1]
-    # The form docs/recipes.md gives: a `!` value is run by the shell, with the operation appended.
-    serving.git_configure(f'[credential "{server.url}"]\n\thelper = "!uvauth uvauth helper --protocol git"\n')
+    # The commands docs/recipes.md gives: a `!` value is run by the shell, with the operation appended.
+    configured = serving.git("config", "--global", f"credential.{server.url}.helper",
+                             "!uvauth uvauth helper --protocol git", stdin="")
+    assert configured.returncode == 0, configured.stderr
     tokens = set()
-    for config in ("", "\tuseHttpPath = true\n"):
-        if config:
-            serving.git_configure(f'[credential "{server.url}"]\n\thelper = "!uvauth uvauth helper --protocol git"\n'
-                                  + config)
+    for use_path in (False, True):
+        if use_path:
+            configured = serving.git("config", "--global", f"credential.{server.url}.useHttpPath", "true", stdin="")
+            assert configured.returncode == 0, configured.stderr
         done = serving.git("credential", "fill", stdin=f"url={server.index_url}\n\n")
         assert done.returncode == 0, done.stderr
         answer = _git_answer(done.stdout)
         assert answer["username"] == "ci" and answer["host"] == host
-        assert ("path" in answer) == bool(config)  # git sent the path only with useHttpPath
+        assert ("path" in answer) == use_path  # git sent the path only with useHttpPath
         token_lines = [line for line in done.stdout.splitlines() if answer["password"] in line]
         assert token_lines == [f"password={answer['password']}"]  # in stdout only as the protocol's answer
         tokens.add(answer["password"])
