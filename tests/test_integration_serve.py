@@ -13,6 +13,7 @@ unauthenticated. The command counts its calls: one per token lifetime, whoever a
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -144,8 +145,6 @@ class Serving:
         self.git_config.write_text(text)
 
     def get(self, url: str, username: str, password: str) -> int:
-        import base64
-
         request = urllib.request.Request(url)
         request.add_header("Authorization", "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode())
         try:
@@ -188,9 +187,15 @@ def test_a_bazel_client_gets_headers_that_open_the_index_with_one_mint(serving: 
     done = serving.world.compile()
     assert done.returncode == 0 and done.unauthenticated == 0, str(done)
     assert serving.mints() == 1
-    serving.assert_no_token_in_errors()
+    # The helper's own stdout, as Bazel reads it: the token only inside the Authorization header, base64'd.
+    direct = serving.helper("bazel", "get", json.dumps({"uri": server.index_url + "/otherpkg/"}))
+    assert direct.returncode == 0 and direct.stderr == ""
+    header = json.loads(direct.stdout)["headers"]["Authorization"]
     token = serving.world.tokens()[0]
-    assert not any(token in text for text in serving.outputs)  # the bazel answer carries it base64'd, in a header
+    assert len(header) == 1 and base64.b64decode(header[0].removeprefix("Basic ")).decode() == f"ci:{token}"
+    assert token not in direct.stdout and serving.mints() == 1
+    serving.assert_no_token_in_errors()
+    assert not any(token in text for text in serving.outputs)
 
 
 def test_bazel_gets_nothing_for_a_url_no_entry_or_source_covers(serving: Serving) -> None:
