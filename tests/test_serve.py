@@ -369,3 +369,27 @@ def test_git_store_and_erase_are_read_and_ignored(here: Here) -> None:
     assert helper.run("git", "get", env, here.project, io.BytesIO(b"protocol=https\nhost=pkgs.example.com\n"), out,
                       io.StringIO()) == 0
     assert out.getvalue() == f"username=\npassword={SECRET}\n"
+
+
+@settings(max_examples=60, deadline=None, derandomize=DERANDOMIZE)
+@given(protocol=st.sampled_from(helper.PROTOCOLS), command=st.sampled_from(["get", "store", "erase", "x"]),
+       stdin=st.binary(max_size=80) | st.sampled_from([b'{"uri": "https://pkgs.example.com/simple/x/"}',
+                                                         b"protocol=https\nhost=pkgs.example.com\n\n",
+                                                         b'{"uri": "https://[::1/"}', b"url=https://\xff@h/\n"]))
+def test_any_request_is_an_answer_nothing_or_one_error_line(protocol: str, command: str, stdin: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as project:
+        Path(project, "uv.toml").write_text(f'[[index]]\nname = "corp"\nurl = "{HOST}/simple/"\n')
+        out, err = io.StringIO(), io.StringIO()
+        env = {**os.environ, "UV_INDEX_CORP_PASSWORD": SECRET}
+        try:
+            code = helper.run(protocol, command, env, Path(project), io.BytesIO(stdin), out, err)
+        except UvauthError as error:
+            assert "\n" not in error.message and out.getvalue() == ""
+            return
+    assert code == 0 and SECRET not in err.getvalue()
+    if protocol == "bazel":
+        assert set(json.loads(out.getvalue())) <= {"headers", "expires"}
+    else:
+        assert out.getvalue() in ("", f"username=\npassword={SECRET}\n")
