@@ -301,3 +301,51 @@ def test_a_failing_command_is_one_warning_and_the_tool_goes_on(served: World) ->
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("uvauth: warning: keyring asked for "), done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- the install routes of docs/credentials.md -----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The documented routes to a `keyring` command on PATH with uvauth's backend beside it, as the page spells them
+#: (``uvauth`` is installed from this clone here, as built for a release: its wheel's entry point).
+ROUTES = {
+    "uvauth-tool": "uv tool install uvauth --with keyring --with-executables-from keyring",
+    "keyring-tool": "uv tool install keyring --with uvauth",
+}
+
+
+def test_the_routes_are_the_documented_ones() -> None:
+    page = (ROOT / "docs" / "credentials.md").read_text(encoding="utf-8")
+    assert all(command in page for command in ROUTES.values())
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_an_install_route_serves_plain_uv_and_pips_keyring_command(route: str, served: World, tmp_path: Path) -> None:
+    from support import MACHINE_CERTIFICATES
+    from support.uvrun import UV_BIN
+
+    words = [str(ROOT) if word == "uvauth" else word for word in ROUTES[route].split()[1:]]
+    tools, tool_bin = tmp_path / "tools", tmp_path / "tool-bin"
+    env = {**os.environ, "UV_TOOL_DIR": str(tools), "UV_TOOL_BIN_DIR": str(tool_bin), "UV_PYTHON": sys.executable,
+           "UV_CACHE_DIR": str(tmp_path / "uv-cache"), **MACHINE_CERTIFICATES}
+    installed = subprocess.run([str(UV_BIN), *words], env=env, capture_output=True, text=True, check=False,
+                               timeout=600)
+    assert installed.returncode == 0, installed.stderr
+    assert (tool_bin / "keyring").exists()
+    # Only the installed tool's `keyring` on PATH: not this venv's, where uvauth is installed too.
+    path = os.pathsep.join([str(served.bin), str(tool_bin), "/usr/bin", "/bin"])
+    done = run("uv", ["pip", "compile", "req.in", "--no-header", "--keyring-provider", "subprocess"],
+               cwd=served.project, servers=[served.server], env={**served.env, "PATH": path})
+    assert done.returncode == 0 and done.unauthenticated == 0 and done.requests > 0, str(done)
+    assert "tinydep==1.0" in done.stdout
+    served.server.clear_log()
+    # pip's own `keyring` command route (`--keyring-provider subprocess`: `keyring --mode=creds --output=json get`).
+    pip_env = {"PATH": path, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
+    pip = subprocess.run([sys.executable, "-m", "pip", "download", "tinypkg", "-d", str(tmp_path / "dl"),
+                          "--index-url", served.server.index_url, "--keyring-provider", "subprocess", "--no-cache-dir"],
+                         cwd=served.project, env={**os.environ, **served.env, **pip_env}, capture_output=True,
+                         text=True, check=False, timeout=180)
+    assert pip.returncode == 0, pip.stdout + pip.stderr
+    assert [(r.auth, r.status) for r in served.server.unauthenticated()] == [("none", 401)]
+    assert served.calls("gcloud") == 1  # the token minted for uv is the one pip got: the same cache
+    served.assert_no_token_leaked(done.stdout, done.stderr, pip.stdout, pip.stderr)
