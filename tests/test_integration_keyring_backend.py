@@ -31,8 +31,8 @@ VENV_BIN = Path(sys.executable).parent  # the real `keyring` command, beside thi
 USER = "oauth2accesstoken"  # the username the loopback index expects
 
 # A keyring plugin installed as plugins are: a module and its dist-info with a `keyring.backends` entry point
-# (on PYTHONPATH), found by keyring's own plugin loading. Priority 1, as keyrings.alt-like stores have: above
-# uvauth's. It answers from a JSON file, stores into it, and counts its asks.
+# (on PYTHONPATH), found by keyring's own plugin loading. FileKeyring has priority 1, as a store has: above uvauth's;
+# LastKeyring 0.05, below it. Each answers from a JSON file, stores into it, and counts its asks.
 PLUGIN = r'''
 import json, os
 from keyring.backend import KeyringBackend
@@ -42,11 +42,13 @@ STORE = os.environ["FILE_KEYRING"]
 
 class FileKeyring(KeyringBackend):
     priority = 1
+    store = STORE
+    counted = "calls-filekeyring"
 
     def _load(self):
-        with open(os.path.join(os.environ["FAKE_STATE"], "calls-filekeyring"), "a") as log:
+        with open(os.path.join(os.environ["FAKE_STATE"], self.counted), "a") as log:
             log.write("call\n")
-        with open(STORE) as handle:
+        with open(self.store) as handle:
             return json.load(handle)
 
     def get_password(self, service, username):
@@ -61,8 +63,15 @@ class FileKeyring(KeyringBackend):
     def set_password(self, service, username, password):
         store = self._load()
         store.setdefault(service, {})[username] = password
-        with open(STORE, "w") as handle:
+        with open(self.store, "w") as handle:
             json.dump(store, handle)
+
+
+class LastKeyring(FileKeyring):
+    """Ranked below uvauth's backend: asked after it."""
+    priority = 0.05
+    store = STORE + ".last"
+    counted = "calls-lastkeyring"
 '''
 
 
@@ -84,7 +93,8 @@ def python(hub: World, code: str, env: dict[str, str] | None = None) -> subproce
                           capture_output=True, text=True, check=False, timeout=120)
 
 
-def with_plugin(hub: World, store: dict[str, dict[str, str]]) -> dict[str, str]:
+def with_plugin(hub: World, store: dict[str, dict[str, str]],
+                last: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
     """Install the file-backed plugin (PLUGIN) for the processes given the returned environment."""
     plugins = hub.root / "plugins"
     (plugins / "filekeyring-1.0.dist-info").mkdir(parents=True, exist_ok=True)
@@ -94,6 +104,7 @@ def with_plugin(hub: World, store: dict[str, dict[str, str]]) -> dict[str, str]:
     (plugins / "filekeyring-1.0.dist-info" / "entry_points.txt").write_text("[keyring.backends]\n"
                                                                              "file = filekeyring\n")
     (hub.root / "filekeyring.json").write_text(json.dumps(store))
+    (hub.root / "filekeyring.json.last").write_text(json.dumps(last or {}))
     return {"PYTHONPATH": str(plugins), "FILE_KEYRING": str(hub.root / "filekeyring.json")}
 
 
@@ -243,22 +254,25 @@ def test_twine_upload_takes_its_username_and_token_from_uvauths_entry(served: Wo
 # -- (e) what it does not answer ------------------------------------------------------------------------------------
 
 
-def test_in_a_chain_the_stores_come_first_and_a_url_no_entry_covers_gets_none(served: World) -> None:
+def test_in_a_chain_the_stores_come_first_and_a_url_no_entry_covers_goes_on_to_the_next(served: World) -> None:
     url = served.server.index_url
-    stored = "stored-password"  # noqa: S105 — a test value
-    env = with_plugin(served, {"https://elsewhere.example/simple/": {"me": stored}})
+    stored, last = "stored-password", "last-password"  # noqa: S105 — test values
+    env = with_plugin(served, {"https://elsewhere.example/simple/": {"me": stored}},
+                      {"https://nothing.example/simple/": {"me": last}, url: {USER: "never-reached"}})
     code = ("import keyring; print(type(keyring.get_keyring()).__name__); "
             "print(keyring.get_password('https://elsewhere.example/simple/', 'me')); "
             "print(keyring.get_password('https://nothing.example/simple/', 'me')); "
+            "print(keyring.get_password('https://none.example/simple/', 'me')); "
             f"print(keyring.get_password({url!r}, {USER!r}))")
     done = python(served, code, env)
     assert done.returncode == 0, done.stderr
-    chosen, from_store, nothing, from_uvauth = done.stdout.splitlines()
-    assert chosen == "ChainerBackend" and from_store == stored and nothing == "None"
+    chosen, from_store, from_last, nothing, from_uvauth = done.stdout.splitlines()
+    # The store above uvauth answers what it holds; for a URL no entry covers uvauth has nothing and the chain
+    # goes on to the backend below it; a URL nobody has is None; the entry's URL is uvauth's, before the last.
+    assert chosen == "ChainerBackend" and (from_store, from_last, nothing) == (stored, last, "None")
     assert from_uvauth == served.tokens()[0] and served.calls("gcloud") == 1
-    # The store is asked first each time (uvauth's priority is below it): three asks of the plugin, and uvauth
-    # ran its command only for the URL its entry covers.
-    assert served.calls("filekeyring") == 3
+    assert served.calls("filekeyring") == 4  # first, every time
+    assert served.calls("lastkeyring") == 2  # reached past uvauth's None only (nothing.example, none.example)
     # `keyring set` stores into the store: uvauth's read-only backend is never reached.
     stored_now = subprocess.run(["keyring", "set", "https://new.example/simple/", "me"], input="new-secret\n",
                                 cwd=served.project, env={**os.environ, **served.env, **env}, capture_output=True,
