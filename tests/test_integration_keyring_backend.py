@@ -305,6 +305,13 @@ def test_an_untrusted_project_entry_is_not_run_and_says_so_once(served: World) -
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("uvauth: warning: keyring asked for "), done.stderr
     assert "is not approved on this machine" in lines[0] and "tok-untrusted" not in done.stderr
+    # Through plain uv: uv shows its keyring command's stderr, and stops before any request (`always`).
+    uv = run("uv", ["pip", "compile", "req.in", "--no-header", "--keyring-provider", "subprocess"],
+             cwd=served.project, servers=[served.server], env=served.env)
+    assert uv.returncode != 0 and uv.requests == 0 and not marker.exists(), str(uv)
+    warned = [line for line in uv.stderr.splitlines() if line.startswith("uvauth: warning: keyring asked for ")]
+    # uv asks for the index URL, then `host:port` (not answered: silent), then `http://host:port` (plain http).
+    assert [line.split()[5] for line in warned] == [served.server.index_url + ":", served.server.url + ":"], uv.stderr
 
 
 def test_a_failing_command_is_one_warning_and_the_tool_goes_on(served: World) -> None:
