@@ -102,6 +102,18 @@ def test_only_http_urls_are_looked_up(service: str, fake: FakeServe, capsys: pyt
     assert fake.asked == [] and capsys.readouterr().err == ""
 
 
+def test_nothing_of_uvauths_reaches_stdout_where_the_keyring_command_answers(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def chatty(url: str, env: Any, cwd: Path) -> serve.Answer:
+        print("a stray line")
+        return found()
+
+    monkeypatch.setattr(serve, "credentials_for", chatty)
+    assert UvauthKeyring().get_password(URL, "me") == SECRET
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "a stray line\n")
+
+
 def test_an_upper_case_scheme_is_a_url(fake: FakeServe) -> None:
     assert UvauthKeyring().get_password("HTTPS://pkgs.example.com/simple/", "me") == SECRET
 

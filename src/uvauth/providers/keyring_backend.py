@@ -67,13 +67,17 @@ def _lookup(service: str, username: str | None) -> Credentials | None:
         return None  # another program's service name, or uv's `host[:port]` (module docstring): not a URL
     try:
         import os
+        from contextlib import redirect_stdout
         from pathlib import Path
 
         from uvauth.providers import guard, serve
 
         if guard.serving(os.environ):
             return None  # asked by uvauth itself, while it serves: nothing (uvauth.providers.guard)
-        answer = serve.credentials_for(service, os.environ, Path.cwd())
+        # The `keyring` command answers on stdout, and uv reads its first two lines as the username and password
+        # (crates/uv-auth/src/keyring.rs, `fetch_subprocess`): nothing of uvauth's may print there.
+        with redirect_stdout(sys.stderr):
+            answer = serve.credentials_for(service, os.environ, Path.cwd())
     except Exception as error:  # noqa: BLE001 — never a traceback into the tool that asked
         # The type only: an unexpected error's text may hold anything, a secret included.
         _warn(service, f"uvauth's keyring backend failed ({type(error).__name__}); the tool goes on without it")
