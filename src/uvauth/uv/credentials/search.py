@@ -59,6 +59,8 @@ class Credentials(NamedTuple):
     is never part of ``repr``/``str``; ``detail`` names the exact place and never holds a secret.
     ``cache_file`` is the private file the password can be read from again while it is fresh (a token a
     ``[[credentials]]`` command minted): a memoized plan keeps that path, never the password.
+    ``scheme`` is ``"bearer"`` for a Bearer token (``password`` holds it, ``username`` is ``""``): uv is handed
+    it through a credential store of uvauth's (:mod:`uvauth.bearer`), never as ``UV_INDEX_*`` variables.
     """
 
     username: str
@@ -66,9 +68,11 @@ class Credentials(NamedTuple):
     source: CredentialSource
     detail: str
     cache_file: str | None = None
+    scheme: str = "basic"
 
     def __repr__(self) -> str:
-        return f"Credentials(username={self.username!r}, source={self.source!r}, detail={self.detail!r})"
+        return (f"Credentials(username={self.username!r}, source={self.source!r}, detail={self.detail!r}, "
+                f"scheme={self.scheme!r})")
 
 
 class Tried(NamedTuple):
@@ -261,7 +265,7 @@ class _Search:
             self.note(
                 source=source,
                 detail=f"{label}: several entries match this index equally well and no username is given;"
-                " uv skips the store",
+                " uv may skip the store (it fails on a tie met first, in its hash map's order)",
             )
             return None
         if match is None:
