@@ -55,7 +55,7 @@ def report(handoff: "launch.Handoff") -> None:
                   f" via={index.lever} onto={index.merged_onto or '-'} credentials={index.credential_source or '-'}",
                   file=sys.stderr)
         print(f"uvauth:   argv: {redact(' '.join(planned.argv))}", file=sys.stderr)
-        names = sorted([*planned.env, *planned.secrets])
+        names = sorted([*planned.env, *planned.secrets, *(("UV_CREDENTIALS_DIR",) if planned.bearer else ())])
         print(f"uvauth:   environment set: {', '.join(names) or '-'}", file=sys.stderr)
 
 

@@ -776,9 +776,10 @@ def _bearer_always(ctx: _Context, draft: _Draft, planned: list[PlannedIndex],
                                   "retry from its credential store after a 401)")
         if index.policy != "always":
             if index.policy_why in ("configured", "option"):
+                how = "configured" if index.policy_why == "configured" else "by --authenticate"
                 raise UvauthError(f"index {name}: its Bearer token reaches uv only from uv's credential store, "
                                   f"which uv reads before the first request only under authenticate = always "
-                                  f"(it is {index.policy}, {'configured' if index.policy_why == 'configured' else 'by --authenticate'})",
+                                  f"(it is {index.policy}, {how})",
                                   hint=f"set authenticate = \"always\" on the index {name}")
             draft = draft._replace(overrides={**draft.overrides, name: "always"}).noting(
                 f"index {name}: authenticate {index.policy} -> always (a Bearer token: uv reads its credential "
