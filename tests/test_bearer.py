@@ -297,3 +297,17 @@ def test_hand_over_names_the_store_by_its_content_and_records_freshness(tmp_path
     assert other != first
     # A token that is not cached serves one command: its store is stale at once (and swept after the grace).
     assert not tokencache.store_fresh(other, time.time() + 1)
+
+
+def test_doctor_probes_with_the_bearer_token(wheelhouse: Path) -> None:
+    from support.indexserver import IndexServer
+
+    from uvauth.doctor.probe import fetch
+    from uvauth.uv.credentials.search import Credentials
+
+    with IndexServer(wheelhouse, "plain", bearer=TOKEN) as server:
+        as_bearer = Credentials(username="", password=TOKEN, source="provider", detail="d", scheme="bearer")
+        assert fetch(server.index_url, as_bearer).status == 200
+        as_basic = as_bearer._replace(scheme="basic")
+        assert fetch(server.index_url, as_basic).status == 401
+        assert [r.auth for r in server.requests] == ["good", "bad"]

@@ -229,3 +229,35 @@ def test_explain_says_bearer_through_the_private_store_and_never_the_token(beare
     (corp,) = [index for index in data["indexes"] if index["url"] == bearer.corp.index_url]
     assert "Bearer token" in corp["credential_source"] and "private credential store" in corp["credential_source"]
     assert corp["policy"] == "always"
+
+
+def _plain_with_store(bearer: Bearer, text: str):  # type: ignore[no-untyped-def]
+    by_hand = bearer.root / "by-hand"
+    by_hand.mkdir(mode=0o700, exist_ok=True)
+    (by_hand / "credentials.toml").write_text(text)
+    (bearer.project / "uv.toml").write_text(f'[[index]]\nname = "corp"\nurl = "{bearer.corp.index_url}"\n'
+                                            'authenticate = "always"\n')
+    (bearer.project / "req.in").write_text("tinypkg\n")
+    done = run("uv", ["pip", "compile", "req.in"], cwd=bearer.project, servers=[bearer.corp],
+               env={"UV_CREDENTIALS_DIR": str(by_hand)})
+    return done, counts(bearer.corp)
+
+
+def test_real_uv_ignores_expires_at_on_a_bearer_entry(bearer: Bearer) -> None:
+    """What uvauth's port of the store assumes (uv's TomlCredentialWire has no `expires-at`)."""
+    done, seen = _plain_with_store(bearer, f'[[credential]]\nservice = "{bearer.corp.index_url}"\n'
+                                           f'scheme = "bearer"\ntoken = "{TOKEN}"\n'
+                                           'expires-at = "2001-01-01T00:00:00Z"\n')
+    assert done.returncode == 0, str(done)
+    assert seen["requests"] > 0 and seen["unauthenticated"] == seen["bad"] == seen["401"] == 0
+
+
+def test_real_uv_skips_a_store_with_a_tie_for_the_index(bearer: Bearer) -> None:
+    """Why uvauth refuses to compose an ambiguous store: with two entries of one length for the index URL uv's
+    lookup fails, the store is skipped, and under `always` no request is sent at all."""
+    done, seen = _plain_with_store(bearer, f'[[credential]]\nservice = "{bearer.corp.index_url}"\n'
+                                           f'scheme = "bearer"\ntoken = "{TOKEN}"\n\n[[credential]]\n'
+                                           f'service = "{bearer.corp.index_url}"\n'
+                                           'username = "someone"\npassword = "x"\n')
+    assert done.returncode != 0 and "Missing credentials" in done.stderr, str(done)
+    assert seen["requests"] == 0
