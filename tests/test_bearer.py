@@ -131,8 +131,13 @@ def test_a_memoized_plan_hands_the_same_store_while_fresh_and_plans_again_when_n
     assert [p for p in plans.iterdir() if not p.name.startswith(".")]  # it was memoized (else this proves nothing)
     for entry in plans.iterdir():
         assert TOKEN.encode() not in entry.read_bytes()  # the plan keeps the store's path, never the token
+    from uvauth import fastpath
+
+    recalled = fastpath.recalled(["pip", "compile", "req.in"], dict(os.environ))
+    assert recalled is not None and recalled.env["UV_CREDENTIALS_DIR"] == str(folder)  # the memo, not a new plan
     # The store removed: the memoized plan is not reused; planning writes it again (the token is still cached).
     tokencache.remove_store(str(folder))
+    assert fastpath.recalled(["pip", "compile", "req.in"], dict(os.environ)) is None
     assert cli.main(["pip", "compile", "req.in"]) == 0
     assert (folder / "credentials.toml").is_file() and asked(project) == 1
     # Its record past freshness: planned again, and written fresh.
@@ -140,6 +145,7 @@ def test_a_memoized_plan_hands_the_same_store_while_fresh_and_plans_again_when_n
     assert record is not None
     record["fresh_until"] = time.time() - 1
     (folder / "uvauth.marshal").write_bytes(marshal.dumps(record))
+    assert fastpath.recalled(["pip", "compile", "req.in"], dict(os.environ)) is None
     assert cli.main(["pip", "compile", "req.in"]) == 0
     assert tokencache.store_fresh(str(folder), time.time()) and asked(project) == 1
 
@@ -159,6 +165,19 @@ def test_a_users_own_credentials_dir_is_copied_and_replaced(exec_uv: Exec, proje
     assert (mine / "credentials.toml").read_text().count("[[credential]]") == 1  # theirs untouched
 
 
+def test_a_prefix_entry_gives_the_prefix_and_the_index_under_it_the_token(exec_uv: Exec, project: Path) -> None:
+    settings = Path(os.environ["XDG_CONFIG_HOME"]) / "uvauth" / "uvauth.toml"
+    prefix = "http://127.0.0.1:9/artifactory/"
+    settings.write_text(settings.read_text().replace(f'index = "corp"\nurl = "{U}"', f'prefix = "{prefix}"'))
+    assert cli.main(["pip", "compile", "req.in"]) == 0
+    entries = tomllib.loads((Path(exec_uv.added["UV_CREDENTIALS_DIR"]) / "credentials.toml").read_text())
+    assert [(e["service"], e.get("token")) for e in entries["credential"]] == [
+        ("https://other.example/simple", None), (U, TOKEN), (prefix, TOKEN)]
+    generated = tomllib.loads(Path(exec_uv.added["UV_CONFIG_FILE"]).read_text())
+    assert {index["url"]: index.get("authenticate") for index in generated["index"]} == {U: "always",
+                                                                                         prefix: "always"}
+
+
 # -- refused, before any request: one line, exit 2, never a fall back to Basic -----------------------------------
 
 
@@ -175,7 +194,8 @@ def test_netrc_for_the_host_is_refused(exec_uv: Exec, project: Path, capsys: pyt
     netrc = project.parent / "netrc"
     netrc.write_text("default login n password p\n")
     monkeypatch.setenv("NETRC", str(netrc))
-    _refused(exec_uv, capsys, "which uv sends instead (it asks netrc before its credential store)")
+    _refused(exec_uv, capsys, "credentials entry corp answered a Bearer token, but NETRC=")
+    _refused(exec_uv, capsys, "uv sends those credentials instead (it asks netrc before its credential store)")
 
 
 def test_uv_index_variables_are_refused(exec_uv: Exec, project: Path, capsys: pytest.CaptureFixture[str],

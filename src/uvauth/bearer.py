@@ -137,7 +137,7 @@ def _refuse_netrc(tokens: Sequence[Bearer], env: Mapping[str, str]) -> None:
         found = search.from_netrc()
         if found is not None:
             raise UvauthError(f"index {_shown(token)}: {token.entry} answered a Bearer token, but {found.detail} "
-                              "has credentials for its host, which uv sends instead (it asks netrc before its "
+                              "matches its host, and uv sends those credentials instead (it asks netrc before its "
                               "credential store)", hint="remove that netrc entry, or give the entry's token as a "
                               "password (Basic)")
 

@@ -112,9 +112,10 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
             continue
         credentials = lookup.credentials
         if credentials.scheme == "bearer" and credentials.source == "provider":
-            _check_bearer_reaches_uv(name, url, prefix, env, credentials.detail)
+            entry = credentials.detail.partition(":")[0]  # "credentials entry corp[ source 2][ (preset)]"
+            _check_bearer_reaches_uv(name, url, prefix, env, entry)
             bearer.append(Bearer(name=name, service=without_userinfo(url),
-                                 token=Secret(credentials.password, credentials.cache_file), entry=credentials.detail))
+                                 token=Secret(credentials.password, credentials.cache_file), entry=entry))
             sources[name] = (f"{credentials.source}: {credentials.detail}: handed to uv as a Bearer token in "
                              "uvauth's private credential store (UV_CREDENTIALS_DIR)")
             changes.append(f"index {name}: a Bearer token from {credentials.source} handed through uvauth's private "
@@ -130,7 +131,7 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
     return Seeded(secrets, sources, tuple(changes), tuple(missing), tuple(bearer))
 
 
-def _check_bearer_reaches_uv(name: str, url: str, prefix: str, env: Mapping[str, str], detail: str) -> None:
+def _check_bearer_reaches_uv(name: str, url: str, prefix: str, env: Mapping[str, str], entry: str) -> None:
     """Refuse (one error line, never a silent fall back to Basic) where uv would not send the Bearer token from
     its store: uv takes an index URL's userinfo and ``UV_INDEX_<NAME>_*`` before any store
     (``Index::credentials``, cached up front: ``RegistryClientBuilder::cache_index_credentials``), and a known
@@ -138,7 +139,7 @@ def _check_bearer_reaches_uv(name: str, url: str, prefix: str, env: Mapping[str,
     ``crates/uv-auth/src/store.rs``: a Bearer entry has no username). netrc and the store file itself are
     checked where the store is written (:mod:`uvauth.bearer`)."""
     shown = name if not name.startswith(SYNTH_PREFIX) else redact(url)
-    why = f"index {shown}: {detail} answered a Bearer token, but "
+    why = f"index {shown}: {entry} answered a Bearer token, but "
     if any(part is not None for part in userinfo(url)):
         raise UvauthError(why + "the index URL has a username or password, which uv sends instead",
                           hint="remove the userinfo from the index URL")
