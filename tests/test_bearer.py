@@ -233,10 +233,15 @@ def test_a_policy_the_user_set_otherwise_is_refused(exec_uv: Exec, project: Path
     _refused(exec_uv, capsys, "only under authenticate = always (it is auto, configured)")
 
 
-def test_an_unnamed_copy_uv_may_match_is_refused(exec_uv: Exec, project: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    (project / "req.in").write_text(f"--extra-index-url {U}\ntinypkg\n")
-    _refused(exec_uv, capsys, "stays an unnamed copy")
+@pytest.mark.parametrize(("line", "says"), [
+    (f"--extra-index-url {U}", "stays an unnamed copy"),
+    (f"--find-links {U}/links/", "overlaps its root with policy auto"),
+    ("--extra-index-url http://127.0.0.1:9/simple", "overlaps its root with policy auto"),  # a root over it
+])
+def test_an_unnamed_copy_uv_may_match_is_refused(exec_uv: Exec, project: Path, capsys: pytest.CaptureFixture[str],
+                                                 line: str, says: str) -> None:
+    (project / "req.in").write_text(f"{line}\ntinypkg\n")
+    _refused(exec_uv, capsys, says)
 
 
 def test_a_shorter_entry_of_the_users_and_a_bearer_entry_elsewhere_are_kept(exec_uv: Exec, project: Path) -> None:

@@ -118,9 +118,10 @@ def bearer(tmp_path: Path, wheelhouse: Path) -> Iterator[Bearer]:
     other.stop()
 
 
-def _token_files() -> list[Path]:
-    roots = [Path(os.environ[v]) for v in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME",
-                                           "XDG_STATE_HOME", "XDG_RUNTIME_DIR")]
+def _token_files(world: Bearer) -> list[Path]:
+    """Every file holding the token, but the test's own secrets (kept outside every directory looked at)."""
+    roots = [world.root, *(Path(os.environ[v]) for v in ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+                                                         "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"))]
     return [path for root in roots for path in root.rglob("*")
             if path.is_file() and TOKEN.encode() in path.read_bytes()]
 
@@ -147,7 +148,7 @@ def test_a_bearer_token_reaches_uv_through_its_store_with_the_users_own_entries(
     # The token is in no output, argv or world-readable file: only in the 0600 token cache and the 0600 store of
     # a 0700 directory.
     assert not any(TOKEN in text for text in [*outputs, (bearer.state / "uv-argv").read_text()])
-    files = _token_files()
+    files = _token_files(bearer)
     runtime = Path(os.environ["XDG_RUNTIME_DIR"]) / "uvauth"
     stores = [path for path in files if path.name == "credentials.toml"]
     assert len(stores) == 1 and len(files) == 2, files
@@ -175,7 +176,7 @@ def test_a_bearer_token_reaches_uv_through_its_store_with_the_users_own_entries(
     # `credentials forget` removes the cached token and the private store with it.
     forgotten = run("uvauth", ["uvauth", "credentials", "forget"], cwd=bearer.project, env=bearer.env)
     assert forgotten.returncode == 0, str(forgotten)
-    assert _token_files() == []
+    assert _token_files(bearer) == []
     assert not [p for p in runtime.iterdir() if p.name.startswith("store-")]
     again = bearer.compile()
     assert again.returncode == 0 and clean(bearer.corp), str(again)

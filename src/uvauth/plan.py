@@ -765,15 +765,25 @@ def _bearer_always(ctx: _Context, draft: _Draft, planned: list[PlannedIndex],
         if name not in names:
             result.append(index)
             continue
-        if index.source not in ("config", "uvauth") and index.lever not in ("uv", "by-name"):
+        if index.role == "flat" or (index.source not in ("config", "uvauth") and index.lever not in ("uv", "by-name")):
+            # A find-links page under the index's root is such a copy too (_choose_levers: `covering`).
             raise UvauthError(f"index {name}: its Bearer token reaches uv only from uv's credential store, and "
                               f"{index.url} ({index.where}) stays an unnamed copy that uv may match with policy "
                               "auto, sending its first requests without the token",
                               hint=f"use the index by name (--index {name}) instead of its URL")
         if index.shadowed_by is not None:
-            draft = draft.warning(f"index {index.url} is also under {index.shadowed_by}: uv may match some of its "
-                                  "requests to that index and send them without the Bearer token first (then "
-                                  "retry from its credential store after a 401)")
+            raise UvauthError(f"index {name}: its Bearer token reaches uv only from uv's credential store, and "
+                              f"{index.url} is also under {index.shadowed_by}: uv may match its requests to that "
+                              "index and send them without the token first",
+                              hint="give that index authenticate = \"always\" too")
+        under_it = next((other for other in planned if other.merged_onto not in names and other.policy != "always"
+                         and other.lookup_url and _overlap(index.lookup_url, other.lookup_url)), None)
+        if under_it is not None:
+            # Handed UV_INDEX_* would be cached for the whole root up front (_seed_shadowed); a Bearer token is not.
+            raise UvauthError(f"index {name}: its Bearer token reaches uv only from uv's credential store, and "
+                              f"{under_it.url} ({under_it.where}) overlaps its root with policy {under_it.policy}: "
+                              "uv may match requests there to either and send them without the token first",
+                              hint=f"use the index by name (--index {name}), or drop that URL")
         if index.policy != "always":
             if index.policy_why in ("configured", "option"):
                 how = "configured" if index.policy_why == "configured" else "by --authenticate"
@@ -791,6 +801,15 @@ def _bearer_always(ctx: _Context, draft: _Draft, planned: list[PlannedIndex],
         raise UvauthError(f"a Bearer token needs authenticate = always for its index, and uvauth cannot apply it: "
                           f"{refused.reason}", hint="set authenticate = \"always\" on the index")
     return draft, result
+
+
+def _overlap(url: str, other: str) -> bool:
+    """Is either URL under the other's root? uv then matches a request there to whichever index its hash set
+    yields first (``Indexes::find_prefix_index``, ``crates/uv-auth/src/index.rs``)."""
+    try:
+        return under(auth_root(url), other) or under(auth_root(other), url)
+    except InvalidUrl:
+        return False
 
 
 # -- step 5: assemble the plan ---------------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
                                  token=Secret(credentials.password, credentials.cache_file), entry=entry))
             sources[name] = (f"{credentials.source}: {credentials.detail}: handed to uv as a Bearer token in "
                              "uvauth's private credential store (UV_CREDENTIALS_DIR)")
-            changes.append(f"index {name}: a Bearer token from {credentials.source} handed through uvauth's private "
+            changes.append(f"index {name}: a Bearer token from {entry} handed through uvauth's private "
                            "credential store")
             continue
         if name not in must_hand and credentials.source in _UV_READS_ITSELF:
