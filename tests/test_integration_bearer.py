@@ -262,3 +262,29 @@ def test_real_uv_skips_a_store_with_a_tie_for_the_index(bearer: Bearer) -> None:
                                            'username = "someone"\npassword = "x"\n')
     assert done.returncode != 0 and "Missing credentials" in done.stderr, str(done)
     assert seen["requests"] == 0
+
+
+def test_a_prefix_entry_gives_files_outside_the_index_root_the_token_up_front(tmp_path: Path,
+                                                                               wheelhouse: Path) -> None:
+    """Files served outside the index's root (the JFrog remote-repository layout) are matched to no index: uv
+    sends them without the token, then retries from its cache after the 401. A ``prefix`` entry covering them
+    (a synthesized ``always`` index, its own store entry) sends the token up front."""
+    corp = IndexServer(wheelhouse, "outside-root", bearer=TOKEN).start()
+    other = IndexServer(wheelhouse, "plain", username="me", password=OTHER_PASSWORD).start()
+    try:
+        root = tmp_path / "world"
+        root.mkdir()
+        world = Bearer(root, corp, other)
+        (world.project / "req.in").write_text("tinypkg\n")
+        (world.project / "uv.toml").write_text(f'[[index]]\nname = "corp"\nurl = "{corp.index_url}"\n')
+        settings = Path(os.environ["XDG_CONFIG_HOME"]) / "uvauth" / "uvauth.toml"
+        settings.write_text(f'[[credentials]]\nprefix = "{corp.url}/artifactory/"\n'
+                            f'helper = ["{world.bin / "bazel-helper"}"]\n')
+        done = world.compile()
+        assert done.returncode == 0, str(done)
+        assert clean(corp), counts(corp)
+        assert {r.kind for r in corp.requests} >= {"project", "file"}
+        assert TOKEN not in done.stdout + done.stderr
+    finally:
+        corp.stop()
+        other.stop()
