@@ -130,11 +130,10 @@ def user_entries(env: Mapping[str, str], cwd: str) -> tuple[list[store.StoreEntr
 def _refuse_netrc(tokens: Sequence[Bearer], env: Mapping[str, str]) -> None:
     """netrc outranks uv's store (``fetch_credentials`` asks it first, by host alone, ``default`` for any host):
     with an entry there uv would send netrc's Basic credentials, never the token."""
-    from uvauth.uv.credentials.search import _Search
+    from uvauth.uv.credentials.search import netrc_credentials
 
     for token in tokens:
-        search = _Search(urls.parse(token.service), name=None, env=env, keyring_provider=None, home=None, run=None)
-        found = search.from_netrc()
+        found = netrc_credentials(token.service, env)
         if found is not None:
             raise UvauthError(f"index {_shown(token)}: {token.entry} answered a Bearer token, but {found.detail} "
                               "matches its host, and uv sends those credentials instead (it asks netrc before its "

@@ -316,6 +316,12 @@ class _Search:
         )
 
 
+def netrc_credentials(index_url: str, env: Mapping[str, str]) -> Credentials | None:
+    """What uv's netrc lookup gives for the index's host (its entry, else ``default``), as uv asks it without a
+    username: a Bearer token in uv's store is never sent where this is not None (:mod:`uvauth.bearer`)."""
+    return _Search(urls.parse(index_url), name=None, env=env, keyring_provider=None, home=None, run=None).from_netrc()
+
+
 def find_credentials(
     index_url: str,
     *,
