@@ -206,3 +206,20 @@ def test_a_reused_plan_hands_and_reports_exactly_what_the_fresh_plan_did(
     assert len(planned) == 1, "the second run planned again instead of reusing the stored plan"
     assert reused == fresh
     assert fresh[1].err.startswith("uvauth: ") and "--default-index" in " ".join(fresh[0][1])
+
+
+def test_quiet_hides_the_credentials_entries_warnings_too(exec_uv: Exec, project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry's warning (here: its password file is readable by others) is uvauth's: `-q` hides it as uv hides
+    its own, and the token still reaches uv."""
+    token = project / "token"
+    token.write_text("file-t0ken\n")
+    token.chmod(0o644)
+    (project / "uvauth.toml").write_text(f'[[credentials]]\nindex = "art"\npassword-file = "{token}"\n')
+    monkeypatch.setenv("UVAUTH_TRUST", "1")  # the project's own entry, approved (as in CI)
+    argv = ["pip", "compile", "--index-url", U, "req.in"]
+    cli.main(argv)
+    assert "can be read by other users" in capsys.readouterr().err
+    cli.main(["-q", *argv])
+    assert capsys.readouterr().err == ""
+    assert "file-t0ken" in exec_uv.calls[-1][2].values()

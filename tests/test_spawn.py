@@ -151,3 +151,21 @@ def test_ctrl_break_is_noted_as_ctrl_c_is(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout) == (0, "uv done\nuvauth waited 0\n"), done.stderr
+
+
+def test_a_sigterm_that_comes_while_uv_starts_still_reaches_it() -> None:
+    """A SIGTERM to uvauth after its handler is set but before uv's process is known (inside Popen) must not be
+    lost: uv gets it once it runs, and uvauth ends as uv ends (killed by SIGTERM), not 30 s later."""
+    script = (
+        "import os, signal, subprocess, sys\n"
+        "from uvauth import launch\n"
+        "real = subprocess.Popen\n"
+        "def popen(*args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)  # handled at once, before the child exists\n"
+        "    return real(*args, **kwargs)\n"
+        "subprocess.Popen = popen\n"
+        "launch._spawn(sys.executable, ['-c', 'import time; time.sleep(30)'], dict(os.environ))\n"
+        "print('uvauth outlived the SIGTERM')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=20, check=False)
+    assert (done.returncode, done.stdout) == (-signal.SIGTERM, ""), done.stderr

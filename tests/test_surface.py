@@ -247,7 +247,7 @@ def test_the_top_level_help_lists_what_uvauth_adds_to_every_uv_command() -> None
     shown = own("uvauth", "--help").stdout
     assert "--authenticate always|auto|never" in shown
     names = [value for name, value in vars(envvars).items() if name.startswith("UVAUTH_") and isinstance(value, str)
-             and name not in ("UVAUTH_EXEC_CHAIN", "UVAUTH_LAUNCH")]  # uvauth's own loop guard and test switch
+             and name not in ("UVAUTH_EXEC_CHAIN", "UVAUTH_LAUNCH", "UVAUTH_SERVING")]  # loop guards, test switch
     assert names and [name for name in names if name.rstrip("_") not in shown] == []
 
 

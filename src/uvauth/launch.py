@@ -336,8 +336,11 @@ def _spawn(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     started: list[subprocess.Popen[bytes]] = []
+    early: list[int] = []  # a SIGTERM that came while uv was being started: passed on once it runs
 
     def pass_on(number: int, _frame: object) -> None:
+        if not started:
+            early.append(number)
         for child in started:
             child.send_signal(number)
 
@@ -354,6 +357,8 @@ def _spawn(uv: str, argv: "Sequence[str]", env: "Mapping[str, str]") -> int:
         except OSError as error:
             raise _cannot_run(uv, error) from None
         started.append(child)
+        for number in early:
+            child.send_signal(number)
         while True:
             try:
                 code = child.wait()

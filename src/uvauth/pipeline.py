@@ -267,7 +267,8 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
             # Offline, uv sends no request: a command (which may need the network itself) is not run for it.
             own_urls = provider_entries.own_index_urls(config, cmdline, env, str(where.cwd))
             providers = Providers(resolved.credentials, env, mint=mint_tokens,
-                                  offline=indexes.offline(cmdline, env, config), own_urls=own_urls)
+                                  offline=indexes.offline(cmdline, env, config), own_urls=own_urls,
+                                  quiet=cmdline.count("--quiet") > 0)
             active = providers.active()
             covered = provider_entries.covered_names(active)
             credential_prefixes = provider_entries.prefixes(active)

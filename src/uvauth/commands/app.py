@@ -187,21 +187,58 @@ def _credential_actions() -> list[str]:
 
 @app.command()
 def credentials(
-    action: Annotated[str, typer.Argument(help="show, forget or trust.", show_default=False,
+    action: Annotated[str, typer.Argument(help="show, forget, trust or token.", show_default=False,
                                           autocompletion=_credential_actions)],
     name: Annotated[str | None, typer.Argument(help="forget: the entry whose cached tokens to drop (default: "
-                                                    "every entry's).", show_default=False)] = None,
+                                                    "every entry's); token: the entry.", show_default=False)] = None,
     every: Annotated[bool, typer.Option("--all", help="List the cached tokens of entries not in force here too "
                                                       "(show only).")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
+                                                help="token: write it to FILE (mode 0600) instead of "
+                                                     "stdout.")] = None,
 ) -> None:
     """The [[credentials]] entries in force here. `show`: what each covers, where it was read, how it gets a
     token, whether a project's entry is approved, and until when a cached token stays fresh — never the token.
     `forget [NAME]`: remove cached tokens, so the next uv command runs the entry's command again. `trust`: approve,
-    on this machine, what the project's entries run or read (a changed entry needs approval again)."""
+    on this machine, what the project's entries run or read (a changed entry needs approval again). `token NAME`:
+    the entry's current token, as a uv command here would use it, for another tool (a pipe or --output FILE,
+    never a terminal)."""
     from uvauth.commands import credentials as command
 
     environ = dict(os.environ)
-    raise typer.Exit(guarded(lambda: command.run(action, name, environ, Path.cwd(), every=every)))
+    raise typer.Exit(guarded(lambda: command.run(action, name, environ, Path.cwd(), every=every, output=output)))
+
+
+def _helper_protocols() -> list[str]:
+    from uvauth.commands.helper import PROTOCOLS
+
+    return list(PROTOCOLS)
+
+
+def _helper_commands() -> list[str]:
+    from uvauth.commands.helper import GIT_OPERATIONS
+
+    return list(GIT_OPERATIONS)
+
+
+@app.command(short_help="Be another tool's credential helper (Bazel's or git's protocol).")
+def helper(
+    command: Annotated[str, typer.Argument(metavar="COMMAND", help="get (git also sends store and erase, which are "
+                                           "ignored).", show_default=False, autocompletion=_helper_commands)],
+    protocol: Annotated[str, typer.Option("--protocol", metavar="bazel|git", show_default=False,
+                                          autocompletion=_helper_protocols,
+                                          help="The protocol the tool speaks.")],
+) -> None:
+    """Answer another tool's request for a URL's credentials with what a uv command run here would send there:
+    uvauth's [[credentials]] entries (cache, trust and binding included), then uv's own sources. Bazel:
+    --credential_helper=HOST=... (a JSON request on stdin). git: credential.helper = "!uvauth uvauth helper
+    --protocol git". A URL nothing covers gets the protocol's "nothing"; an entry not approved or a failing
+    command is one warning line and "nothing"."""
+    from uvauth.commands import helper as helper_command
+
+    environ = dict(os.environ)
+    raise typer.Exit(guarded(lambda: helper_command.run(protocol, command, environ, Path.cwd(), sys.stdin.buffer,
+                                                        sys.stdout, sys.stderr)))
 
 
 @app.command(short_help="Store long-lived credentials for a configured index.")

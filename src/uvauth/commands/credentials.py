@@ -1,5 +1,6 @@
-"""``uvauth uvauth credentials show|forget|trust``: the ``[[credentials]]`` entries in force here, their cached
-tokens (when they stay fresh until, never the token), and approval of a project's commands."""
+"""``uvauth uvauth credentials show|forget|trust|token``: the ``[[credentials]]`` entries in force here, their
+cached tokens (when they stay fresh until, never the token), approval of a project's commands, and one entry's
+token for another tool (``token``: :mod:`uvauth.commands.token`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from uvauth.providers import tokencache, trust
 from uvauth.providers.entries import Entry
 from uvauth.uv import envvars
 
-ACTIONS = ("show", "forget", "trust")
+ACTIONS = ("show", "forget", "trust", "token")
 _COMMAND_PRESETS = ("aws-codeartifact", "gcloud", "azure-cli")  # the presets that run a command (gitlab-ci does not)
 
 
@@ -280,19 +281,31 @@ def logout(env: Mapping[str, str], project: Path, index: str, username: str | No
     return 0
 
 
-def run(action: str, name: str | None, env: Mapping[str, str], project: Path, *, every: bool = False) -> int:
-    """``uvauth uvauth credentials ACTION [NAME]`` (``every``: ``show --all``)."""
+def run(action: str, name: str | None, env: Mapping[str, str], project: Path, *, every: bool = False,
+        output: Path | None = None) -> int:
+    """``uvauth uvauth credentials ACTION [NAME]`` (``every``: ``show --all``; ``output``: ``token --output``)."""
     from uvauth.errors import UvauthError
 
     if action not in ACTIONS:
         raise UvauthError(f"unknown action {action!r} for `uvauth uvauth credentials`",
                           hint=f"use one of {', '.join(ACTIONS)}")
-    if name is not None and action != "forget":
-        raise UvauthError(f"`credentials {action}` takes no entry name", hint="only `forget` does")
+    if name is not None and action not in ("forget", "token"):
+        raise UvauthError(f"`credentials {action}` takes no entry name", hint="only `forget` and `token` do")
     if every and action != "show":
         raise UvauthError(f"`credentials {action}` takes no --all", hint="only `show` does")
+    if output is not None and action != "token":
+        raise UvauthError(f"`credentials {action}` takes no --output", hint="only `token` does")
     if action == "show":
         return show(env, project, every=every)
     if action == "forget":
         return forget(env, name)
+    if action == "token":
+        import sys
+
+        from uvauth.commands import token
+
+        if name is None:
+            raise UvauthError("`credentials token` needs the entry's name",
+                              hint="uvauth uvauth credentials token NAME; `credentials show` lists them")
+        return token.run(name, env, project, output, sys.stdout, sys.stderr)
     return trust_entries(env, project)

@@ -51,8 +51,11 @@ def ask_keyring(url: str, username: str | None, *, entry: str, timeout: float) -
                 return Minted(password=found.password, username=found.username or None, expires=None)
         return None
 
+    from uvauth.providers import guard
+
     try:
-        answer: Minted | None = _within(lookup, timeout)
+        with guard.serving_here():  # uvauth's own backend (keyring_backend), if chosen, has nothing for itself
+            answer: Minted | None = _within(lookup, timeout)
         return answer
     except TimeoutError:
         raise UvauthError(f"credentials entry {entry}: the keyring did not answer within {timeout:g} s",

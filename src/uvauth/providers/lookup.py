@@ -31,12 +31,6 @@ if TYPE_CHECKING:
 _NOT_APPROVED: Final = " (not approved on this machine: `uvauth uvauth credentials trust`)"
 
 
-def _warn(message: str) -> None:
-    import sys
-
-    print(f"uvauth: warning: {message}", file=sys.stderr)
-
-
 def _when(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
@@ -46,7 +40,7 @@ class Providers:
 
     def __init__(self, entries: Iterable[Mapping[str, Any]], env: Mapping[str, str], *, mint: bool = True,
                  offline: bool = False, now: float | None = None,
-                 own_urls: Mapping[str, frozenset[str]] | None = None) -> None:
+                 own_urls: Mapping[str, frozenset[str]] | None = None, quiet: bool = False) -> None:
         self.entries = [Entry.from_data(data) for data in entries]
         self.env = env
         # The URLs the user's own uv configuration gives each index name (entries.own_index_urls): an entry that
@@ -61,6 +55,14 @@ class Providers:
         self.clock = time.time if now is None else (lambda: now)
         # By token-cache key: an entry asked for twice runs once (None: it had nothing for that URL).
         self._given: dict[str, Credentials | None] = {}
+        # `-q` hides warnings, as uv's own (`uv_warnings::disable`, crates/uv/src/lib.rs).
+        self.quiet = quiet
+
+    def _warn(self, message: str) -> None:
+        if not self.quiet:
+            import sys
+
+            print(f"uvauth: warning: {message}", file=sys.stderr)
 
     def active(self) -> list[Entry]:
         """The entries that apply here: a ``gitlab-ci`` entry (or a chain of nothing else) outside its GitLab CI
@@ -236,6 +238,7 @@ class Providers:
         credentials = Credentials(username=record.get("username") or "", password=record["password"],
                                   source="provider", detail=detail,
                                   cache_file=str(tokencache.path(directory, digest)) if cached else None,
+                                  fresh_until=float(record["fresh_until"]) if record.get("fresh_until") else None,
                                   scheme=scheme)
         self._given[digest] = credentials
         return credentials
@@ -245,7 +248,7 @@ class Providers:
         try:
             return tokencache.token_dir(self.env)
         except UvauthError as error:
-            _warn(f"{error.message}; tokens are minted for this command only")
+            self._warn(f"{error.message}; tokens are minted for this command only")
             return None
 
     def _refresh(self, entry: Entry, recipe: presets.Recipe, url: str, directory: Any, digest: str,
@@ -254,7 +257,7 @@ class Providers:
             return self._mint(entry, recipe, url, None, digest, margin, chained)
         with tokencache.locked(directory, digest) as lock:
             if lock.problem is not None:
-                _warn(f"credentials entry {entry.name}: {lock.problem}; refreshing its token without the lock")
+                self._warn(f"credentials entry {entry.name}: {lock.problem}; refreshing its token without the lock")
             # Another uvauth may have refreshed it while this one waited for the lock.
             record = tokencache.read(directory, digest, self.clock(), margin)
             if record is None:
@@ -287,7 +290,7 @@ class Providers:
                 except UvauthError as error:
                     # The token is in hand: a full disk or a read-only cache costs a mint next time, not this
                     # command (plain uv would have run).
-                    _warn(f"credentials entry {entry.name}: {error.message}; its token is used for this command "
+                    self._warn(f"credentials entry {entry.name}: {error.message}; its token is used for this command "
                           "only")
                 else:
                     return record
@@ -312,8 +315,6 @@ class Providers:
                            env=self.env)
 
     def _read_file(self, entry: Entry, path: str) -> str:
-        import sys
-
         full = _expand_home(path, self.env)
         try:
             mode = os.stat(full).st_mode
@@ -326,8 +327,8 @@ class Providers:
             raise UvauthError(f"credentials entry {entry.name}: {path} is not UTF-8 text", where=entry.source) \
                 from None
         if mode & 0o077:
-            print(f"uvauth: warning: credentials entry {entry.name}: {path} can be read by other users "
-                  f"(mode {mode & 0o777:o}); chmod 600 it", file=sys.stderr)
+            self._warn(f"credentials entry {entry.name}: {path} can be read by other users "
+                       f"(mode {mode & 0o777:o}); chmod 600 it")
         if not value:
             raise UvauthError(f"credentials entry {entry.name}: {path} is empty", where=entry.source)
         if "\0" in value:  # uv gets it in an environment variable, which cannot hold a NUL byte

@@ -86,6 +86,9 @@ UVAUTH_CREDENTIALS_PREFIX: "Final" = "UVAUTH_CREDENTIALS_"
 ENVIRONMENT_SOURCE: "Final" = "environment (UVAUTH_*)"
 UVAUTH_TRUST: "Final" = "UVAUTH_TRUST"  # a true value approves every project-file credentials command (CI)
 UVAUTH_REFRESH_MARGIN: "Final" = "UVAUTH_REFRESH_MARGIN"  # the default `refresh-margin` of every entry
+#: Set for the programs uvauth runs while it serves another tool credentials (uvauth.providers.guard): an ask that
+#: reaches uvauth again has nothing. Not a setting.
+UVAUTH_SERVING: "Final" = "UVAUTH_SERVING"
 #: ``spawn``: run uv as a child and wait (uvauth.launch._spawn), the path taken where there is no exec (Windows), on
 #: POSIX too. For the tests, which run that path on Linux; not a setting.
 UVAUTH_LAUNCH: "Final" = "UVAUTH_LAUNCH"

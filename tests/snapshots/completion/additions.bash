@@ -78,16 +78,17 @@ _uvauth__own() {
         if [[ "$cur" == -* ]]; then
             COMPREPLY=( $(compgen -W "-h --help" -- "$cur") )
         else
-            COMPREPLY=( $(compgen -W "completion credentials doctor explain help login logout version" -- "$cur") )
+            COMPREPLY=( $(compgen -W "completion credentials doctor explain help helper login logout version" -- "$cur") )
         fi
         return 0
     fi
     case "${COMP_WORDS[2]}" in
         completion) options="-h --help" ;;
-        credentials) options="--all -h --help" ;;
+        credentials) options="--all -o --output -h --help"; valued="-o --output" ;;
         doctor) options="--json -h --help"; tail=1; prefix="lock"; only="--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --system-certs --no-system-certs --native-tls --no-native-tls --authenticate" ;;
         explain) options="--json -h --help"; tail=1; prefix="" ;;
         help) options="-h --help" ;;
+        helper) options="--protocol -h --help"; valued="--protocol" ;;
         login) options="-u --username -h --help"; valued="-u --username" ;;
         logout) options="-u --username -h --help"; valued="-u --username" ;;
         version) options="-h --help" ;;
@@ -125,6 +126,9 @@ _uvauth__own() {
         return 0
     fi
     case "${COMP_WORDS[2]}:$prev" in
+        credentials:-o) return 0 ;;
+        credentials:--output) return 0 ;;
+        helper:--protocol) COMPREPLY=( $(compgen -W "bazel git" -- "$cur") ); return 0 ;;
         login:-u) return 0 ;;
         login:--username) return 0 ;;
         logout:-u) return 0 ;;
@@ -145,7 +149,8 @@ _uvauth__own() {
     fi
     case "${COMP_WORDS[2]}:$n" in
         completion:0) COMPREPLY=( $(compgen -W "bash zsh fish" -- "$cur") ) ;;
-        credentials:0) COMPREPLY=( $(compgen -W "show forget trust" -- "$cur") ) ;;
+        credentials:0) COMPREPLY=( $(compgen -W "show forget trust token" -- "$cur") ) ;;
+        helper:0) COMPREPLY=( $(compgen -W "get store erase" -- "$cur") ) ;;
     esac
     return 0
 }

@@ -107,7 +107,7 @@ end
 complete -c uvauth -n "not __uvauth_own_words >/dev/null" -l authenticate -d 'uvauth: authentication policy for every index this command contacts' -r -f -a "always\t'send credentials on the first request; fail before any request when none are found'
 auto\t'uv\'s default: try without credentials, retry with them after a 401'
 never\t'never send credentials'"
-complete -c uvauth -n "test (count (commandline -opc)) -eq 1" -f -a uvauth -d 'uvauth\'s own commands: completion, credentials, doctor, explain, help, login, logout, version'
+complete -c uvauth -n "test (count (commandline -opc)) -eq 1" -f -a uvauth -d 'uvauth\'s own commands: completion, credentials, doctor, explain, help, helper, login, logout, version'
 complete -c uvauth -n "__uvauth_own_words >/dev/null" -f
 complete -c uvauthx -f -a "(__uvauthx_complete)"
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a completion -d 'Print the completion script for bash, zsh or fish'
@@ -115,6 +115,7 @@ complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a doctor -d 'Check each index the project uses, over the network'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a explain -d 'Show what uvauth does for a uv command, without running it'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a help -d 'Show the help of uvauth\'s own commands, or of one of them'
+complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a helper -d 'Be another tool\'s credential helper (Bazel\'s or git\'s protocol)'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a login -d 'Store long-lived credentials for a configured index'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a logout -d 'Remove what `login INDEX` stored'
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -f -a version -d 'Print uvauth\'s version'
@@ -122,9 +123,10 @@ complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_
 complete -c uvauth -n "__uvauth_own_command completion" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_positional completion 0" -f -a "bash zsh fish"
 complete -c uvauth -n "__uvauth_own_command credentials" -l all -d 'List the cached tokens of entries not in force here too (show only)'
+complete -c uvauth -n "__uvauth_own_command credentials" -s o -l output -r -d 'token'
 complete -c uvauth -n "__uvauth_own_command credentials" -s h -l help -d 'Show the help and exit'
-complete -c uvauth -n "__uvauth_own_positional credentials 0" -f -a "show forget trust"
-complete -c uvauth -n "__uvauth_own_positional credentials 1" -F
+complete -c uvauth -n "__uvauth_own_positional credentials 0 -o --output" -f -a "show forget trust token"
+complete -c uvauth -n "__uvauth_own_positional credentials 1 -o --output" -F
 complete -c uvauth -n "__uvauth_own_command doctor --leading" -l json -d 'Print the uvauth.doctor/1 JSON object'
 complete -c uvauth -n "__uvauth_own_command doctor --leading" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command doctor" -f -a "(__uvauth_own_tail --json -h --help -- lock --only --project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --system-certs --no-system-certs --native-tls --no-native-tls --authenticate)"
@@ -133,6 +135,9 @@ complete -c uvauth -n "__uvauth_own_command explain --leading" -s h -l help -d '
 complete -c uvauth -n "__uvauth_own_command explain" -f -a "(__uvauth_own_tail --json -h --help --)"
 complete -c uvauth -n "__uvauth_own_command help" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_positional help 0" -F
+complete -c uvauth -n "__uvauth_own_command helper" -l protocol -r -f -a "bazel git" -d 'The protocol the tool speaks'
+complete -c uvauth -n "__uvauth_own_command helper" -s h -l help -d 'Show the help and exit'
+complete -c uvauth -n "__uvauth_own_positional helper 0 --protocol" -f -a "get store erase"
 complete -c uvauth -n "__uvauth_own_command login" -s u -l username -r -d 'The username to store'
 complete -c uvauth -n "__uvauth_own_command login" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_positional login 0 -u --username" -F

@@ -59,7 +59,7 @@ _uvauth__line() {
         _describe -t uvauth-options 'uvauth option' uvauth_options && ret=0
     fi
     if (( own && first )) && [[ $PREFIX != -* ]]; then
-        local -a uvauth_commands=('uvauth:uvauth'\''s own commands: completion, credentials, doctor, explain, help, login, logout, version')
+        local -a uvauth_commands=('uvauth:uvauth'\''s own commands: completion, credentials, doctor, explain, help, helper, login, logout, version')
         _describe -t uvauth-commands 'uvauth command' uvauth_commands && ret=0
     fi
     _uvauth_uv && ret=0
@@ -74,7 +74,7 @@ _uvauth__policies() {
 _uvauth__own() {
     # `uvauth uvauth COMMAND ...`: uvauth's own commands.
     local i word n=0 skip=0 leading=1 tail=0 ret=1
-    local -a commands=('completion:Print the completion script for bash, zsh or fish' 'credentials:The [[credentials]] entries in force here' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth does for a uv command, without running it' 'help:Show the help of uvauth'\''s own commands, or of one of them' 'login:Store long-lived credentials for a configured index' 'logout:Remove what `login INDEX` stored' 'version:Print uvauth'\''s version')
+    local -a commands=('completion:Print the completion script for bash, zsh or fish' 'credentials:The [[credentials]] entries in force here' 'doctor:Check each index the project uses, over the network' 'explain:Show what uvauth does for a uv command, without running it' 'help:Show the help of uvauth'\''s own commands, or of one of them' 'helper:Be another tool'\''s credential helper (Bazel'\''s or git'\''s protocol)' 'login:Store long-lived credentials for a configured index' 'logout:Remove what `login INDEX` stored' 'version:Print uvauth'\''s version')
     local -a group_options=('-h:Show the help and exit' '--help:Show the help and exit')
     local -a options names valued prefix choices only
     if (( CURRENT == 3 )); then
@@ -87,10 +87,11 @@ _uvauth__own() {
     fi
     case $words[3] in
         (completion) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
-        (credentials) options=('--all:List the cached tokens of entries not in force here too (show only)' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--all -h --help) ;;
+        (credentials) options=('--all:List the cached tokens of entries not in force here too (show only)' '-o:token' '--output:token' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--all -o --output -h --help); valued=(-o --output) ;;
         (doctor) options=('--json:Print the uvauth.doctor/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=(lock); only=(--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --system-certs --no-system-certs --native-tls --no-native-tls --authenticate) ;;
         (explain) options=('--json:Print the uvauth.explain/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=() ;;
         (help) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
+        (helper) options=('--protocol:The protocol the tool speaks' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--protocol -h --help); valued=(--protocol) ;;
         (login) options=('-u:The username to store' '--username:The username to store' '-h:Show the help and exit' '--help:Show the help and exit'); names=(-u --username -h --help); valued=(-u --username) ;;
         (logout) options=('-u:The username to remove' '--username:The username to remove' '-h:Show the help and exit' '--help:Show the help and exit'); names=(-u --username -h --help); valued=(-u --username) ;;
         (version) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
@@ -138,6 +139,8 @@ _uvauth__own() {
         return ret
     fi
     case "$words[3]:$words[CURRENT-1]" in
+        (credentials:-o|credentials:--output) _files; return ;;
+        (helper:--protocol) choices=(bazel git); _describe -t values 'value' choices; return ;;
         (login:-u|login:--username) _files; return ;;
         (logout:-u|logout:--username) _files; return ;;
     esac
@@ -156,9 +159,10 @@ _uvauth__own() {
     fi
     case "$words[3]:$n" in
         (completion:0) choices=(bash zsh fish); _describe -t values 'value' choices; return ;;
-        (credentials:0) choices=(show forget trust); _describe -t values 'value' choices; return ;;
+        (credentials:0) choices=(show forget trust token); _describe -t values 'value' choices; return ;;
         (credentials:1) _files; return ;;
         (help:0) _files; return ;;
+        (helper:0) choices=(get store erase); _describe -t values 'value' choices; return ;;
         (login:0) _files; return ;;
         (logout:0) _files; return ;;
     esac

@@ -58,7 +58,8 @@ class Credentials(NamedTuple):
     ``username`` is ``""`` when the source gave a password alone (uv then sends ``:password``). ``password``
     is never part of ``repr``/``str``; ``detail`` names the exact place and never holds a secret.
     ``cache_file`` is the private file the password can be read from again while it is fresh (a token a
-    ``[[credentials]]`` command minted): a memoized plan keeps that path, never the password.
+    ``[[credentials]]`` command minted): a memoized plan keeps that path, never the password. ``fresh_until``:
+    until when such a token is reused (epoch seconds).
     ``scheme`` is ``"bearer"`` for a Bearer token (``password`` holds it, ``username`` is ``""``): uv is handed
     it through a credential store of uvauth's (:mod:`uvauth.bearer`), never as ``UV_INDEX_*`` variables.
     """
@@ -68,6 +69,7 @@ class Credentials(NamedTuple):
     source: CredentialSource
     detail: str
     cache_file: str | None = None
+    fresh_until: float | None = None  # a cached token's end of reuse (the Bazel helper's ``expires``)
     scheme: str = "basic"
 
     def __repr__(self) -> str:
