@@ -288,3 +288,12 @@ def test_a_prefix_entry_gives_files_outside_the_index_root_the_token_up_front(tm
     finally:
         corp.stop()
         other.stop()
+
+
+def test_uvauth_as_a_bazel_helper_passes_the_bearer_token_on(bearer: Bearer) -> None:
+    asked = subprocess.run([str(TOOLS["uvauth"]), "uvauth", "helper", "--protocol", "bazel", "get"],
+                           input=json.dumps({"uri": bearer.corp.index_url + "/tinypkg/"}), cwd=bearer.project,
+                           capture_output=True, text=True, env={**os.environ, **bearer.env}, check=False)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["headers"] == {"Authorization": [f"Bearer {TOKEN}"]}
+    assert TOKEN not in asked.stderr and bearer.calls() == 1
