@@ -118,11 +118,53 @@ def test_helper_answers() -> None:
     assert ask.parse_helper_answer("{}", entry="e", shown="h") is None
 
 
+def test_a_bearer_answer_is_a_bearer_token_never_shown() -> None:
+    answer = ask.parse_helper_answer(json.dumps({"headers": {"authorization": [f"bearer  {SECRET} "]},
+                                                 "expires": "2030-01-01T00:00:00Z"}), entry="e", shown="h")
+    assert answer is not None
+    assert (answer.scheme, answer.password, answer.username, answer.expires) == ("bearer", SECRET, None, 1893456000.0)
+    assert SECRET not in repr(answer) and "bearer" in repr(answer)
+    basic_answer = ask.parse_helper_answer(json.dumps({"headers": {"Authorization": [basic("u", SECRET)]}}),
+                                           entry="e", shown="h")
+    assert basic_answer is not None and basic_answer.scheme == "basic"
+
+
+def test_a_cached_bearer_token_replays_as_bearer_and_old_records_as_basic(tmp_path: Path) -> None:
+    from uvauth.providers import tokencache
+
+    helper = script(tmp_path, "helper", "import json, sys\nsys.stdin.read()\n"
+                    f"open({str(tmp_path / 'asked')!r}, 'a').write('x')\n"
+                    f"print(json.dumps({{'headers': {{'Authorization': ['Bearer {SECRET}']}}, "
+                    "'expires': '2999-01-01T00:00:00Z'}))\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_RUNTIME_DIR": ""}
+    raw = [normalize({"index": "corp", "helper": [helper], "name": "corp", "url": "https://corp.example/simple"},
+                     source="test", file=None)]
+    url = "https://corp.example/simple"
+    first = Providers(raw, env).find(url, "corp")
+    assert first is not None and first.credentials is not None
+    assert (first.credentials.scheme, first.credentials.password, first.credentials.username) == ("bearer", SECRET, "")
+    assert SECRET not in repr(first) and "Bearer token" in first.credentials.detail
+    again = Providers(raw, env).find(url, "corp")  # a new process: from the cache, without asking the helper
+    assert again is not None and again.credentials is not None
+    assert again.credentials.scheme == "bearer" and "cached token" in again.credentials.detail
+    assert (tmp_path / "asked").read_text() == "x"
+    # A record written before Bearer tokens (no scheme) still reads, as Basic.
+    directory = tokencache.token_dir(env)
+    ((file, record),) = list(tokencache.records(directory))
+    del record["scheme"]
+    tokencache.write(directory, tokencache.digest_of(file), record)
+    old = Providers(raw, env).find(url, "corp")
+    assert old is not None and old.credentials is not None and old.credentials.scheme == "basic"
+    assert (tmp_path / "asked").read_text() == "x"
+
+
 @pytest.mark.parametrize(("stdout", "says"), [
     ("", "did not answer with a JSON object"),
     ("[]", "did not answer with a JSON object"),
     ('{"headers": []}', "did not answer with a JSON object"),
-    (json.dumps({"headers": {"Authorization": [f"Bearer {SECRET}"]}}), "Bearer token"),
+    (json.dumps({"headers": {"Authorization": ["Bearer "]}}), "whose token is empty"),
+    (json.dumps({"headers": {"Authorization": [f"Bearer {SECRET} more"]}}), "holds spaces or control characters"),
+    (json.dumps({"headers": {"Authorization": [f"Bearer {SECRET}\u007f"]}}), "holds spaces or control characters"),
     (json.dumps({"headers": {"X-JFrog-Art-Api": [SECRET]}}), "headers uv cannot send (x-jfrog-art-api)"),
     (json.dumps({"headers": {"Authorization": [f"Negotiate {SECRET}"]}}), "scheme 'Negotiate'"),
     (json.dumps({"headers": {"Authorization": ["Basic !!!"]}}), "not base64 of username:password"),

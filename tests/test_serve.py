@@ -254,9 +254,10 @@ def test_entry_credentials_of_an_index_configured_nowhere_and_without_url(here: 
 # -- Bazel -----------------------------------------------------------------------------------------------------
 
 
-def credentials(username: str = "u", password: str = SECRET, fresh_until: float | None = None) -> Credentials:
+def credentials(username: str = "u", password: str = SECRET, fresh_until: float | None = None,
+                scheme: str = "basic") -> Credentials:
     return Credentials(username=username, password=password, source="provider", detail="test",
-                       fresh_until=fresh_until)
+                       fresh_until=fresh_until, scheme=scheme)
 
 
 def test_bazel_request_and_response() -> None:
@@ -271,6 +272,9 @@ def test_bazel_request_and_response() -> None:
     empty_user = helper.bazel_response(credentials("", SECRET, fresh_until=1893456000.7))
     assert base64.b64decode(empty_user["headers"]["Authorization"][0].split()[1]) == f":{SECRET}".encode()
     assert empty_user["expires"] == "2030-01-01T00:00:00Z"
+    # A Bearer token the entry's own helper answered is passed on as Bearer, never as Basic.
+    assert helper.bazel_response(credentials("", SECRET, scheme="bearer")) == {
+        "headers": {"Authorization": [f"Bearer {SECRET}"]}}
 
 
 @settings(max_examples=300, deadline=None, derandomize=DERANDOMIZE)
@@ -342,6 +346,10 @@ def test_git_answer() -> None:
     assert helper.git_answer(credentials("ci", fresh_until=1893456000.9), None) == (
         f"username=ci\npassword={SECRET}\npassword_expiry_utc=1893456000\n")
     assert helper.git_answer(credentials("ci", "two\nlines"), None) == ""
+    bearer = credentials("", scheme="bearer", fresh_until=1893456000.9)
+    assert helper.git_answer(bearer, None) == ""  # a git without authtype would send it as a Basic password
+    assert helper.git_answer(bearer, None, ["authtype"]) == (
+        f"capability[]=authtype\nauthtype=Bearer\ncredential={SECRET}\n")
 
 
 @settings(max_examples=300, deadline=None, derandomize=DERANDOMIZE)

@@ -42,6 +42,7 @@ def report(handoff: "launch.Handoff") -> None:
     if not (handoff.doubts or (handoff.warnings and not quiet) or (handoff.changes and verbose >= 1)
             or verbose >= 2):
         return  # nothing to print: the redaction rules (and `re`) are not even imported
+    from uvauth.uv import envvars
     from uvauth.uv.redact import redact
 
     for warning in (*handoff.doubts, *(handoff.warnings if not quiet else ())):
@@ -55,7 +56,7 @@ def report(handoff: "launch.Handoff") -> None:
                   f" via={index.lever} onto={index.merged_onto or '-'} credentials={index.credential_source or '-'}",
                   file=sys.stderr)
         print(f"uvauth:   argv: {redact(' '.join(planned.argv))}", file=sys.stderr)
-        names = sorted([*planned.env, *planned.secrets])
+        names = sorted([*planned.env, *planned.secrets, *((envvars.UV_CREDENTIALS_DIR,) if planned.bearer else ())])
         print(f"uvauth:   environment set: {', '.join(names) or '-'}", file=sys.stderr)
 
 

@@ -22,6 +22,8 @@ before uvauth parses anything (:func:`entry_path`).
 **Tokens from ``[[credentials]]`` entries** are the one secret a memoized plan may hand uv: the entry keeps the
 path of each token's private cache file (:mod:`uvauth.providers.tokencache`) and the variables it goes into, never
 the token; reuse reads the token again and is a miss once it is no longer fresh (the plan then mints a new one).
+A Bearer token's private credential store (:mod:`uvauth.bearer`) is kept as its directory, handed as
+``UV_CREDENTIALS_DIR``: reuse is a miss once the store is gone or its tokens are no longer fresh.
 
 **What is never memoized:** a plan that hands uv any other secret (seeded credentials are looked up on every
 run); a plan that asked the keyring (its answer has no stamp); a command line and environment near ``ARG_MAX``;
@@ -139,6 +141,11 @@ def recall(directory: str, args: "Sequence[str]", cwd: str, env: "Mapping[str, s
 
             now = time.time()
             for username_var, password_var, file in tokens:
+                if not password_var:  # uvauth's private credential store of Bearer tokens (uvauth.bearer)
+                    if not tokencache.store_fresh(file, now):
+                        return None  # stale or removed: plan again, which writes a new one
+                    handed[username_var] = file
+                    continue
                 record = tokencache.read_path(file, now)
                 if record is None:
                     return None  # no longer fresh (or forgotten): plan again, which mints a new one

@@ -212,7 +212,8 @@ def prepare(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", *, always_pl
 def _token_slots(secrets: "Mapping[str, Secret]") -> tuple[tuple[str, str, str], ...] | None:
     """``(USERNAME variable, PASSWORD variable, token cache file)`` of each pair of handed variables whose
     password a memoized plan can read again from its cache file; None when any secret handed is not such a token
-    (that plan is never memoized: the secret is looked up again on every run)."""
+    (that plan is never memoized: the secret is looked up again on every run). A private credential store for
+    Bearer tokens is the slot ``("UV_CREDENTIALS_DIR", "", its directory)`` (:func:`_plan`)."""
     slots = []
     for name, secret in secrets.items():
         if name.endswith("_USERNAME"):
@@ -340,6 +341,15 @@ def _plan(cmdline: uvcli.UvCommandLine, env: "Mapping[str, str]", child_base: "M
             child_env[envvars.UV_CONFIG_FILE] = str(path)
     child_env.update(planned.env)
     child_env.update({name: secret.value for name, secret in planned.secrets.items()})
-    return _handoff(cmdline, uv=uv, argv=argv, env=child_env, plan=planned, tokens=_token_slots(planned.secrets),
+    tokens = _token_slots(planned.secrets)
+    if planned.bearer and mint_tokens:  # explain and doctor hand uv nothing: no store is written for them
+        from uvauth import bearer  # only where a Bearer token is in play
+
+        store = bearer.hand_over(planned.bearer, env, cwd=str(where.cwd))
+        child_env[envvars.UV_CREDENTIALS_DIR] = store
+        # A memoized plan hands uv the same store while its tokens are fresh (memo.recall checks it).
+        cached = all(token.token.cache_file is not None for token in planned.bearer)
+        tokens = (*tokens, (envvars.UV_CREDENTIALS_DIR, "", store)) if tokens is not None and cached else None
+    return _handoff(cmdline, uv=uv, argv=argv, env=child_env, plan=planned, tokens=tokens,
                     doubts=[redact(d) for d in planned.doubts], warnings=[redact(w) for w in planned.warnings],
                     changes=[redact(c) for c in planned.changes])

@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from typing import Final, Literal
 
     from uvauth.uv.auth_policy import AuthPolicy as Policy
-    from uvauth.seeding import FindCredentials, Seeded
+    from uvauth.seeding import Bearer, FindCredentials, Seeded
     from uvauth.uv.requirements import RequirementsIndexes
     from uvauth.uv.config.discover import ConfiguredIndex, UvConfig
     from uvauth.uv.config.render import GeneratedConfig
@@ -149,10 +149,12 @@ class Plan(NamedTuple):
     doubts: tuple[str, ...] = ()
     # With Inputs.record_missing: the `always` indexes without credentials (each the error uv's run would get).
     missing: tuple[UvauthError, ...] = ()
+    # Bearer tokens for uvauth's private credential store (written by the pipeline: uvauth.bearer).
+    bearer: tuple[Bearer, ...] = ()
 
     @property
     def changed(self) -> bool:
-        return bool(self.env or self.secrets or self.generated is not None) or bool(self.changes)
+        return bool(self.env or self.secrets or self.generated is not None or self.bearer) or bool(self.changes)
 
 
 class Inputs(NamedTuple):
@@ -747,6 +749,69 @@ def _resolve_credentials(ctx: _Context, draft: _Draft) -> Seeded:
         record_missing=inputs.record_missing, tool_command=inputs.cmdline.command[:1] == ("tool",))
 
 
+def _bearer_always(ctx: _Context, draft: _Draft, planned: list[PlannedIndex],
+                   bearer: Sequence[Bearer]) -> tuple[_Draft, list[PlannedIndex]]:
+    """An index whose token is a Bearer one gets it from uv's credential store, which uv reads before the first
+    request only under ``always`` (``AuthMiddleware::handle``, ``crates/uv-auth/src/middleware.rs``: under
+    ``auto`` a request goes out unauthenticated, and the store is asked after its 401). Handed
+    ``UV_INDEX_<NAME>_*`` are cached up front whatever the policy; a Bearer token is not. So the index's policy
+    becomes ``always`` where uvauth chose ``auto`` (an index a ``[[credentials]]`` entry covers by name); one
+    the user configured or forced otherwise, or an unnamed copy uv may match instead (its policy is ``auto``), is
+    refused: its first requests would go out without the token."""
+    names = {token.name for token in bearer}
+    result = []
+    for index in planned:
+        name = index.merged_onto
+        if name not in names:
+            result.append(index)
+            continue
+        if index.role == "flat" or (index.source not in ("config", "uvauth") and index.lever not in ("uv", "by-name")):
+            # A find-links page under the index's root is such a copy too (_choose_levers: `covering`).
+            raise UvauthError(f"index {name}: its Bearer token reaches uv only from uv's credential store, and "
+                              f"{index.url} ({index.where}) stays an unnamed copy that uv may match with policy "
+                              "auto, sending its first requests without the token",
+                              hint=f"use the index by name (--index {name}) instead of its URL")
+        if index.shadowed_by is not None:
+            raise UvauthError(f"index {name}: its Bearer token reaches uv only from uv's credential store, and "
+                              f"{index.url} is also under {index.shadowed_by}: uv may match its requests to that "
+                              "index and send them without the token first",
+                              hint="give that index authenticate = \"always\" too")
+        under_it = next((other for other in planned if other.merged_onto not in names and other.policy != "always"
+                         and other.lookup_url and _overlap(index.lookup_url, other.lookup_url)), None)
+        if under_it is not None:
+            # Handed UV_INDEX_* would be cached for the whole root up front (_seed_shadowed); a Bearer token is not.
+            raise UvauthError(f"index {name}: its Bearer token reaches uv only from uv's credential store, and "
+                              f"{under_it.url} ({under_it.where}) overlaps its root with policy {under_it.policy}: "
+                              "uv may match requests there to either and send them without the token first",
+                              hint=f"use the index by name (--index {name}), or drop that URL")
+        if index.policy != "always":
+            if index.policy_why in ("configured", "option"):
+                how = "configured" if index.policy_why == "configured" else "by --authenticate"
+                raise UvauthError(f"index {name}: its Bearer token reaches uv only from uv's credential store, "
+                                  f"which uv reads before the first request only under authenticate = always "
+                                  f"(it is {index.policy}, {how})",
+                                  hint=f"set authenticate = \"always\" on the index {name}")
+            draft = draft._replace(overrides={**draft.overrides, name: "always"}).noting(
+                f"index {name}: authenticate {index.policy} -> always (a Bearer token: uv reads its credential "
+                "store before the first request only under always)")
+            index = index._replace(policy="always", policy_why="prefix")
+        result.append(index)
+    refused = _refusal(ctx, draft)
+    if refused is not None:
+        raise UvauthError(f"a Bearer token needs authenticate = always for its index, and uvauth cannot apply it: "
+                          f"{refused.reason}", hint="set authenticate = \"always\" on the index")
+    return draft, result
+
+
+def _overlap(url: str, other: str) -> bool:
+    """Is either URL under the other's root? uv then matches a request there to whichever index its hash set
+    yields first (``Indexes::find_prefix_index``, ``crates/uv-auth/src/index.rs``)."""
+    try:
+        return under(auth_root(url), other) or under(auth_root(other), url)
+    except InvalidUrl:
+        return False
+
+
 # -- step 5: assemble the plan ---------------------------------------------------------------------------------------
 
 def _hand_over_unnamed_credentials(ctx: _Context, draft: _Draft, unnamed: Sequence[tuple[str, str, str | None]],
@@ -834,7 +899,7 @@ def _assemble(ctx: _Context, draft: _Draft, planned: list[PlannedIndex], seeded:
         argv=tuple(argv), env=env, secrets=secrets, generated=generated,
         config_via="argv" if ctx.runs_a_program else "env", indexes=tuple(planned),
         changes=draft.changes, warnings=draft.warnings, keyring_provider=ctx.keyring_provider,
-        missing=seeded.missing,
+        missing=seeded.missing, bearer=seeded.bearer,
     )
 
 
@@ -860,7 +925,10 @@ def _plan_steps(ctx: _Context) -> Plan | _Unchanged:
     refused = _refusal(ctx, draft)
     if refused is not None:
         return refused  # decided before any credentials are looked up (a credentials command may prompt)
-    plan = _assemble(ctx, draft, planned, _resolve_credentials(ctx, draft))
+    seeded = _resolve_credentials(ctx, draft)
+    if seeded.bearer:
+        draft, planned = _bearer_always(ctx, draft, planned, seeded.bearer)
+    plan = _assemble(ctx, draft, planned, seeded)
     if _fits_limits(ctx, plan):
         return plan
     if not ctx.keep_argv:

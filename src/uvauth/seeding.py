@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from uvauth.errors import UvauthError
 from uvauth.uv import envvars
-from uvauth.uv.urls import InvalidUrl, auth_root, realm, redact, userinfo
+from uvauth.uv.urls import InvalidUrl, auth_root, realm, redact, userinfo, without_userinfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,6 +45,17 @@ class Secret(NamedTuple):
         return "****"
 
 
+class Bearer(NamedTuple):
+    """A Bearer token for index ``name``, which uv gets from a credential store of uvauth's (:mod:`uvauth.bearer`)
+    as the entry for ``service`` (the index URL, without userinfo): uv takes Bearer tokens for an index from its
+    store alone (``docs/credentials.md``, "Bearer tokens"). ``token`` is never shown."""
+
+    name: str
+    service: str
+    token: Secret
+    entry: str  # where it came from (a credentials entry), for messages
+
+
 class Seeded(NamedTuple):
     """What the credentials step found: the variables to hand uv (by name), where each index's credentials come
     from (by index name, as explain shows it), and the changes to report."""
@@ -53,6 +64,7 @@ class Seeded(NamedTuple):
     sources: dict[str, str]
     changes: tuple[str, ...]
     missing: tuple[UvauthError, ...] = ()  # with ``record_missing``: the required indexes found without any
+    bearer: tuple[Bearer, ...] = ()  # Bearer tokens, handed through uvauth's private credential store
 
 
 def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[str, Sequence[tuple[str, str | None]]],
@@ -70,6 +82,7 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
     sources: dict[str, str] = {}
     changes: list[str] = []
     missing: list[UvauthError] = []
+    bearer: list[Bearer] = []
     if not seed:
         return Seeded(secrets, sources, ())  # and uvauth.uv.credentials.search is not even imported
     from uvauth.uv.credentials.search import env_var_prefix
@@ -98,6 +111,16 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
             missing.append(error)
             continue
         credentials = lookup.credentials
+        if credentials.scheme == "bearer" and credentials.source == "provider":
+            entry = credentials.detail.partition(":")[0]  # "credentials entry corp[ source 2][ (preset)]"
+            _check_bearer_reaches_uv(name, url, prefix, env, entry)
+            bearer.append(Bearer(name=name, service=without_userinfo(url),
+                                 token=Secret(credentials.password, credentials.cache_file), entry=entry))
+            sources[name] = (f"{credentials.source}: {credentials.detail}: handed to uv as a Bearer token in "
+                             "uvauth's private credential store (UV_CREDENTIALS_DIR)")
+            changes.append(f"index {name}: a Bearer token from {entry} handed through uvauth's private "
+                           "credential store")
+            continue
         if name not in must_hand and credentials.source in _UV_READS_ITSELF:
             sources[name] = f"{credentials.source}: {credentials.detail} (uv reads it itself)"
             continue
@@ -105,7 +128,25 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
         secrets[prefix + "PASSWORD"] = Secret(credentials.password, credentials.cache_file)
         sources[name] = f"{credentials.source}: {credentials.detail}"
         changes.append(f"index {name}: credentials from {credentials.source} seeded")
-    return Seeded(secrets, sources, tuple(changes), tuple(missing))
+    return Seeded(secrets, sources, tuple(changes), tuple(missing), tuple(bearer))
+
+
+def _check_bearer_reaches_uv(name: str, url: str, prefix: str, env: Mapping[str, str], entry: str) -> None:
+    """Refuse (one error line, never a silent fall back to Basic) where uv would not send the Bearer token from
+    its store: uv takes an index URL's userinfo and ``UV_INDEX_<NAME>_*`` before any store
+    (``Index::credentials``, cached up front: ``RegistryClientBuilder::cache_index_credentials``), and a known
+    username makes its store skip every Bearer entry (``TextCredentialStore::get_credentials``,
+    ``crates/uv-auth/src/store.rs``: a Bearer entry has no username). netrc and the store file itself are
+    checked where the store is written (:mod:`uvauth.bearer`)."""
+    shown = name if not name.startswith(SYNTH_PREFIX) else redact(url)
+    why = f"index {shown}: {entry} answered a Bearer token, but "
+    if any(part is not None for part in userinfo(url)):
+        raise UvauthError(why + "the index URL has a username or password, which uv sends instead",
+                          hint="remove the userinfo from the index URL")
+    for variable in (prefix + "USERNAME", prefix + "PASSWORD"):
+        if env.get(variable) is not None:
+            raise UvauthError(why + f"{variable} is set, which uv sends (or asks a password for) instead",
+                              hint=f"unset {prefix}USERNAME and {prefix}PASSWORD")
 
 
 def no_credentials(name: str, url: str, lookup: Lookup, prefixes: Sequence[str], *,

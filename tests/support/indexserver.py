@@ -119,7 +119,8 @@ class IndexServer:
     """A PEP 503 simple index on 127.0.0.1 (free port) in a daemon thread.
 
     `mode` may be changed while running:
-      * ``"auth"``: require Basic auth (`username`/`password`); otherwise 401 + `WWW-Authenticate`.
+      * ``"auth"``: require Basic auth (`username`/`password`), or with `bearer` only that Bearer token; otherwise
+        401 + `WWW-Authenticate`.
       * ``"open"``: serve everything regardless of credentials (auth status is still logged).
       * ``"status:<code>"``: answer every request with that code (401 includes `WWW-Authenticate`).
       * ``"redirect:<url>"``: answer every request with a 302 to `<url>`.
@@ -134,6 +135,7 @@ class IndexServer:
         mode: str = "auth",
         repo: str = "pypi-local",
         host: str = "127.0.0.1",
+        bearer: str | None = None,
     ) -> None:
         if layout not in get_args(Layout):
             raise ValueError(f"unknown layout {layout!r}")
@@ -141,6 +143,8 @@ class IndexServer:
         self.username = username
         self.password = password
         self.repo = repo
+        # With a token: only `Authorization: Bearer <token>` is good; Basic (any username and password) is bad.
+        self.bearer = bearer
         self.scheme = "http"
         self.host = host  # any address of 127.0.0.0/8 (all loopback on Linux): a fixed port on an address of its own
         self.mode = mode  # validated by the setter
@@ -275,6 +279,8 @@ class IndexServer:
         if header is None:
             return "none", None
         scheme, _, token = header.partition(" ")
+        if self.bearer is not None:
+            return ("good" if scheme.lower() == "bearer" and token.strip() == self.bearer else "bad"), None
         if scheme.lower() != "basic":
             return "bad", None
         try:

@@ -30,7 +30,7 @@ from uvauth.errors import UvauthError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
     from typing import IO, Final
 
@@ -66,7 +66,9 @@ def bazel_response(credentials: Credentials | None) -> dict[str, Any]:
     reuses the token (its cache's ``fresh_until``, so Bazel asks again when uvauth would mint a new one)."""
     if credentials is None:
         return {"headers": {}}
-    response: dict[str, Any] = {"headers": {"Authorization": [basic(credentials.username, credentials.password)]}}
+    header = ("Bearer " + credentials.password if credentials.scheme == "bearer"  # as the entry's helper answered it
+              else basic(credentials.username, credentials.password))
+    response: dict[str, Any] = {"headers": {"Authorization": [header]}}
     if credentials.fresh_until is not None:
         response["expires"] = rfc3339(credentials.fresh_until)
     return response
@@ -137,15 +139,25 @@ def git_request(fields: Mapping[str, list[str]]) -> tuple[str, str | None] | Non
     return f"{protocol}://{host}/{path.lstrip('/')}", username
 
 
-def git_answer(credentials: Credentials | None, username: str | None) -> str:
+def git_answer(credentials: Credentials | None, username: str | None, capabilities: Sequence[str] = ()) -> str:
     """``username=``/``password=`` (and ``password_expiry_utc=``, git ≥ 2.41, epoch seconds) lines, or nothing.
 
     Nothing too where git already has another username: the credentials are that other user's, and a helper
     answers for the username it is asked about (git-credential-store matches it, credential.c
-    ``credential_match``). A value git's format cannot carry (a newline, a NUL) is nothing as well."""
-    if credentials is None or (username is not None and username != credentials.username):
+    ``credential_match``). A value git's format cannot carry (a newline, a NUL) is nothing as well.
+
+    A Bearer token is ``authtype=Bearer`` and ``credential=`` (git ≥ 2.46, git-credential(1)), only to a git that
+    announced ``capability[]=authtype`` (in ``capabilities``); to another it is nothing: as a password git would
+    send it as Basic."""
+    if credentials is None or any(c in value for value in (credentials.username, credentials.password)
+                                  for c in "\n\0"):
         return ""
-    if any(c in value for value in (credentials.username, credentials.password) for c in "\n\0"):
+    if credentials.scheme == "bearer":
+        if "authtype" not in capabilities:
+            return ""
+        # No expiry: git-credential(1) has one for a password only.
+        return f"capability[]=authtype\nauthtype=Bearer\ncredential={credentials.password}\n"
+    if username is not None and username != credentials.username:
         return ""
     # An empty username is sent as one (`username=`): git then prompts for none, and sends `:password` as uv does.
     lines = [f"username={credentials.username}", f"password={credentials.password}"]
@@ -195,5 +207,10 @@ def run(protocol: str, command: str, env: Mapping[str, str], cwd: Path, stdin: I
     if request is None:
         return 0
     url, username = request
-    out.write(git_answer(_answer(url, env, cwd, err).credentials, username))
+    credentials = _answer(url, env, cwd, err).credentials
+    capabilities = fields.get("capability", [])
+    if credentials is not None and credentials.scheme == "bearer" and "authtype" not in capabilities:
+        _warn("its entry answers a Bearer token, which this git cannot take (git >= 2.46 asks with "
+              "capability[]=authtype)", url, err)
+    out.write(git_answer(credentials, username, capabilities))
     return 0

@@ -150,7 +150,9 @@ def fetch(
         handlers.append(urllib.request.HTTPSHandler(context=context))
     opener = urllib.request.build_opener(*handlers)
     headers = {"Accept": accept, "User-Agent": USER_AGENT}
-    if credentials is not None:
+    if credentials is not None and credentials.scheme == "bearer":
+        headers["Authorization"] = "Bearer " + credentials.password  # as uv sends it from its store (uvauth.bearer)
+    elif credentials is not None:
         token = f"{credentials.username}:{credentials.password}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
     current = urls.without_userinfo(url)

@@ -105,7 +105,8 @@ def _within(call: Any, timeout: float) -> Any:
 def ask_helper(argv: Sequence[str], url: str, *, entry: str, timeout: float, env: Mapping[str, str]) -> Minted | None:
     """A Bazel / EngFlow credential helper (``argv get``, ``{"uri": URL}`` on stdin, ``{"headers": {…},
     "expires"?: RFC 3339}`` on stdout). ``{"headers": {}}`` (or no ``Authorization``) is "nothing for this
-    URL"; a Basic ``Authorization`` header is the username and password uv is handed."""
+    URL"; a Basic ``Authorization`` header is the username and password uv is handed, a Bearer one a token uv
+    gets through uvauth's private credential store (:mod:`uvauth.bearer`)."""
     shown = argv[0]
     request = json.dumps({"uri": urls.without_userinfo(url)}).encode()
     done = _run([*argv, "get"], entry=entry, shown=shown, timeout=timeout, env=env, input=request)
@@ -116,7 +117,7 @@ def ask_helper(argv: Sequence[str], url: str, *, entry: str, timeout: float, env
 
 
 def parse_helper_answer(stdout: str, *, entry: str, shown: str) -> Minted | None:
-    """What a Bazel-protocol helper printed: the Basic credentials and their end, None for no
+    """What a Bazel-protocol helper printed: the Basic credentials (or Bearer token) and their end, None for no
     ``Authorization``; one :class:`UvauthError` line for anything else (never what it printed)."""
     try:
         answer = json.loads(stdout or "null")
@@ -131,7 +132,7 @@ def parse_helper_answer(stdout: str, *, entry: str, shown: str) -> Minted | None
         if headers:
             raise UvauthError(f"credentials entry {entry}: helper {shown!r} answers with headers uv cannot send "
                               f"({', '.join(name[:40] for name in sorted(headers)[:3])})",
-                              hint="uv sends an index only a username and password (an Authorization header)")
+                              hint="uv sends an index only an Authorization header (Basic or Bearer)")
         return None
     value = values[0] if isinstance(values, list) and values else values
     expires = expires_of(answer.get("expires"), who=f"credentials entry {entry}: helper {shown!r}'s")
@@ -139,7 +140,7 @@ def parse_helper_answer(stdout: str, *, entry: str, shown: str) -> Minted | None
 
 
 def _authorization(value: object, *, entry: str, shown: str, expires: float | None) -> Minted:
-    """A Basic ``Authorization`` header as the username and password uv is handed."""
+    """A Basic ``Authorization`` header as the username and password uv is handed; a Bearer one as the token."""
     import base64
     import binascii
 
@@ -154,12 +155,15 @@ def _authorization(value: object, *, entry: str, shown: str, expires: float | No
         raise UvauthError(f"credentials entry {entry}: helper {shown!r} answers a Basic Authorization header that "
                           "is not base64 of username:password")
     if scheme.lower() == "bearer":
-        raise UvauthError(f"credentials entry {entry}: helper {shown!r} answers with a Bearer token, which uv "
-                          "cannot be handed for an index (it sends a username and password)",
-                          hint="ask the service for a token that works as a password (most take any username "
-                               "with it), and give the entry that command instead")
+        token = credentials.strip()
+        # uv writes it into a header (`Authorization: Bearer <token>`) from a TOML string: text without
+        # spaces or control characters, as RFC 6750's b64token is.
+        if not token or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in token):
+            raise UvauthError(f"credentials entry {entry}: helper {shown!r} answers a Bearer Authorization header "
+                              "whose token is empty or holds spaces or control characters")
+        return Minted(password=token, username=None, expires=expires, scheme="bearer")
     raise UvauthError(f"credentials entry {entry}: helper {shown!r} answers an Authorization header of scheme "
-                      f"{scheme[:20]!r}, which uv cannot send", hint="uv sends a username and password (Basic)")
+                      f"{scheme[:20]!r}, which uv cannot send", hint="uv sends Basic or Bearer")
 
 
 #: git must never prompt for what no helper has: not on a terminal, not through an askpass program or Git

@@ -232,10 +232,14 @@ class Providers:
             detail += f"; {_short_lived(left, margin)}"
         # A memoized plan reads the token again from its file: only where this very record was cached.
         cached = bool(record.get("fresh_until")) and record.get("cached", True) and directory is not None
+        scheme = record.get("scheme") or "basic"  # a record without one is an older uvauth's: Basic
+        if scheme == "bearer":
+            detail += ", a Bearer token"
         credentials = Credentials(username=record.get("username") or "", password=record["password"],
                                   source="provider", detail=detail,
                                   cache_file=str(tokencache.path(directory, digest)) if cached else None,
-                                  fresh_until=float(record["fresh_until"]) if record.get("fresh_until") else None)
+                                  fresh_until=float(record["fresh_until"]) if record.get("fresh_until") else None,
+                                  scheme=scheme)
         self._given[digest] = credentials
         return credentials
 
@@ -273,9 +277,11 @@ class Providers:
         expires = minted.expires if minted.expires is not None else (
             started + recipe.ttl if recipe.ttl is not None else None)
         username = entry.username if entry.username is not None else (minted.username or recipe.username or "")
+        if minted.scheme == "bearer":
+            username = ""  # a Bearer token goes alone: uv's store refuses a username beside it (store.rs)
         record: dict[str, Any] = {"entry": entry.name, "username": username, "password": minted.password,
                                   "minted": started, "expires": expires, "fresh_until": None,
-                                  "end_known": _end_known(entry, recipe, minted.expires)}
+                                  "end_known": _end_known(entry, recipe, minted.expires), "scheme": minted.scheme}
         if expires is not None and tokencache.fresh_until(started, expires, margin) > started:
             record["fresh_until"] = tokencache.fresh_until(started, expires, margin)
             if directory is not None:

@@ -27,14 +27,18 @@ if TYPE_CHECKING:
 
 
 class Minted(NamedTuple):
-    """What a command printed: the secret, a username if it named one, and its end (epoch seconds) if known."""
+    """What a command printed: the secret, a username if it named one, and its end (epoch seconds) if known.
+    ``scheme``: ``"bearer"`` where the secret is a Bearer token (a Bazel helper's ``Authorization: Bearer``), which
+    reaches uv only through its credential store (``docs/credentials.md``, "Bearer tokens"); else HTTP Basic."""
 
     password: str
     username: str | None
     expires: float | None
+    scheme: str = "basic"
 
     def __repr__(self) -> str:
-        return f"Minted(password=****, username={self.username!r}, expires={self.expires!r})"
+        return (f"Minted(password=****, username={self.username!r}, expires={self.expires!r}, "
+                f"scheme={self.scheme!r})")
 
 
 def parse_expires(value: object) -> float:

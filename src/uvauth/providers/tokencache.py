@@ -32,6 +32,11 @@ DEFAULT_MARGIN: Final = 600.0
 _PREFIX: Final = "token-"
 _SUFFIX: Final = ".marshal"
 _OLD_SUFFIX: Final = ".json"  # the records of uvauth before marshal: never read, removed by forget()
+#: uvauth's private credential stores for Bearer tokens (:mod:`uvauth.bearer`): ``store-<digest>/`` beside the
+#: tokens, each a ``credentials.toml`` uv reads (``UV_CREDENTIALS_DIR``) and the record of its tokens.
+STORE_PREFIX: Final = "store-"
+STORE_FILE: Final = "credentials.toml"
+STORE_RECORD: Final = "uvauth.marshal"
 
 
 def fresh_until(minted: float, expires: float, margin: float = DEFAULT_MARGIN) -> float:
@@ -122,6 +127,7 @@ def _well_formed(data: object) -> bool:
     return (isinstance(password, str) and bool(password) and "\0" not in password
             and (username is None or (isinstance(username, str) and "\0" not in username))
             and isinstance(data.get("entry"), str) and _epoch(data.get("fresh_until"))
+            and data.get("scheme") in (None, "basic", "bearer")  # None: a record of uvauth before Bearer tokens
             and all(data.get(key) is None or _epoch(data[key]) for key in ("minted", "expires")))
 
 
@@ -216,4 +222,54 @@ def forget(directory: Path, entry: str | None) -> int:
             os.unlink(path.with_suffix(".lock"))
         except OSError:
             pass
+    # A private store holds copies of the tokens: it goes with them.
+    for store, record in stores(directory):
+        if entry is None or record is None or entry in record.get("entries", ()):
+            remove_store(store)
     return removed
+
+
+def store_record(store: str) -> dict[str, Any] | None:
+    """The record of a private credential store (``fresh_until``, ``entries``), None when it is missing or not
+    what :mod:`uvauth.bearer` writes."""
+    try:
+        with open(os.path.join(store, STORE_RECORD), "rb") as handle:
+            data = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(data, dict) and _epoch(data.get("fresh_until")) and isinstance(data.get("entries"), list)
+            and all(isinstance(name, str) for name in data["entries"])):
+        return None
+    return data
+
+
+def store_fresh(store: str, now: float) -> bool:
+    """Is this private store still there and its tokens fresh (a memoized plan hands uv its directory)?"""
+    record = store_record(store)
+    return record is not None and record["fresh_until"] > now and os.path.isfile(os.path.join(store, STORE_FILE))
+
+
+def stores(directory: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """Every private credential store in the token directory, with its record (None: damaged or half written)."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(directory, name)
+        if name.startswith(STORE_PREFIX) and os.path.isdir(path) and not os.path.islink(path):
+            yield path, store_record(path)
+
+
+def remove_store(store: str) -> None:
+    """Remove a private store: the files uvauth and uv put there (uv adds ``credentials.toml.lock``), then the
+    directory (left in place if anything else is in it)."""
+    for name in (STORE_FILE, STORE_FILE + ".lock", STORE_RECORD):
+        try:  # noqa: SIM105 - a best-effort unlink; no contextlib
+            os.unlink(os.path.join(store, name))
+        except OSError:
+            pass
+    try:  # noqa: SIM105
+        os.rmdir(store)
+    except OSError:
+        pass

@@ -60,6 +60,8 @@ class Credentials(NamedTuple):
     ``cache_file`` is the private file the password can be read from again while it is fresh (a token a
     ``[[credentials]]`` command minted): a memoized plan keeps that path, never the password. ``fresh_until``:
     until when such a token is reused (epoch seconds).
+    ``scheme`` is ``"bearer"`` for a Bearer token (``password`` holds it, ``username`` is ``""``): uv is handed
+    it through a credential store of uvauth's (:mod:`uvauth.bearer`), never as ``UV_INDEX_*`` variables.
     """
 
     username: str
@@ -68,9 +70,11 @@ class Credentials(NamedTuple):
     detail: str
     cache_file: str | None = None
     fresh_until: float | None = None  # a cached token's end of reuse (the Bazel helper's ``expires``)
+    scheme: str = "basic"
 
     def __repr__(self) -> str:
-        return f"Credentials(username={self.username!r}, source={self.source!r}, detail={self.detail!r})"
+        return (f"Credentials(username={self.username!r}, source={self.source!r}, detail={self.detail!r}, "
+                f"scheme={self.scheme!r})")
 
 
 class Tried(NamedTuple):
@@ -263,7 +267,7 @@ class _Search:
             self.note(
                 source=source,
                 detail=f"{label}: several entries match this index equally well and no username is given;"
-                " uv skips the store",
+                " uv may skip the store (it fails on a tie met first, in its hash map's order)",
             )
             return None
         if match is None:
@@ -312,6 +316,12 @@ class _Search:
             username=outcome.answer.username, password=outcome.answer.password, source="keyring",
             detail=outcome.command,
         )
+
+
+def netrc_credentials(index_url: str, env: Mapping[str, str]) -> Credentials | None:
+    """What uv's netrc lookup gives for the index's host (its entry, else ``default``), as uv asks it without a
+    username: a Bearer token in uv's store is never sent where this is not None (:mod:`uvauth.bearer`)."""
+    return _Search(urls.parse(index_url), name=None, env=env, keyring_provider=None, home=None, run=None).from_netrc()
 
 
 def find_credentials(

@@ -41,7 +41,10 @@ class StoreEntry(NamedTuple):
     username: str | None
     password: str | None
     bearer: bool
-    expired: bool
+    token: str | None = None
+
+    def __repr__(self) -> str:
+        return f"StoreEntry(service={self.service_text!r}, username={self.username!r}, bearer={self.bearer!r})"
 
 
 class AmbiguousError(Exception):
@@ -50,23 +53,6 @@ class AmbiguousError(Exception):
 
 class StoreError(Exception):
     """The store cannot be read; uv then ignores the whole file. The text never holds a value from the file."""
-
-
-def _expired(value: object) -> bool:
-    from datetime import UTC, datetime
-
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as err:
-            raise StoreError("`expires-at` is not a timestamp") from err
-    else:
-        raise StoreError("`expires-at` is not a timestamp")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment <= datetime.now(UTC)
 
 
 def _optional_str(item: Mapping[str, object], key: str, number: int) -> str | None:
@@ -111,46 +97,56 @@ def parse_store(text: str) -> list[StoreEntry]:
                 raise StoreError(f"credential #{number}: `username` is required with `scheme = basic`")
             if token is not None:
                 raise StoreError(f"credential #{number}: `token` cannot be provided with `scheme = basic`")
-            bearer, expired = False, False
+            bearer = False
         elif scheme == "bearer":
             if username is not None or password is not None:
                 raise StoreError(f"credential #{number}: `username`/`password` with `scheme = bearer`")
             if token is None:
                 raise StoreError(f"credential #{number}: `token` is required with `scheme = bearer`")
+            # No `expires-at`: uv's TomlCredentialWire has no such field and serde ignores unknown keys
+            # (crates/uv-auth/src/store.rs), so an "expired" bearer entry is still sent.
             bearer = True
-            expired = "expires-at" in item and _expired(item["expires-at"])
         else:
             raise StoreError(f"credential #{number}: unknown `scheme`")
         # uv keys its map by (service, username): a later duplicate replaces an earlier one.
         entries[(str(service.without_credentials()), username)] = StoreEntry(
             service=service, service_text=service_text, username=username, password=password, bearer=bearer,
-            expired=expired,
+            token=token,
         )
     return list(entries.values())
 
 
 def best_match(entries: list[StoreEntry], url: urls.Url, username: str | None) -> StoreEntry | None:
     """uv's ``TextCredentialStore::get_credentials``: the longest service path in the same realm that is a
-    segment-boundary prefix of the request path (and has the known username, if any); two at that length
-    is ambiguous (:class:`AmbiguousError`), and uv then skips the store.
+    segment-boundary prefix of the request path (and has the known username, if any).
+
+    uv walks its entries in ``FxHashMap`` order and fails (``LookupError::AmbiguousUsername``; the middleware
+    then skips the store) as soon as an entry ties with the best *so far*: two entries of one length fail
+    whenever both are met before a longer one, which the map's order decides. uvauth cannot know that order,
+    so any two candidates of one length are :class:`AmbiguousError` ("uv may skip the store"), not only two at
+    the longest length.
 
     uv asks with the *request* URL (``<index>/<package>/``), never the index URL itself, so the index path
     is taken as a directory: a service ``…/simple/`` matches the index ``…/simple``. uv's preceding exact
     (service, username) lookup never hits for such a URL and is left out.
     """
+    candidates = matching(entries, url, username)
+    if not candidates:
+        return None
+    lengths = [len(entry.service.path) for entry in candidates]
+    if len(set(lengths)) != len(lengths):
+        raise AmbiguousError
+    return max(candidates, key=lambda entry: len(entry.service.path))
+
+
+def matching(entries: list[StoreEntry], url: urls.Url, username: str | None) -> list[StoreEntry]:
+    """The entries uv's ``get_credentials`` weighs for requests under ``url``: same realm, service path a
+    segment-boundary prefix of the path, the known username if one is."""
     probe = url.path if url.path.endswith("/") else url.path + "/"
-    candidates = [
+    return [
         entry
         for entry in entries
-        if not entry.expired
-        and entry.service.realm == url.realm
+        if entry.service.realm == url.realm
         and urls.is_path_prefix(entry.service.path, probe)
         and (username is None or entry.username == username)
     ]
-    if not candidates:
-        return None
-    longest = max(len(entry.service.path) for entry in candidates)
-    best = [entry for entry in candidates if len(entry.service.path) == longest]
-    if len(best) > 1:
-        raise AmbiguousError
-    return best[0]
