@@ -205,3 +205,15 @@ def test_keyring_loading_it_imports_nothing_of_uvauths_planner(tmp_path: Path) -
     # Alone beside keyring's own (no OS keychain here), it is the backend keyring chooses, not `fail`.
     assert chosen == "UvauthKeyring" and password == "None"
     assert modules == str(["uvauth", "uvauth.providers", "uvauth.providers.keyring_backend"])
+
+
+def test_a_bearer_token_is_not_handed_out_as_a_password(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A helper's Bearer token would go out as Basic (`username:token`) and be refused: nothing, and one line."""
+    bearer = serve.Answer(Credentials(username="", password=SECRET, source="provider", detail="credentials entry corp",
+                                      scheme="bearer"))
+    monkeypatch.setattr(serve, "credentials_for", FakeServe(bearer))
+    assert UvauthKeyring().get_password(URL, "me") is None
+    assert UvauthKeyring().get_credential(URL, None) is None
+    err = capsys.readouterr().err
+    assert err.count("uvauth: warning:") == 2 and "Bearer token" in err and SECRET not in err

@@ -88,6 +88,11 @@ def _lookup(service: str, username: str | None) -> Credentials | None:
     found = answer.credentials
     if found is None or not found.password:
         return None
+    if found.scheme == "bearer":
+        # A keyring answer is a username and password the tool sends as Basic: a Bearer token would be refused.
+        _warn(service, "its token is a Bearer token, which a keyring answer (a username and password sent as "
+                       "Basic) cannot carry; the tool goes on without it")
+        return None
     if username and found.username and found.username != username:
         return None  # the tool asks for another user's password: not this one's
     return found
