@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
+import tomlkit
 from support import store_plans_later
 
 from uvauth import bearer, cli, launch
@@ -265,8 +266,8 @@ def token(service: str = U, value: str = TOKEN, cache_file: str | None = None, n
 
 def test_compose_escapes_what_toml_needs_and_round_trips() -> None:
     odd = 'p"a\\s\x01s\x7f\u00e9\U0001f600'
-    own = store.parse_store('[[credential]]\nservice = "https://o.example/"\nusername = "u"\n'
-                            f'password = {bearer._toml_string(odd)}\n')
+    own = store.parse_store(tomlkit.dumps({"credential": [{"service": "https://o.example/", "username": "u",
+                                                           "password": odd}]}))
     text = bearer.compose(own, [token()])
     parsed = tomllib.loads(text)["credential"]
     assert parsed[0]["password"] == odd and parsed[1]["token"] == TOKEN

@@ -179,35 +179,30 @@ def compose(own: Sequence[store.StoreEntry], tokens: Sequence[Bearer], *, own_la
             raise UvauthError(f"index {_shown(token)}: {own_label} has an entry for "
                               f"{urls.redact(deeper[0].service_text)}, more specific than the index URL, which uv "
                               "would use instead of its Bearer token", hint="remove it with `uv auth logout`")
-    text = "".join(_table(entry) for entry in [*kept, *mine])
+    text = _render([*kept, *mine])
     _check_round_trip(text, len(kept) + len(mine))
     return text
 
 
-def _table(entry: store.StoreEntry) -> str:
-    lines = ["[[credential]]", f"service = {_toml_string(entry.service_text)}"]
-    if entry.bearer:
-        lines += ['scheme = "bearer"', f"token = {_toml_string(entry.token or '')}"]
-    else:
-        lines.append(f"username = {_toml_string(entry.username or '')}")
-        if entry.password is not None:
-            lines.append(f"password = {_toml_string(entry.password)}")
-    return "\n".join(lines) + "\n\n"
+def _render(entries: Sequence[store.StoreEntry]) -> str:
+    """``credentials.toml`` as uv's ``TomlCredentialWire`` reads it: one ``[[credential]]`` table per entry."""
+    import tomlkit  # lazy: slow to import, and needed only here (as uvauth.uv.config.render does)
 
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quote, backslash and every control character but none other escaped (TOML has no
-    surrogate escapes, so ``json.dumps`` would not do)."""
-    out = ['"']
-    for char in text:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
+    tables = tomlkit.aot()
+    for entry in entries:
+        table = tomlkit.table()
+        table["service"] = entry.service_text
+        if entry.bearer:
+            table["scheme"] = "bearer"
+            table["token"] = entry.token or ""
         else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+            table["username"] = entry.username or ""
+            if entry.password is not None:
+                table["password"] = entry.password
+        tables.append(table)
+    document = tomlkit.document()
+    document["credential"] = tables
+    return tomlkit.dumps(document)
 
 
 def _check_round_trip(text: str, count: int) -> None:
