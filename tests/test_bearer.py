@@ -307,6 +307,24 @@ def test_stale_stores_are_swept_and_forget_removes_an_entrys(tmp_path: Path) -> 
     assert not fresh.exists()
 
 
+def test_forgetting_one_entrys_tokens_here_removes_the_stores_holding_them_only(tmp_path: Path) -> None:
+    """`credentials forget NAME` removes this project's tokens by digest: a store holding one of them goes, a
+    store of another project's entry of the same name stays; an older store record (no digests) goes by name."""
+    def make(name: str, record: dict[str, object]) -> Path:
+        folder = tmp_path / f"store-{name}"
+        folder.mkdir(mode=0o700)
+        (folder / "credentials.toml").write_text("")
+        (folder / "uvauth.marshal").write_bytes(marshal.dumps({"fresh_until": time.time() + 3600, **record}))
+        return folder
+
+    mine = make("mine", {"entries": ["corp"], "tokens": ["aaa", "bbb"]})
+    theirs = make("theirs", {"entries": ["corp"], "tokens": ["ccc"]})
+    older = make("older", {"entries": ["corp"]})
+    unrelated = make("unrelated", {"entries": ["other"]})
+    tokencache.forget(tmp_path, "corp", {"bbb"})
+    assert not mine.exists() and theirs.exists() and not older.exists() and unrelated.exists()
+
+
 def test_hand_over_names_the_store_by_its_content_and_records_freshness(tmp_path: Path) -> None:
     env = dict(os.environ)
     directory = tokencache.token_dir(env)

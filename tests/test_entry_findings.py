@@ -266,9 +266,40 @@ def test_a_codeartifact_presets_token_is_found_by_its_indexs_host(tmp_path: Path
     assert "  cached: fresh until" in shown and "not in force here" not in shown
 
 
-def test_all_is_only_shows() -> None:
+def test_all_is_only_shows_and_forgets() -> None:
     with pytest.raises(UvauthError, match="takes no --all"):
-        command.run("forget", None, {}, Path("/"), every=True)
+        command.run("trust", None, {}, Path("/"), every=True)
+
+
+def _forget(env: dict[str, str], project: Path, name: str | None, every: bool = False) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert command.forget(env, project, name, every=every) == 0
+    return out.getvalue()
+
+
+def test_forget_name_forgets_this_projects_entry_only_and_all_every_projects(tmp_path: Path) -> None:
+    """Two projects each have an entry named corp: `forget corp` in one keeps the other's token (it once removed
+    both); `forget corp --all` removes every token cached under the name; an unknown name is one error."""
+    env = dict(os.environ)
+    here, elsewhere = tmp_path / "here", tmp_path / "elsewhere"
+    for project, tool in ((here, "here-cli"), (elsewhere, "other-cli")):
+        project.mkdir()
+        (project / "uvauth.toml").write_text(f'[[credentials]]\nprefix = "https://h.example/"\nname = "corp"\n'
+                                             f'password-command = ["{tool}"]\nttl = "1h"\n')
+    mine, theirs = command._entries(env, here)[0], command._entries(env, elsewhere)[0]
+    _cache(env, mine, ("here-cli",))
+    _cache(env, theirs, ("other-cli",))
+    assert _forget(env, here, "corp") == "forgot 1 cached token of corp\n"
+    assert _show(env, here).count("  cached: none") == 1
+    assert _show(env, elsewhere).count("  cached: fresh until") == 1  # the other project's is kept
+    assert _forget(env, here, "corp") == "forgot 0 cached tokens of corp\n"
+    _cache(env, mine, ("here-cli",))
+    assert _forget(env, here, "corp", every=True) == "forgot 2 cached tokens of corp, in every project\n"
+    assert list(tokencache.records(tokencache.token_dir(env))) == []
+    with pytest.raises(UvauthError, match="no \\[\\[credentials\\]\\] entry named 'korp' here") as raised:
+        command.forget(env, here, "korp")
+    assert raised.value.hint is not None and "entries in force here: corp" in raised.value.hint
 
 
 # -- item 1 on the hot path: a memoized plan says it too -----------------------------------------------------------

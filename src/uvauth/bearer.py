@@ -59,7 +59,7 @@ def hand_over(tokens: Sequence[Bearer], env: Mapping[str, str], *, cwd: str, now
 
     folder = directory / f"{tokencache.STORE_PREFIX}{cache_key(text, 24)}"
     sweep(directory, now, keep=str(folder))
-    fresh_until, entries = _freshness(tokens, now)
+    fresh_until, entries, digests = _freshness(tokens, now)
     try:
         private_dir(str(folder), "uvauth's credential store", "remove it")
     except OSError as error:
@@ -67,23 +67,27 @@ def hand_over(tokens: Sequence[Bearer], env: Mapping[str, str], *, cwd: str, now
     import marshal
 
     write_private(folder, tokencache.STORE_FILE, text)
-    write_private(folder, tokencache.STORE_RECORD, marshal.dumps({"fresh_until": fresh_until, "entries": entries}))
+    write_private(folder, tokencache.STORE_RECORD, marshal.dumps({"fresh_until": fresh_until, "entries": entries,
+                                                                      "tokens": digests}))
     return str(folder)
 
 
-def _freshness(tokens: Sequence[Bearer], now: float) -> tuple[float, list[str]]:
-    """Until when the store's tokens are all fresh (their cache records'), and the entries they come from. A token
-    that is not cached (no end known) makes the store stale at once: it serves this command only."""
+def _freshness(tokens: Sequence[Bearer], now: float) -> tuple[float, list[str], list[str]]:
+    """Until when the store's tokens are all fresh (their cache records'), the entries they come from, and their
+    cache files' digests (``credentials forget NAME`` removes the stores of the tokens it removes). A token that
+    is not cached (no end known) makes the store stale at once: it serves this command only."""
     until: float | None = None
     entries: list[str] = []
+    digests: list[str] = []
     for token in tokens:
         record = tokencache.read_path(token.token.cache_file, now) if token.token.cache_file else None
-        if record is None:
-            return now, entries
+        if record is None or token.token.cache_file is None:
+            return now, entries, digests
         until = record["fresh_until"] if until is None else min(until, record["fresh_until"])
         if record["entry"] not in entries:
             entries.append(record["entry"])
-    return (now if until is None else until), entries
+        digests.append(tokencache.digest_of(Path(token.token.cache_file)))
+    return (now if until is None else until), entries, digests
 
 
 def sweep(directory: Path, now: float, *, keep: str = "") -> int:

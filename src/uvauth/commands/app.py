@@ -191,18 +191,19 @@ def credentials(
                                           autocompletion=_credential_actions)],
     name: Annotated[str | None, typer.Argument(help="forget: the entry whose cached tokens to drop (default: "
                                                     "every entry's); token: the entry.", show_default=False)] = None,
-    every: Annotated[bool, typer.Option("--all", help="List the cached tokens of entries not in force here too "
-                                                      "(show only).")] = False,
+    every: Annotated[bool, typer.Option("--all", help="show: list the cached tokens of entries not in force here "
+                                                      "too; forget NAME: the tokens any project cached under "
+                                                      "NAME.")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
                                                 help="token: write it to FILE (mode 0600) instead of "
                                                      "stdout.")] = None,
 ) -> None:
     """The [[credentials]] entries in force here. `show`: what each covers, where it was read, how it gets a
     token, whether a project's entry is approved, and until when a cached token stays fresh — never the token.
-    `forget [NAME]`: remove cached tokens, so the next uv command runs the entry's command again. `trust`: approve,
-    on this machine, what the project's entries run or read (a changed entry needs approval again). `token NAME`:
-    the entry's current token, as a uv command here would use it, for another tool (a pipe or --output FILE,
-    never a terminal)."""
+    `forget [NAME]`: remove cached tokens (NAME: those of the entry in force here), so the next uv command runs
+    the entry's command again. `trust`: approve, on this machine, what the project's entries run or read (a
+    changed entry needs approval again). `token NAME`: the entry's current token, as a uv command here would use
+    it, for another tool (a pipe or --output FILE, never a terminal)."""
     from uvauth.commands import credentials as command
 
     environ = dict(os.environ)

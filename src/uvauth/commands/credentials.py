@@ -181,9 +181,26 @@ def _approved_for(entry: Entry, urls: Mapping[str, str]) -> str:
     return f" (for index {entry.for_index} at {redact(url)})" if url and trust.bound_url(entry, url) else ""
 
 
-def forget(env: Mapping[str, str], name: str | None) -> int:
-    removed = tokencache.forget(tokencache.token_dir(env), name)
-    print(f"forgot {removed} cached token{'s' if removed != 1 else ''}" + (f" of {name}" if name else ""))
+def forget(env: Mapping[str, str], project: Path, name: str | None, *, every: bool = False) -> int:
+    """Remove cached tokens: every one; with ``name``, those of the entry of that name in force here (found by
+    digest, as ``show`` finds them: another project's entry of the same name keeps its own); with ``every`` too,
+    every token cached under that name."""
+    from uvauth.errors import UvauthError
+
+    directory = tokencache.token_dir(env)
+    if name is None or every:
+        removed = tokencache.forget(directory, name)
+        where = f" of {name}, in every project" if name and every else ""
+    else:
+        entries = [entry for entry in _entries(env, project) if entry.name == name]
+        if not entries:
+            here = ", ".join(entry.name for entry in _entries(env, project)) or "none"
+            raise UvauthError(f"no [[credentials]] entry named {name!r} here",
+                              hint=f"entries in force here: {here}; `uvauth uvauth credentials forget {name} --all` "
+                                   "removes the tokens cached under that name by any project")
+        removed = tokencache.forget(directory, name, token_digests(entries[0], env, _configured_urls(env, project)))
+        where = f" of {name}"
+    print(f"forgot {removed} cached token{'s' if removed != 1 else ''}{where}")
     return 0
 
 
@@ -291,14 +308,14 @@ def run(action: str, name: str | None, env: Mapping[str, str], project: Path, *,
                           hint=f"use one of {', '.join(ACTIONS)}")
     if name is not None and action not in ("forget", "token"):
         raise UvauthError(f"`credentials {action}` takes no entry name", hint="only `forget` and `token` do")
-    if every and action != "show":
-        raise UvauthError(f"`credentials {action}` takes no --all", hint="only `show` does")
+    if every and action not in ("show", "forget"):
+        raise UvauthError(f"`credentials {action}` takes no --all", hint="only `show` and `forget` do")
     if output is not None and action != "token":
         raise UvauthError(f"`credentials {action}` takes no --output", hint="only `token` does")
     if action == "show":
         return show(env, project, every=every)
     if action == "forget":
-        return forget(env, name)
+        return forget(env, project, name, every=every)
     if action == "token":
         import sys
 

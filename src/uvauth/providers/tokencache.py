@@ -22,7 +22,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Collection, Iterator, Mapping
     from pathlib import Path
     from typing import Any, Final, Self
 
@@ -199,10 +199,14 @@ def records(directory: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
             yield directory / name, data
 
 
-def forget(directory: Path, entry: str | None) -> int:
-    """Remove the cached tokens of ``entry`` (every entry's when None: damaged files and an older uvauth's
-    records too); how many were removed."""
-    if entry is None:
+def forget(directory: Path, entry: str | None, digests: Collection[str] | None = None) -> int:
+    """Remove cached tokens, and the private stores holding copies of them; how many tokens were removed.
+    ``digests``: exactly those tokens (one entry's, as ``credentials forget NAME`` finds them here); else
+    ``entry``: every token cached under that entry name, by any project; else every token (damaged files and an
+    older uvauth's records too)."""
+    if digests is not None:
+        doomed = [path(directory, digest) for digest in digests]
+    elif entry is None:
         try:
             names = os.listdir(directory)
         except OSError:
@@ -212,19 +216,24 @@ def forget(directory: Path, entry: str | None) -> int:
     else:
         doomed = [path for path, data in records(directory) if data["entry"] == entry]
     removed = 0
-    for path in doomed:
+    for file in doomed:
         try:
-            os.unlink(path)
+            os.unlink(file)
             removed += 1
         except OSError:
             pass
         try:  # noqa: SIM105 - a best-effort unlink; no contextlib
-            os.unlink(path.with_suffix(".lock"))
+            os.unlink(file.with_suffix(".lock"))
         except OSError:
             pass
-    # A private store holds copies of the tokens: it goes with them.
+    # A private store holds copies of the tokens: it goes with them (a store of an older record, by entry name).
     for store, record in stores(directory):
-        if entry is None or record is None or entry in record.get("entries", ()):
+        if digests is not None:
+            goes = record is None or (set(record["tokens"]) & set(digests) if "tokens" in record
+                                      else entry in record["entries"])
+        else:
+            goes = entry is None or record is None or entry in record["entries"]
+        if goes:
             remove_store(store)
     return removed
 
@@ -238,7 +247,8 @@ def store_record(store: str) -> dict[str, Any] | None:
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not (isinstance(data, dict) and _epoch(data.get("fresh_until")) and isinstance(data.get("entries"), list)
-            and all(isinstance(name, str) for name in data["entries"])):
+            and all(isinstance(name, str) for name in data["entries"])
+            and all(isinstance(digest, str) for digest in data.get("tokens", []))):
         return None
     return data
 

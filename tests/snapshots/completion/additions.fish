@@ -122,7 +122,7 @@ complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_
 complete -c uvauth -n "__uvauth_own_words >/dev/null; and test (count (__uvauth_own_words)) -eq 0" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_command completion" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_positional completion 0" -f -a "bash zsh fish"
-complete -c uvauth -n "__uvauth_own_command credentials" -l all -d 'List the cached tokens of entries not in force here too (show only)'
+complete -c uvauth -n "__uvauth_own_command credentials" -l all -d 'show'
 complete -c uvauth -n "__uvauth_own_command credentials" -s o -l output -r -d 'token'
 complete -c uvauth -n "__uvauth_own_command credentials" -s h -l help -d 'Show the help and exit'
 complete -c uvauth -n "__uvauth_own_positional credentials 0 -o --output" -f -a "show forget trust token"

@@ -87,7 +87,7 @@ _uvauth__own() {
     fi
     case $words[3] in
         (completion) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
-        (credentials) options=('--all:List the cached tokens of entries not in force here too (show only)' '-o:token' '--output:token' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--all -o --output -h --help); valued=(-o --output) ;;
+        (credentials) options=('--all:show' '-o:token' '--output:token' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--all -o --output -h --help); valued=(-o --output) ;;
         (doctor) options=('--json:Print the uvauth.doctor/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=(lock); only=(--project --directory --config-file --no-config --index --default-index --index-url -i --extra-index-url --find-links -f --keyring-provider --allow-insecure-host --system-certs --no-system-certs --native-tls --no-native-tls --authenticate) ;;
         (explain) options=('--json:Print the uvauth.explain/1 JSON object' '-h:Show the help and exit' '--help:Show the help and exit'); names=(--json -h --help); tail=1; prefix=() ;;
         (help) options=('-h:Show the help and exit' '--help:Show the help and exit'); names=(-h --help) ;;
