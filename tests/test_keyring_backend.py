@@ -33,7 +33,8 @@ class FakeServe:
         self.raises = raises
         self.asked: list[tuple[str, str]] = []
 
-    def __call__(self, url: str, env: Any, cwd: Path) -> serve.Answer:
+    def __call__(self, url: str, env: Any, cwd: Path, *, covered_only: bool = False) -> serve.Answer:
+        assert covered_only, "the backend answers only the URLs an entry covers"
         self.asked.append((url, str(cwd)))
         if self.raises is not None:
             raise self.raises
@@ -104,7 +105,7 @@ def test_only_http_urls_are_looked_up(service: str, fake: FakeServe, capsys: pyt
 
 def test_nothing_of_uvauths_reaches_stdout_where_the_keyring_command_answers(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    def chatty(url: str, env: Any, cwd: Path) -> serve.Answer:
+    def chatty(url: str, env: Any, cwd: Path, *, covered_only: bool = False) -> serve.Answer:
         print("a stray line")
         return found()
 

@@ -118,6 +118,28 @@ def test_a_url_nothing_covers_has_no_answer_and_no_problem(here: Here) -> None:
     assert here.password(f"{HOST}/simple/x/", CORP_TOKEN=SECRET) == SECRET
 
 
+def test_covered_only_answers_only_the_urls_an_entry_covers(here: Here) -> None:
+    """The keyring backend's question: netrc's credentials for a host no entry covers are not handed out (a
+    helper asks for them as a uv command would; every program of the user may ask the keyring); an entry's URL
+    is answered, by its token, and by uv's own sources where its chain has nothing."""
+    here.indexes(("corp", f"{HOST}/simple"), ("other", "https://other.example.com/simple"))
+    here.user_settings(f'[[credentials]]\nindex = "corp"\nurl = "{HOST}/"\n'
+                       'sources = [{ password-env = "CORP_TOKEN" }]\n')
+    netrc = here.root / "netrc"
+    netrc.write_text("machine other.example.com login me password p-netrc\n"
+                     "machine pkgs.example.com login me password p-netrc-corp\n")
+    netrc.chmod(0o600)
+    env = {**here.env, "NETRC": str(netrc), "CORP_TOKEN": SECRET}
+    other = "https://other.example.com/simple/x/"
+    assert serve.credentials_for(other, env, here.project).credentials is not None
+    assert serve.credentials_for(other, env, here.project, covered_only=True) == serve.Answer(None, None)
+    found = serve.credentials_for(f"{HOST}/simple/x/", env, here.project, covered_only=True).credentials
+    assert found is not None and found.password == SECRET
+    del env["CORP_TOKEN"]  # the chain has nothing: uv's own sources, as in a uv command
+    found = serve.credentials_for(f"{HOST}/simple/x/", env, here.project, covered_only=True).credentials
+    assert found is not None and found.password == "p-netrc-corp"
+
+
 @pytest.mark.parametrize("url", ["ftp://pkgs.example.com/simple/", "file:///tmp/simple/", "not a url", "",
                                  "https://", "git+https://pkgs.example.com/simple/", "grpcs://pkgs.example.com/x"])
 def test_a_url_that_is_not_http_has_no_answer(here: Here, url: str) -> None:

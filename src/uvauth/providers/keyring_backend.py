@@ -1,6 +1,8 @@
 """uvauth as a backend of the ``keyring`` library (docs/credentials.md, "uvauth as a keyring backend"): pip's
 ``--keyring-provider import``, twine, and the ``keyring`` command uv's ``--keyring-provider subprocess`` runs get
-the credentials a ``uv`` command run in the same directory would send (:func:`uvauth.providers.serve.credentials_for`).
+the credentials a ``uv`` command run in the same directory would send (:func:`uvauth.providers.serve.credentials_for`),
+for the URLs a ``[[credentials]]`` entry covers only: any program of the user may ask any URL, and netrc's or the
+``uv auth`` store's credentials for a host no entry names are not uvauth's to hand out.
 
 keyring finds it through the ``keyring.backends`` entry point (pyproject.toml) and imports this module on every
 first use in a process, for whatever service that process asks: the module imports keyring's base class and nothing
@@ -77,7 +79,7 @@ def _lookup(service: str, username: str | None) -> Credentials | None:
         # The `keyring` command answers on stdout, and uv reads its first two lines as the username and password
         # (crates/uv-auth/src/keyring.rs, `fetch_subprocess`): nothing of uvauth's may print there.
         with redirect_stdout(sys.stderr):
-            answer = serve.credentials_for(service, os.environ, Path.cwd())
+            answer = serve.credentials_for(service, os.environ, Path.cwd(), covered_only=True)
     except Exception as error:  # noqa: BLE001 — never a traceback into the tool that asked
         # The type only: an unexpected error's text may hold anything, a secret included.
         _warn(service, f"uvauth's keyring backend failed ({type(error).__name__}); the tool goes on without it")

@@ -44,8 +44,10 @@ class _Target(NamedTuple):
     name: str | None  # its configured name, for UV_INDEX_<NAME>_* and `index` entries
 
 
-def credentials_for(url: str, env: Mapping[str, str], cwd: Path) -> Answer:
+def credentials_for(url: str, env: Mapping[str, str], cwd: Path, *, covered_only: bool = False) -> Answer:
     """The credentials a ``uv`` command run in ``cwd`` with ``env`` would send to ``url`` (module docstring).
+    ``covered_only``: nothing for a URL no ``[[credentials]]`` entry in force covers (the keyring backend, which
+    every program of the user may ask about any URL, answers only for the indexes the user gave uvauth).
     Never raises for a bad URL, a bad configuration or a failing source: those are an :class:`Answer` with
     ``problem`` set."""
     from uvauth.uv import urls
@@ -57,7 +59,7 @@ def credentials_for(url: str, env: Mapping[str, str], cwd: Path) -> Answer:
     if parsed.scheme not in ("http", "https") or not parsed.host or guard.serving(env):
         return Answer(None)
     try:
-        return _answer(url, env, cwd)
+        return _answer(url, env, cwd, covered_only)
     except UvauthError as error:
         # With its hint: the way out (`credentials trust`, the `url` to add) is what the user needs to read.
         return Answer(None, problem=f"{error.headline}; {error.hint}" if error.hint else error.headline)
@@ -97,21 +99,26 @@ def _providers(context: _Context, entries: Sequence[Mapping[str, Any]]) -> Provi
         context.config, context.cmdline, context.env, context.cwd))
 
 
-def _answer(url: str, env: Mapping[str, str], cwd: Path) -> Answer:
+def _answer(url: str, env: Mapping[str, str], cwd: Path, covered_only: bool) -> Answer:
     from uvauth.uv.credentials.search import find_credentials
 
     context = _context(env, cwd)
     target = _target(url, context.config, context.cwd, [])
-    if context.credentials and not _variables_set(target, context.env):
+    covered = False
+    if context.credentials:
         from uvauth.providers import entries
 
         providers = _providers(context, context.credentials)
         active = providers.active()
         target = _target(url, context.config, context.cwd, entries.prefixes(active))
-        with guard.serving_here():
-            found = providers.find(target.index_url, target.name)
-        if found is not None and found.credentials is not None:
-            return Answer(found.credentials)
+        covered = providers.covering(target.index_url, target.name) in active
+        if covered and not _variables_set(target, context.env):
+            with guard.serving_here():
+                found = providers.find(target.index_url, target.name)
+            if found is not None and found.credentials is not None:
+                return Answer(found.credentials)
+    if covered_only and not covered:
+        return Answer(None)
     # uv's own sources, without the keyring: uvauth may be the keyring that asked (keyring_backend).
     found = find_credentials(target.index_url, name=target.name, env=context.env, keyring_provider=None)
     return Answer(found.credentials)
