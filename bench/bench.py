@@ -165,8 +165,11 @@ def setup_compile_provider(root: Path, tools: Tools) -> Prepared:
     mint.write_text("import json, time\nprint(json.dumps({'password': 'bench-token', 'expires': time.time() + 86400}))\n")
     settings = root / "home" / ".config" / "uvauth"
     settings.mkdir(parents=True, exist_ok=True)
+    # `url`: a user entry that covers a project's index by name sends its token only where it says
+    # (docs/credentials.md, "Binding"); without it this scenario measured uvauth's refusal.
     (settings / "uvauth.toml").write_text(
-        f'[[credentials]]\nindex = "art"\npassword-command = [{json.dumps(str(tools.python))}, {json.dumps(str(mint))}]\n')
+        f'[[credentials]]\nindex = "art"\nurl = "{INDEX_URL}"\n'
+        f'password-command = [{json.dumps(str(tools.python))}, {json.dumps(str(mint))}]\n')
     env = _isolated_env(tools, root / "home", None, root / "tmp")
     online = [a for a in _compile_args(tools) if a != "--offline"]  # offline commands mint nothing
     subprocess.run([str(tools.uvauth), *online], cwd=project, env=env, capture_output=True, check=False, timeout=120)
