@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import uv
-from support import NetrcWriter, write_netrc
+from support import Exec, NetrcWriter, write_netrc
 from support.indexserver import IndexServer, IndexServerFactory, Layout
 from support.keyring import FakeKeyring
 from support.pypiserver import PypiServer
@@ -134,3 +134,13 @@ def pools(wheelhouse: Path) -> Iterator[dict[str, ServerPool]]:
     yield pools
     for pool in pools.values():
         pool.stop()
+
+
+@pytest.fixture
+def exec_uv(monkeypatch: pytest.MonkeyPatch) -> Exec:
+    """The one exec seam replaced (``uvauth.launch.exec_uv``): what uvauth would hand uv, recorded."""
+    from uvauth import launch
+
+    fake = Exec()
+    monkeypatch.setattr(launch, "exec_uv", fake)
+    return fake

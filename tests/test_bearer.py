@@ -11,14 +11,14 @@ import stat
 import sys
 import time
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 import tomlkit
-from support import store_plans_later
+from support import Exec, store_plans_later
 
-from uvauth import bearer, cli, launch
+from uvauth import bearer, cli
 from uvauth.errors import UvauthError
 from uvauth.providers import tokencache
 from uvauth.seeding import Bearer, Secret
@@ -27,31 +27,6 @@ from uvauth.uv.credentials import store
 U = "http://127.0.0.1:9/artifactory/api/pypi/corp/simple"
 TOKEN = "bearer-unit-t0ken-51"
 OWN = "own-l0gin-pw"
-
-
-class Exec:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[str], dict[str, str]]] = []
-
-    def __call__(self, uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
-        self.calls.append((uv, list(argv), dict(env)))
-        return 0
-
-    @property
-    def argv(self) -> list[str]:
-        return self.calls[-1][1]
-
-    @property
-    def added(self) -> dict[str, str]:
-        env = self.calls[-1][2]
-        return {k: v for k, v in env.items() if os.environ.get(k) != v}
-
-
-@pytest.fixture
-def exec_uv(monkeypatch: pytest.MonkeyPatch) -> Exec:
-    fake = Exec()
-    monkeypatch.setattr(launch, "exec_uv", fake)
-    return fake
 
 
 def own_store() -> Path:

@@ -4,42 +4,16 @@ the one exec seam (``uvauth.launch.exec_uv``) replaced."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from support import store_plans_later
+from support import Exec, store_plans_later
 
 from uvauth import cli, launch
 from uvauth.uv.config import render as uvrender
 
 U = "http://127.0.0.1:9/artifactory/api/pypi/pypi/simple"
 PASSWORD = "contract-pa55word"
-
-
-class Exec:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[str], dict[str, str]]] = []
-
-    def __call__(self, uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
-        self.calls.append((uv, list(argv), dict(env)))
-        return 0
-
-    @property
-    def argv(self) -> list[str]:
-        return self.calls[-1][1]
-
-    @property
-    def added(self) -> dict[str, str]:
-        env = self.calls[-1][2]
-        return {k: v for k, v in env.items() if os.environ.get(k) != v}
-
-
-@pytest.fixture
-def exec_uv(monkeypatch: pytest.MonkeyPatch) -> Exec:
-    fake = Exec()
-    monkeypatch.setattr(launch, "exec_uv", fake)
-    return fake
 
 
 @pytest.fixture

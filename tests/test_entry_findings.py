@@ -226,13 +226,19 @@ def _show(env: dict[str, str], project: Path, every: bool = False) -> str:
     return out.getvalue()
 
 
-def test_show_lists_only_this_projects_tokens_and_counts_the_others(tmp_path: Path) -> None:
-    env = dict(os.environ)
-    here, elsewhere = tmp_path / "here", tmp_path / "elsewhere"
+def _two_projects_with_a_corp_entry(root: Path) -> tuple[Path, Path]:
+    """Two checkouts, each with its own entry named corp (running here-cli and other-cli): one name, two entries."""
+    here, elsewhere = root / "here", root / "elsewhere"
     for project, tool in ((here, "here-cli"), (elsewhere, "other-cli")):
         project.mkdir()
         (project / "uvauth.toml").write_text(f'[[credentials]]\nprefix = "https://h.example/"\nname = "corp"\n'
                                              f'password-command = ["{tool}"]\nttl = "1h"\n')
+    return here, elsewhere
+
+
+def test_show_lists_only_this_projects_tokens_and_counts_the_others(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    here, elsewhere = _two_projects_with_a_corp_entry(tmp_path)
     mine = Entry.from_data(command._entries(env, here)[0].to_data())
     theirs = command._entries(env, elsewhere)[0]
     _cache(env, theirs, ("other-cli",))
@@ -282,11 +288,7 @@ def test_forget_name_forgets_this_projects_entry_only_and_all_every_projects(tmp
     """Two projects each have an entry named corp: `forget corp` in one keeps the other's token (it once removed
     both); `forget corp --all` removes every token cached under the name; an unknown name is one error."""
     env = dict(os.environ)
-    here, elsewhere = tmp_path / "here", tmp_path / "elsewhere"
-    for project, tool in ((here, "here-cli"), (elsewhere, "other-cli")):
-        project.mkdir()
-        (project / "uvauth.toml").write_text(f'[[credentials]]\nprefix = "https://h.example/"\nname = "corp"\n'
-                                             f'password-command = ["{tool}"]\nttl = "1h"\n')
+    here, elsewhere = _two_projects_with_a_corp_entry(tmp_path)
     mine, theirs = command._entries(env, here)[0], command._entries(env, elsewhere)[0]
     _cache(env, mine, ("here-cli",))
     _cache(env, theirs, ("other-cli",))

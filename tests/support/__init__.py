@@ -9,7 +9,7 @@ plain uv and through uvauth and counts what the servers saw (the integration tes
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from pathlib import Path
 
@@ -25,6 +25,28 @@ MACHINE_CERTIFICATES = {name: os.environ[name] for name in ("SSL_CERT_FILE", "SS
 
 # What the `netrc_file` fixture returns: entries {host: (login, password)} -> path written.
 NetrcWriter = Callable[[Mapping[str, tuple[str, str]]], Path]
+
+
+class Exec:
+    """Stands in for ``uvauth.launch.exec_uv`` (the ``exec_uv`` fixture): records the uv path, argv and full
+    environment of each exec, and returns 0 as a uv that worked would."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[str], dict[str, str]]] = []
+
+    def __call__(self, uv: str, argv: Sequence[str], env: Mapping[str, str]) -> int:
+        self.calls.append((uv, list(argv), dict(env)))
+        return 0
+
+    @property
+    def argv(self) -> list[str]:
+        return self.calls[-1][1]
+
+    @property
+    def added(self) -> dict[str, str]:
+        """The variables the last exec's environment sets or changes over the test's own."""
+        env = self.calls[-1][2]
+        return {k: v for k, v in env.items() if os.environ.get(k) != v}
 
 
 def write_netrc(path: Path, entries: Mapping[str, tuple[str, str]]) -> Path:
