@@ -174,6 +174,18 @@ def test_netrc_for_the_host_is_refused(exec_uv: Exec, project: Path, capsys: pyt
     _refused(exec_uv, capsys, "uv sends those credentials instead (it asks netrc before its credential store)")
 
 
+def test_a_refusal_names_a_prefix_entry_whole(exec_uv: Exec, project: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prefix entry is named by its prefix, a URL with a colon: the message names it whole."""
+    settings = Path(os.environ["XDG_CONFIG_HOME"]) / "uvauth" / "uvauth.toml"
+    settings.write_text(settings.read_text().replace(f'index = "corp"\nurl = "{U}"',
+                                                     'prefix = "http://127.0.0.1:9/artifactory/"'))
+    netrc = project.parent / "netrc"
+    netrc.write_text("default login n password p\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    _refused(exec_uv, capsys, "credentials entry http://127.0.0.1:9/artifactory/ answered a Bearer token, but")
+
+
 def test_uv_index_variables_are_refused(exec_uv: Exec, project: Path, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UV_INDEX_CORP_USERNAME", "me")

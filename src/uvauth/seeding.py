@@ -112,7 +112,9 @@ def seed_credentials(seed: Mapping[str, tuple[str, bool]], fallbacks: Mapping[st
             continue
         credentials = lookup.credentials
         if credentials.scheme == "bearer" and credentials.source == "provider":
-            entry = credentials.detail.partition(":")[0]  # "credentials entry corp[ source 2][ (preset)]"
+            # The entry's own label, as its lookup tried it last ("credentials entry NAME[ source N]"): a name may
+            # hold colons (a prefix entry is named by its URL), so it is never cut out of the detail text.
+            entry = lookup.tried[-1].source if lookup.tried else "a credentials entry"
             _check_bearer_reaches_uv(name, url, prefix, env, entry)
             bearer.append(Bearer(name=name, service=without_userinfo(url),
                                  token=Secret(credentials.password, credentials.cache_file), entry=entry))
