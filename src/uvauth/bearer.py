@@ -170,12 +170,13 @@ def compose(own: Sequence[store.StoreEntry], tokens: Sequence[Bearer], *, own_la
                              password=None, bearer=True, token=token.token.value) for token in ours.values()]
     for token, entry in zip(ours.values(), mine, strict=True):
         url = entry.service
-        candidates = store.matching([*kept, *mine], url, None)
-        lengths = [len(candidate.service.path) for candidate in candidates]
-        if len(set(lengths)) != len(lengths):
+        try:
+            store.best_match([*kept, *mine], url, None)  # uv's rule for a tie, as uvauth reads uv's store
+        except store.AmbiguousError:
             raise UvauthError(f"index {_shown(token)}: its Bearer token would tie with an entry of {own_label} "
                               "(two services of one length match its URL), and uv then skips the store",
-                              hint="remove the duplicate with `uv auth logout`")
+                              hint="remove the duplicate with `uv auth logout`") from None
+        candidates = store.matching([*kept, *mine], url, None)
         longer = [other for other in candidates if other not in mine and len(other.service.path) > len(url.path)]
         deeper = longer or [other for other in kept if other.service.realm == url.realm and other not in candidates
                             and urls.is_path_prefix(url.path, other.service.path)]

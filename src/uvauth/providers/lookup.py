@@ -290,8 +290,8 @@ class Providers:
                 except UvauthError as error:
                     # The token is in hand: a full disk or a read-only cache costs a mint next time, not this
                     # command (plain uv would have run).
-                    self._warn(f"credentials entry {entry.name}: {error.message}; its token is used for this command "
-                          "only")
+                    self._warn(f"credentials entry {entry.name}: {error.message}; its token is used for this "
+                               "command only")
                 else:
                     return record
         return {**record, "cached": False}

@@ -229,7 +229,7 @@ def forget(directory: Path, entry: str | None, digests: Collection[str] | None =
     # A private store holds copies of the tokens: it goes with them (a store of an older record, by entry name).
     for store, record in stores(directory):
         if digests is not None:
-            goes = record is None or (set(record["tokens"]) & set(digests) if "tokens" in record
+            goes = record is None or (not set(record["tokens"]).isdisjoint(digests) if "tokens" in record
                                       else entry in record["entries"])
         else:
             goes = entry is None or record is None or entry in record["entries"]
@@ -248,6 +248,7 @@ def store_record(store: str) -> dict[str, Any] | None:
         return None
     if not (isinstance(data, dict) and _epoch(data.get("fresh_until")) and isinstance(data.get("entries"), list)
             and all(isinstance(name, str) for name in data["entries"])
+            and isinstance(data.get("tokens", []), list)
             and all(isinstance(digest, str) for digest in data.get("tokens", []))):
         return None
     return data
