@@ -79,6 +79,24 @@ def _uv_pid(process: subprocess.Popen[str], launch: str) -> int:
     return int(pid)
 
 
+def _wait_until_it_handles(pid: int, *numbers: int) -> None:
+    """Until the process has handlers for these signals (its SigCgt mask in /proc). uv installs its own only after
+    it has spawned the program (``crates/uv/src/child.rs``, ``run_to_completion``): a signal in between kills uv
+    outright and orphans the program, with plain uv as with uvauth. Under load that window was hit (the test
+    then saw the program outlive the job), so the signal is sent only once uv can handle it."""
+    import time
+
+    wanted = sum(1 << (number - 1) for number in numbers)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/status") as status:
+            caught = next(int(line.split()[1], 16) for line in status if line.startswith("SigCgt:"))
+        if caught & wanted == wanted:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} never handled signals {numbers}")
+
+
 @pytest.mark.parametrize("how", ["ctrl-c-to-the-job", "sigterm-to-uvauth", "uv-killed"])
 def test_a_signal_ends_the_command_as_it_ends_plain_uv(tmp_path: Path, how: str) -> None:
     """Ctrl-C reaches every process of the job: uv passes it to its program and waits, and so does uvauth's
@@ -87,6 +105,7 @@ def test_a_signal_ends_the_command_as_it_ends_plain_uv(tmp_path: Path, how: str)
     outcomes = {}
     for launch in LAUNCHES:
         process = _started(launch, tmp_path)
+        _wait_until_it_handles(_uv_pid(process, launch), signal.SIGINT, signal.SIGTERM)
         if how == "ctrl-c-to-the-job":
             os.killpg(process.pid, signal.SIGINT)
         elif how == "sigterm-to-uvauth":
